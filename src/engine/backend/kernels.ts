@@ -1,0 +1,103 @@
+/**
+ * The kernel contract shared by the pure-TypeScript backend (the oracle) and the native backend.
+ * Kernels work on raw row-major Float32Arrays and never allocate their outputs: callers pass every
+ * buffer, so the training loop can reuse them. All sizes are element counts.
+ *
+ * Determinism: for a given backend and thread count, every kernel must give bit-identical results
+ * on identical inputs (fixed work partitions, no order-dependent atomics).
+ */
+
+/** Activation codes; the numeric values are part of the native ABI. */
+export const Act = {
+  none: 0,
+  tanh: 1,
+  sigmoid: 2,
+  relu: 3,
+  leakyRelu: 4,
+  softplus: 5,
+} as const;
+export type ActName = keyof typeof Act;
+export type ActCode = (typeof Act)[ActName];
+
+/** Elementwise binary codes (same-shape operands); numeric values are part of the native ABI. */
+export const Bin = { add: 0, sub: 1, mul: 2, div: 3 } as const;
+export type BinName = keyof typeof Bin;
+export type BinCode = (typeof Bin)[BinName];
+
+export interface Kernels {
+  readonly name: 'native' | 'typescript';
+  /** Worker threads the kernels may use (1 for the TypeScript backend). */
+  readonly threads: number;
+
+  /**
+   * C(m x n) = beta * C + op(A) op(B), beta in {0, 1}.
+   * A is stored row-major as (transA ? k x m : m x k); B as (transB ? n x k : k x n).
+   */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: Float32Array, b: Float32Array, beta: 0 | 1, c: Float32Array): void;
+
+  /** out(m x n) = act(x(m x k) w(k x n) + bias(n)); bias may be null; alpha is the leaky-relu slope. */
+  denseForward(m: number, n: number, k: number, x: Float32Array, w: Float32Array,
+    bias: Float32Array | null, act: ActCode, alpha: number, out: Float32Array): void;
+
+  /**
+   * Backward of denseForward given y = its output and dy = dLoss/dy (both m x n).
+   * dpre (m x n scratch, may alias dy) receives dy * act'(.); then dw (k x n) += x^T dpre,
+   * db (n) += column sums of dpre (if db non-null), and dx (m x k) = dpre w^T (if dx non-null, overwritten).
+   */
+  denseBackward(m: number, n: number, k: number, x: Float32Array, w: Float32Array,
+    y: Float32Array, dy: Float32Array, act: ActCode, alpha: number, dpre: Float32Array,
+    dx: Float32Array | null, dw: Float32Array, db: Float32Array | null): void;
+
+  /** out[i] = act(x[i]) for i < len (out may alias x). */
+  activation(act: ActCode, alpha: number, len: number, x: Float32Array, out: Float32Array): void;
+
+  /** dx[i] = dy[i] * act'(at y[i] = act(x[i])), written from the output y; dx may alias dy. */
+  activationGrad(act: ActCode, alpha: number, len: number, y: Float32Array, dy: Float32Array,
+    dx: Float32Array): void;
+
+  /** out[i] = a[i] op b[i] for i < len (out may alias a or b). */
+  binary(op: BinCode, len: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+
+  /**
+   * Per-row pair statistics of x and y (both m x n): out (m x 4) row i = [sum x^2, sum y^2, sum x*y,
+   * sum (x-y)^2], accumulated in float64 and stored as float32.
+   */
+  rowPairStats(m: number, n: number, x: Float32Array, y: Float32Array, out: Float32Array): void;
+
+  /**
+   * out[i][j] (+)= ca[i] * x[i][j] + cb[i] * y[i][j] for an m x n pair; accumulate adds to out instead of
+   * overwriting. Used for the gradients of norms, dot products and distances.
+   */
+  rowCombine(m: number, n: number, x: Float32Array, y: Float32Array, ca: Float32Array,
+    cb: Float32Array, accumulate: boolean, out: Float32Array): void;
+
+  /** out[j] (+)= sum_i x[i][j] for an m x n matrix. */
+  colSum(m: number, n: number, x: Float32Array, accumulate: boolean, out: Float32Array): void;
+}
+
+/** Stable softplus and the activations, shared by the TypeScript kernels and scalar code. */
+export function actScalar(act: ActCode, alpha: number, v: number): number {
+  switch (act) {
+    case Act.none: return v;
+    case Act.tanh: return Math.tanh(v);
+    case Act.sigmoid: return v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+    case Act.relu: return v > 0 ? v : 0;
+    case Act.leakyRelu: return v > 0 ? v : alpha * v;
+    case Act.softplus: return v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v));
+    default: throw new Error(`unknown activation code ${String(act)}`);
+  }
+}
+
+/** act'(pre) expressed through y = act(pre). */
+export function actGradFromOutput(act: ActCode, alpha: number, y: number): number {
+  switch (act) {
+    case Act.none: return 1;
+    case Act.tanh: return 1 - y * y;
+    case Act.sigmoid: return y * (1 - y);
+    case Act.relu: return y > 0 ? 1 : 0;
+    case Act.leakyRelu: return y > 0 ? 1 : alpha;
+    case Act.softplus: return -Math.expm1(-y); // sigmoid(pre) = 1 - exp(-softplus(pre))
+    default: throw new Error(`unknown activation code ${String(act)}`);
+  }
+}

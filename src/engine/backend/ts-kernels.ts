@@ -1,0 +1,110 @@
+import { Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels } from './kernels.js';
+
+/**
+ * Pure-TypeScript kernels: run anywhere (Node, browsers) and serve as the oracle for the native ones.
+ * Loops are written for clarity first, then for the JIT (i-p-j order, hoisted row offsets).
+ */
+export class TsKernels implements Kernels {
+  readonly name: 'native' | 'typescript' = 'typescript';
+  readonly threads: number = 1;
+
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: Float32Array, b: Float32Array, beta: 0 | 1, c: Float32Array): void {
+    if (beta === 0) c.fill(0, 0, m * n);
+    // A(i,p) and B(p,j) through strides, so one loop serves all four transpose cases.
+    const aRow = transA ? 1 : k, aCol = transA ? m : 1;
+    const bRow = transB ? 1 : n, bCol = transB ? k : 1;
+    if (!transB) {
+      for (let i = 0; i < m; i++) {
+        const ci = i * n;
+        for (let p = 0; p < k; p++) {
+          const av = a[i * aRow + p * aCol];
+          const bp = p * n;
+          for (let j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
+        }
+      }
+      return;
+    }
+    for (let i = 0; i < m; i++) {
+      const ci = i * n;
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[i * aRow + p * aCol] * b[p * bRow + j * bCol];
+        c[ci + j] += s;
+      }
+    }
+  }
+
+  denseForward(m: number, n: number, k: number, x: Float32Array, w: Float32Array,
+    bias: Float32Array | null, act: ActCode, alpha: number, out: Float32Array): void {
+    this.gemm(false, false, m, n, k, x, w, 0, out);
+    for (let i = 0; i < m; i++) {
+      const o = i * n;
+      for (let j = 0; j < n; j++) {
+        const pre = bias ? out[o + j] + bias[j] : out[o + j];
+        out[o + j] = act === Act.none ? pre : actScalar(act, alpha, pre);
+      }
+    }
+  }
+
+  denseBackward(m: number, n: number, k: number, x: Float32Array, w: Float32Array,
+    y: Float32Array, dy: Float32Array, act: ActCode, alpha: number, dpre: Float32Array,
+    dx: Float32Array | null, dw: Float32Array, db: Float32Array | null): void {
+    this.activationGrad(act, alpha, m * n, y, dy, dpre);
+    this.gemm(true, false, k, n, m, x, dpre, 1, dw);
+    if (db) this.colSum(m, n, dpre, true, db);
+    if (dx) this.gemm(false, true, m, k, n, dpre, w, 0, dx);
+  }
+
+  activation(act: ActCode, alpha: number, len: number, x: Float32Array, out: Float32Array): void {
+    for (let i = 0; i < len; i++) out[i] = actScalar(act, alpha, x[i]);
+  }
+
+  activationGrad(act: ActCode, alpha: number, len: number, y: Float32Array, dy: Float32Array,
+    dx: Float32Array): void {
+    if (act === Act.none) {
+      if (dx !== dy) dx.set(dy.subarray(0, len));
+      return;
+    }
+    for (let i = 0; i < len; i++) dx[i] = dy[i] * actGradFromOutput(act, alpha, y[i]);
+  }
+
+  binary(op: BinCode, len: number, a: Float32Array, b: Float32Array, out: Float32Array): void {
+    switch (op) {
+      case Bin.add: for (let i = 0; i < len; i++) out[i] = a[i] + b[i]; break;
+      case Bin.sub: for (let i = 0; i < len; i++) out[i] = a[i] - b[i]; break;
+      case Bin.mul: for (let i = 0; i < len; i++) out[i] = a[i] * b[i]; break;
+      case Bin.div: for (let i = 0; i < len; i++) out[i] = a[i] / b[i]; break;
+      default: throw new Error(`unknown binary op code ${String(op)}`);
+    }
+  }
+
+  rowPairStats(m: number, n: number, x: Float32Array, y: Float32Array, out: Float32Array): void {
+    for (let i = 0; i < m; i++) {
+      let xx = 0, yy = 0, xy = 0, dd = 0;
+      const o = i * n;
+      for (let j = 0; j < n; j++) {
+        const xv = x[o + j], yv = y[o + j], d = xv - yv;
+        xx += xv * xv; yy += yv * yv; xy += xv * yv; dd += d * d;
+      }
+      out[i * 4] = xx; out[i * 4 + 1] = yy; out[i * 4 + 2] = xy; out[i * 4 + 3] = dd;
+    }
+  }
+
+  rowCombine(m: number, n: number, x: Float32Array, y: Float32Array, ca: Float32Array,
+    cb: Float32Array, accumulate: boolean, out: Float32Array): void {
+    for (let i = 0; i < m; i++) {
+      const a = ca[i], b = cb[i], o = i * n;
+      if (accumulate) for (let j = 0; j < n; j++) out[o + j] += a * x[o + j] + b * y[o + j];
+      else for (let j = 0; j < n; j++) out[o + j] = a * x[o + j] + b * y[o + j];
+    }
+  }
+
+  colSum(m: number, n: number, x: Float32Array, accumulate: boolean, out: Float32Array): void {
+    if (!accumulate) out.fill(0, 0, n);
+    for (let i = 0; i < m; i++) {
+      const o = i * n;
+      for (let j = 0; j < n; j++) out[j] += x[o + j];
+    }
+  }
+}
