@@ -1,0 +1,22 @@
+import { kernels } from '../backend/index.js';
+import { Act, type ActName } from '../backend/kernels.js';
+import { allocData, makeOutput, type Tensor } from '../tensor.js';
+
+/** Applies a pointwise activation through the backend's kernels; the gradient uses the output. */
+export function activation(x: Tensor, name: ActName, alpha = 0.01): Tensor {
+  const code = Act[name];
+  const out = allocData(x.size);
+  kernels().activation(code, alpha, x.size, x.data, out);
+  return makeOutput(out, x.shape, [x], (g, y) => {
+    const gx = x.gradBuffer();
+    const tmp = allocData(x.size);
+    kernels().activationGrad(code, alpha, x.size, y.data, g, tmp);
+    kernels().binary(0, x.size, gx, tmp, gx);
+  });
+}
+
+export function tanh(x: Tensor): Tensor { return activation(x, 'tanh'); }
+export function sigmoid(x: Tensor): Tensor { return activation(x, 'sigmoid'); }
+export function relu(x: Tensor): Tensor { return activation(x, 'relu'); }
+export function leakyRelu(x: Tensor, slope = 0.01): Tensor { return activation(x, 'leakyRelu', slope); }
+export function softplus(x: Tensor): Tensor { return activation(x, 'softplus'); }

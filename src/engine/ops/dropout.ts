@@ -1,0 +1,24 @@
+import type { Rng } from '../rng.js';
+import { allocData, makeOutput, type Tensor } from '../tensor.js';
+
+/**
+ * Inverted dropout: each element is zeroed with probability `dropProb` and the survivors are scaled by
+ * 1 / (1 - dropProb), so no rescaling is needed at inference. The mask comes from `rng`.
+ */
+export function dropout(x: Tensor, dropProb: number, rng: Rng, training = true): Tensor {
+  if (!(dropProb >= 0 && dropProb < 1)) throw new Error(`dropout: probability must be in [0, 1), got ${dropProb}`);
+  if (!training || dropProb === 0) return x;
+  const keep = 1 - dropProb, s = 1 / keep;
+  const mask = allocData(x.size);
+  const out = allocData(x.size);
+  const d = x.data;
+  for (let i = 0; i < out.length; i++) {
+    const mv = rng.uniform() < keep ? s : 0;
+    mask[i] = mv;
+    out[i] = d[i] * mv;
+  }
+  return makeOutput(out, x.shape, [x], (g) => {
+    const gx = x.gradBuffer();
+    for (let i = 0; i < g.length; i++) gx[i] += g[i] * mask[i];
+  });
+}

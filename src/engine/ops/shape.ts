@@ -1,0 +1,84 @@
+import { allocData, makeOutput, type Shape, shapeSize, shapeString, type Tensor } from '../tensor.js';
+import { axisLayout } from './reduce.js';
+
+/** Same data, new shape (a copy when recording, so the tape owns it). */
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  if (shapeSize(shape) !== x.size) {
+    throw new Error(`reshape: cannot view ${shapeString(x.shape)} (${x.size} values) as ${shapeString(shape)}`);
+  }
+  const out = allocData(x.size);
+  out.set(x.data);
+  return makeOutput(out, shape, [x], (g) => {
+    const gx = x.gradBuffer();
+    for (let i = 0; i < g.length; i++) gx[i] += g[i];
+  });
+}
+
+/** Concatenation along an axis; all other dimensions must agree. */
+export function concat(xs: readonly Tensor[], axis = -1): Tensor {
+  if (xs.length === 0) throw new Error('concat: needs at least one tensor');
+  const first = xs[0];
+  const ax = axis < 0 ? first.rank + axis : axis;
+  for (const t of xs) {
+    if (t.rank !== first.rank || t.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
+      throw new Error(`concat: shapes ${xs.map((u) => shapeString(u.shape)).join(', ')} differ outside axis ${axis}`);
+    }
+  }
+  const lens = xs.map((t) => t.shape[ax]);
+  const total = lens.reduce((a, b) => a + b, 0);
+  const shape = first.shape.map((d, i) => (i === ax ? total : d));
+  const { outer, inner } = axisLayout(shape, ax);
+  const out = allocData(shapeSize(shape));
+  let off = 0;
+  xs.forEach((t, q) => {
+    const w = lens[q] * inner;
+    for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * w, (o + 1) * w), o * total * inner + off);
+    off += w;
+  });
+  return makeOutput(out, shape, xs, (g) => {
+    let o2 = 0;
+    xs.forEach((t, q) => {
+      const w = lens[q] * inner;
+      if (t.requiresGrad) {
+        const gt = t.gradBuffer();
+        for (let o = 0; o < outer; o++) {
+          const src = o * total * inner + o2, dst = o * w;
+          for (let j = 0; j < w; j++) gt[dst + j] += g[src + j];
+        }
+      }
+      o2 += w;
+    });
+  });
+}
+
+/** Elements [start, end) along an axis. */
+export function slice(x: Tensor, axis: number, start: number, end: number): Tensor {
+  const { outer, len, inner, axis: ax } = axisLayout(x.shape, axis);
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end <= len && start <= end)) {
+    throw new Error(`slice: range [${start}, ${end}) is outside axis ${axis} of length ${len}`);
+  }
+  const w = (end - start) * inner;
+  const shape = x.shape.map((d, i) => (i === ax ? end - start : d));
+  const out = allocData(outer * w);
+  for (let o = 0; o < outer; o++) out.set(x.data.subarray((o * len + start) * inner, (o * len + start) * inner + w), o * w);
+  return makeOutput(out, shape, [x], (g) => {
+    const gx = x.gradBuffer();
+    for (let o = 0; o < outer; o++) {
+      const base = (o * len + start) * inner;
+      for (let j = 0; j < w; j++) gx[base + j] += g[o * w + j];
+    }
+  });
+}
+
+/** Transpose of a 2-D tensor. */
+export function transpose(x: Tensor): Tensor {
+  if (x.rank !== 2) throw new Error(`transpose: needs a 2-D tensor, got shape ${shapeString(x.shape)}`);
+  const [m, n] = x.shape;
+  const out = allocData(x.size);
+  const d = x.data;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = d[i * n + j];
+  return makeOutput(out, [n, m], [x], (g) => {
+    const gx = x.gradBuffer();
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) gx[i * n + j] += g[j * m + i];
+  });
+}

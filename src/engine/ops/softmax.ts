@@ -1,0 +1,82 @@
+import { allocData, makeOutput, shapeString, type Tensor } from '../tensor.js';
+
+function lastAxis(x: Tensor, op: string): { rows: number; n: number } {
+  if (x.rank < 1) throw new Error(`${op}: needs at least 1 dimension, got shape ${shapeString(x.shape)}`);
+  const n = x.shape[x.rank - 1];
+  return { rows: n === 0 ? 0 : x.size / n, n };
+}
+
+/** Softmax over the last axis, max-shifted for stability. */
+export function softmax(x: Tensor): Tensor {
+  const { rows, n } = lastAxis(x, 'softmax');
+  const out = allocData(x.size);
+  const d = x.data;
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    let m = -Infinity;
+    for (let j = 0; j < n; j++) if (d[o + j] > m) m = d[o + j];
+    let s = 0;
+    for (let j = 0; j < n; j++) { const e = Math.exp(d[o + j] - m); out[o + j] = e; s += e; }
+    for (let j = 0; j < n; j++) out[o + j] /= s;
+  }
+  return makeOutput(out, x.shape, [x], (g, y) => {
+    const gx = x.gradBuffer();
+    const yd = y.data;
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      let dot = 0;
+      for (let j = 0; j < n; j++) dot += g[o + j] * yd[o + j];
+      for (let j = 0; j < n; j++) gx[o + j] += yd[o + j] * (g[o + j] - dot);
+    }
+  });
+}
+
+/** log(sum(exp(x))) over the last axis, shape without it. */
+export function logSumExp(x: Tensor): Tensor {
+  const { rows, n } = lastAxis(x, 'logSumExp');
+  const out = allocData(rows);
+  const d = x.data;
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    let m = -Infinity;
+    for (let j = 0; j < n; j++) if (d[o + j] > m) m = d[o + j];
+    if (m === -Infinity || !Number.isFinite(m)) { out[r] = m; continue; }
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(d[o + j] - m);
+    out[r] = m + Math.log(s);
+  }
+  return makeOutput(out, x.shape.slice(0, -1), [x], (g, y) => {
+    const gx = x.gradBuffer();
+    for (let r = 0; r < rows; r++) {
+      const o = r * n, l = y.data[r];
+      if (l === -Infinity) continue;
+      for (let j = 0; j < n; j++) gx[o + j] += g[r] * Math.exp(d[o + j] - l);
+    }
+  });
+}
+
+/** log(softmax(x)) over the last axis, computed without forming softmax. */
+export function logSoftmax(x: Tensor): Tensor {
+  const { rows, n } = lastAxis(x, 'logSoftmax');
+  const out = allocData(x.size);
+  const d = x.data;
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    let m = -Infinity;
+    for (let j = 0; j < n; j++) if (d[o + j] > m) m = d[o + j];
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(d[o + j] - m);
+    const l = m + Math.log(s);
+    for (let j = 0; j < n; j++) out[o + j] = d[o + j] - l;
+  }
+  return makeOutput(out, x.shape, [x], (g, y) => {
+    const gx = x.gradBuffer();
+    const yd = y.data;
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      let gs = 0;
+      for (let j = 0; j < n; j++) gs += g[o + j];
+      for (let j = 0; j < n; j++) gx[o + j] += g[o + j] - Math.exp(yd[o + j]) * gs;
+    }
+  });
+}

@@ -1,0 +1,30 @@
+import { allocData, makeOutput, type Tensor } from '../tensor.js';
+
+/**
+ * Elementwise op with its derivative written from the input x and the output y.
+ * Shared by exp, log, sqrt, square, abs, pow and reciprocal.
+ */
+function unary(x: Tensor, f: (v: number) => number, df: (v: number, y: number) => number): Tensor {
+  const out = allocData(x.size);
+  const d = x.data;
+  for (let i = 0; i < out.length; i++) out[i] = f(d[i]);
+  return makeOutput(out, x.shape, [x], (g, y) => {
+    const gx = x.gradBuffer();
+    const yd = y.data;
+    for (let i = 0; i < g.length; i++) gx[i] += g[i] * df(d[i], yd[i]);
+  });
+}
+
+export function exp(x: Tensor): Tensor { return unary(x, Math.exp, (_v, y) => y); }
+export function log(x: Tensor): Tensor { return unary(x, Math.log, (v) => 1 / v); }
+export function sqrt(x: Tensor): Tensor { return unary(x, Math.sqrt, (_v, y) => 0.5 / y); }
+export function square(x: Tensor): Tensor { return unary(x, (v) => v * v, (v) => 2 * v); }
+export function abs(x: Tensor): Tensor { return unary(x, Math.abs, (v) => (v > 0 ? 1 : v < 0 ? -1 : 0)); }
+export function reciprocal(x: Tensor): Tensor { return unary(x, (v) => 1 / v, (_v, y) => -y * y); }
+export function pow(x: Tensor, p: number): Tensor {
+  return unary(x, (v) => v ** p, (v) => p * v ** (p - 1));
+}
+/** max(x, lo): used to keep denominators away from zero; the gradient is 0 where clamped. */
+export function clampMin(x: Tensor, lo: number): Tensor {
+  return unary(x, (v) => (v < lo ? lo : v), (v) => (v < lo ? 0 : 1));
+}
