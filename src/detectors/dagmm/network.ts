@@ -1,0 +1,129 @@
+/**
+ * The DAGMM network of Zong et al. (ICLR 2018), Section 3: a compression network (autoencoder plus
+ * reconstruction features) feeding an estimation network whose softmax output are GMM memberships;
+ * trained end to end on reconstruction error + lambda1 * mean energy + lambda2 * covariance penalty.
+ */
+import { concat, mean, rowPairStats, scale, slice, add } from '../../engine/ops/index.js';
+import type { Rng } from '../../engine/rng.js';
+import type { Tensor } from '../../engine/tensor.js';
+import { gmmEnergyLoss, type GmmParams } from '../../gmm/gmm.js';
+import type { InitScheme } from '../../nn/init.js';
+import { Mlp } from '../../nn/mlp.js';
+import { parseNetworkSpec, specInputSize, specOutputSize, type LayerSpec } from '../../nn/spec.js';
+import { RECONSTRUCTION_FEATURES, reconstructionFeatures, type ReconstructionFeature } from './features.js';
+
+export interface DagmmNetworkConfig {
+  /** Compression network in the paper's notation, e.g. FC(6,12,tanh)-FC(12,4,tanh)-FC(4,1,none)-... */
+  compression: string;
+  /** Estimation network, ending in a softmax over K components, e.g. FC(3,10,tanh)-Drop(0.5)-FC(10,2,softmax). */
+  estimation: string;
+  /** Dense layer index (0-based) whose output is z_c; default: the first narrowest layer. */
+  latentLayer?: number;
+  reconstructionFeatures?: readonly ReconstructionFeature[];
+  lambdaEnergy?: number;
+  lambdaCov?: number;
+  /** Diagonal term added to each batch covariance. */
+  covEps?: number;
+  init?: InitScheme;
+}
+
+export interface DagmmLoss {
+  loss: Tensor;
+  recon: Tensor;
+  energy: Tensor;
+  covPenalty: Tensor;
+  params: GmmParams;
+}
+
+export interface DagmmForward {
+  /** [zc, reconstruction features], [N, D]. */
+  z: Tensor;
+  /** Reconstruction [N, input]. */
+  xr: Tensor;
+  /** Per-row [xx, yy, xy, dd] of x and its reconstruction. */
+  stats: Tensor;
+}
+
+function defaultLatentLayer(layers: readonly LayerSpec[]): number {
+  const dense = layers.filter((l) => l.kind === 'dense');
+  let best = 0;
+  for (let i = 1; i < dense.length - 1; i++) {
+    const a = dense[i], b = dense[best];
+    if (a.kind === 'dense' && b.kind === 'dense' && a.out < b.out) best = i;
+  }
+  return best;
+}
+
+export class DagmmNetwork {
+  readonly compression: Mlp;
+  readonly estimation: Mlp;
+  readonly latentLayer: number;
+  readonly features: readonly ReconstructionFeature[];
+  readonly lambdaEnergy: number;
+  readonly lambdaCov: number;
+  readonly covEps: number;
+  readonly inputSize: number;
+  readonly latentSize: number;
+  readonly k: number;
+
+  constructor(readonly config: DagmmNetworkConfig, rng: Rng) {
+    const comp = parseNetworkSpec(config.compression);
+    const est = parseNetworkSpec(config.estimation);
+    this.inputSize = specInputSize(comp);
+    if (specOutputSize(comp) !== this.inputSize) {
+      throw new Error(`DAGMM: the compression network maps ${this.inputSize} inputs to ${specOutputSize(comp)} outputs; it must reconstruct its input`);
+    }
+    const denseComp = comp.filter((l) => l.kind === 'dense');
+    this.latentLayer = config.latentLayer ?? defaultLatentLayer(comp);
+    const lat = denseComp[this.latentLayer];
+    if (!lat || lat.kind !== 'dense') throw new Error(`DAGMM: latent layer ${this.latentLayer} does not exist`);
+    this.latentSize = lat.out;
+    this.features = config.reconstructionFeatures ?? RECONSTRUCTION_FEATURES;
+    const zDim = this.latentSize + this.features.length;
+    if (specInputSize(est) !== zDim) {
+      throw new Error(`DAGMM: the estimation network takes ${specInputSize(est)} inputs but z has ${zDim} (latent ${this.latentSize} + ${this.features.length} reconstruction features)`);
+    }
+    const last = [...est].reverse().find((l) => l.kind === 'dense');
+    if (!last || last.kind !== 'dense' || last.activation !== 'softmax') {
+      throw new Error('DAGMM: the estimation network must end in a softmax layer (the mixture memberships)');
+    }
+    this.k = last.out;
+    if (this.k < 1) throw new Error('DAGMM: need at least one mixture component');
+    this.lambdaEnergy = config.lambdaEnergy ?? 0.1;
+    this.lambdaCov = config.lambdaCov ?? 0.005;
+    this.covEps = config.covEps ?? 1e-6;
+    const init = config.init ?? 'glorot-uniform';
+    this.compression = new Mlp(comp, init, rng.fork('compression'));
+    this.estimation = new Mlp(est, init, rng.fork('estimation'));
+  }
+
+  parameters(): Tensor[] {
+    return [...this.compression.parameters(), ...this.estimation.parameters()];
+  }
+
+  /** z = [z_c, reconstruction features] and the reconstruction. */
+  forward(x: Tensor): DagmmForward {
+    let zc: Tensor | null = null;
+    const xr = this.compression.forward(x, { tap: (i, out) => { if (i === this.latentLayer) zc = out; } });
+    const stats = rowPairStats(x, xr);
+    const parts = [zc!];
+    if (this.features.length) parts.push(reconstructionFeatures(stats, this.features));
+    return { z: parts.length > 1 ? concat(parts, 1) : parts[0], xr, stats };
+  }
+
+  /** Soft mixture memberships gamma [N, K]. */
+  memberships(z: Tensor, training: boolean, rng?: Rng): Tensor {
+    return this.estimation.forward(z, { training, rng });
+  }
+
+  /** The training objective on one batch. */
+  loss(x: Tensor, training: boolean, rng?: Rng): DagmmLoss {
+    const { z, stats } = this.forward(x);
+    const gamma = this.memberships(z, training, rng);
+    const g = gmmEnergyLoss(z, gamma, { covEps: this.covEps });
+    const recon = mean(slice(stats, 1, 3, 4));
+    const energy = mean(g.energy);
+    const loss = add(add(recon, scale(energy, this.lambdaEnergy)), scale(g.covPenalty, this.lambdaCov));
+    return { loss, recon, energy, covPenalty: g.covPenalty, params: g.params };
+  }
+}
