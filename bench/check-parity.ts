@@ -2,6 +2,7 @@
 import { Adam } from '../src/engine/optim.js';
 import { Tape, Tensor } from '../src/engine/tensor.js';
 import { makeData, referenceNetwork } from './workload.js';
+import { useBestBackend } from '../src/backend-node.js';
 
 
 export function checkSteps(steps = 10, batch = 1024): number[][] {
@@ -23,6 +24,6 @@ export function checkSteps(steps = 10, batch = 1024): number[][] {
 }
 
 if (process.argv[1]?.endsWith('check-parity.js')) {
-  const backend = 'typescript';
+  const backend = useBestBackend(process.argv.includes('--typescript') ? 'typescript' : 'auto');
   console.log(JSON.stringify({ mode: 'check', backend, steps: checkSteps() }));
 }

@@ -131,9 +131,15 @@ let activeTape: Tape | null = null;
  * Intermediate tensors of a recording stay valid until the next `record` or `release`.
  */
 export class Tape {
+  /** False for inference scopes: buffers are pooled but no backward nodes are recorded. */
+  readonly grad: boolean;
   private nodes: TapeNode[] = [];
   private owned: Float32Array[] = [];
   private readonly pool = new BufferPool();
+
+  constructor(options: { grad?: boolean } = {}) {
+    this.grad = options.grad ?? true;
+  }
 
   static get active(): Tape | null { return activeTape; }
 
@@ -190,7 +196,7 @@ const producedByOp = new WeakSet<Tensor>();
 
 /** Whether ops should record: a tape is active and some input needs a gradient. */
 export function needsGrad(inputs: readonly Tensor[]): boolean {
-  if (!activeTape) return false;
+  if (!activeTape || !activeTape.grad) return false;
   for (const t of inputs) if (t.requiresGrad) return true;
   return false;
 }

@@ -5,8 +5,8 @@
  */
 import { concat, mean, rowPairStats, scale, slice, add } from '../../engine/ops/index.js';
 import type { Rng } from '../../engine/rng.js';
-import type { Tensor } from '../../engine/tensor.js';
-import { gmmEnergyLoss, type GmmParams } from '../../gmm/gmm.js';
+import { Tape, Tensor } from '../../engine/tensor.js';
+import { gmmEnergies, gmmEnergyLoss, gmmParamsFromMemberships, type GmmParams } from '../../gmm/gmm.js';
 import type { InitScheme } from '../../nn/init.js';
 import { Mlp } from '../../nn/mlp.js';
 import { parseNetworkSpec, specInputSize, specOutputSize, type LayerSpec } from '../../nn/spec.js';
@@ -126,4 +126,43 @@ export class DagmmNetwork {
     const loss = add(add(recon, scale(energy, this.lambdaEnergy)), scale(g.covPenalty, this.lambdaCov));
     return { loss, recon, energy, covPenalty: g.covPenalty, params: g.params };
   }
+}
+
+/** Row batches of a row-major matrix as tensors (views, no copies). */
+export function* rowBatches(x: Float32Array, rows: number, cols: number, batch: number): Generator<{ start: number; t: Tensor }> {
+  for (let s = 0; s < rows; s += batch) {
+    const e = Math.min(rows, s + batch);
+    yield { start: s, t: new Tensor(x.subarray(s * cols, e * cols), [e - s, cols]) };
+  }
+}
+
+/**
+ * GMM parameters over a whole data set (in batches, dropout off): what DAGMM scores with after training.
+ */
+export function fitGmmParams(net: DagmmNetwork, x: Float32Array, rows: number, batch = 8192): GmmParams {
+  const tape = new Tape({ grad: false });
+  const parts: { z: Float32Array; gamma: Float32Array; n: number }[] = [];
+  for (const { t } of rowBatches(x, rows, net.inputSize, batch)) {
+    tape.record(() => {
+      const { z } = net.forward(t);
+      const gamma = net.memberships(z, false);
+      parts.push({ z: z.data.slice(), gamma: gamma.data.slice(), n: t.rows });
+    });
+  }
+  tape.release();
+  return gmmParamsFromMemberships(parts, net.k, net.latentSize + net.features.length, { covEps: net.covEps });
+}
+
+/** Sample energies (higher = more anomalous) of every row under fixed GMM parameters. */
+export function scoreEnergies(net: DagmmNetwork, params: GmmParams, x: Float32Array, rows: number, batch = 8192,
+  out = new Float64Array(rows)): Float64Array {
+  const tape = new Tape({ grad: false });
+  for (const { start, t } of rowBatches(x, rows, net.inputSize, batch)) {
+    tape.record(() => {
+      const { z } = net.forward(t);
+      gmmEnergies(z.data, t.rows, params, out.subarray(start, start + t.rows));
+    });
+  }
+  tape.release();
+  return out;
 }

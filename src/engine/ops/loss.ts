@@ -37,12 +37,21 @@ export function bce(p: Tensor, target: Tensor): Tensor {
   const out = allocData(1);
   out[0] = s / n;
   return makeOutput(out, [], [p, target], (g) => {
-    if (!p.requiresGrad) return;
-    const gp = p.gradBuffer();
-    for (let i = 0; i < n; i++) {
-      const v = pd[i];
-      if (v < BCE_EPS || v > 1 - BCE_EPS) continue;
-      gp[i] += (g[0] / n) * ((v - td[i]) / (v * (1 - v)));
+    const c = g[0] / n;
+    if (p.requiresGrad) {
+      const gp = p.gradBuffer();
+      for (let i = 0; i < n; i++) {
+        const v = pd[i];
+        if (v < BCE_EPS || v > 1 - BCE_EPS) continue;
+        gp[i] += c * ((v - td[i]) / (v * (1 - v)));
+      }
+    }
+    if (target.requiresGrad) {
+      const gt = target.gradBuffer();
+      for (let i = 0; i < n; i++) {
+        const q = Math.min(Math.max(pd[i], BCE_EPS), 1 - BCE_EPS);
+        gt[i] += c * (Math.log(1 - q) - Math.log(q));
+      }
     }
   });
 }
@@ -56,11 +65,17 @@ export function bceWithLogits(logits: Tensor, target: Tensor): Tensor {
   const out = allocData(1);
   out[0] = s / n;
   return makeOutput(out, [], [logits, target], (g) => {
-    if (!logits.requiresGrad) return;
-    const gl = logits.gradBuffer();
-    for (let i = 0; i < n; i++) {
-      const sig = x[i] >= 0 ? 1 / (1 + Math.exp(-x[i])) : Math.exp(x[i]) / (1 + Math.exp(x[i]));
-      gl[i] += (g[0] / n) * (sig - td[i]);
+    const c = g[0] / n;
+    if (logits.requiresGrad) {
+      const gl = logits.gradBuffer();
+      for (let i = 0; i < n; i++) {
+        const sig = x[i] >= 0 ? 1 / (1 + Math.exp(-x[i])) : Math.exp(x[i]) / (1 + Math.exp(x[i]));
+        gl[i] += c * (sig - td[i]);
+      }
+    }
+    if (target.requiresGrad) {
+      const gt = target.gradBuffer();
+      for (let i = 0; i < n; i++) gt[i] -= c * x[i];
     }
   });
 }

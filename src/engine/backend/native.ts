@@ -1,0 +1,200 @@
+/**
+ * The native (C, AVX2/FMA, pthreads) backend behind Node-API. This is the Node-only part of the engine:
+ * it locates build/Release/aberrant_native.node under the package root and wraps it as `Kernels`.
+ * Every call validates sizes here first, so a wrong call throws a clear Error instead of touching memory
+ * out of bounds (the addon checks the lengths again).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ActCode, BinCode, Kernels } from './kernels.js';
+
+/** The raw addon interface (see native/src/addon.c). */
+export interface NativeAddon {
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array,
+    beta: number, c: Float32Array): void;
+  denseForward(m: number, n: number, k: number, x: Float32Array, w: Float32Array, bias: Float32Array | null,
+    act: number, alpha: number, out: Float32Array): void;
+  denseBackward(m: number, n: number, k: number, x: Float32Array, w: Float32Array, y: Float32Array,
+    dy: Float32Array, act: number, alpha: number, dpre: Float32Array, dx: Float32Array | null, dw: Float32Array,
+    db: Float32Array | null): void;
+  activation(act: number, alpha: number, len: number, x: Float32Array, out: Float32Array): void;
+  activationGrad(act: number, alpha: number, len: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  binary(op: number, len: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  rowPairStats(m: number, n: number, x: Float32Array, y: Float32Array, out: Float32Array): void;
+  rowCombine(m: number, n: number, x: Float32Array, y: Float32Array, ca: Float32Array, cb: Float32Array,
+    accumulate: boolean, out: Float32Array): void;
+  colSum(m: number, n: number, x: Float32Array, accumulate: boolean, out: Float32Array): void;
+  threads(): number;
+  setThreads(n: number): number;
+  /** The SIMD path in use ('avx2' or 'scalar'); with an argument, switches path (for tests). */
+  simd(level?: 'avx2' | 'scalar'): string;
+}
+
+function dim(kernel: string, name: string, v: number): void {
+  if (!(Number.isInteger(v) && v >= 0 && v <= 0x7fffffff)) {
+    throw new Error(`native ${kernel}: ${name} must be a non-negative integer, got ${String(v)}`);
+  }
+}
+
+function need(kernel: string, name: string, arr: Float32Array, required: number): void {
+  if (!(arr instanceof Float32Array)) throw new Error(`native ${kernel}: ${name} must be a Float32Array`);
+  if (arr.length < required) {
+    throw new Error(`native ${kernel}: ${name} has length ${arr.length}, needs at least ${required}`);
+  }
+}
+
+function actCheck(kernel: string, act: number): void {
+  if (!(Number.isInteger(act) && act >= 0 && act <= 5)) {
+    throw new Error(`native ${kernel}: unknown activation code ${String(act)}`);
+  }
+}
+
+export class NativeKernels implements Kernels {
+  readonly name: 'native' | 'typescript' = 'native';
+
+  constructor(readonly addon: NativeAddon) {}
+
+  get threads(): number {
+    return this.addon.threads();
+  }
+
+  /** Sets the worker thread count (>= 1) and returns the value in effect. */
+  setThreads(n: number): number {
+    dim('setThreads', 'n', n);
+    return this.addon.setThreads(Math.max(1, n));
+  }
+
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: Float32Array, b: Float32Array, beta: 0 | 1, c: Float32Array): void {
+    dim('gemm', 'm', m); dim('gemm', 'n', n); dim('gemm', 'k', k);
+    need('gemm', 'a', a, m * k); need('gemm', 'b', b, k * n); need('gemm', 'c', c, m * n);
+    if (beta !== 0 && beta !== 1) throw new Error(`native gemm: beta must be 0 or 1, got ${String(beta)}`);
+    this.addon.gemm(transA, transB, m, n, k, a, b, beta, c);
+  }
+
+  denseForward(m: number, n: number, k: number, x: Float32Array, w: Float32Array,
+    bias: Float32Array | null, act: ActCode, alpha: number, out: Float32Array): void {
+    dim('denseForward', 'm', m); dim('denseForward', 'n', n); dim('denseForward', 'k', k);
+    need('denseForward', 'x', x, m * k); need('denseForward', 'w', w, k * n);
+    if (bias) need('denseForward', 'bias', bias, n);
+    need('denseForward', 'out', out, m * n);
+    actCheck('denseForward', act);
+    this.addon.denseForward(m, n, k, x, w, bias, act, alpha, out);
+  }
+
+  denseBackward(m: number, n: number, k: number, x: Float32Array, w: Float32Array,
+    y: Float32Array, dy: Float32Array, act: ActCode, alpha: number, dpre: Float32Array,
+    dx: Float32Array | null, dw: Float32Array, db: Float32Array | null): void {
+    const K = 'denseBackward';
+    dim(K, 'm', m); dim(K, 'n', n); dim(K, 'k', k);
+    need(K, 'x', x, m * k); need(K, 'w', w, k * n); need(K, 'y', y, m * n); need(K, 'dy', dy, m * n);
+    need(K, 'dpre', dpre, m * n); need(K, 'dw', dw, k * n);
+    if (dx) need(K, 'dx', dx, m * k);
+    if (db) need(K, 'db', db, n);
+    actCheck(K, act);
+    this.addon.denseBackward(m, n, k, x, w, y, dy, act, alpha, dpre, dx, dw, db);
+  }
+
+  activation(act: ActCode, alpha: number, len: number, x: Float32Array, out: Float32Array): void {
+    dim('activation', 'len', len); need('activation', 'x', x, len); need('activation', 'out', out, len);
+    actCheck('activation', act);
+    this.addon.activation(act, alpha, len, x, out);
+  }
+
+  activationGrad(act: ActCode, alpha: number, len: number, y: Float32Array, dy: Float32Array,
+    dx: Float32Array): void {
+    const K = 'activationGrad';
+    dim(K, 'len', len); need(K, 'y', y, len); need(K, 'dy', dy, len); need(K, 'dx', dx, len);
+    actCheck(K, act);
+    this.addon.activationGrad(act, alpha, len, y, dy, dx);
+  }
+
+  binary(op: BinCode, len: number, a: Float32Array, b: Float32Array, out: Float32Array): void {
+    dim('binary', 'len', len); need('binary', 'a', a, len); need('binary', 'b', b, len);
+    need('binary', 'out', out, len);
+    if (!(Number.isInteger(op) && op >= 0 && op <= 3)) throw new Error(`native binary: unknown op code ${String(op)}`);
+    this.addon.binary(op, len, a, b, out);
+  }
+
+  rowPairStats(m: number, n: number, x: Float32Array, y: Float32Array, out: Float32Array): void {
+    const K = 'rowPairStats';
+    dim(K, 'm', m); dim(K, 'n', n); need(K, 'x', x, m * n); need(K, 'y', y, m * n); need(K, 'out', out, m * 4);
+    this.addon.rowPairStats(m, n, x, y, out);
+  }
+
+  rowCombine(m: number, n: number, x: Float32Array, y: Float32Array, ca: Float32Array,
+    cb: Float32Array, accumulate: boolean, out: Float32Array): void {
+    const K = 'rowCombine';
+    dim(K, 'm', m); dim(K, 'n', n); need(K, 'x', x, m * n); need(K, 'y', y, m * n);
+    need(K, 'ca', ca, m); need(K, 'cb', cb, m); need(K, 'out', out, m * n);
+    this.addon.rowCombine(m, n, x, y, ca, cb, accumulate, out);
+  }
+
+  colSum(m: number, n: number, x: Float32Array, accumulate: boolean, out: Float32Array): void {
+    dim('colSum', 'm', m); dim('colSum', 'n', n); need('colSum', 'x', x, m * n); need('colSum', 'out', out, n);
+    this.addon.colSum(m, n, x, accumulate, out);
+  }
+}
+
+/** The package root: walk up from this file until a package.json named "aberrant" is found. */
+function packageRoot(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj)) {
+      try {
+        if ((JSON.parse(readFileSync(pj, 'utf8')) as { name?: unknown }).name === 'aberrant') return dir;
+      } catch {
+        // unreadable package.json: keep walking up
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+let cached: NativeKernels | null | undefined;
+let loadError: string | null = null;
+
+/** Path of the addon binary (whether or not it exists), or null if the package root can't be found. */
+export function nativeAddonPath(): string | null {
+  const root = packageRoot();
+  return root ? join(root, 'build', 'Release', 'aberrant_native.node') : null;
+}
+
+/**
+ * Loads the native kernels once. Returns null (never throws) when the addon is not built or fails to
+ * load; `nativeLoadError()` then says why.
+ */
+export function loadNativeKernels(): NativeKernels | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  const file = nativeAddonPath();
+  if (!file) {
+    loadError = 'package root (package.json named "aberrant") not found';
+  } else if (!existsSync(file)) {
+    loadError = `native addon not built (${file} is missing; run npm run build:native)`;
+  } else {
+    try {
+      const addon = createRequire(import.meta.url)(file) as NativeAddon;
+      cached = new NativeKernels(addon);
+    } catch (e) {
+      loadError = `native addon failed to load: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+  return cached;
+}
+
+/** Why loadNativeKernels() returned null (null if it loaded or was not tried yet). */
+export function nativeLoadError(): string | null {
+  return loadError;
+}
+
+/** Sets the native worker thread count (>= 1); returns the count in effect, or null without the addon. */
+export function setNativeThreads(n: number): number | null {
+  const k = loadNativeKernels();
+  return k ? k.setThreads(n) : null;
+}

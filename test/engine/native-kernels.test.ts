@@ -1,0 +1,377 @@
+// Native kernels vs the TypeScript oracle, on seeded random data over many shapes, for the AVX2 and the
+// portable scalar paths and for several thread counts; plus determinism and argument validation.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
+import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
+import { Act, Bin, type ActCode, type BinCode } from '../../src/engine/backend/kernels.js';
+
+const loaded = loadNativeKernels();
+const skip: string | false = loaded ? false : `native addon unavailable: ${nativeLoadError() ?? 'unknown reason'}`;
+if (skip) console.log(`# SKIPPING native kernel tests (${skip})`);
+const ts = new TsKernels();
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function rand(len: number, seed: number, lo = -1, hi = 1): Float32Array {
+  const r = rng(seed), a = new Float32Array(len);
+  for (let i = 0; i < len; i++) a[i] = lo + (hi - lo) * r();
+  return a;
+}
+
+function bitsEqual(a: Float32Array, b: Float32Array): boolean {
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/** |got - want| <= rel * (1 + |want|) elementwise (NaN must match NaN, infinities must match exactly). */
+function close(got: Float32Array, want: Float32Array, rel: number, what: string, abs = 0): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i];
+    if (Number.isNaN(w)) { assert.ok(Number.isNaN(g), `${what}[${i}]: want NaN, got ${g}`); continue; }
+    if (!Number.isFinite(w)) { assert.equal(g, w, `${what}[${i}]: want ${w}, got ${g}`); continue; }
+    const tol = rel * (1 + Math.abs(w)) + abs;
+    if (!(Math.abs(g - w) <= tol)) assert.fail(`${what}[${i}]: got ${g}, want ${w} (|diff| ${Math.abs(g - w)} > ${tol})`);
+  }
+}
+
+/** Relative closeness for transcendental outputs: |got - want| <= rel*|want| + 1e-37 (subnormal slack). */
+function closeRel(got: Float32Array, want: Float32Array, rel: number, what: string, inputs?: Float32Array): number {
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i], at = inputs ? ` at input ${inputs[i]}` : '';
+    if (Number.isNaN(w)) { assert.ok(Number.isNaN(g), `${what}[${i}]${at}: want NaN, got ${g}`); continue; }
+    if (!Number.isFinite(w)) { assert.equal(g, w, `${what}[${i}]${at}: want ${w}, got ${g}`); continue; }
+    const d = Math.abs(g - w);
+    if (Math.abs(w) > 1e-30) worst = Math.max(worst, d / Math.abs(w));
+    if (!(d <= rel * Math.abs(w) + 1e-37)) assert.fail(`${what}[${i}]${at}: got ${g}, want ${w} (rel ${d / Math.abs(w)})`);
+  }
+  return worst;
+}
+
+type Mode = { simd: 'avx2' | 'scalar'; threads: number };
+function modes(): Mode[] {
+  if (!loaded) return [{ simd: 'scalar', threads: 1 }];
+  const hasAvx2 = loaded.addon.simd() === 'avx2';
+  const out: Mode[] = [];
+  for (const simd of hasAvx2 ? ['avx2', 'scalar'] as const : ['scalar'] as const) {
+    for (const threads of [1, 2, 3]) out.push({ simd, threads });
+  }
+  return out;
+}
+
+function withMode<T>(mode: Mode, fn: (k: NativeKernels) => T): T {
+  const k = loaded as NativeKernels;
+  const prevSimd = k.addon.simd() as 'avx2' | 'scalar', prevThreads = k.threads;
+  k.addon.simd(mode.simd);
+  k.setThreads(mode.threads);
+  try {
+    return fn(k);
+  } finally {
+    k.addon.simd(prevSimd);
+    k.setThreads(prevThreads);
+  }
+}
+
+const ODD = [1, 3, 7, 17, 33, 61, 127];
+const DAGMM: Array<[number, number]> = [[120, 60], [60, 30], [30, 10], [10, 1], [1, 10], [10, 30], [30, 60],
+  [60, 120], [3, 10], [10, 4]];
+
+function checkGemm(k: NativeKernels, ta: boolean, tb: boolean, m: number, n: number, kk: number, beta: 0 | 1,
+  seed: number): void {
+  const a = rand(m * kk, seed), b = rand(kk * n, seed + 1), c0 = rand(m * n, seed + 2);
+  const want = c0.slice(), got = c0.slice();
+  ts.gemm(ta, tb, m, n, kk, a, b, beta, want);
+  k.gemm(ta, tb, m, n, kk, a, b, beta, got);
+  close(got, want, 1e-5 * Math.sqrt(kk), `gemm ta=${ta} tb=${tb} m=${m} n=${n} k=${kk} beta=${beta}`);
+}
+
+const ACTS: Array<[string, ActCode]> = Object.entries(Act) as Array<[string, ActCode]>;
+
+function specialInputs(): Float32Array {
+  const v = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40, 1e-30, -1e-30, 1e-8, -1e-8, 1e-3, -1e-3, 0.5, -0.5,
+    0.6249, 0.625, 0.6251, -0.625, 0.7, -0.7, 1, -1, 2, -2, 5, -5, 8.9, 9, 9.1, -9, 10, -10, 15, -15, 17, -17,
+    20, -20, 30, -30, 44, -44, 50, -50, 80, -80, 87, -87, 88, -88, 88.7, -88.7, 89, -89, 100, -100, 103, -103,
+    104, -104, 105, -105, 1e6, -1e6, 3.4e38, -3.4e38];
+  return new Float32Array(v);
+}
+
+function actInputs(seed: number): Float32Array {
+  const parts = [specialInputs(), rand(4001, seed, -1, 1), rand(4001, seed + 1, -12, 12), rand(2001, seed + 2, -100, 100),
+    rand(1001, seed + 3, -1e-3, 1e-3), rand(1001, seed + 4, -110, -80)];
+  const len = parts.reduce((s, p) => s + p.length, 0), out = new Float32Array(len);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+describe('native kernels', { skip }, () => {
+  for (const mode of modes()) {
+    const tag = `[${mode.simd}, ${mode.threads}T]`;
+
+    test(`gemm odd sizes, all transposes, beta 0/1 ${tag}`, () => withMode(mode, (k) => {
+      let seed = 1;
+      for (const ta of [false, true]) for (const tb of [false, true]) for (const beta of [0, 1] as const) {
+        for (const m of ODD) for (const n of ODD) for (const kk of ODD) {
+          if (mode.simd === 'scalar' && m * n * kk > 40000) continue; // keep the scalar run short
+          checkGemm(k, ta, tb, m, n, kk, beta, seed++);
+        }
+      }
+    }));
+
+    test(`gemm DAGMM shapes (m=1024 all transposes; m=8192 forward and backward) ${tag}`, () => withMode(mode, (k) => {
+      let seed = 1000;
+      for (const [kk, n] of DAGMM) {
+        for (const ta of [false, true]) for (const tb of [false, true]) for (const beta of [0, 1] as const) {
+          if (mode.threads === 3 && (ta || tb)) continue; // 3T: only the forward layout
+          checkGemm(k, ta, tb, 1024, n, kk, beta, seed++);
+        }
+        if (mode.threads !== 3 && mode.simd === 'avx2') {
+          checkGemm(k, false, false, 8192, n, kk, 0, seed++); // forward
+          checkGemm(k, true, false, kk, n, 8192, 1, seed++); // dW = x^T dY
+          checkGemm(k, false, true, 8192, kk, n, 0, seed++); // dX = dY W^T
+        }
+        checkGemm(k, true, false, kk, n, 1024, 1, seed++); // dW = x^T dY at batch 1024
+        checkGemm(k, false, true, 1024, kk, n, 0, seed++); // dX = dY W^T
+      }
+    }));
+
+    test(`gemm with long k (several k blocks) and degenerate sizes ${tag}`, () => withMode(mode, (k) => {
+      checkGemm(k, false, false, 13, 37, 700, 1, 7);
+      checkGemm(k, true, true, 29, 21, 530, 0, 8);
+      checkGemm(k, true, false, 61, 33, 1300, 1, 9);
+      // k = 0: C = beta * C
+      const c = rand(12, 3), keep = c.slice();
+      k.gemm(false, false, 3, 4, 0, new Float32Array(0), new Float32Array(0), 1, c);
+      assert.ok(bitsEqual(c, keep));
+      k.gemm(false, false, 3, 4, 0, new Float32Array(0), new Float32Array(0), 0, c);
+      assert.ok(c.every((v) => v === 0));
+      // m = 0 / n = 0 are no-ops
+      k.gemm(false, false, 0, 4, 3, new Float32Array(0), rand(12, 1), 0, new Float32Array(0));
+      k.gemm(false, false, 4, 0, 3, rand(12, 1), new Float32Array(0), 0, new Float32Array(0));
+    }));
+
+    test(`denseForward with and without bias, every activation ${tag}`, () => withMode(mode, (k) => {
+      let seed = 5000;
+      const shapes: Array<[number, number, number]> = [[1, 1, 1], [7, 3, 5], [33, 17, 61], [127, 61, 7], [5, 100, 300]];
+      for (const [kk, n] of DAGMM) shapes.push([1024, n, kk]);
+      for (const [m, n, kk] of shapes) {
+        for (const [name, act] of ACTS) {
+          for (const withBias of [false, true]) {
+            const x = rand(m * kk, seed++, -2, 2), w = rand(kk * n, seed++, -1, 1), bias = withBias ? rand(n, seed++) : null;
+            const want = new Float32Array(m * n), got = new Float32Array(m * n).fill(NaN);
+            ts.denseForward(m, n, kk, x, w, bias, act, 0.1, want);
+            k.denseForward(m, n, kk, x, w, bias, act, 0.1, got);
+            close(got, want, 2e-5 * Math.sqrt(kk), `denseForward ${name} bias=${withBias} ${m}x${kk}x${n}`);
+          }
+        }
+      }
+    }));
+
+    test(`activation forward accuracy, NaN/Inf, saturation ${tag}`, () => withMode(mode, (k) => {
+      const x = actInputs(11);
+      const worst: Record<string, number> = {};
+      for (const [name, act] of ACTS) {
+        for (const alpha of [0.01, 0.2]) {
+          const want = new Float32Array(x.length), got = new Float32Array(x.length);
+          ts.activation(act, alpha, x.length, x, want);
+          k.activation(act, alpha, x.length, x, got);
+          worst[name] = Math.max(worst[name] ?? 0, closeRel(got, want, 3e-7, `activation ${name}`, x));
+          // in place (out aliases x)
+          const inplace = x.slice();
+          k.activation(act, alpha, x.length, inplace, inplace);
+          assert.ok(bitsEqual(inplace, got), `activation ${name} in place`);
+        }
+      }
+      console.log(`# ${tag} max relative error vs double reference: ${JSON.stringify(worst)}`);
+    }));
+
+    test(`activationGrad from outputs, NaN/Inf, aliasing ${tag}`, () => withMode(mode, (k) => {
+      const x = actInputs(21);
+      for (const [name, act] of ACTS) {
+        const y = new Float32Array(x.length);
+        ts.activation(act, 0.1, x.length, x, y);
+        for (const ys of [y, x]) { // realistic outputs, and arbitrary values (incl. NaN/Inf) as y
+          const dy = rand(x.length, 22, -3, 3);
+          dy[0] = NaN; dy[1] = Infinity; dy[2] = -Infinity;
+          const want = new Float32Array(x.length), got = new Float32Array(x.length);
+          ts.activationGrad(act, 0.1, x.length, ys, dy, want);
+          k.activationGrad(act, 0.1, x.length, ys, dy, got);
+          close(got, want, 4e-7, `activationGrad ${name}`, 1e-37);
+          const alias = dy.slice();
+          k.activationGrad(act, 0.1, x.length, ys, alias, alias);
+          assert.ok(bitsEqual(alias, got), `activationGrad ${name} with dx aliasing dy`);
+        }
+      }
+    }));
+
+    test(`denseBackward: dx/db null or not, dpre aliasing dy ${tag}`, () => withMode(mode, (k) => {
+      let seed = 9000;
+      const shapes: Array<[number, number, number]> = [[1, 1, 1], [7, 3, 5], [33, 17, 61], [127, 61, 7]];
+      for (const [kk, n] of DAGMM) shapes.push([1024, n, kk]);
+      for (const [m, n, kk] of shapes) {
+        for (const [name, act] of ACTS) {
+          for (const variant of [0, 1, 2, 3]) {
+            const withDx = variant !== 1, withDb = variant !== 2, alias = variant === 3;
+            const x = rand(m * kk, seed++, -1, 1), w = rand(kk * n, seed++);
+            const y = new Float32Array(m * n);
+            ts.activation(act, 0.1, m * n, rand(m * n, seed++, -3, 3), y);
+            const dy = rand(m * n, seed++), dw0 = rand(kk * n, seed++), db0 = rand(n, seed++);
+            const run = (kern: TsKernels | NativeKernels) => {
+              const dyc = dy.slice(), dpre = alias ? dyc : new Float32Array(m * n).fill(NaN);
+              const dx = withDx ? new Float32Array(m * kk).fill(NaN) : null, dw = dw0.slice();
+              const db = withDb ? db0.slice() : null;
+              kern.denseBackward(m, n, kk, x, w, y, dyc, act, 0.1, dpre, dx, dw, db);
+              return { dpre, dx, dw, db, dyc };
+            };
+            const want = run(ts), got = run(k);
+            const what = `denseBackward ${name} ${m}x${kk}x${n} dx=${withDx} db=${withDb} alias=${alias}`;
+            close(got.dpre, want.dpre, 4e-7, `${what} dpre`, 1e-37);
+            close(got.dw, want.dw, 1e-5 * Math.sqrt(m), `${what} dw`);
+            if (withDb) close(got.db as Float32Array, want.db as Float32Array, 1e-5 * Math.sqrt(m), `${what} db`);
+            if (withDx) close(got.dx as Float32Array, want.dx as Float32Array, 1e-5 * Math.sqrt(n), `${what} dx`);
+            if (!alias) assert.ok(bitsEqual(got.dyc, dy), `${what}: dy must not change`);
+          }
+        }
+      }
+    }));
+
+    test(`binary ops, with aliasing and special values ${tag}`, () => withMode(mode, (k) => {
+      for (const len of [0, 1, 7, 8, 9, 1000, 100003]) {
+        const a = rand(len, len + 1, -5, 5), b = rand(len, len + 2, -5, 5);
+        if (len > 8) { a[0] = NaN; b[1] = Infinity; a[2] = -Infinity; b[3] = 0; a[4] = 0; b[4] = 0; }
+        for (const [name, op] of Object.entries(Bin) as Array<[string, BinCode]>) {
+          const want = new Float32Array(len), got = new Float32Array(len);
+          ts.binary(op, len, a, b, want);
+          k.binary(op, len, a, b, got);
+          close(got, want, 0, `binary ${name} len=${len}`);
+          const aa = a.slice();
+          k.binary(op, len, aa, b, aa);
+          assert.ok(bitsEqual(aa, got), `binary ${name} out aliasing a`);
+          const bb = b.slice();
+          k.binary(op, len, a, bb, bb);
+          assert.ok(bitsEqual(bb, got), `binary ${name} out aliasing b`);
+        }
+      }
+    }));
+
+    test(`rowPairStats, rowCombine, colSum ${tag}`, () => withMode(mode, (k) => {
+      let seed = 300;
+      const shapes: Array<[number, number]> = [[1, 1], [1, 9], [3, 7], [17, 33], [61, 127], [1024, 120], [1024, 1],
+        [1024, 4], [1024, 60], [8192, 10], [2, 1000], [300, 333]];
+      for (const [m, n] of shapes) {
+        const x = rand(m * n, seed++, -2, 2), y = rand(m * n, seed++, -2, 2);
+        const want = new Float32Array(m * 4), got = new Float32Array(m * 4);
+        ts.rowPairStats(m, n, x, y, want);
+        k.rowPairStats(m, n, x, y, got);
+        close(got, want, 1e-6, `rowPairStats ${m}x${n}`);
+
+        const ca = rand(m, seed++), cb = rand(m, seed++);
+        for (const acc of [false, true]) {
+          const o0 = rand(m * n, seed++);
+          const w2 = o0.slice(), g2 = o0.slice();
+          ts.rowCombine(m, n, x, y, ca, cb, acc, w2);
+          k.rowCombine(m, n, x, y, ca, cb, acc, g2);
+          close(g2, w2, 3e-7, `rowCombine ${m}x${n} acc=${acc}`);
+
+          const s0 = rand(n, seed++);
+          const ws = s0.slice(), gs = s0.slice();
+          ts.colSum(m, n, x, acc, ws);
+          k.colSum(m, n, x, acc, gs);
+          close(gs, ws, 2e-6 * Math.sqrt(m), `colSum ${m}x${n} acc=${acc}`);
+        }
+      }
+      const out = rand(5, 1), keep = out.slice();
+      k.colSum(0, 5, new Float32Array(0), true, out);
+      assert.ok(bitsEqual(out, keep));
+      k.colSum(0, 5, new Float32Array(0), false, out);
+      assert.ok(out.every((v) => v === 0));
+    }));
+  }
+
+  test('determinism: identical inputs give bit-identical outputs, and 1/2/3 threads agree', () => {
+    const runAll = (k: NativeKernels) => {
+      const res: Float32Array[] = [];
+      for (const [kk, n] of DAGMM) {
+        const m = 1024;
+        const x = rand(m * kk, kk * 31 + n, -1, 1), w = rand(kk * n, 7), bias = rand(n, 8);
+        const out = new Float32Array(m * n);
+        k.denseForward(m, n, kk, x, w, bias, Act.tanh, 0, out);
+        const dy = rand(m * n, 9), dpre = new Float32Array(m * n), dx = new Float32Array(m * kk);
+        const dw = rand(kk * n, 10), db = rand(n, 11);
+        k.denseBackward(m, n, kk, x, w, out, dy, Act.tanh, 0, dpre, dx, dw, db);
+        const c = rand(m * n, 12);
+        k.gemm(false, false, m, n, kk, x, w, 1, c);
+        const stats = new Float32Array(m * 4);
+        k.rowPairStats(m, n, out, dy, stats);
+        const cs = new Float32Array(n);
+        k.colSum(m, n, dy, false, cs);
+        res.push(out, dpre, dx, dw, db, c, stats, cs);
+      }
+      const big = rand(300000, 5, -10, 10), act = new Float32Array(big.length);
+      k.activation(Act.softplus, 0, big.length, big, act);
+      res.push(act);
+      return res;
+    };
+    for (const simd of loaded?.addon.simd() === 'avx2' ? ['avx2', 'scalar'] as const : ['scalar'] as const) {
+      const runs = [1, 2, 2, 3].map((threads) => withMode({ simd, threads }, runAll));
+      for (let r = 1; r < runs.length; r++) {
+        runs[0].forEach((v, i) => assert.ok(bitsEqual(v, runs[r][i]), `${simd}: output ${i} differs in run ${r}`));
+      }
+    }
+  });
+
+  test('bad sizes and types throw clear errors (and never reach C)', () => {
+    const k = loaded as NativeKernels;
+    const f = (n: number) => new Float32Array(n);
+    assert.throws(() => k.gemm(false, false, 4, 4, 4, f(15), f(16), 0, f(16)), /gemm: a has length 15, needs at least 16/);
+    assert.throws(() => k.gemm(true, true, 4, 4, 4, f(16), f(15), 0, f(16)), /gemm: b has length 15/);
+    assert.throws(() => k.gemm(false, false, 4, 4, 4, f(16), f(16), 0, f(15)), /gemm: c has length 15/);
+    assert.throws(() => k.gemm(false, false, -1, 4, 4, f(16), f(16), 0, f(16)), /gemm: m must be a non-negative integer/);
+    assert.throws(() => k.gemm(false, false, 1.5, 4, 4, f(16), f(16), 0, f(16)), /gemm: m must be/);
+    assert.throws(() => k.gemm(false, false, 4, 4, 4, f(16), f(16), 2 as 0, f(16)), /beta/);
+    assert.throws(() => k.gemm(false, false, 4, 4, 4, new Float64Array(16) as unknown as Float32Array, f(16), 0, f(16)),
+      /gemm: a must be a Float32Array/);
+    assert.throws(() => k.denseForward(4, 3, 2, f(8), f(6), f(2), Act.tanh, 0, f(12)), /denseForward: bias has length 2/);
+    assert.throws(() => k.denseForward(4, 3, 2, f(8), f(6), null, 9 as ActCode, 0, f(12)), /unknown activation/);
+    assert.throws(() => k.denseBackward(4, 3, 2, f(8), f(6), f(12), f(12), 0, 0, f(12), f(7), f(6), null),
+      /denseBackward: dx has length 7/);
+    assert.throws(() => k.denseBackward(4, 3, 2, f(8), f(6), f(12), f(12), 0, 0, f(12), null, f(6), f(2)),
+      /denseBackward: db has length 2/);
+    assert.throws(() => k.denseBackward(4, 3, 2, f(8), f(6), f(12), f(11), 0, 0, f(12), null, f(6), null),
+      /denseBackward: dy has length 11/);
+    assert.throws(() => k.activation(Act.tanh, 0, 10, f(10), f(9)), /activation: out has length 9/);
+    assert.throws(() => k.activationGrad(Act.tanh, 0, 10, f(9), f(10), f(10)), /activationGrad: y has length 9/);
+    assert.throws(() => k.binary(Bin.add, 10, f(10), f(10), f(9)), /binary: out has length 9/);
+    assert.throws(() => k.binary(7 as BinCode, 10, f(10), f(10), f(10)), /unknown op code/);
+    assert.throws(() => k.rowPairStats(3, 2, f(6), f(6), f(11)), /rowPairStats: out has length 11/);
+    assert.throws(() => k.rowCombine(3, 2, f(6), f(6), f(2), f(3), false, f(6)), /rowCombine: ca has length 2/);
+    assert.throws(() => k.colSum(3, 2, f(6), false, f(1)), /colSum: out has length 1/);
+    // The addon's own checks (bypassing the TypeScript wrapper) also refuse short arrays.
+    assert.throws(() => k.addon.gemm(false, false, 4, 4, 4, f(16), f(16), 0, f(3)), /gemm: c is too short/);
+    assert.throws(() => k.addon.activation(1, 0, 5, f(5), new Float32Array(0)), /activation: out is too short/);
+  });
+
+  test('threads getter and setNativeThreads', async () => {
+    const k = loaded as NativeKernels;
+    const { setNativeThreads } = await import('../../src/engine/backend/native.js');
+    const prev = k.threads;
+    assert.ok(prev >= 1);
+    assert.equal(setNativeThreads(3), 3);
+    assert.equal(k.threads, 3);
+    assert.equal(setNativeThreads(prev), prev);
+    assert.equal(k.name, 'native');
+  });
+});
