@@ -30,7 +30,7 @@ export interface JitterPolicy {
   maxTries: number;
 }
 
-export const DEFAULT_JITTER: JitterPolicy = { initial: 1e-6, growth: 10, maxTries: 10 };
+export const DEFAULT_JITTER: JitterPolicy = { initial: 1e-6, growth: 10, maxTries: 6 };
 
 /**
  * Cholesky with retries: if A is not numerically positive-definite, add growing multiples of the

@@ -5,6 +5,8 @@
  * gamma [N, K] it builds the batch GMM (phi, mu, Sigma), the sample energies and the covariance
  * penalty, and back-propagates through all of it analytically (no per-element tape nodes).
  */
+import { kernels } from '../engine/backend/index.js';
+import { type GmmKernels, tsGmmKernels } from '../engine/backend/gmm-kernels.js';
 import { type JitterPolicy, DEFAULT_JITTER, choleskyJitter, logDetFromCholesky, inverseFromCholesky } from '../engine/linalg64.js';
 import { allocData, makeOutput, shapeString, type Tensor } from '../engine/tensor.js';
 import { slice } from '../engine/ops/shape.js';
@@ -66,42 +68,50 @@ function emptyParams(k: number, d: number): GmmParams {
   };
 }
 
+function gmmKernels(): GmmKernels { return kernels().gmm ?? tsGmmKernels; }
+
+/** Precisions and the per-component constant of log p, for the energy kernel. */
+function energyTerms(p: GmmParams): { prec: Float64Array; base: Float64Array } {
+  const prec = gmmPrecisions(p);
+  const base = new Float64Array(p.k);
+  for (let c = 0; c < p.k; c++) base[c] = Math.log(p.phi[c]) - 0.5 * (p.d * LOG_2PI + p.logDet[c]);
+  return { prec, base };
+}
+
 /**
- * GMM parameters from soft memberships (the paper's eq. 5), two-pass for accuracy.
- * Accepts several batches so parameters can be computed over a whole training set.
+ * GMM parameters from soft memberships (the paper's eq. 5). Several batches can be given, so the
+ * parameters can be computed over a whole training set; batches are combined exactly (pairwise
+ * update of means and covariances), each one two-pass.
  */
 export function gmmParamsFromMemberships(batches: Iterable<{ z: Float32Array; gamma: Float32Array; n: number }>,
   k: number, d: number, options: GmmOptions = {}): GmmParams {
-  const list = [...batches];
   const p = emptyParams(k, d);
   const s = new Float64Array(k);
+  const bs = new Float64Array(k), bmu = new Float64Array(k * d), bcov = new Float64Array(k * d * d);
   let total = 0;
-  for (const { z, gamma, n } of list) {
+  for (const { z, gamma, n } of batches) {
+    if (n === 0) continue;
+    gmmKernels().moments(n, k, d, z, gamma, bs, bmu, bcov);
     total += n;
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) {
-        const g = gamma[i * k + c];
-        s[c] += g;
-        for (let j = 0; j < d; j++) p.mu[c * d + j] += g * z[i * d + j];
+    for (let c = 0; c < k; c++) {
+      const s0 = s[c], s1 = bs[c], st = s0 + s1;
+      if (s1 === 0) continue;
+      const f = s1 / st;
+      for (let a = 0; a < d; a++) {
+        for (let b = 0; b < d; b++) {
+          const da = bmu[c * d + a] - p.mu[c * d + a], db = bmu[c * d + b] - p.mu[c * d + b];
+          const q = c * d * d + a * d + b;
+          p.cov[q] = (1 - f) * p.cov[q] + f * bcov[q] + f * (1 - f) * da * db;
+        }
       }
+      for (let a = 0; a < d; a++) p.mu[c * d + a] += f * (bmu[c * d + a] - p.mu[c * d + a]);
+      s[c] = st;
     }
   }
   if (total === 0) throw new Error('gmmParamsFromMemberships: no rows');
   for (let c = 0; c < k; c++) {
-    p.phi[c] = s[c] / total;
     if (!(s[c] > 0)) throw new Error(`gmmParamsFromMemberships: mixture component ${c} has zero total membership`);
-    for (let j = 0; j < d; j++) p.mu[c * d + j] /= s[c];
-  }
-  const diff = new Float64Array(d);
-  for (const { z, gamma, n } of list) {
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) {
-        const g = gamma[i * k + c] / s[c];
-        for (let j = 0; j < d; j++) diff[j] = z[i * d + j] - p.mu[c * d + j];
-        const o = c * d * d;
-        for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) p.cov[o + a * d + b] += g * diff[a] * diff[b];
-      }
-    }
+    p.phi[c] = s[c] / total;
   }
   factorise(p, options.covEps ?? 1e-6, options.jitter ?? DEFAULT_JITTER);
   return p;
@@ -109,30 +119,8 @@ export function gmmParamsFromMemberships(batches: Iterable<{ z: Float32Array; ga
 
 /** Sample energies E(z) = -log sum_k phi_k N(z | mu_k, Sigma_k) for fixed parameters, float64. */
 export function gmmEnergies(z: Float32Array, n: number, p: GmmParams, out = new Float64Array(n)): Float64Array {
-  const { k, d } = p;
-  const y = new Float64Array(d);
-  const logp = new Float64Array(k);
-  const base = new Float64Array(k);
-  for (let c = 0; c < k; c++) base[c] = Math.log(p.phi[c]) - 0.5 * (d * LOG_2PI + p.logDet[c]);
-  for (let i = 0; i < n; i++) {
-    let m = -Infinity;
-    for (let c = 0; c < k; c++) {
-      const o = c * d * d;
-      let maha = 0;
-      for (let a = 0; a < d; a++) {
-        let v = z[i * d + a] - p.mu[c * d + a];
-        for (let b = 0; b < a; b++) v -= p.chol[o + a * d + b] * y[b];
-        v /= p.chol[o + a * d + a];
-        y[a] = v;
-        maha += v * v;
-      }
-      logp[c] = base[c] - 0.5 * maha;
-      if (logp[c] > m) m = logp[c];
-    }
-    let s = 0;
-    for (let c = 0; c < k; c++) s += Math.exp(logp[c] - m);
-    out[i] = -(m + Math.log(s));
-  }
+  const { prec, base } = energyTerms(p);
+  gmmKernels().energy(n, p.k, p.d, z, p.mu, prec, base, out, null, null);
   return out;
 }
 
@@ -153,41 +141,18 @@ export function gmmEnergyLoss(z: Tensor, gamma: Tensor, options: GmmOptions = {}
   const { n, d, k } = checkInputs(z, gamma, 'gmmEnergyLoss');
   const covEps = options.covEps ?? 1e-6;
   const zd = z.data, gd = gamma.data;
-  const p = gmmParamsFromMemberships([{ z: zd, gamma: gd, n }], k, d, options);
+  const K = gmmKernels();
+  const p = emptyParams(k, d);
   const s = new Float64Array(k);
-  for (let c = 0; c < k; c++) s[c] = p.phi[c] * n;
-
-  // Per (i, c): w = Sigma^-1 (z_i - mu_c), log p; energies by log-sum-exp.
-  const w = new Float64Array(n * k * d);
-  const logp = new Float64Array(n * k);
-  const energy = new Float64Array(n);
-  const base = new Float64Array(k);
-  for (let c = 0; c < k; c++) base[c] = Math.log(p.phi[c]) - 0.5 * (d * LOG_2PI + p.logDet[c]);
-  for (let i = 0; i < n; i++) {
-    let m = -Infinity;
-    for (let c = 0; c < k; c++) {
-      const o = c * d * d, wo = (i * k + c) * d;
-      let maha = 0;
-      for (let a = 0; a < d; a++) {
-        let v = zd[i * d + a] - p.mu[c * d + a];
-        for (let b = 0; b < a; b++) v -= p.chol[o + a * d + b] * w[wo + b];
-        v /= p.chol[o + a * d + a];
-        w[wo + a] = v;
-        maha += v * v;
-      }
-      for (let a = d - 1; a >= 0; a--) {
-        let v = w[wo + a];
-        for (let b = a + 1; b < d; b++) v -= p.chol[o + b * d + a] * w[wo + b];
-        w[wo + a] = v / p.chol[o + a * d + a];
-      }
-      const lp = base[c] - 0.5 * maha;
-      logp[i * k + c] = lp;
-      if (lp > m) m = lp;
-    }
-    let sum = 0;
-    for (let c = 0; c < k; c++) sum += Math.exp(logp[i * k + c] - m);
-    energy[i] = -(m + Math.log(sum));
+  K.moments(n, k, d, zd, gd, s, p.mu, p.cov);
+  for (let c = 0; c < k; c++) {
+    if (!(s[c] > 0)) throw new Error(`gmmEnergyLoss: mixture component ${c} has zero total membership in this batch`);
+    p.phi[c] = s[c] / n;
   }
+  factorise(p, covEps, options.jitter ?? DEFAULT_JITTER);
+  const { prec, base } = energyTerms(p);
+  const energy = new Float64Array(n), resp = new Float64Array(n * k), w = new Float64Array(n * k * d);
+  K.energy(n, k, d, zd, p.mu, prec, base, energy, resp, w);
   let penalty = 0;
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) penalty += 1 / p.cov[c * d * d + j * d + j];
 
@@ -202,70 +167,26 @@ export function gmmEnergyLoss(z: Tensor, gamma: Tensor, options: GmmOptions = {}
 
   const joint = makeOutput(out, [n + 1], [z, gamma], (g) => {
     const gP = g[n];
-    const gPhi = new Float64Array(k), gLogDet = new Float64Array(k);
-    const gMu = new Float64Array(k * d), gSig = new Float64Array(k * d * d);
+    const gLogp = new Float64Array(k), gMu = new Float64Array(k * d), gSig = new Float64Array(k * d * d);
     const gz = z.requiresGrad ? z.gradBuffer() : null;
-    // Energy terms.
-    for (let i = 0; i < n; i++) {
-      const gE = g[i];
-      if (gE === 0) continue;
-      for (let c = 0; c < k; c++) {
-        const r = Math.exp(logp[i * k + c] + energy[i]);
-        const gl = -gE * r; // on log p_ic
-        if (gl === 0) continue;
-        gPhi[c] += gl / p.phi[c];
-        gLogDet[c] += -0.5 * gl;
-        const gm = -0.5 * gl; // on the Mahalanobis term
-        const wo = (i * k + c) * d, so = c * d * d;
-        for (let a = 0; a < d; a++) {
-          const gdA = 2 * gm * w[wo + a];
-          if (gz) gz[i * d + a] += gdA;
-          gMu[c * d + a] -= gdA;
-          for (let b = 0; b < d; b++) gSig[so + a * d + b] -= gm * w[wo + a] * w[wo + b];
-        }
-      }
-    }
-    // log det and penalty terms on Sigma.
-    const inv = new Float64Array(d * d);
-    for (let c = 0; c < k; c++) {
-      const so = c * d * d;
-      if (gLogDet[c] !== 0) {
-        inverseFromCholesky(p.chol, so, d, inv, 0);
-        for (let q = 0; q < d * d; q++) gSig[so + q] += gLogDet[c] * inv[q];
-      }
-      for (let j = 0; j < d; j++) { const v = p.cov[so + j * d + j]; gSig[so + j * d + j] -= gP / (v * v); }
-    }
-    // Through Sigma = C/s + eps I, mu = sum gamma z / s, phi = s / N, s = sum gamma.
-    const gs = new Float64Array(k);
+    K.backwardAccumulate(n, k, d, g, resp, w, gLogp, gMu, gSig, gz);
+    // Sigma gradient: 0.5 sum g w w^T from the Mahalanobis terms, -0.5 gLogp Sigma^-1 from log det,
+    // -gP / Sigma_jj^2 from the penalty.
+    const gS = new Float64Array(k);
     for (let c = 0; c < k; c++) {
       const so = c * d * d;
       let inner = 0;
+      for (let q = 0; q < d * d; q++) gSig[so + q] = 0.5 * gSig[so + q] - 0.5 * gLogp[c] * prec[so + q];
+      for (let j = 0; j < d; j++) { const v = p.cov[so + j * d + j]; gSig[so + j * d + j] -= gP / (v * v); }
       for (let a = 0; a < d; a++) {
         for (let b = 0; b < d; b++) {
           const cab = p.cov[so + a * d + b] - (a === b ? covEps + p.jitter[c] : 0);
           inner += gSig[so + a * d + b] * cab;
         }
       }
-      gs[c] = gPhi[c] / n - inner / s[c];
+      gS[c] = gLogp[c] / p.phi[c] / n - inner / s[c];
     }
-    const gg = gamma.requiresGrad ? gamma.gradBuffer() : null;
-    const diff = new Float64Array(d);
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) {
-        const so = c * d * d;
-        for (let a = 0; a < d; a++) diff[a] = zd[i * d + a] - p.mu[c * d + a];
-        let muTerm = 0, sigTerm = 0;
-        const coef = gd[i * k + c] / s[c];
-        for (let a = 0; a < d; a++) {
-          let sd = 0;
-          for (let b = 0; b < d; b++) sd += gSig[so + a * d + b] * diff[b];
-          muTerm += diff[a] * gMu[c * d + a];
-          sigTerm += diff[a] * sd;
-          if (gz) gz[i * d + a] += coef * (gMu[c * d + a] + 2 * sd);
-        }
-        if (gg) gg[i * k + c] += gs[c] + (muTerm + sigTerm) / s[c];
-      }
-    }
+    K.backwardApply(n, k, d, zd, gd, s, p.mu, gMu, gSig, gS, gz, gamma.requiresGrad ? gamma.gradBuffer() : null);
   });
   return { energy: slice(joint, 0, 0, n), covPenalty: sliceScalar(joint, n), params: p };
 }

@@ -7,6 +7,8 @@
  * on identical inputs (fixed work partitions, no order-dependent atomics).
  */
 
+import type { GmmKernels } from './gmm-kernels.js';
+
 /** Activation codes; the numeric values are part of the native ABI. */
 export const Act = {
   none: 0,
@@ -74,6 +76,15 @@ export interface Kernels {
 
   /** out[j] (+)= sum_i x[i][j] for an m x n matrix. */
   colSum(m: number, n: number, x: Float32Array, accumulate: boolean, out: Float32Array): void;
+
+  /** Optional accelerated GMM loops; ops fall back to the TypeScript ones (gmm-kernels.ts) when absent. */
+  readonly gmm?: GmmKernels;
+
+  /**
+   * Optional row softmax over the last axis of an m x n matrix (log-softmax when log is true);
+   * ops fall back to TypeScript when absent.
+   */
+  softmaxRows?(m: number, n: number, x: Float32Array, log: boolean, out: Float32Array): void;
 }
 
 /** Stable softplus and the activations, shared by the TypeScript kernels and scalar code. */
