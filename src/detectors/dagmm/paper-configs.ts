@@ -1,0 +1,31 @@
+/**
+ * The DAGMM paper's per-data-set configurations (Zong et al., ICLR 2018, Section 4.3), as data.
+ * Drop(0.5) is the paper's notation (keep probability 0.5).
+ */
+import type { DagmmNetworkConfig } from './network.js';
+
+export interface PaperConfig extends DagmmNetworkConfig {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Fraction of test rows flagged as anomalous (Table 1). */
+  anomalyRatio: number;
+}
+
+const common = { lambdaEnergy: 0.1, lambdaCov: 0.005, learningRate: 1e-4 } as const;
+const KDD = 'FC(120,60,tanh)-FC(60,30,tanh)-FC(30,10,tanh)-FC(10,1,none)-FC(1,10,tanh)-FC(10,30,tanh)-FC(30,60,tanh)-FC(60,120,none)';
+
+export const PAPER_CONFIGS: Record<'kddcup' | 'thyroid' | 'arrhythmia' | 'kddcup-rev', PaperConfig> = {
+  kddcup: { ...common, compression: KDD, estimation: 'FC(3,10,tanh)-Drop(0.5)-FC(10,4,softmax)', epochs: 200, batchSize: 1024, anomalyRatio: 0.2 },
+  thyroid: {
+    ...common,
+    compression: 'FC(6,12,tanh)-FC(12,4,tanh)-FC(4,1,none)-FC(1,4,tanh)-FC(4,12,tanh)-FC(12,6,none)',
+    estimation: 'FC(3,10,tanh)-Drop(0.5)-FC(10,2,softmax)', epochs: 20000, batchSize: 1024, anomalyRatio: 0.025,
+  },
+  arrhythmia: {
+    ...common,
+    compression: 'FC(274,10,tanh)-FC(10,2,none)-FC(2,10,tanh)-FC(10,274,none)',
+    estimation: 'FC(4,10,tanh)-Drop(0.5)-FC(10,2,softmax)', epochs: 10000, batchSize: 128, anomalyRatio: 0.15,
+  },
+  'kddcup-rev': { ...common, compression: KDD, estimation: 'FC(3,10,tanh)-Drop(0.5)-FC(10,2,softmax)', epochs: 400, batchSize: 1024, anomalyRatio: 0.2 },
+};
