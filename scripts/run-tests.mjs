@@ -1,7 +1,8 @@
-// Runs every compiled test file with node's test runner (whose summary CI reads).
+// Runs every compiled test file with node's test runner, streams its report, and ends with the plain
+// "N passed, N failed" line that CI reads.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -13,10 +14,25 @@ function find(dir, out = []) {
 }
 
 const root = process.argv[2] ?? 'dist/test';
-const files = find(root).sort();
+let files;
+try { files = find(root).sort(); } catch { files = []; }
 if (files.length === 0) {
   console.error(`no test files under ${root}: run npm run build first`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const child = spawn(process.execPath, ['--test', '--test-reporter=tap', ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
+let pass = 0, fail = 0, buffered = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  buffered += chunk.toString();
+  const lines = buffered.split('\n');
+  buffered = lines.pop();
+  for (const l of lines) {
+    let m = /^# pass (\d+)/.exec(l); if (m) pass = Number(m[1]);
+    m = /^# fail (\d+)/.exec(l); if (m) fail = Number(m[1]);
+  }
+});
+child.on('close', (code) => {
+  console.log(`${pass} passed, ${fail} failed`);
+  process.exit(code === 0 && fail === 0 ? 0 : 1);
+});
