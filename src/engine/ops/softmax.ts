@@ -1,3 +1,4 @@
+import { kernels } from '../backend/index.js';
 import { allocData, makeOutput, shapeString, type Tensor } from '../tensor.js';
 
 function lastAxis(x: Tensor, op: string): { rows: number; n: number } {
@@ -11,7 +12,9 @@ export function softmax(x: Tensor): Tensor {
   const { rows, n } = lastAxis(x, 'softmax');
   const out = allocData(x.size);
   const d = x.data;
-  for (let r = 0; r < rows; r++) {
+  const K = kernels();
+  if (K.softmaxRows) K.softmaxRows(rows, n, d, false, out);
+  else for (let r = 0; r < rows; r++) {
     const o = r * n;
     let m = -Infinity;
     for (let j = 0; j < n; j++) if (d[o + j] > m) m = d[o + j];
