@@ -126,6 +126,12 @@ class BufferPool {
 
 let activeTape: Tape | null = null;
 
+function swapActive(t: Tape | null): Tape | null {
+  const prev = activeTape;
+  activeTape = t;
+  return prev;
+}
+
 /**
  * Records ops while `record` runs, then `backward` fills the gradients of every tensor that needs one.
  * Intermediate tensors of a recording stay valid until the next `record` or `release`.
@@ -145,12 +151,11 @@ export class Tape {
 
   record<T>(fn: () => T): T {
     this.release();
-    const prev = activeTape;
-    activeTape = this;
+    const prev = swapActive(this);
     try {
       return fn();
     } finally {
-      activeTape = prev;
+      swapActive(prev);
     }
   }
 
@@ -169,8 +174,7 @@ export class Tape {
     if (!seed && output.size !== 1) {
       throw new Error(`backward: output has shape ${shapeString(output.shape)}; pass a seed gradient for non-scalars`);
     }
-    const prev = activeTape;
-    activeTape = this;
+    const prev = swapActive(this);
     try {
       const g = output.gradBuffer();
       if (seed) g.set(seed); else g[0] = 1;
@@ -179,7 +183,7 @@ export class Tape {
         if (node.output.grad) node.backward(node.output.grad);
       }
     } finally {
-      activeTape = prev;
+      swapActive(prev);
     }
   }
 
