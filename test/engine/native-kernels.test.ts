@@ -75,7 +75,7 @@ function modes(): Mode[] {
   const hasAvx2 = loaded.addon.simd() === 'avx2';
   const out: Mode[] = [];
   for (const simd of hasAvx2 ? ['avx2', 'scalar'] as const : ['scalar'] as const) {
-    for (const threads of [1, 2, 3]) out.push({ simd, threads });
+    for (const threads of simd === 'avx2' ? [1, 2, 3] : [1, 2]) out.push({ simd, threads });
   }
   return out;
 }
@@ -243,6 +243,8 @@ describe('native kernels', { skip }, () => {
       for (const [m, n, kk] of shapes) {
         for (const [name, act] of ACTS) {
           for (const variant of [0, 1, 2, 3]) {
+            // at batch 1024 every activation once, every dx/db/alias variant for none and tanh
+            if (m === 1024 && variant > 0 && act !== Act.tanh && act !== Act.none) continue;
             const withDx = variant !== 1, withDb = variant !== 2, alias = variant === 3;
             const x = rand(m * kk, seed++, -1, 1), w = rand(kk * n, seed++);
             const y = new Float32Array(m * n);

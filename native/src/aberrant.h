@@ -1,0 +1,56 @@
+/* Shared declarations of the aberrant native kernels (plain C11, Node-API free). */
+#ifndef ABERRANT_H
+#define ABERRANT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define AB_X86 1
+#define AB_AVX2 __attribute__((target("avx2,fma")))
+#else
+#define AB_X86 0
+#endif
+
+/* Activation codes (must match src/engine/backend/kernels.ts). */
+enum { AB_ACT_NONE = 0, AB_ACT_TANH = 1, AB_ACT_SIGMOID = 2, AB_ACT_RELU = 3, AB_ACT_LEAKY = 4,
+       AB_ACT_SOFTPLUS = 5 };
+/* Binary codes. */
+enum { AB_BIN_ADD = 0, AB_BIN_SUB = 1, AB_BIN_MUL = 2, AB_BIN_DIV = 3 };
+
+/* ---- thread pool (pool.c) ---- */
+typedef void (*ab_task_fn)(void *ctx, int tid, int nt);
+/* Runs fn(ctx, t, nt) for t in [0, nt): t = 0 on the caller, the rest on pool workers. The partition
+ * each task handles must depend only on (t, nt), so results never depend on timing. */
+void ab_parallel(ab_task_fn fn, void *ctx, int nt);
+int ab_threads(void);
+int ab_set_threads(int n);
+
+/* ---- SIMD level ---- */
+extern int ab_simd; /* 1 = AVX2+FMA path, 0 = portable scalar */
+void ab_simd_init(void);
+
+/* ---- kernels ---- */
+typedef struct {
+  const float *bias; /* may be NULL */
+  int act;
+  float alpha;
+} ab_epi;
+
+/* C(m x n) = beta*C + op(A) op(B); optional fused epilogue out = act(C + bias) (requires beta 0). */
+void ab_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, const float *b, int beta,
+             float *c, const ab_epi *ep);
+void ab_dense_backward(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *y,
+                       const float *dy, int act, float alpha, float *dpre, float *dx, float *dw, float *db);
+void ab_activation(int act, float alpha, int64_t len, const float *x, float *out);
+void ab_activation_grad(int act, float alpha, int64_t len, const float *y, const float *dy, float *dx);
+void ab_binary(int op, int64_t len, const float *a, const float *b, float *out);
+void ab_row_pair_stats(int64_t m, int64_t n, const float *x, const float *y, float *out);
+void ab_row_combine(int64_t m, int64_t n, const float *x, const float *y, const float *ca, const float *cb,
+                    int accumulate, float *out);
+void ab_col_sum(int64_t m, int64_t n, const float *x, int accumulate, float *out);
+
+/* Thread-local scratch that grows as needed (64-byte aligned, never shrinks). */
+float *ab_scratch(size_t floats);
+
+#endif

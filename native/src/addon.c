@@ -1,0 +1,289 @@
+/* Node-API bindings. Every function validates argument types and Float32Array lengths before touching
+ * memory (the TypeScript wrapper checks too, with friendlier messages). */
+#include <node_api.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aberrant.h"
+
+#define MAXARGS 14
+
+typedef struct {
+  napi_env env;
+  const char *kernel;
+  napi_value argv[MAXARGS];
+  size_t argc;
+  int failed;
+} args_t;
+
+static void fail(args_t *A, const char *what, const char *arg) {
+  if (A->failed) return;
+  char msg[256];
+  snprintf(msg, sizeof msg, "aberrant_native.%s: %s %s", A->kernel, arg, what);
+  napi_throw_type_error(A->env, NULL, msg);
+  A->failed = 1;
+}
+
+static int get_args(args_t *A, napi_env env, napi_callback_info info, const char *kernel, size_t want) {
+  A->env = env;
+  A->kernel = kernel;
+  A->failed = 0;
+  A->argc = MAXARGS;
+  if (napi_get_cb_info(env, info, &A->argc, A->argv, NULL, NULL) != napi_ok || A->argc < want) {
+    fail(A, "missing (too few arguments)", "argument");
+    return 0;
+  }
+  return 1;
+}
+
+static int64_t get_int(args_t *A, size_t i, const char *name) {
+  int64_t v = 0;
+  if (A->failed) return 0;
+  if (napi_get_value_int64(A->env, A->argv[i], &v) != napi_ok || v < 0) {
+    fail(A, "must be a non-negative integer", name);
+    return 0;
+  }
+  return v;
+}
+
+static double get_num(args_t *A, size_t i, const char *name) {
+  double v = 0;
+  if (A->failed) return 0;
+  if (napi_get_value_double(A->env, A->argv[i], &v) != napi_ok) fail(A, "must be a number", name);
+  return v;
+}
+
+static int get_bool(args_t *A, size_t i, const char *name) {
+  bool v = false;
+  if (A->failed) return 0;
+  if (napi_get_value_bool(A->env, A->argv[i], &v) != napi_ok) fail(A, "must be a boolean", name);
+  return v ? 1 : 0;
+}
+
+/* Returns the data pointer of a Float32Array with at least `need` elements (NULL if nullable and null). */
+static float *get_f32(args_t *A, size_t i, const char *name, int64_t need, int nullable) {
+  if (A->failed) return NULL;
+  napi_valuetype t;
+  if (napi_typeof(A->env, A->argv[i], &t) != napi_ok) {
+    fail(A, "is invalid", name);
+    return NULL;
+  }
+  if (t == napi_null || t == napi_undefined) {
+    if (!nullable) fail(A, "must be a Float32Array", name);
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t len = 0;
+  void *data = NULL;
+  if (napi_get_typedarray_info(A->env, A->argv[i], &type, &len, &data, NULL, NULL) != napi_ok ||
+      type != napi_float32_array) {
+    fail(A, "must be a Float32Array", name);
+    return NULL;
+  }
+  if ((int64_t)len < need) {
+    fail(A, "is too short for the given sizes", name);
+    return NULL;
+  }
+  return (float *)data;
+}
+
+static int valid_act(args_t *A, int64_t act) {
+  if (!A->failed && act > AB_ACT_SOFTPLUS) fail(A, "is not a known activation code", "act");
+  return !A->failed;
+}
+
+static napi_value js_gemm(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "gemm", 9)) return NULL;
+  int ta = get_bool(&A, 0, "transA"), tb = get_bool(&A, 1, "transB");
+  int64_t m = get_int(&A, 2, "m"), n = get_int(&A, 3, "n"), k = get_int(&A, 4, "k");
+  const float *a = get_f32(&A, 5, "a", m * k, 0);
+  const float *b = get_f32(&A, 6, "b", k * n, 0);
+  int64_t beta = get_int(&A, 7, "beta");
+  float *c = get_f32(&A, 8, "c", m * n, 0);
+  if (!A.failed && beta > 1) fail(&A, "must be 0 or 1", "beta");
+  if (A.failed) return NULL;
+  ab_gemm(ta, tb, m, n, k, a, b, (int)beta, c, NULL);
+  return NULL;
+}
+
+static napi_value js_dense_forward(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "denseForward", 9)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n"), k = get_int(&A, 2, "k");
+  const float *x = get_f32(&A, 3, "x", m * k, 0);
+  const float *w = get_f32(&A, 4, "w", k * n, 0);
+  const float *bias = get_f32(&A, 5, "bias", n, 1);
+  int64_t act = get_int(&A, 6, "act");
+  double alpha = get_num(&A, 7, "alpha");
+  float *out = get_f32(&A, 8, "out", m * n, 0);
+  if (!valid_act(&A, act)) return NULL;
+  ab_epi ep = { bias, (int)act, (float)alpha };
+  ab_gemm(0, 0, m, n, k, x, w, 0, out, &ep);
+  return NULL;
+}
+
+static napi_value js_dense_backward(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "denseBackward", 13)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n"), k = get_int(&A, 2, "k");
+  const float *x = get_f32(&A, 3, "x", m * k, 0);
+  const float *w = get_f32(&A, 4, "w", k * n, 0);
+  const float *y = get_f32(&A, 5, "y", m * n, 0);
+  const float *dy = get_f32(&A, 6, "dy", m * n, 0);
+  int64_t act = get_int(&A, 7, "act");
+  double alpha = get_num(&A, 8, "alpha");
+  float *dpre = get_f32(&A, 9, "dpre", m * n, 0);
+  float *dx = get_f32(&A, 10, "dx", m * k, 1);
+  float *dw = get_f32(&A, 11, "dw", k * n, 0);
+  float *db = get_f32(&A, 12, "db", n, 1);
+  if (!valid_act(&A, act)) return NULL;
+  ab_dense_backward(m, n, k, x, w, y, dy, (int)act, (float)alpha, dpre, dx, dw, db);
+  return NULL;
+}
+
+static napi_value js_activation(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "activation", 5)) return NULL;
+  int64_t act = get_int(&A, 0, "act");
+  double alpha = get_num(&A, 1, "alpha");
+  int64_t len = get_int(&A, 2, "len");
+  const float *x = get_f32(&A, 3, "x", len, 0);
+  float *out = get_f32(&A, 4, "out", len, 0);
+  if (!valid_act(&A, act)) return NULL;
+  ab_activation((int)act, (float)alpha, len, x, out);
+  return NULL;
+}
+
+static napi_value js_activation_grad(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "activationGrad", 6)) return NULL;
+  int64_t act = get_int(&A, 0, "act");
+  double alpha = get_num(&A, 1, "alpha");
+  int64_t len = get_int(&A, 2, "len");
+  const float *y = get_f32(&A, 3, "y", len, 0);
+  const float *dy = get_f32(&A, 4, "dy", len, 0);
+  float *dx = get_f32(&A, 5, "dx", len, 0);
+  if (!valid_act(&A, act)) return NULL;
+  ab_activation_grad((int)act, (float)alpha, len, y, dy, dx);
+  return NULL;
+}
+
+static napi_value js_binary(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "binary", 5)) return NULL;
+  int64_t op = get_int(&A, 0, "op");
+  int64_t len = get_int(&A, 1, "len");
+  const float *a = get_f32(&A, 2, "a", len, 0);
+  const float *b = get_f32(&A, 3, "b", len, 0);
+  float *out = get_f32(&A, 4, "out", len, 0);
+  if (!A.failed && op > AB_BIN_DIV) fail(&A, "is not a known binary op code", "op");
+  if (A.failed) return NULL;
+  ab_binary((int)op, len, a, b, out);
+  return NULL;
+}
+
+static napi_value js_row_pair_stats(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "rowPairStats", 5)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *x = get_f32(&A, 2, "x", m * n, 0);
+  const float *y = get_f32(&A, 3, "y", m * n, 0);
+  float *out = get_f32(&A, 4, "out", m * 4, 0);
+  if (A.failed) return NULL;
+  ab_row_pair_stats(m, n, x, y, out);
+  return NULL;
+}
+
+static napi_value js_row_combine(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "rowCombine", 8)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *x = get_f32(&A, 2, "x", m * n, 0);
+  const float *y = get_f32(&A, 3, "y", m * n, 0);
+  const float *ca = get_f32(&A, 4, "ca", m, 0);
+  const float *cb = get_f32(&A, 5, "cb", m, 0);
+  int acc = get_bool(&A, 6, "accumulate");
+  float *out = get_f32(&A, 7, "out", m * n, 0);
+  if (A.failed) return NULL;
+  ab_row_combine(m, n, x, y, ca, cb, acc, out);
+  return NULL;
+}
+
+static napi_value js_col_sum(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "colSum", 5)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *x = get_f32(&A, 2, "x", m * n, 0);
+  int acc = get_bool(&A, 3, "accumulate");
+  float *out = get_f32(&A, 4, "out", n, 0);
+  if (A.failed) return NULL;
+  ab_col_sum(m, n, x, acc, out);
+  return NULL;
+}
+
+static napi_value js_threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value r;
+  napi_create_int32(env, ab_threads(), &r);
+  return r;
+}
+
+static napi_value js_set_threads(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "setThreads", 1)) return NULL;
+  int64_t n = get_int(&A, 0, "n");
+  if (A.failed) return NULL;
+  napi_value r;
+  napi_create_int32(env, ab_set_threads(n > 1024 ? 1024 : (int)n), &r);
+  return r;
+}
+
+/* simd(): current path; simd("scalar") / simd("avx2") switches (for tests); returns the path in use. */
+static napi_value js_simd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc >= 1) {
+    char buf[16] = { 0 };
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, argv[0], buf, sizeof buf, &len) == napi_ok) {
+      if (strcmp(buf, "scalar") == 0) ab_simd = 0;
+      else if (strcmp(buf, "avx2") == 0) ab_simd_init();
+    }
+  }
+  napi_value r;
+  napi_create_string_utf8(env, ab_simd ? "avx2" : "scalar", NAPI_AUTO_LENGTH, &r);
+  return r;
+}
+
+NAPI_MODULE_INIT() {
+  static int inited = 0;
+  if (!inited) {
+    ab_simd_init();
+    inited = 1;
+  }
+  static const struct {
+    const char *name;
+    napi_callback cb;
+  } fns[] = {
+    { "gemm", js_gemm },
+    { "denseForward", js_dense_forward },
+    { "denseBackward", js_dense_backward },
+    { "activation", js_activation },
+    { "activationGrad", js_activation_grad },
+    { "binary", js_binary },
+    { "rowPairStats", js_row_pair_stats },
+    { "rowCombine", js_row_combine },
+    { "colSum", js_col_sum },
+    { "threads", js_threads },
+    { "setThreads", js_set_threads },
+    { "simd", js_simd },
+  };
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value f;
+    if (napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].cb, NULL, &f) != napi_ok) return NULL;
+    if (napi_set_named_property(env, exports, fns[i].name, f) != napi_ok) return NULL;
+  }
+  return exports;
+}

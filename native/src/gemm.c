@@ -1,0 +1,293 @@
+/* SGEMM with a register-blocked 6x16 AVX2/FMA micro-kernel, packed B panels, fused bias+activation
+ * epilogue, and a fixed shape-only thread partition. Every C element is produced by exactly one
+ * micro-kernel call chain with the same k order whatever the partition, so results do not even
+ * depend on the thread count. */
+#include <string.h>
+
+#include "aberrant.h"
+#include "vmath.h"
+
+#define MR 6
+#define NR 16
+#define KC 256
+#define MC 96 /* rows per L2 block, a multiple of MR */
+#define PAR_MIN_FMA 49152.0
+
+int ab_simd = 0;
+
+void ab_simd_init(void) {
+#if AB_X86
+  __builtin_cpu_init();
+  ab_simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+}
+
+static inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Portable scalar path                                                                             */
+/* ------------------------------------------------------------------------------------------------ */
+
+static void epi_scalar(float *c, int64_t m, int64_t n, int64_t ldc, const ab_epi *ep) {
+  for (int64_t i = 0; i < m; i++) {
+    float *ci = c + i * ldc;
+    for (int64_t j = 0; j < n; j++) {
+      float v = ep->bias ? ci[j] + ep->bias[j] : ci[j];
+      ci[j] = ep->act == AB_ACT_NONE ? v : ab_act_scalar(ep->act, ep->alpha, v);
+    }
+  }
+}
+
+static void gemm_scalar(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, const float *b,
+                        int beta, float *c) {
+  const int64_t ars = ta ? 1 : k, acs = ta ? m : 1;
+  const int64_t brs = tb ? 1 : n, bcs = tb ? k : 1;
+  for (int64_t i = 0; i < m; i++) {
+    float *ci = c + i * n;
+    if (!beta) memset(ci, 0, (size_t)n * sizeof(float));
+    if (!tb) {
+      for (int64_t p = 0; p < k; p++) {
+        const float av = a[i * ars + p * acs];
+        const float *bp = b + p * n;
+        for (int64_t j = 0; j < n; j++) ci[j] += av * bp[j];
+      }
+    } else {
+      for (int64_t j = 0; j < n; j++) {
+        float s = 0.0f;
+        for (int64_t p = 0; p < k; p++) s += a[i * ars + p * acs] * b[p * brs + j * bcs];
+        ci[j] += s;
+      }
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* AVX2 path                                                                                        */
+/* ------------------------------------------------------------------------------------------------ */
+#if AB_X86
+
+/* Packs rows [pc, pc+kc) of panels [jp0, jp1) of op(B) into NR-wide, zero-padded, contiguous panels. */
+static AB_AVX2 void pack_b(int tb, int64_t n, int64_t k, const float *b, int64_t pc, int64_t kc, int64_t jp0,
+                           int64_t jp1, float *pb) {
+  for (int64_t jp = jp0; jp < jp1; jp++) {
+    const int64_t j0 = jp * NR;
+    const int nr = (int)imin(NR, n - j0);
+    float *dst = pb + (jp - jp0) * kc * NR;
+    if (!tb) {
+      const float *src = b + pc * n + j0;
+      if (nr == NR) {
+        for (int64_t p = 0; p < kc; p++, src += n, dst += NR) {
+          _mm256_store_ps(dst, _mm256_loadu_ps(src));
+          _mm256_store_ps(dst + 8, _mm256_loadu_ps(src + 8));
+        }
+      } else {
+        const __m256i m0 = v_mask(nr), m1 = v_mask(nr - 8);
+        for (int64_t p = 0; p < kc; p++, src += n, dst += NR) {
+          _mm256_store_ps(dst, _mm256_maskload_ps(src, m0));
+          _mm256_store_ps(dst + 8, _mm256_maskload_ps(src + 8, m1));
+        }
+      }
+    } else {
+      if (nr < NR) memset(dst, 0, (size_t)(kc * NR) * sizeof(float));
+      for (int jj = 0; jj < nr; jj++) {
+        const float *src = b + (j0 + jj) * k + pc;
+        for (int64_t p = 0; p < kc; p++) dst[p * NR + jj] = src[p];
+      }
+    }
+  }
+}
+
+/* Bias + activation on a spilled register tile (rows of two 8-lane halves). */
+static AB_AVX2 __attribute__((noinline)) void epi_tile(__m256 *t, int mr, int half, const ab_epi *ep, int64_t j0,
+                                                       int nr) {
+  const __m256 al = _mm256_set1_ps(ep->alpha);
+  __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
+  if (ep->bias) {
+    b0 = _mm256_maskload_ps(ep->bias + j0, v_mask(nr));
+    b1 = _mm256_maskload_ps(ep->bias + j0 + 8, v_mask(nr - 8));
+  }
+  const int cnt = half ? 1 : 2;
+  for (int r = 0; r < mr; r++) {
+    for (int h = 0; h < cnt; h++) {
+      __m256 v = t[2 * r + h];
+      if (ep->bias) v = _mm256_add_ps(v, h ? b1 : b0);
+      t[2 * r + h] = v_act(ep->act, al, v);
+    }
+  }
+}
+
+/* The micro-kernel: C[mr x nr] (+)= A[mr x kc] * Bpanel[kc x 16]. A is read in place: column-major
+ * (A(r,p) = a[r + p*lda], for transposed A) or row-major (A(r,p) = a[r*lda + p]). */
+static inline __attribute__((always_inline)) AB_AVX2 void ukr_body(const int mr, const int cola, const int half,
+                                                                   int64_t kc, const float *a, int64_t lda,
+                                                                   const float *pb, float *c, int64_t ldc, int nr,
+                                                                   int loadc, const ab_epi *ep, int64_t j0) {
+  __m256 c0[MR], c1[MR];
+  const int full = nr == NR;
+  const __m256i mk0 = v_mask(nr), mk1 = v_mask(nr - 8);
+#pragma GCC unroll 6
+  for (int r = 0; r < mr; r++) {
+    if (loadc) {
+      if (full) {
+        c0[r] = _mm256_loadu_ps(c + r * ldc);
+        c1[r] = _mm256_loadu_ps(c + r * ldc + 8);
+      } else {
+        c0[r] = _mm256_maskload_ps(c + r * ldc, mk0);
+        c1[r] = half ? _mm256_setzero_ps() : _mm256_maskload_ps(c + r * ldc + 8, mk1);
+      }
+    } else {
+      c0[r] = _mm256_setzero_ps();
+      c1[r] = _mm256_setzero_ps();
+    }
+  }
+  if (cola) {
+    for (int64_t p = 0; p < kc; p++) {
+      const __m256 b0 = _mm256_load_ps(pb);
+      const __m256 b1 = half ? b0 : _mm256_load_ps(pb + 8);
+#pragma GCC unroll 6
+      for (int r = 0; r < mr; r++) {
+        const __m256 av = _mm256_broadcast_ss(a + r);
+        c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);
+        if (!half) c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);
+      }
+      a += lda;
+      pb += NR;
+    }
+  } else {
+    const float *ar[MR];
+#pragma GCC unroll 6
+    for (int r = 0; r < mr; r++) ar[r] = a + r * lda;
+    for (int64_t p = 0; p < kc; p++) {
+      const __m256 b0 = _mm256_load_ps(pb);
+      const __m256 b1 = half ? b0 : _mm256_load_ps(pb + 8);
+#pragma GCC unroll 6
+      for (int r = 0; r < mr; r++) {
+        const __m256 av = _mm256_broadcast_ss(ar[r] + p);
+        c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);
+        if (!half) c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);
+      }
+      pb += NR;
+    }
+  }
+  if (ep) {
+    __m256 t[2 * MR];
+#pragma GCC unroll 6
+    for (int r = 0; r < mr; r++) {
+      t[2 * r] = c0[r];
+      t[2 * r + 1] = c1[r];
+    }
+    epi_tile(t, mr, half, ep, j0, nr);
+#pragma GCC unroll 6
+    for (int r = 0; r < mr; r++) {
+      c0[r] = t[2 * r];
+      c1[r] = t[2 * r + 1];
+    }
+  }
+#pragma GCC unroll 6
+  for (int r = 0; r < mr; r++) {
+    if (full) {
+      _mm256_storeu_ps(c + r * ldc, c0[r]);
+      _mm256_storeu_ps(c + r * ldc + 8, c1[r]);
+    } else {
+      _mm256_maskstore_ps(c + r * ldc, mk0, c0[r]);
+      if (!half) _mm256_maskstore_ps(c + r * ldc + 8, mk1, c1[r]);
+    }
+  }
+}
+
+typedef void (*ukr_fn)(int64_t kc, const float *a, int64_t lda, const float *pb, float *c, int64_t ldc, int nr,
+                       int loadc, const ab_epi *ep, int64_t j0);
+
+#define DEF_UKR(M, COLA, HALF)                                                                              \
+  static AB_AVX2 void ukr_##M##_##COLA##_##HALF(int64_t kc, const float *a, int64_t lda, const float *pb,     \
+                                                float *c, int64_t ldc, int nr, int loadc, const ab_epi *ep, \
+                                                int64_t j0) {                                               \
+    ukr_body(M, COLA, HALF, kc, a, lda, pb, c, ldc, nr, loadc, ep, j0);                                     \
+  }
+#define DEF_UKR_M(M) DEF_UKR(M, 0, 0) DEF_UKR(M, 0, 1) DEF_UKR(M, 1, 0) DEF_UKR(M, 1, 1)
+DEF_UKR_M(1) DEF_UKR_M(2) DEF_UKR_M(3) DEF_UKR_M(4) DEF_UKR_M(5) DEF_UKR_M(6)
+
+#define UKR_ROW(M) { { ukr_##M##_0_0, ukr_##M##_0_1 }, { ukr_##M##_1_0, ukr_##M##_1_1 } }
+/* [mr-1][cola][half] */
+static const ukr_fn ukr_tab[MR][2][2] = { UKR_ROW(1), UKR_ROW(2), UKR_ROW(3), UKR_ROW(4), UKR_ROW(5), UKR_ROW(6) };
+
+typedef struct {
+  int ta, tb, beta, splitm;
+  int64_t m, n, k, units, panels;
+  const float *a, *b;
+  float *c;
+  const ab_epi *ep;
+} gemm_job;
+
+/* Rows [i0, i1) x panels [jp0, jp1) of C. */
+static AB_AVX2 void gemm_block(const gemm_job *g, int64_t i0, int64_t i1, int64_t jp0, int64_t jp1) {
+  const int64_t n = g->n, k = g->k;
+  const int64_t lda = g->ta ? g->m : g->k;
+  float *pb = ab_scratch((size_t)((jp1 - jp0) * NR * imin(k, KC)));
+  for (int64_t pc = 0; pc < k; pc += KC) {
+    const int64_t kc = imin(KC, k - pc);
+    const int loadc = !(pc == 0 && g->beta == 0);
+    const ab_epi *ep = pc + kc >= k ? g->ep : NULL;
+    pack_b(g->tb, n, k, g->b, pc, kc, jp0, jp1, pb);
+    for (int64_t ic = i0; ic < i1; ic += MC) {
+      const int64_t ie = imin(ic + MC, i1);
+      for (int64_t jp = jp0; jp < jp1; jp++) {
+        const int64_t j0 = jp * NR;
+        const int nr = (int)imin(NR, n - j0);
+        const float *panel = pb + (jp - jp0) * kc * NR;
+        for (int64_t ir = ic; ir < ie; ir += MR) {
+          const int mr = (int)imin(MR, ie - ir);
+          const float *ap = g->ta ? g->a + pc * lda + ir : g->a + ir * lda + pc;
+          ukr_tab[mr - 1][g->ta][nr <= 8](kc, ap, lda, panel, g->c + ir * n + j0, n, nr, loadc, ep, j0);
+        }
+      }
+    }
+  }
+}
+
+static void gemm_task(void *ctx, int t, int nt) {
+  const gemm_job *g = ctx;
+  const int64_t u0 = g->units * t / nt, u1 = g->units * (t + 1) / nt;
+  if (u0 >= u1) return;
+  if (g->splitm) gemm_block(g, u0 * MR, imin(u1 * MR, g->m), 0, g->panels);
+  else gemm_block(g, 0, g->m, u0, u1);
+}
+#endif /* AB_X86 */
+
+void ab_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, const float *b, int beta, float *c,
+             const ab_epi *ep) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!beta) memset(c, 0, (size_t)(m * n) * sizeof(float));
+    if (ep) epi_scalar(c, m, n, n, ep);
+    return;
+  }
+#if AB_X86
+  if (ab_simd) {
+    gemm_job g = { ta, tb, beta, 1, m, n, k, 0, 0, a, b, c, ep };
+    const int64_t tiles = (m + MR - 1) / MR;
+    g.panels = (n + NR - 1) / NR;
+    int nt = ab_threads();
+    if ((double)m * (double)n * (double)k < PAR_MIN_FMA) nt = 1;
+    g.units = tiles;
+    if (nt > 1 && tiles < 2 * nt && g.panels > tiles) {
+      g.splitm = 0;
+      g.units = g.panels;
+    }
+    if (nt > g.units) nt = (int)g.units;
+    if (nt <= 1) gemm_task(&g, 0, 1);
+    else ab_parallel(gemm_task, &g, nt);
+    return;
+  }
+#endif
+  gemm_scalar(ta, tb, m, n, k, a, b, beta, c);
+  if (ep) epi_scalar(c, m, n, n, ep);
+}
+
+void ab_dense_backward(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *y,
+                       const float *dy, int act, float alpha, float *dpre, float *dx, float *dw, float *db) {
+  ab_activation_grad(act, alpha, m * n, y, dy, dpre);
+  ab_gemm(1, 0, k, n, m, x, dpre, 1, dw, NULL);
+  if (db) ab_col_sum(m, n, dpre, 1, db);
+  if (dx) ab_gemm(0, 1, m, k, n, dpre, w, 0, dx, NULL);
+}

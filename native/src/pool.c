@@ -1,0 +1,153 @@
+/* Persistent worker pool: created once, spin-then-sleep handoff, fixed partitions (see ab_parallel). */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aberrant.h"
+
+#define AB_MAX_THREADS 64
+#define AB_SPIN_NS 300000L /* how long an idle worker spins before blocking (0.3 ms) */
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+static long now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+static struct {
+  pthread_mutex_t mu;     /* guards sleeping */
+  pthread_cond_t cv;
+  pthread_mutex_t run_mu; /* one parallel region at a time (several JS threads may share the addon) */
+  _Atomic unsigned gen;   /* bumped once per parallel region */
+  _Atomic int pending;    /* workers that have not acknowledged the current region */
+  _Atomic int sleepers;
+  ab_task_fn fn;
+  void *ctx;
+  int nt;
+  int nworkers;           /* workers created (ids 1..nworkers) */
+  int threads;            /* configured thread count, including the caller */
+} P = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, NULL, NULL, 1,
+        0, 0 };
+
+static unsigned start_gen[AB_MAX_THREADS + 1];
+
+static void *worker_main(void *arg) {
+  int id = (int)(intptr_t)arg;
+  unsigned seen = start_gen[id]; /* the generation current when the worker was created */
+  for (;;) {
+    unsigned g = atomic_load_explicit(&P.gen, memory_order_acquire);
+    if (g == seen) {
+      long t0 = now_ns();
+      int spins = 0;
+      while ((g = atomic_load_explicit(&P.gen, memory_order_acquire)) == seen) {
+        cpu_relax();
+        if ((++spins & 255) == 0 && now_ns() - t0 > AB_SPIN_NS) {
+          pthread_mutex_lock(&P.mu);
+          atomic_fetch_add(&P.sleepers, 1);
+          while ((g = atomic_load(&P.gen)) == seen) pthread_cond_wait(&P.cv, &P.mu);
+          atomic_fetch_sub(&P.sleepers, 1);
+          pthread_mutex_unlock(&P.mu);
+          break;
+        }
+      }
+    }
+    seen = g;
+    if (id < P.nt) P.fn(P.ctx, id, P.nt);
+    atomic_fetch_sub_explicit(&P.pending, 1, memory_order_acq_rel);
+  }
+  return NULL;
+}
+
+static int default_threads(void) {
+  const char *env = getenv("ABERRANT_THREADS");
+  if (env && *env) {
+    int v = atoi(env);
+    if (v >= 1) return v > AB_MAX_THREADS ? AB_MAX_THREADS : v;
+  }
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n < 1) n = 1;
+  return n > 2 ? 2 : (int)n;
+}
+
+int ab_threads(void) {
+  if (P.threads == 0) P.threads = default_threads();
+  return P.threads;
+}
+
+int ab_set_threads(int n) {
+  if (n < 1) n = 1;
+  if (n > AB_MAX_THREADS) n = AB_MAX_THREADS;
+  pthread_mutex_lock(&P.run_mu);
+  P.threads = n;
+  pthread_mutex_unlock(&P.run_mu);
+  return n;
+}
+
+/* Caller holds run_mu. Returns the number of workers available. */
+static int ensure_workers(int want) {
+  while (P.nworkers < want) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* workers never take signals meant for Node */
+    pthread_t th;
+    start_gen[P.nworkers + 1] = atomic_load(&P.gen);
+    int rc = pthread_create(&th, &attr, worker_main, (void *)(intptr_t)(P.nworkers + 1));
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) break;
+    P.nworkers++;
+  }
+  return P.nworkers;
+}
+
+void ab_parallel(ab_task_fn fn, void *ctx, int nt) {
+  if (nt > 1 && pthread_mutex_trylock(&P.run_mu) == 0) {
+    if (ensure_workers(nt - 1) >= nt - 1) {
+      P.fn = fn;
+      P.ctx = ctx;
+      P.nt = nt;
+      atomic_store(&P.pending, P.nworkers);
+      atomic_fetch_add(&P.gen, 1); /* seq_cst: pairs with the sleepers check below */
+      if (atomic_load(&P.sleepers) > 0) {
+        pthread_mutex_lock(&P.mu);
+        pthread_cond_broadcast(&P.cv);
+        pthread_mutex_unlock(&P.mu);
+      }
+      fn(ctx, 0, nt);
+      while (atomic_load_explicit(&P.pending, memory_order_acquire) > 0) cpu_relax();
+      pthread_mutex_unlock(&P.run_mu);
+      return;
+    }
+    pthread_mutex_unlock(&P.run_mu);
+  }
+  /* Serial fallback runs the very same partitions, so the results are identical. */
+  for (int t = 0; t < nt; t++) fn(ctx, t, nt);
+}
+
+float *ab_scratch(size_t floats) {
+  static _Thread_local float *buf = NULL;
+  static _Thread_local size_t cap = 0;
+  if (floats > cap) {
+    size_t want = floats + floats / 4 + 1024;
+    float *nb = aligned_alloc(64, ((want * sizeof(float)) + 63) & ~(size_t)63);
+    if (!nb) abort(); /* out of memory for a few hundred KB of packing space */
+    free(buf);
+    buf = nb;
+    cap = want;
+  }
+  return buf;
+}
