@@ -49,8 +49,12 @@ void ab_row_pair_stats(int64_t m, int64_t n, const float *x, const float *y, flo
 void ab_row_combine(int64_t m, int64_t n, const float *x, const float *y, const float *ca, const float *cb,
                     int accumulate, float *out);
 void ab_col_sum(int64_t m, int64_t n, const float *x, int accumulate, float *out);
+/* Single-threaded variants (for use inside parallel regions). */
+void ab_activation_grad_serial(int act, float alpha, int64_t len, const float *y, const float *dy, float *dx);
+void ab_col_sum_serial(int64_t m, int64_t n, const float *x, int accumulate, float *out);
 
-/* Thread-local scratch that grows as needed (64-byte aligned, never shrinks). */
-float *ab_scratch(size_t floats);
+/* Thread-local scratch that grows as needed (64-byte aligned, never shrinks); one buffer per slot. */
+enum { AB_SCRATCH_PACK_B = 0, AB_SCRATCH_PACK_A = 1, AB_SCRATCH_PARTIAL = 2, AB_SCRATCH_SLOTS = 3 };
+float *ab_scratch(int slot, size_t floats);
 
 #endif

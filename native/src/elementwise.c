@@ -322,3 +322,18 @@ void ab_col_sum(int64_t m, int64_t n, const float *x, int accumulate, float *out
   ew_job j = { .kind = K_COLSUM, .flag = accumulate, .m = m, .n = n, .a = x, .out = out };
   ew_run(&j, n, 32, (double)m * (double)n * 0.15);
 }
+
+void ab_activation_grad_serial(int act, float alpha, int64_t len, const float *y, const float *dy, float *dx) {
+  ew_job j = { .kind = K_ACTGRAD, .code = act, .alpha = alpha, .a = y, .b = dy, .out = dx };
+  if (len > 0) ew_do(&j, 0, len);
+}
+
+void ab_col_sum_serial(int64_t m, int64_t n, const float *x, int accumulate, float *out) {
+  if (n <= 0) return;
+  if (m <= 0) {
+    if (!accumulate) memset(out, 0, (size_t)n * sizeof(float));
+    return;
+  }
+  ew_job j = { .kind = K_COLSUM, .flag = accumulate, .m = m, .n = n, .a = x, .out = out };
+  ew_do(&j, 0, n);
+}

@@ -67,22 +67,22 @@ static void gemm_scalar(int ta, int tb, int64_t m, int64_t n, int64_t k, const f
 #if AB_X86
 
 /* Packs rows [pc, pc+kc) of panels [jp0, jp1) of op(B) into NR-wide, zero-padded, contiguous panels. */
-static AB_AVX2 void pack_b(int tb, int64_t n, int64_t k, const float *b, int64_t pc, int64_t kc, int64_t jp0,
+static AB_AVX2 void pack_b(int tb, int64_t n, int64_t ldb, const float *b, int64_t pc, int64_t kc, int64_t jp0,
                            int64_t jp1, float *pb) {
   for (int64_t jp = jp0; jp < jp1; jp++) {
     const int64_t j0 = jp * NR;
     const int nr = (int)imin(NR, n - j0);
     float *dst = pb + (jp - jp0) * kc * NR;
     if (!tb) {
-      const float *src = b + pc * n + j0;
+      const float *src = b + pc * ldb + j0;
       if (nr == NR) {
-        for (int64_t p = 0; p < kc; p++, src += n, dst += NR) {
+        for (int64_t p = 0; p < kc; p++, src += ldb, dst += NR) {
           _mm256_store_ps(dst, _mm256_loadu_ps(src));
           _mm256_store_ps(dst + 8, _mm256_loadu_ps(src + 8));
         }
       } else {
         const __m256i m0 = v_mask(nr), m1 = v_mask(nr - 8);
-        for (int64_t p = 0; p < kc; p++, src += n, dst += NR) {
+        for (int64_t p = 0; p < kc; p++, src += ldb, dst += NR) {
           _mm256_store_ps(dst, _mm256_maskload_ps(src, m0));
           _mm256_store_ps(dst + 8, _mm256_maskload_ps(src + 8, m1));
         }
@@ -90,11 +90,29 @@ static AB_AVX2 void pack_b(int tb, int64_t n, int64_t k, const float *b, int64_t
     } else {
       if (nr < NR) memset(dst, 0, (size_t)(kc * NR) * sizeof(float));
       for (int jj = 0; jj < nr; jj++) {
-        const float *src = b + (j0 + jj) * k + pc;
+        const float *src = b + (j0 + jj) * ldb + pc;
         for (int64_t p = 0; p < kc; p++) dst[p * NR + jj] = src[p];
       }
     }
   }
+}
+
+/* Stores the first cnt (1..7) lanes of v: AMD's masked stores (vmaskmovps) are slow, plain ones are not. */
+static inline __attribute__((always_inline)) AB_AVX2 void store_partial(float *dst, __m256 v, int cnt) {
+  __m128 lo = _mm256_castps256_ps128(v);
+  if (cnt >= 4) {
+    _mm_storeu_ps(dst, lo);
+    lo = _mm256_extractf128_ps(v, 1);
+    dst += 4;
+    cnt -= 4;
+  }
+  if (cnt >= 2) {
+    _mm_storel_pi((__m64 *)dst, lo);
+    lo = _mm_movehl_ps(lo, lo);
+    dst += 2;
+    cnt -= 2;
+  }
+  if (cnt >= 1) _mm_store_ss(dst, lo);
 }
 
 /* Bias + activation on a spilled register tile (rows of two 8-lane halves). */
@@ -127,7 +145,7 @@ static inline __attribute__((always_inline)) AB_AVX2 void ukr_body(const int mr,
   const __m256i mk0 = v_mask(nr), mk1 = v_mask(nr - 8);
 #pragma GCC unroll 6
   for (int r = 0; r < mr; r++) {
-    if (loadc) {
+    if (loadc) { /* masked loads are cheap (unlike masked stores) and never touch masked-off memory */
       if (full) {
         c0[r] = _mm256_loadu_ps(c + r * ldc);
         c1[r] = _mm256_loadu_ps(c + r * ldc + 8);
@@ -188,9 +206,11 @@ static inline __attribute__((always_inline)) AB_AVX2 void ukr_body(const int mr,
     if (full) {
       _mm256_storeu_ps(c + r * ldc, c0[r]);
       _mm256_storeu_ps(c + r * ldc + 8, c1[r]);
+    } else if (nr >= 8) {
+      _mm256_storeu_ps(c + r * ldc, c0[r]);
+      if (!half && nr > 8) store_partial(c + r * ldc + 8, c1[r], nr - 8);
     } else {
-      _mm256_maskstore_ps(c + r * ldc, mk0, c0[r]);
-      if (!half) _mm256_maskstore_ps(c + r * ldc + 8, mk1, c1[r]);
+      store_partial(c + r * ldc, c0[r], nr);
     }
   }
 }
@@ -212,45 +232,112 @@ DEF_UKR_M(1) DEF_UKR_M(2) DEF_UKR_M(3) DEF_UKR_M(4) DEF_UKR_M(5) DEF_UKR_M(6)
 static const ukr_fn ukr_tab[MR][2][2] = { UKR_ROW(1), UKR_ROW(2), UKR_ROW(3), UKR_ROW(4), UKR_ROW(5), UKR_ROW(6) };
 
 typedef struct {
-  int ta, tb, beta, splitm;
-  int64_t m, n, k, units, panels;
+  int ta, tb, beta;
+  int64_t m, n, k;
+  int64_t lda, ldb, ldc; /* A(i,p) = ta ? a[p*lda+i] : a[i*lda+p]; B(p,j) = tb ? b[j*ldb+p] : b[p*ldb+j] */
   const float *a, *b;
   float *c;
   const ab_epi *ep;
-} gemm_job;
+} gemm_args;
 
-/* Rows [i0, i1) x panels [jp0, jp1) of C. */
-static AB_AVX2 void gemm_block(const gemm_job *g, int64_t i0, int64_t i1, int64_t jp0, int64_t jp1) {
-  const int64_t n = g->n, k = g->k;
-  const int64_t lda = g->ta ? g->m : g->k;
-  float *pb = ab_scratch((size_t)((jp1 - jp0) * NR * imin(k, KC)));
+/* Packs op(A) rows [i0, i0+mc) x k-range [pc, pc+kc) of a transposed A (A(i,p) = a[p*lda+i]) into
+ * MR-row tiles laid out [tile][p][MR], rows past mc zero. Each p step is one 6-lane masked load and one
+ * 8-lane store whose 2 extra lanes are overwritten by the next step (buffer has 8 floats of slack). */
+static AB_AVX2 void pack_a_t(const float *a, int64_t lda, int64_t i0, int64_t mc, int64_t pc, int64_t kc, float *pa) {
+  for (int64_t t = 0; t * MR < mc; t++) {
+    const int mr = (int)imin(MR, mc - t * MR);
+    const __m256i mk = v_mask(mr);
+    const float *src = a + pc * lda + i0 + t * MR;
+    float *dst = pa + t * kc * MR;
+    int64_t p = 0;
+    for (; p + 4 <= kc; p += 4, src += 4 * lda, dst += 4 * MR) {
+      const __m256 v0 = _mm256_maskload_ps(src, mk), v1 = _mm256_maskload_ps(src + lda, mk);
+      const __m256 v2 = _mm256_maskload_ps(src + 2 * lda, mk), v3 = _mm256_maskload_ps(src + 3 * lda, mk);
+      _mm256_storeu_ps(dst, v0);
+      _mm256_storeu_ps(dst + MR, v1);
+      _mm256_storeu_ps(dst + 2 * MR, v2);
+      _mm256_storeu_ps(dst + 3 * MR, v3);
+    }
+    for (; p < kc; p++, src += lda, dst += MR) _mm256_storeu_ps(dst, _mm256_maskload_ps(src, mk));
+  }
+}
+
+/* Rows [i0, i1) x NR-panels [jp0, jp1) of C, single-threaded. i0 must be a multiple of MR. */
+static AB_AVX2 void gemm_block(const gemm_args *g, int64_t i0, int64_t i1, int64_t jp0, int64_t jp1) {
+  const int64_t n = g->n, k = g->k, kcmax = imin(k, KC);
+  float *pb = ab_scratch(AB_SCRATCH_PACK_B, (size_t)((jp1 - jp0) * NR * kcmax));
+  float *pa = g->ta ? ab_scratch(AB_SCRATCH_PACK_A, (size_t)(MC * kcmax + 16)) : NULL;
   for (int64_t pc = 0; pc < k; pc += KC) {
     const int64_t kc = imin(KC, k - pc);
     const int loadc = !(pc == 0 && g->beta == 0);
     const ab_epi *ep = pc + kc >= k ? g->ep : NULL;
-    pack_b(g->tb, n, k, g->b, pc, kc, jp0, jp1, pb);
+    pack_b(g->tb, n, g->ldb, g->b, pc, kc, jp0, jp1, pb);
     for (int64_t ic = i0; ic < i1; ic += MC) {
       const int64_t ie = imin(ic + MC, i1);
+      if (g->ta) pack_a_t(g->a, g->lda, ic, ie - ic, pc, kc, pa);
       for (int64_t jp = jp0; jp < jp1; jp++) {
         const int64_t j0 = jp * NR;
         const int nr = (int)imin(NR, n - j0);
         const float *panel = pb + (jp - jp0) * kc * NR;
         for (int64_t ir = ic; ir < ie; ir += MR) {
           const int mr = (int)imin(MR, ie - ir);
-          const float *ap = g->ta ? g->a + pc * lda + ir : g->a + ir * lda + pc;
-          ukr_tab[mr - 1][g->ta][nr <= 8](kc, ap, lda, panel, g->c + ir * n + j0, n, nr, loadc, ep, j0);
+          if (g->ta)
+            ukr_tab[mr - 1][1][nr <= 8](kc, pa + (ir - ic) * kc, MR, panel, g->c + ir * g->ldc + j0, g->ldc, nr,
+                                        loadc, ep, j0);
+          else
+            ukr_tab[mr - 1][0][nr <= 8](kc, g->a + ir * g->lda + pc, g->lda, panel, g->c + ir * g->ldc + j0,
+                                        g->ldc, nr, loadc, ep, j0);
         }
       }
     }
   }
 }
 
+typedef struct {
+  gemm_args g;
+  int splitm;
+  int64_t units, panels;
+} gemm_job;
+
 static void gemm_task(void *ctx, int t, int nt) {
-  const gemm_job *g = ctx;
-  const int64_t u0 = g->units * t / nt, u1 = g->units * (t + 1) / nt;
+  const gemm_job *j = ctx;
+  const int64_t u0 = j->units * t / nt, u1 = j->units * (t + 1) / nt;
   if (u0 >= u1) return;
-  if (g->splitm) gemm_block(g, u0 * MR, imin(u1 * MR, g->m), 0, g->panels);
-  else gemm_block(g, 0, g->m, u0, u1);
+  if (j->splitm) gemm_block(&j->g, u0 * MR, imin(u1 * MR, j->g.m), 0, j->panels);
+  else gemm_block(&j->g, 0, j->g.m, u0, u1);
+}
+
+/* Fused dense backward. Thread t owns batch rows [r0, r1) (whole MR tiles): dpre rows, dx rows, and
+ * partial dW / db over its rows into its own slice of `part`; the caller then adds the partials to
+ * dw and db in thread order. The partition depends only on (m, nt), so results are deterministic for a
+ * given thread count. */
+typedef struct {
+  int64_t m, n, k;
+  const float *x, *w, *y, *dy;
+  int act;
+  float alpha;
+  float *dpre, *dx, *part;
+} bwd_job;
+
+static void bwd_task(void *ctx, int t, int nt) {
+  const bwd_job *j = ctx;
+  const int64_t m = j->m, n = j->n, k = j->k, tiles = (m + MR - 1) / MR;
+  const int64_t r0 = tiles * t / nt * MR, r1 = imin(tiles * (t + 1) / nt * MR, m);
+  float *pw = j->part + t * (k * n + n), *pdb = pw + k * n;
+  if (r0 >= r1) {
+    memset(pw, 0, (size_t)(k * n + n) * sizeof(float));
+    return;
+  }
+  const int64_t rows = r1 - r0;
+  float *dpre = j->dpre + r0 * n;
+  ab_activation_grad_serial(j->act, j->alpha, rows * n, j->y + r0 * n, j->dy + r0 * n, dpre);
+  if (j->dx) {
+    const gemm_args g = { 0, 1, 0, rows, k, n, n, n, k, dpre, j->w, j->dx + r0 * k, NULL };
+    gemm_block(&g, 0, rows, 0, (k + NR - 1) / NR);
+  }
+  const gemm_args g = { 1, 0, 0, k, n, rows, k, n, n, j->x + r0 * k, dpre, pw, NULL };
+  gemm_block(&g, 0, k, 0, (n + NR - 1) / NR);
+  ab_col_sum_serial(rows, n, dpre, 0, pdb);
 }
 #endif /* AB_X86 */
 
@@ -264,19 +351,19 @@ void ab_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, co
   }
 #if AB_X86
   if (ab_simd) {
-    gemm_job g = { ta, tb, beta, 1, m, n, k, 0, 0, a, b, c, ep };
+    gemm_job j = { { ta, tb, beta, m, n, k, ta ? m : k, tb ? k : n, n, a, b, c, ep }, 1, 0, 0 };
     const int64_t tiles = (m + MR - 1) / MR;
-    g.panels = (n + NR - 1) / NR;
+    j.panels = (n + NR - 1) / NR;
     int nt = ab_threads();
     if ((double)m * (double)n * (double)k < PAR_MIN_FMA) nt = 1;
-    g.units = tiles;
-    if (nt > 1 && tiles < 2 * nt && g.panels > tiles) {
-      g.splitm = 0;
-      g.units = g.panels;
+    j.units = tiles;
+    if (nt > 1 && tiles < 2 * nt && j.panels > tiles) {
+      j.splitm = 0;
+      j.units = j.panels;
     }
-    if (nt > g.units) nt = (int)g.units;
-    if (nt <= 1) gemm_task(&g, 0, 1);
-    else ab_parallel(gemm_task, &g, nt);
+    if (nt > j.units) nt = (int)j.units;
+    if (nt <= 1) gemm_task(&j, 0, 1);
+    else ab_parallel(gemm_task, &j, nt);
     return;
   }
 #endif
@@ -286,6 +373,33 @@ void ab_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, co
 
 void ab_dense_backward(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *y,
                        const float *dy, int act, float alpha, float *dpre, float *dx, float *dw, float *db) {
+#if AB_X86
+  if (ab_simd && m > 0 && n > 0 && k > 0) {
+    int nt = ab_threads();
+    const int64_t tiles = (m + MR - 1) / MR;
+    if (2.0 * (double)m * (double)n * (double)k < PAR_MIN_FMA) nt = 1;
+    if (nt > tiles) nt = (int)tiles;
+    const int64_t stride = k * n + n;
+    bwd_job j = { m, n, k, x, w, y, dy, act, alpha, dpre, dx,
+                  ab_scratch(AB_SCRATCH_PARTIAL, (size_t)(stride * nt)) };
+    if (nt <= 1) bwd_task(&j, 0, 1);
+    else ab_parallel(bwd_task, &j, nt);
+    /* dw += sum_t partial_t, db likewise, in thread order */
+    for (int64_t e = 0; e < k * n; e++) {
+      float s = j.part[e];
+      for (int t = 1; t < nt; t++) s += j.part[t * stride + e];
+      dw[e] += s;
+    }
+    if (db) {
+      for (int64_t e = 0; e < n; e++) {
+        float s = j.part[k * n + e];
+        for (int t = 1; t < nt; t++) s += j.part[t * stride + k * n + e];
+        db[e] += s;
+      }
+    }
+    return;
+  }
+#endif
   ab_activation_grad(act, alpha, m * n, y, dy, dpre);
   ab_gemm(1, 0, k, n, m, x, dpre, 1, dw, NULL);
   if (db) ab_col_sum(m, n, dpre, 1, db);

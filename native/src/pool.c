@@ -138,16 +138,16 @@ void ab_parallel(ab_task_fn fn, void *ctx, int nt) {
   for (int t = 0; t < nt; t++) fn(ctx, t, nt);
 }
 
-float *ab_scratch(size_t floats) {
-  static _Thread_local float *buf = NULL;
-  static _Thread_local size_t cap = 0;
-  if (floats > cap) {
+float *ab_scratch(int slot, size_t floats) {
+  static _Thread_local float *buf[AB_SCRATCH_SLOTS];
+  static _Thread_local size_t cap[AB_SCRATCH_SLOTS];
+  if (floats > cap[slot]) {
     size_t want = floats + floats / 4 + 1024;
     float *nb = aligned_alloc(64, ((want * sizeof(float)) + 63) & ~(size_t)63);
     if (!nb) abort(); /* out of memory for a few hundred KB of packing space */
-    free(buf);
-    buf = nb;
-    cap = want;
+    free(buf[slot]);
+    buf[slot] = nb;
+    cap[slot] = want;
   }
-  return buf;
+  return buf[slot];
 }

@@ -1,0 +1,129 @@
+// Kernel micro-benchmark: GFLOPS of gemm at the DAGMM shapes (forward x W, and the two backward
+// variants dW = x^T dY and dX = dY W^T) for the TypeScript and native backends, and microseconds per
+// call of the other kernels at batch 1024. Prints one JSON object.
+//   node dist/bench/kernels.js [--quick] [--threads N]
+import { Act, Bin, type Kernels } from '../src/engine/backend/kernels.js';
+import { TsKernels } from '../src/engine/backend/ts-kernels.js';
+import { loadNativeKernels, nativeLoadError } from '../src/engine/backend/native.js';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const ti = argv.indexOf('--threads');
+const native = loadNativeKernels();
+if (native && ti >= 0) native.setThreads(Number(argv[ti + 1]));
+
+const SHAPES: Array<[number, number]> = [[120, 60], [60, 30], [30, 10], [10, 1], [1, 10], [10, 30], [30, 60],
+  [60, 120], [3, 10], [10, 4]];
+
+function rand(len: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const a = new Float32Array(len);
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 4294967296 - 0.5;
+  }
+  return a;
+}
+
+/** Median seconds per call over several timed batches (each batch >= minMs). */
+function time(fn: () => void, minMs: number): number {
+  for (let i = 0; i < 3; i++) fn(); // warm up (JIT, caches, worker threads)
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    const dt = performance.now() - t0;
+    if (dt >= minMs / 5) break;
+    reps *= 2;
+  }
+  const samples: number[] = [];
+  for (let s = 0; s < 5; s++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    samples.push((performance.now() - t0) / 1000 / reps);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[2];
+}
+
+const r3 = (v: number) => Math.round(v * 1000) / 1000;
+
+function gemmCase(k: Kernels, m: number, kk: number, n: number, minMs: number) {
+  const x = rand(m * kk, 1), w = rand(kk * n, 2), y = new Float32Array(m * n), dy = rand(m * n, 3);
+  const dw = new Float32Array(kk * n), dx = new Float32Array(m * kk);
+  const flops = 2 * m * n * kk;
+  const fwd = time(() => k.gemm(false, false, m, n, kk, x, w, 0, y), minMs);
+  const dW = time(() => k.gemm(true, false, kk, n, m, x, dy, 1, dw), minMs);
+  const dX = time(() => k.gemm(false, true, m, kk, n, dy, w, 0, dx), minMs);
+  return { fwd: r3(flops / fwd / 1e9), dW: r3(flops / dW / 1e9), dX: r3(flops / dX / 1e9),
+    us: { fwd: r3(fwd * 1e6), dW: r3(dW * 1e6), dX: r3(dX * 1e6) } };
+}
+
+const out: Record<string, unknown> = {
+  native: native ? { loaded: true, threads: native.threads, simd: native.addon.simd() } : { loaded: false, why: nativeLoadError() },
+  note: 'gemm GFLOPS = 2*m*k*n / time; shapes are "m x k x n" of the forward layer (dW: k x n += x^T(m x k) dY(m x n); dX: m x k = dY W^T)',
+};
+
+const backends: Array<[string, Kernels]> = [['typescript', new TsKernels()]];
+if (native) backends.push(['native', native]);
+const gemm: Record<string, Record<string, unknown>> = {};
+for (const [name, k] of backends) {
+  const minMs = name === 'typescript' ? (quick ? 20 : 60) : (quick ? 30 : 150);
+  const res: Record<string, unknown> = {};
+  let fl = 0, sec = 0;
+  for (const [kk, n] of SHAPES) {
+    const r = gemmCase(k, 1024, kk, n, minMs);
+    res[`1024x${kk}x${n}`] = r;
+    fl += 3 * 2 * 1024 * kk * n;
+    sec += (r.us.fwd + r.us.dW + r.us.dX) / 1e6;
+  }
+  res.stepGemms = { us: r3(sec * 1e6), GFLOPS: r3(fl / sec / 1e9), note: 'all 3 gemms of all 10 layers, batch 1024' };
+  let fl8 = 0, sec8 = 0;
+  for (const [kk, n] of SHAPES) {
+    const r = gemmCase(k, 8192, kk, n, minMs);
+    res[`8192x${kk}x${n}`] = { fwd: r.fwd, dW: r.dW, dX: r.dX };
+    fl8 += 2 * 8192 * kk * n;
+    sec8 += r.us.fwd / 1e6;
+  }
+  res.inference8192 = { us: r3(sec8 * 1e6), GFLOPS: r3(fl8 / sec8 / 1e9), note: 'forward gemms of all layers, batch 8192' };
+  gemm[name] = res;
+}
+out.gemm = gemm;
+
+// Other kernels (microseconds per call) at m = 1024.
+const m = 1024;
+const kernels: Record<string, Record<string, number>> = {};
+for (const [name, k] of backends) {
+  const minMs = name === 'typescript' ? (quick ? 20 : 50) : (quick ? 20 : 100);
+  const r: Record<string, number> = {};
+  const n = 120, len = m * n;
+  const a = rand(len, 5), b = rand(len, 6), o = new Float32Array(len), ca = rand(m, 7), cb = rand(m, 8);
+  for (const act of ['tanh', 'sigmoid', 'relu', 'softplus'] as const) {
+    r[`activation ${act} 1024x120`] = r3(time(() => k.activation(Act[act], 0, len, a, o), minMs) * 1e6);
+    r[`activationGrad ${act} 1024x120`] = r3(time(() => k.activationGrad(Act[act], 0, len, a, b, o), minMs) * 1e6);
+  }
+  r['binary mul 1024x120'] = r3(time(() => k.binary(Bin.mul, len, a, b, o), minMs) * 1e6);
+  r['binary div 1024x120'] = r3(time(() => k.binary(Bin.div, len, a, b, o), minMs) * 1e6);
+  r['rowPairStats 1024x120'] = r3(time(() => k.rowPairStats(m, n, a, b, o), minMs) * 1e6);
+  r['rowCombine acc 1024x120'] = r3(time(() => k.rowCombine(m, n, a, b, ca, cb, true, o), minMs) * 1e6);
+  r['colSum 1024x120'] = r3(time(() => k.colSum(m, n, a, false, o), minMs) * 1e6);
+  r['colSum 1024x10'] = r3(time(() => k.colSum(m, 10, a, false, o), minMs) * 1e6);
+  r['binary add len 8 (call overhead)'] = r3(time(() => k.binary(Bin.add, 8, a, b, o), minMs) * 1e6);
+  // Dense layers with tanh, forward (fused epilogue) and backward, over the whole DAGMM net.
+  let fwdAll = 0, bwdAll = 0;
+  for (const [kk, nn] of SHAPES) {
+    const x = rand(m * kk, 1), w = rand(kk * nn, 2), bias = rand(nn, 3), y = new Float32Array(m * nn);
+    const dy = rand(m * nn, 4), dpre = new Float32Array(m * nn), dx = new Float32Array(m * kk);
+    const dw = new Float32Array(kk * nn), db = new Float32Array(nn);
+    const f = time(() => k.denseForward(m, nn, kk, x, w, bias, Act.tanh, 0, y), minMs);
+    const bw = time(() => k.denseBackward(m, nn, kk, x, w, y, dy, Act.tanh, 0, dpre, dx, dw, db), minMs);
+    r[`denseForward tanh 1024x${kk}x${nn}`] = r3(f * 1e6);
+    r[`denseBackward tanh 1024x${kk}x${nn}`] = r3(bw * 1e6);
+    fwdAll += f; bwdAll += bw;
+  }
+  r['denseForward all 10 layers'] = r3(fwdAll * 1e6);
+  r['denseBackward all 10 layers'] = r3(bwdAll * 1e6);
+  kernels[name] = r;
+}
+out.kernelsMicroseconds = kernels;
+console.log(JSON.stringify(out, null, 1));
