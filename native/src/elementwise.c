@@ -269,14 +269,15 @@ static void ew_task(void *ctx, int t, int nt) {
   if (u0 < u1) ew_do(j, u0, u1);
 }
 
-/* cost = rough cycles for the whole call; parallel when it exceeds ~20 us of work. */
+/* cost = rough cycles for the whole call; parallel when it exceeds ~4 us of work (a region costs ~0.1 us,
+ * but splitting memory-bound loops across cores only pays for larger arrays). */
 static void ew_run(ew_job *j, int64_t units, int64_t unit, double cost) {
   j->units = units;
   j->unit = unit;
   if (units <= 0) return;
   int nt = ab_threads();
   const int64_t blocks = (units + unit - 1) / unit;
-  if (cost < 40000.0 || blocks < 2) nt = 1;
+  if (cost < 10000.0 || blocks < 2) nt = 1;
   if (nt > blocks) nt = (int)blocks;
   if (nt <= 1) ew_do(j, 0, units);
   else ab_parallel(ew_task, j, nt);

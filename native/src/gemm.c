@@ -11,7 +11,7 @@
 #define NR 16
 #define KC 256
 #define MC 96 /* rows per L2 block, a multiple of MR */
-#define PAR_MIN_FMA 49152.0
+#define PAR_MIN_FMA 16384.0 /* ~0.4 us of single-core work; a parallel region costs ~0.1 us */
 
 int ab_simd = 0;
 
@@ -341,6 +341,13 @@ static void bwd_task(void *ctx, int t, int nt) {
 }
 #endif /* AB_X86 */
 
+/* Epilogue work in FMA-equivalents (a vector tanh costs about as much as 40 FMAs per element). */
+static double epi_cost(const ab_epi *ep, int64_t m, int64_t n) {
+  if (!ep) return 0.0;
+  const int heavy = ep->act == AB_ACT_TANH || ep->act == AB_ACT_SIGMOID || ep->act == AB_ACT_SOFTPLUS;
+  return (double)m * (double)n * (heavy ? 40.0 : 2.0);
+}
+
 void ab_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, const float *b, int beta, float *c,
              const ab_epi *ep) {
   if (m <= 0 || n <= 0) return;
@@ -355,7 +362,7 @@ void ab_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, co
     const int64_t tiles = (m + MR - 1) / MR;
     j.panels = (n + NR - 1) / NR;
     int nt = ab_threads();
-    if ((double)m * (double)n * (double)k < PAR_MIN_FMA) nt = 1;
+    if ((double)m * (double)n * (double)k + epi_cost(ep, m, n) < PAR_MIN_FMA) nt = 1;
     j.units = tiles;
     if (nt > 1 && tiles < 2 * nt && j.panels > tiles) {
       j.splitm = 0;
@@ -377,7 +384,9 @@ void ab_dense_backward(int64_t m, int64_t n, int64_t k, const float *x, const fl
   if (ab_simd && m > 0 && n > 0 && k > 0) {
     int nt = ab_threads();
     const int64_t tiles = (m + MR - 1) / MR;
-    if (2.0 * (double)m * (double)n * (double)k < PAR_MIN_FMA) nt = 1;
+    if (2.0 * (double)m * (double)n * (double)k + (double)m * (double)n * (act == AB_ACT_SOFTPLUS ? 40.0 : 2.0) <
+        PAR_MIN_FMA)
+      nt = 1;
     if (nt > tiles) nt = (int)tiles;
     const int64_t stride = k * n + n;
     bwd_job j = { m, n, k, x, w, y, dy, act, alpha, dpre, dx,
