@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__x86_64__) || defined(_M_X64)
+#if (defined(__x86_64__) || defined(_M_X64)) && !defined(AB_FORCE_PORTABLE)
 #define AB_X86 1
 #define AB_AVX2 __attribute__((target("avx2,fma")))
 #else

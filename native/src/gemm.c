@@ -115,22 +115,34 @@ static inline __attribute__((always_inline)) AB_AVX2 void store_partial(float *d
   if (cnt >= 1) _mm_store_ss(dst, lo);
 }
 
-/* Bias + activation on a spilled register tile (rows of two 8-lane halves). */
+/* Bias + activation on a spilled register tile (rows of two 8-lane halves); the activation switch is
+ * outside the loops so each case is a tight vector loop. */
+#define EPI_APPLY(F)                                                 \
+  for (int i = 0; i < 2 * mr; i += step) t[i] = F(t[i]);
 static AB_AVX2 __attribute__((noinline)) void epi_tile(__m256 *t, int mr, int half, const ab_epi *ep, int64_t j0,
                                                        int nr) {
-  const __m256 al = _mm256_set1_ps(ep->alpha);
-  __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
+  const int step = half ? 2 : 1;
   if (ep->bias) {
-    b0 = _mm256_maskload_ps(ep->bias + j0, v_mask(nr));
-    b1 = _mm256_maskload_ps(ep->bias + j0 + 8, v_mask(nr - 8));
-  }
-  const int cnt = half ? 1 : 2;
-  for (int r = 0; r < mr; r++) {
-    for (int h = 0; h < cnt; h++) {
-      __m256 v = t[2 * r + h];
-      if (ep->bias) v = _mm256_add_ps(v, h ? b1 : b0);
-      t[2 * r + h] = v_act(ep->act, al, v);
+    const __m256 b0 = _mm256_maskload_ps(ep->bias + j0, v_mask(nr));
+    const __m256 b1 = _mm256_maskload_ps(ep->bias + j0 + 8, v_mask(nr - 8));
+    for (int r = 0; r < mr; r++) {
+      t[2 * r] = _mm256_add_ps(t[2 * r], b0);
+      t[2 * r + 1] = _mm256_add_ps(t[2 * r + 1], b1);
     }
+  }
+  const __m256 al = _mm256_set1_ps(ep->alpha), zero = _mm256_setzero_ps();
+  switch (ep->act) {
+    case AB_ACT_TANH: EPI_APPLY(v_tanh); break;
+    case AB_ACT_SIGMOID: EPI_APPLY(v_sigmoid); break;
+    case AB_ACT_SOFTPLUS: EPI_APPLY(v_softplus); break;
+    case AB_ACT_RELU:
+      for (int i = 0; i < 2 * mr; i += step) t[i] = _mm256_and_ps(t[i], _mm256_cmp_ps(t[i], zero, _CMP_GT_OQ));
+      break;
+    case AB_ACT_LEAKY:
+      for (int i = 0; i < 2 * mr; i += step)
+        t[i] = _mm256_blendv_ps(_mm256_mul_ps(al, t[i]), t[i], _mm256_cmp_ps(t[i], zero, _CMP_GT_OQ));
+      break;
+    default: break;
   }
 }
 

@@ -1,5 +1,6 @@
 /* Persistent worker pool: created once, spin-then-sleep handoff, fixed partitions (see ab_parallel). */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -51,7 +52,9 @@ static void *worker_main(void *arg) {
       long t0 = now_ns();
       int spins = 0;
       while ((g = atomic_load_explicit(&P.gen, memory_order_acquire)) == seen) {
-        cpu_relax();
+        /* spin with pause first; after ~20 us yield the core each round (other processes may need it) */
+        if (spins < 4096) cpu_relax();
+        else sched_yield();
         if ((++spins & 255) == 0 && now_ns() - t0 > AB_SPIN_NS) {
           pthread_mutex_lock(&P.mu);
           atomic_fetch_add(&P.sleepers, 1);
@@ -128,7 +131,12 @@ void ab_parallel(ab_task_fn fn, void *ctx, int nt) {
         pthread_mutex_unlock(&P.mu);
       }
       fn(ctx, 0, nt);
-      while (atomic_load_explicit(&P.pending, memory_order_acquire) > 0) cpu_relax();
+      /* wait for the workers: pause-spin, then yield (if the machine is oversubscribed, a worker may be
+       * waiting for this very core) */
+      for (int spins = 0; atomic_load_explicit(&P.pending, memory_order_acquire) > 0; spins++) {
+        if (spins < 2048) cpu_relax();
+        else sched_yield();
+      }
       pthread_mutex_unlock(&P.run_mu);
       return;
     }
