@@ -1,7 +1,7 @@
 // Kernel micro-benchmark: GFLOPS of gemm at the DAGMM shapes (forward x W, and the two backward
 // variants dW = x^T dY and dX = dY W^T) for the TypeScript and native backends, and microseconds per
 // call of the other kernels at batch 1024. Prints one JSON object.
-//   node dist/bench/kernels.js [--quick] [--threads N]
+//   node dist/bench/kernels.js [--quick] [--threads N] [--native-only]
 import { Act, Bin, type Kernels } from '../src/engine/backend/kernels.js';
 import { TsKernels } from '../src/engine/backend/ts-kernels.js';
 import { loadNativeKernels, nativeLoadError } from '../src/engine/backend/native.js';
@@ -64,7 +64,7 @@ const out: Record<string, unknown> = {
   note: 'gemm GFLOPS = 2*m*k*n / time; shapes are "m x k x n" of the forward layer (dW: k x n += x^T(m x k) dY(m x n); dX: m x k = dY W^T)',
 };
 
-const backends: Array<[string, Kernels]> = [['typescript', new TsKernels()]];
+const backends: Array<[string, Kernels]> = argv.includes('--native-only') ? [] : [['typescript', new TsKernels()]];
 if (native) backends.push(['native', native]);
 const gemm: Record<string, Record<string, unknown>> = {};
 for (const [name, k] of backends) {

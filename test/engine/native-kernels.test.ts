@@ -170,6 +170,14 @@ describe('native kernels', { skip }, () => {
       assert.ok(bitsEqual(c, keep));
       k.gemm(false, false, 3, 4, 0, new Float32Array(0), new Float32Array(0), 0, c);
       assert.ok(c.every((v) => v === 0));
+      // denseForward with k = 0 is act(bias); denseBackward with m = 0 leaves dw/db unchanged
+      const o1 = new Float32Array(6), o2 = new Float32Array(6), bias = rand(3, 4);
+      ts.denseForward(2, 3, 0, new Float32Array(0), new Float32Array(0), bias, Act.sigmoid, 0, o1);
+      k.denseForward(2, 3, 0, new Float32Array(0), new Float32Array(0), bias, Act.sigmoid, 0, o2);
+      close(o2, o1, 3e-7, 'denseForward k=0');
+      const dw = rand(6, 5), db = rand(3, 6), dw0 = dw.slice(), db0 = db.slice(), e = new Float32Array(0);
+      k.denseBackward(0, 3, 2, e, rand(6, 7), e, e, Act.tanh, 0, e, e, dw, db);
+      assert.ok(bitsEqual(dw, dw0) && bitsEqual(db, db0));
       // m = 0 / n = 0 are no-ops
       k.gemm(false, false, 0, 4, 3, new Float32Array(0), rand(12, 1), 0, new Float32Array(0));
       k.gemm(false, false, 4, 0, 3, rand(12, 1), new Float32Array(0), 0, new Float32Array(0));
