@@ -10,7 +10,9 @@
 #include "aberrant.h"
 
 #define AB_MAX_THREADS 64
-#define AB_SPIN_NS 300000L /* how long an idle worker spins before blocking (0.3 ms) */
+#define AB_SPIN_NS 2000000L /* how long an idle worker spins before blocking (2 ms: waking a blocked
+                               thread costs 40-500 us on virtual machines) */
+#define AB_YIELD_NS 100000L /* how long the caller pause-spins for stragglers before also yielding */
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -52,9 +54,7 @@ static void *worker_main(void *arg) {
       long t0 = now_ns();
       int spins = 0;
       while ((g = atomic_load_explicit(&P.gen, memory_order_acquire)) == seen) {
-        /* spin with pause first; after ~20 us yield the core each round (other processes may need it) */
-        if (spins < 4096) cpu_relax();
-        else sched_yield();
+        cpu_relax();
         if ((++spins & 255) == 0 && now_ns() - t0 > AB_SPIN_NS) {
           pthread_mutex_lock(&P.mu);
           atomic_fetch_add(&P.sleepers, 1);
@@ -131,11 +131,15 @@ void ab_parallel(ab_task_fn fn, void *ctx, int nt) {
         pthread_mutex_unlock(&P.mu);
       }
       fn(ctx, 0, nt);
-      /* wait for the workers: pause-spin, then yield (if the machine is oversubscribed, a worker may be
-       * waiting for this very core) */
-      for (int spins = 0; atomic_load_explicit(&P.pending, memory_order_acquire) > 0; spins++) {
-        if (spins < 2048) cpu_relax();
-        else sched_yield();
+      /* wait for the workers: pause-spin; after AB_YIELD_NS also yield (if the machine is oversubscribed, a
+       * worker may be waiting for this very core) */
+      long t0 = 0;
+      for (int spins = 1; atomic_load_explicit(&P.pending, memory_order_acquire) > 0; spins++) {
+        cpu_relax();
+        if ((spins & 255) == 0) {
+          if (t0 == 0) t0 = now_ns();
+          else if (now_ns() - t0 > AB_YIELD_NS) sched_yield();
+        }
       }
       pthread_mutex_unlock(&P.run_mu);
       return;
