@@ -35,13 +35,15 @@ static struct {
   _Atomic unsigned gen;   /* bumped once per parallel region */
   _Atomic int pending;    /* workers that have not acknowledged the current region */
   _Atomic int sleepers;
+  _Atomic int contended;  /* 1 while workers seem to be starved of CPU: they then block instead of spinning */
+  int score;              /* caller-side evidence for `contended` */
   ab_task_fn fn;
   void *ctx;
   int nt;
   int nworkers;           /* workers created (ids 1..nworkers) */
   int threads;            /* configured thread count, including the caller */
-} P = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, NULL, NULL, 1,
-        0, 0 };
+} P = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, 0, NULL, NULL,
+        1, 0, 0 };
 
 static unsigned start_gen[AB_MAX_THREADS + 1];
 
@@ -55,7 +57,8 @@ static void *worker_main(void *arg) {
       int spins = 0;
       while ((g = atomic_load_explicit(&P.gen, memory_order_acquire)) == seen) {
         cpu_relax();
-        if ((++spins & 255) == 0 && now_ns() - t0 > AB_SPIN_NS) {
+        if ((++spins & 255) == 0 &&
+            (atomic_load_explicit(&P.contended, memory_order_relaxed) || now_ns() - t0 > AB_SPIN_NS)) {
           pthread_mutex_lock(&P.mu);
           atomic_fetch_add(&P.sleepers, 1);
           while ((g = atomic_load(&P.gen)) == seen) pthread_cond_wait(&P.cv, &P.mu);
@@ -130,17 +133,28 @@ void ab_parallel(ab_task_fn fn, void *ctx, int nt) {
         pthread_cond_broadcast(&P.cv);
         pthread_mutex_unlock(&P.mu);
       }
+      const long t_start = now_ns();
       fn(ctx, 0, nt);
-      /* wait for the workers: pause-spin; after AB_YIELD_NS also yield (if the machine is oversubscribed, a
-       * worker may be waiting for this very core) */
-      long t0 = 0;
+      /* Wait for the workers: pause-spin; after AB_YIELD_NS also yield (if the machine is oversubscribed, a
+       * worker may be waiting for this very core). Waiting much longer than our own share of the work
+       * means the workers are starved of CPU (other processes are busy): then switch them to blocking
+       * instead of spinning while idle, so they stop competing for the cores; switch back once regions
+       * complete promptly again. */
+      const long t_own = now_ns();
+      long t_wait = 0;
       for (int spins = 1; atomic_load_explicit(&P.pending, memory_order_acquire) > 0; spins++) {
         cpu_relax();
         if ((spins & 255) == 0) {
-          if (t0 == 0) t0 = now_ns();
-          else if (now_ns() - t0 > AB_YIELD_NS) sched_yield();
+          t_wait = now_ns() - t_own;
+          if (t_wait > AB_YIELD_NS) sched_yield();
         }
       }
+      const int starved = t_wait > AB_YIELD_NS && t_wait > (t_own - t_start) / 2;
+      P.score = starved ? (P.score < 8 ? P.score + 2 : 8) : (P.score > 0 ? P.score - 1 : 0);
+      if (P.score >= 4 && !atomic_load_explicit(&P.contended, memory_order_relaxed))
+        atomic_store_explicit(&P.contended, 1, memory_order_relaxed);
+      else if (P.score == 0 && atomic_load_explicit(&P.contended, memory_order_relaxed))
+        atomic_store_explicit(&P.contended, 0, memory_order_relaxed);
       pthread_mutex_unlock(&P.run_mu);
       return;
     }
