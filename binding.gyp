@@ -6,7 +6,8 @@
         "native/src/addon.c",
         "native/src/pool.c",
         "native/src/gemm.c",
-        "native/src/elementwise.c"
+        "native/src/elementwise.c",
+        "native/src/gmm.c"
       ],
       "cflags": ["-O3", "-std=c11", "-D_GNU_SOURCE", "-fvisibility=hidden", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "cflags!": ["-O2", "-O0", "-ffast-math"],

@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "aberrant.h"
+#include "gmm.h"
 
-#define MAXARGS 14
+#define MAXARGS 16
 
 typedef struct {
   napi_env env;
@@ -222,6 +223,109 @@ static napi_value js_col_sum(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Same as get_f32 for Float64Array arguments (the GMM kernels' float64 buffers). */
+static double *get_f64(args_t *A, size_t i, const char *name, int64_t need, int nullable) {
+  if (A->failed) return NULL;
+  napi_valuetype t;
+  if (napi_typeof(A->env, A->argv[i], &t) != napi_ok) {
+    fail(A, "is invalid", name);
+    return NULL;
+  }
+  if (t == napi_null || t == napi_undefined) {
+    if (!nullable) fail(A, "must be a Float64Array", name);
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t len = 0;
+  void *data = NULL;
+  if (napi_get_typedarray_info(A->env, A->argv[i], &type, &len, &data, NULL, NULL) != napi_ok ||
+      type != napi_float64_array) {
+    fail(A, "must be a Float64Array", name);
+    return NULL;
+  }
+  if ((int64_t)len < need) {
+    fail(A, "is too short for the given sizes", name);
+    return NULL;
+  }
+  return (double *)data;
+}
+
+static napi_value js_gmm_moments(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "gmmMoments", 8)) return NULL;
+  int64_t n = get_int(&A, 0, "n"), k = get_int(&A, 1, "k"), d = get_int(&A, 2, "d");
+  const float *z = get_f32(&A, 3, "z", n * d, 0);
+  const float *gamma = get_f32(&A, 4, "gamma", n * k, 0);
+  double *s = get_f64(&A, 5, "s", k, 0);
+  double *mu = get_f64(&A, 6, "mu", k * d, 0);
+  double *cov = get_f64(&A, 7, "cov", k * d * d, 0);
+  if (A.failed) return NULL;
+  ab_gmm_moments(n, k, d, z, gamma, s, mu, cov);
+  return NULL;
+}
+
+static napi_value js_gmm_energy(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "gmmEnergy", 10)) return NULL;
+  int64_t n = get_int(&A, 0, "n"), k = get_int(&A, 1, "k"), d = get_int(&A, 2, "d");
+  const float *z = get_f32(&A, 3, "z", n * d, 0);
+  const double *mu = get_f64(&A, 4, "mu", k * d, 0);
+  const double *prec = get_f64(&A, 5, "prec", k * d * d, 0);
+  const double *base = get_f64(&A, 6, "base", k, 0);
+  double *energy = get_f64(&A, 7, "energy", n, 0);
+  double *resp = get_f64(&A, 8, "resp", n * k, 1);
+  double *w = get_f64(&A, 9, "w", n * k * d, 1);
+  if (A.failed) return NULL;
+  ab_gmm_energy(n, k, d, z, mu, prec, base, energy, resp && w ? resp : NULL, resp && w ? w : NULL);
+  return NULL;
+}
+
+static napi_value js_gmm_backward_accumulate(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "gmmBackwardAccumulate", 10)) return NULL;
+  int64_t n = get_int(&A, 0, "n"), k = get_int(&A, 1, "k"), d = get_int(&A, 2, "d");
+  const float *gE = get_f32(&A, 3, "gE", n, 0);
+  const double *resp = get_f64(&A, 4, "resp", n * k, 0);
+  const double *w = get_f64(&A, 5, "w", n * k * d, 0);
+  double *gLogp = get_f64(&A, 6, "gLogp", k, 0);
+  double *gMu = get_f64(&A, 7, "gMu", k * d, 0);
+  double *gOuter = get_f64(&A, 8, "gOuter", k * d * d, 0);
+  float *gz = get_f32(&A, 9, "gz", n * d, 1);
+  if (A.failed) return NULL;
+  ab_gmm_backward_accumulate(n, k, d, gE, resp, w, gLogp, gMu, gOuter, gz);
+  return NULL;
+}
+
+static napi_value js_gmm_backward_apply(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "gmmBackwardApply", 12)) return NULL;
+  int64_t n = get_int(&A, 0, "n"), k = get_int(&A, 1, "k"), d = get_int(&A, 2, "d");
+  const float *z = get_f32(&A, 3, "z", n * d, 0);
+  const float *gamma = get_f32(&A, 4, "gamma", n * k, 0);
+  const double *s = get_f64(&A, 5, "s", k, 0);
+  const double *mu = get_f64(&A, 6, "mu", k * d, 0);
+  const double *gMu = get_f64(&A, 7, "gMu", k * d, 0);
+  const double *gSig = get_f64(&A, 8, "gSig", k * d * d, 0);
+  const double *gS = get_f64(&A, 9, "gS", k, 0);
+  float *gz = get_f32(&A, 10, "gz", n * d, 1);
+  float *gGamma = get_f32(&A, 11, "gGamma", n * k, 1);
+  if (A.failed) return NULL;
+  ab_gmm_backward_apply(n, k, d, z, gamma, s, mu, gMu, gSig, gS, gz, gGamma);
+  return NULL;
+}
+
+static napi_value js_softmax_rows(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "softmaxRows", 5)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *x = get_f32(&A, 2, "x", m * n, 0);
+  int lg = get_bool(&A, 3, "log");
+  float *out = get_f32(&A, 4, "out", m * n, 0);
+  if (A.failed) return NULL;
+  ab_softmax_rows(m, n, x, lg, out);
+  return NULL;
+}
+
 static napi_value js_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -276,6 +380,11 @@ NAPI_MODULE_INIT() {
     { "rowPairStats", js_row_pair_stats },
     { "rowCombine", js_row_combine },
     { "colSum", js_col_sum },
+    { "gmmMoments", js_gmm_moments },
+    { "gmmEnergy", js_gmm_energy },
+    { "gmmBackwardAccumulate", js_gmm_backward_accumulate },
+    { "gmmBackwardApply", js_gmm_backward_apply },
+    { "softmaxRows", js_softmax_rows },
     { "threads", js_threads },
     { "setThreads", js_set_threads },
     { "simd", js_simd },

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { GmmKernels } from './gmm-kernels.js';
 import type { ActCode, BinCode, Kernels } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
@@ -26,6 +27,11 @@ export interface NativeAddon {
   rowCombine(m: number, n: number, x: Float32Array, y: Float32Array, ca: Float32Array, cb: Float32Array,
     accumulate: boolean, out: Float32Array): void;
   colSum(m: number, n: number, x: Float32Array, accumulate: boolean, out: Float32Array): void;
+  gmmMoments: GmmKernels['moments'];
+  gmmEnergy: GmmKernels['energy'];
+  gmmBackwardAccumulate: GmmKernels['backwardAccumulate'];
+  gmmBackwardApply: GmmKernels['backwardApply'];
+  softmaxRows(m: number, n: number, x: Float32Array, log: boolean, out: Float32Array): void;
   threads(): number;
   setThreads(n: number): number;
   /** The SIMD path in use ('avx2' or 'scalar'); with an argument, switches path (for tests). */
@@ -54,7 +60,23 @@ function actCheck(kernel: string, act: number): void {
 export class NativeKernels implements Kernels {
   readonly name: 'native' | 'typescript' = 'native';
 
-  constructor(readonly addon: NativeAddon) {}
+  /** The GMM loops in C (the addon checks every size and type itself). */
+  readonly gmm: GmmKernels;
+
+  constructor(readonly addon: NativeAddon) {
+    this.gmm = {
+      moments: addon.gmmMoments,
+      energy: addon.gmmEnergy,
+      backwardAccumulate: addon.gmmBackwardAccumulate,
+      backwardApply: addon.gmmBackwardApply,
+    };
+  }
+
+  softmaxRows(m: number, n: number, x: Float32Array, log: boolean, out: Float32Array): void {
+    dim('softmaxRows', 'm', m); dim('softmaxRows', 'n', n);
+    need('softmaxRows', 'x', x, m * n); need('softmaxRows', 'out', out, m * n);
+    this.addon.softmaxRows(m, n, x, log, out);
+  }
 
   get threads(): number {
     return this.addon.threads();
