@@ -77,6 +77,37 @@ export interface Kernels {
   /** out[j] (+)= sum_i x[i][j] for an m x n matrix. */
   colSum(m: number, n: number, x: Float32Array, accumulate: boolean, out: Float32Array): void;
 
+  /**
+   * Fused forward of a stack of dense layers (one call for the whole stack, so a native backend can keep
+   * each thread on a fixed block of rows through every layer with no synchronisation in between).
+   * Layer l maps sizes[l] -> sizes[l+1] columns: outs[l] (m x sizes[l+1]) = act_l(in_l W_l + b_l), where
+   * in_0 = x (m x sizes[0]) and in_l = outs[l-1]; weights[l] is sizes[l] x sizes[l+1]; biases[l] may be null.
+   */
+  mlpForward(m: number, sizes: Int32Array, weights: readonly Float32Array[], biases: readonly (Float32Array | null)[],
+    acts: Int32Array, alpha: number, x: Float32Array, outs: readonly Float32Array[]): void;
+
+  /**
+   * Backward of mlpForward. douts[l] (m x sizes[l+1], or null) is dLoss/d outs[l] from outside the stack;
+   * the kernel adds the gradient flowing back from layer l+1 itself. dpres[l] (m x sizes[l+1]) is scratch
+   * that receives dLoss/d pre-activation of layer l. dws[l] += in_l^T dpre_l, dbs[l] (if non-null) += column
+   * sums of dpre_l, and dx (m x sizes[0], if non-null) is overwritten with dLoss/dx. douts are not modified.
+   */
+  mlpBackward(m: number, sizes: Int32Array, weights: readonly Float32Array[], acts: Int32Array, alpha: number,
+    x: Float32Array, outs: readonly Float32Array[], douts: readonly (Float32Array | null)[],
+    dpres: readonly Float32Array[], dx: Float32Array | null, dws: readonly Float32Array[],
+    dbs: readonly (Float32Array | null)[]): void;
+
+  /**
+   * One Adam update of len weights in place (torch.optim.Adam): g' = g + wd w; m = b1 m + (1-b1) g';
+   * v = b2 v + (1-b2) g'^2; w -= stepSize m / (sqrt(v) / bc2Sqrt + eps), with stepSize = lr / (1 - b1^t)
+   * and bc2Sqrt = sqrt(1 - b2^t).
+   */
+  adamStep(len: number, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, stepSize: number,
+    bc2Sqrt: number, b1: number, b2: number, eps: number, wd: number): void;
+
+  /** dst row i (cols wide) = src row idx[start + i], for i < n: assembles shuffled mini-batches. */
+  gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void;
+
   /** Optional accelerated GMM loops; ops fall back to the TypeScript ones (gmm-kernels.ts) when absent. */
   readonly gmm?: GmmKernels;
 

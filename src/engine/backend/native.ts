@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { ActCode, BinCode, Kernels } from './kernels.js';
+import { TsKernels } from './ts-kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -71,6 +72,12 @@ export class NativeKernels implements Kernels {
       backwardApply: addon.gmmBackwardApply,
     };
   }
+
+  // Composed from the native per-layer kernels until fused native versions exist.
+  mlpForward: Kernels['mlpForward'] = TsKernels.prototype.mlpForward;
+  mlpBackward: Kernels['mlpBackward'] = TsKernels.prototype.mlpBackward;
+  adamStep: Kernels['adamStep'] = TsKernels.prototype.adamStep;
+  gatherRows: Kernels['gatherRows'] = TsKernels.prototype.gatherRows;
 
   softmaxRows(m: number, n: number, x: Float32Array, log: boolean, out: Float32Array): void {
     dim('softmaxRows', 'm', m); dim('softmaxRows', 'n', n);

@@ -107,4 +107,60 @@ export class TsKernels implements Kernels {
       for (let j = 0; j < n; j++) out[j] += x[o + j];
     }
   }
+
+  mlpForward(m: number, sizes: Int32Array, weights: readonly Float32Array[], biases: readonly (Float32Array | null)[],
+    acts: Int32Array, alpha: number, x: Float32Array, outs: readonly Float32Array[]): void {
+    let input = x;
+    for (let l = 0; l < weights.length; l++) {
+      this.denseForward(m, sizes[l + 1], sizes[l], input, weights[l], biases[l], acts[l] as ActCode, alpha, outs[l]);
+      input = outs[l];
+    }
+  }
+
+  mlpBackward(m: number, sizes: Int32Array, weights: readonly Float32Array[], acts: Int32Array, alpha: number,
+    x: Float32Array, outs: readonly Float32Array[], douts: readonly (Float32Array | null)[],
+    dpres: readonly Float32Array[], dx: Float32Array | null, dws: readonly Float32Array[],
+    dbs: readonly (Float32Array | null)[]): void {
+    const L = weights.length;
+    // g holds dLoss/d outs[l]; the layer above writes it into dpres[l-1]'s slot before the activation is applied.
+    let g: Float32Array | null = douts[L - 1];
+    for (let l = L - 1; l >= 0; l--) {
+      const n = sizes[l + 1], k = sizes[l];
+      const dpre = dpres[l];
+      if (g) this.activationGrad(acts[l] as ActCode, alpha, m * n, outs[l], g, dpre);
+      else dpre.fill(0, 0, m * n);
+      const input = l > 0 ? outs[l - 1] : x;
+      this.gemm(true, false, k, n, m, input, dpre, 1, dws[l]);
+      const db = dbs[l];
+      if (db) this.colSum(m, n, dpre, true, db);
+      if (l > 0) {
+        // Gradient into outs[l-1]: from this layer, plus anything from outside the stack.
+        const below = dpres[l - 1];
+        this.gemm(false, true, m, k, n, dpre, weights[l], 0, below);
+        const extra = douts[l - 1];
+        if (extra) this.binary(Bin.add, m * k, below, extra, below);
+        g = below;
+      } else if (dx) {
+        this.gemm(false, true, m, k, n, dpre, weights[l], 0, dx);
+      }
+    }
+  }
+
+  adamStep(len: number, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, stepSize: number,
+    bc2Sqrt: number, b1: number, b2: number, eps: number, wd: number): void {
+    for (let i = 0; i < len; i++) {
+      const gi = wd ? g[i] + wd * w[i] : g[i];
+      m[i] = b1 * m[i] + (1 - b1) * gi;
+      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+      w[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / bc2Sqrt + eps);
+    }
+  }
+
+  gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void {
+    for (let i = 0; i < n; i++) {
+      const r = idx[start + i];
+      if (!(r >= 0 && (r + 1) * cols <= src.length)) throw new Error(`gatherRows: row index ${r} is out of range`);
+      dst.set(src.subarray(r * cols, (r + 1) * cols), i * cols);
+    }
+  }
 }
