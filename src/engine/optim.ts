@@ -1,3 +1,4 @@
+import { kernels } from './backend/index.js';
 import type { Tensor } from './tensor.js';
 
 export interface Optimizer {
@@ -41,16 +42,9 @@ export class Adam implements Optimizer {
     const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
     const bc1 = 1 - b1 ** this.t, bc2 = 1 - b2 ** this.t;
     const stepSize = this.lr / bc1, bc2Sqrt = Math.sqrt(bc2);
+    const K = kernels();
     this.params.forEach((p, q) => {
-      const g = p.grad;
-      if (!g) return;
-      const m = this.m[q], v = this.v[q], w = p.data;
-      for (let i = 0; i < w.length; i++) {
-        const gi = wd ? g[i] + wd * w[i] : g[i];
-        m[i] = b1 * m[i] + (1 - b1) * gi;
-        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-        w[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / bc2Sqrt + eps);
-      }
+      if (p.grad) K.adamStep(p.size, p.data, p.grad, this.m[q], this.v[q], stepSize, bc2Sqrt, b1, b2, eps, wd);
     });
   }
 

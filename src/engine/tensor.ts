@@ -103,21 +103,21 @@ export function parameter(data: Float32Array, shape: Shape): Tensor {
 }
 
 interface TapeNode {
-  output: Tensor;
-  inputs: readonly Tensor[];
-  backward: (gradOut: Float32Array) => void;
+  outputs: readonly Tensor[];
+  /** Receives dLoss/d output for each output (null where an output got no gradient). */
+  backward: (grads: readonly (Float32Array | null)[]) => void;
 }
 
 /** Free buffers by length, reused across steps. */
-class BufferPool {
-  private readonly free = new Map<number, Float32Array[]>();
-  take(n: number): Float32Array {
-    const list = this.free.get(n);
-    const buf = list?.pop();
-    if (buf) { buf.fill(0); return buf; }
-    return new Float32Array(n);
+class BufferPool<T extends Float32Array | Float64Array> {
+  private readonly free = new Map<number, T[]>();
+  constructor(private readonly make: (n: number) => T) {}
+  take(n: number, zero: boolean): T {
+    const buf = this.free.get(n)?.pop();
+    if (buf) { if (zero) buf.fill(0); return buf; }
+    return this.make(n);
   }
-  give(buf: Float32Array): void {
+  give(buf: T): void {
     let list = this.free.get(buf.length);
     if (!list) { list = []; this.free.set(buf.length, list); }
     list.push(buf);
@@ -141,7 +141,9 @@ export class Tape {
   readonly grad: boolean;
   private nodes: TapeNode[] = [];
   private owned: Float32Array[] = [];
-  private readonly pool = new BufferPool();
+  private owned64: Float64Array[] = [];
+  private readonly pool = new BufferPool<Float32Array>((n) => new Float32Array(n));
+  private readonly pool64 = new BufferPool<Float64Array>((n) => new Float64Array(n));
 
   constructor(options: { grad?: boolean } = {}) {
     this.grad = options.grad ?? true;
@@ -159,10 +161,17 @@ export class Tape {
     }
   }
 
-  /** A zeroed buffer owned by this tape until release. */
-  alloc(n: number): Float32Array {
-    const buf = this.pool.take(n);
+  /** A buffer owned by this tape until release; zeroed unless `zero` is false. */
+  alloc(n: number, zero = true): Float32Array {
+    const buf = this.pool.take(n, zero);
     this.owned.push(buf);
+    return buf;
+  }
+
+  /** A zeroed float64 buffer owned by this tape until release. */
+  alloc64(n: number): Float64Array {
+    const buf = this.pool64.take(n, true);
+    this.owned64.push(buf);
     return buf;
   }
 
@@ -180,7 +189,12 @@ export class Tape {
       if (seed) g.set(seed); else g[0] = 1;
       for (let i = this.nodes.length - 1; i >= 0; i--) {
         const node = this.nodes[i];
-        if (node.output.grad) node.backward(node.output.grad);
+        const outs = node.outputs;
+        if (outs.length === 1) {
+          if (outs[0].grad) node.backward([outs[0].grad]);
+        } else if (outs.some((o) => o.grad)) {
+          node.backward(outs.map((o) => o.grad));
+        }
       }
     } finally {
       swapActive(prev);
@@ -189,9 +203,11 @@ export class Tape {
 
   /** Returns every intermediate buffer to the pool; parameters keep their data and gradients. */
   release(): void {
-    for (const node of this.nodes) node.output.grad = null;
+    for (const node of this.nodes) for (const o of node.outputs) o.grad = null;
     for (const buf of this.owned) this.pool.give(buf);
+    for (const buf of this.owned64) this.pool64.give(buf);
     this.owned = [];
+    this.owned64 = [];
     this.nodes = [];
   }
 }
@@ -205,9 +221,17 @@ export function needsGrad(inputs: readonly Tensor[]): boolean {
   return false;
 }
 
-/** An output buffer: from the active tape's pool when recording, fresh otherwise. */
-export function allocData(n: number): Float32Array {
-  return activeTape ? activeTape.alloc(n) : new Float32Array(n);
+/**
+ * An output buffer: from the active tape's pool when recording, fresh otherwise. Pass zero = false only
+ * when the op overwrites every element.
+ */
+export function allocData(n: number, zero = true): Float32Array {
+  return activeTape ? activeTape.alloc(n, zero) : new Float32Array(n);
+}
+
+/** A zeroed float64 work buffer that lives as long as the active tape's recording. */
+export function allocData64(n: number): Float64Array {
+  return activeTape ? activeTape.alloc64(n) : new Float64Array(n);
 }
 
 /**
@@ -220,7 +244,23 @@ export function makeOutput(data: Float32Array, shape: Shape, inputs: readonly Te
   const out = new Tensor(data, shape, record);
   if (record && activeTape) {
     producedByOp.add(out);
-    activeTape.push({ output: out, inputs, backward: (g) => backward(g, out) });
+    activeTape.push({ outputs: [out], backward: (g) => backward(g[0]!, out) });
   }
   return out;
+}
+
+/**
+ * Several outputs from one op and one backward node (e.g. every layer of a fused MLP): `backward`
+ * receives the gradient of each output, or null where nothing downstream used it.
+ */
+export function makeOutputs(datas: readonly Float32Array[], shapes: readonly Shape[], inputs: readonly Tensor[],
+  backward: (grads: readonly (Float32Array | null)[], outs: readonly Tensor[]) => void): Tensor[] {
+  const record = needsGrad(inputs);
+  const outs = datas.map((d, i) => new Tensor(d, shapes[i], record));
+  if (record && activeTape) {
+    for (const o of outs) producedByOp.add(o);
+    const own = outs.slice(); // the caller may reuse the returned array
+    activeTape.push({ outputs: own, backward: (g) => backward(g, own) });
+  }
+  return outs;
 }

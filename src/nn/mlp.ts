@@ -1,4 +1,5 @@
-import { dense, dropout, softmax } from '../engine/ops/index.js';
+import { denseStack, dropout, softmax, type DenseLayer } from '../engine/ops/index.js';
+import type { ActName } from '../engine/backend/kernels.js';
 import type { Rng } from '../engine/rng.js';
 import { parameter, type Tensor } from '../engine/tensor.js';
 import { initDense, type InitScheme } from './init.js';
@@ -37,20 +38,35 @@ export class Mlp {
   }
 
   forward(x: Tensor, o: ForwardOptions = {}): Tensor {
-    let h = x, d = 0;
-    for (const l of this.layers) {
+    let h = x, d = 0, i = 0;
+    const layers = this.layers;
+    while (i < layers.length) {
+      const l = layers[i];
       if (l.kind === 'dropout') {
         if (o.training && l.p > 0) {
           if (!o.rng) throw new Error('Mlp.forward: training with dropout needs an rng');
           h = dropout(h, l.p, o.rng, true);
         }
+        i++;
         continue;
       }
-      if (h.cols !== l.in) throw new Error(`Mlp.forward: layer ${d} expects ${l.in} inputs, got ${h.cols}`);
-      if (l.activation === 'softmax') h = softmax(dense(h, this.weights[d], this.biases[d], 'none'));
-      else h = dense(h, this.weights[d], this.biases[d], l.activation);
-      o.tap?.(d, h);
-      d++;
+      // A run of consecutive dense layers is one fused op; a softmax layer ends its run.
+      const run: DenseLayer[] = [];
+      let softmaxLast = false;
+      while (i < layers.length) {
+        const li = layers[i];
+        if (li.kind !== 'dense') break;
+        if (h.cols !== li.in && run.length === 0) throw new Error(`Mlp.forward: layer ${d} expects ${li.in} inputs, got ${h.cols}`);
+        softmaxLast = li.activation === 'softmax';
+        run.push({ w: this.weights[d + run.length], b: this.biases[d + run.length], act: softmaxLast ? 'none' : li.activation as ActName });
+        i++;
+        if (softmaxLast) break;
+      }
+      const outs = denseStack(h, run);
+      const last = softmaxLast ? softmax(outs[outs.length - 1]) : outs[outs.length - 1];
+      outs.forEach((t, q) => o.tap?.(d + q, q === outs.length - 1 ? last : t));
+      d += run.length;
+      h = last;
     }
     return h;
   }

@@ -72,6 +72,19 @@ export const opCases: OpCase[] = [
   ['dense relu', ([x, w]) => op.dense(x, w, null, 'relu'), [M(6, 4, 1), M(4, 3, 2)]],
   ['dense leakyRelu', ([x, w, b]) => op.dense(x, w, b, 'leakyRelu', 0.1), [M(6, 4, 1), M(4, 3, 2), V(3, 3)]],
   ['dense input reused', ([x, w, b]) => op.add(op.dense(x, w, b, 'tanh'), op.dense(x, w, b, 'none')), [M(5, 3, 1), M(3, 3, 2), V(3, 3)]],
+  ['denseStack (all outputs used)', ([x, w1, b1, w2, w3, b3]) => {
+    const outs = op.denseStack(x, [{ w: w1, b: b1, act: 'tanh' }, { w: w2, b: null, act: 'none' }, { w: w3, b: b3, act: 'sigmoid' }]);
+    return op.concat([outs[0], op.square(outs[1]), outs[2]], 1);
+  }, [M(7, 4, 1), M(4, 3, 2), V(3, 3), M(3, 2, 4), M(2, 5, 5), V(5, 6)]],
+  ['denseStack (top output only)', ([x, w1, b1, w2, b2]) => op.denseStack(x, [{ w: w1, b: b1, act: 'softplus' }, { w: w2, b: b2, act: 'leakyRelu' }], 0.1)[1],
+    [M(5, 3, 1), M(3, 4, 2), V(4, 3), M(4, 2, 4), V(2, 5)]],
+  ['denseStack (bottleneck output only)', ([x, w1, b1, w2, b2]) => op.denseStack(x, [{ w: w1, b: b1, act: 'tanh' }, { w: w2, b: b2, act: 'tanh' }])[0],
+    [M(5, 3, 1), M(3, 4, 2), V(4, 3), M(4, 2, 4), V(2, 5)]],
+  ['denseStack (caller overwrites the returned array)', ([x, w1, w2]) => {
+    const outs = op.denseStack(x, [{ w: w1, b: null, act: 'tanh' }, { w: w2, b: null, act: 'none' }]);
+    outs[1] = op.softmax(outs[1]);
+    return op.mul(outs[1], outs[0]);
+  }, [M(5, 3, 1), M(3, 4, 2), M(4, 4, 3)]],
   ['reshape', ([a]) => op.mul(op.reshape(a, [4, 3]), op.reshape(a, [4, 3])), [M(3, 4, 1)]],
   ['concat axis 1', ([a, b]) => op.square(op.concat([a, b], 1)), [M(3, 2, 1), M(3, 4, 2)]],
   ['concat axis 0', ([a, b]) => op.square(op.concat([a, b], 0)), [M(2, 3, 1), M(4, 3, 2)]],

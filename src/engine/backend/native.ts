@@ -10,7 +10,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { ActCode, BinCode, Kernels } from './kernels.js';
-import { TsKernels } from './ts-kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -33,6 +32,15 @@ export interface NativeAddon {
   gmmBackwardAccumulate: GmmKernels['backwardAccumulate'];
   gmmBackwardApply: GmmKernels['backwardApply'];
   softmaxRows(m: number, n: number, x: Float32Array, log: boolean, out: Float32Array): void;
+  mlpForward(m: number, sizes: Int32Array, weights: readonly Float32Array[], biases: readonly (Float32Array | null)[],
+    acts: Int32Array, alpha: number, x: Float32Array, outs: readonly Float32Array[]): void;
+  mlpBackward(m: number, sizes: Int32Array, weights: readonly Float32Array[], acts: Int32Array, alpha: number,
+    x: Float32Array, outs: readonly Float32Array[], douts: readonly (Float32Array | null)[],
+    dpres: readonly Float32Array[], dx: Float32Array | null, dws: readonly Float32Array[],
+    dbs: readonly (Float32Array | null)[]): void;
+  adamStep(len: number, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, stepSize: number,
+    bc2Sqrt: number, b1: number, b2: number, eps: number, wd: number): void;
+  gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void;
   threads(): number;
   setThreads(n: number): number;
   /** The SIMD path in use ('avx2' or 'scalar'); with an argument, switches path (for tests). */
@@ -58,6 +66,24 @@ function actCheck(kernel: string, act: number): void {
   }
 }
 
+/** Checks a layer stack's sizes (L + 1 non-negative integers) and activation codes (L). */
+function stack(kernel: string, L: number, sizes: Int32Array, acts: Int32Array): void {
+  if (!(sizes instanceof Int32Array) || sizes.length !== L + 1) {
+    throw new Error(`native ${kernel}: sizes must be an Int32Array of length ${L + 1} (layers + 1)`);
+  }
+  if (!(acts instanceof Int32Array) || acts.length !== L) {
+    throw new Error(`native ${kernel}: acts must be an Int32Array of length ${L} (one per layer)`);
+  }
+  for (let l = 0; l <= L; l++) dim(kernel, `sizes[${l}]`, sizes[l]);
+  for (let l = 0; l < L; l++) actCheck(kernel, acts[l]);
+}
+
+function layers(kernel: string, name: string, arr: readonly unknown[], L: number): void {
+  if (!Array.isArray(arr) || arr.length !== L) {
+    throw new Error(`native ${kernel}: ${name} must be an array with one entry per layer (${L})`);
+  }
+}
+
 export class NativeKernels implements Kernels {
   readonly name: 'native' | 'typescript' = 'native';
 
@@ -73,11 +99,69 @@ export class NativeKernels implements Kernels {
     };
   }
 
-  // Composed from the native per-layer kernels until fused native versions exist.
-  mlpForward: Kernels['mlpForward'] = TsKernels.prototype.mlpForward;
-  mlpBackward: Kernels['mlpBackward'] = TsKernels.prototype.mlpBackward;
-  adamStep: Kernels['adamStep'] = TsKernels.prototype.adamStep;
-  gatherRows: Kernels['gatherRows'] = TsKernels.prototype.gatherRows;
+  mlpForward(m: number, sizes: Int32Array, weights: readonly Float32Array[], biases: readonly (Float32Array | null)[],
+    acts: Int32Array, alpha: number, x: Float32Array, outs: readonly Float32Array[]): void {
+    const K = 'mlpForward', L = weights.length;
+    if (L === 0) return;
+    dim(K, 'm', m);
+    stack(K, L, sizes, acts);
+    layers(K, 'biases', biases, L); layers(K, 'outs', outs, L);
+    need(K, 'x', x, m * sizes[0]);
+    for (let l = 0; l < L; l++) {
+      const k = sizes[l], n = sizes[l + 1];
+      need(K, `weights[${l}]`, weights[l], k * n);
+      const b = biases[l];
+      if (b) need(K, `biases[${l}]`, b, n);
+      need(K, `outs[${l}]`, outs[l], m * n);
+    }
+    this.addon.mlpForward(m, sizes, weights, biases, acts, alpha, x, outs);
+  }
+
+  mlpBackward(m: number, sizes: Int32Array, weights: readonly Float32Array[], acts: Int32Array, alpha: number,
+    x: Float32Array, outs: readonly Float32Array[], douts: readonly (Float32Array | null)[],
+    dpres: readonly Float32Array[], dx: Float32Array | null, dws: readonly Float32Array[],
+    dbs: readonly (Float32Array | null)[]): void {
+    const K = 'mlpBackward', L = weights.length;
+    if (L === 0) return;
+    dim(K, 'm', m);
+    stack(K, L, sizes, acts);
+    layers(K, 'outs', outs, L); layers(K, 'douts', douts, L); layers(K, 'dpres', dpres, L);
+    layers(K, 'dws', dws, L); layers(K, 'dbs', dbs, L);
+    need(K, 'x', x, m * sizes[0]);
+    if (dx) need(K, 'dx', dx, m * sizes[0]);
+    for (let l = 0; l < L; l++) {
+      const k = sizes[l], n = sizes[l + 1];
+      need(K, `weights[${l}]`, weights[l], k * n);
+      need(K, `outs[${l}]`, outs[l], m * n);
+      const d = douts[l];
+      if (d) need(K, `douts[${l}]`, d, m * n);
+      need(K, `dpres[${l}]`, dpres[l], m * n);
+      need(K, `dws[${l}]`, dws[l], k * n);
+      const b = dbs[l];
+      if (b) need(K, `dbs[${l}]`, b, n);
+    }
+    this.addon.mlpBackward(m, sizes, weights, acts, alpha, x, outs, douts, dpres, dx, dws, dbs);
+  }
+
+  adamStep(len: number, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, stepSize: number,
+    bc2Sqrt: number, b1: number, b2: number, eps: number, wd: number): void {
+    const K = 'adamStep';
+    dim(K, 'len', len);
+    need(K, 'w', w, len); need(K, 'g', g, len); need(K, 'm', m, len); need(K, 'v', v, len);
+    this.addon.adamStep(len, w, g, m, v, stepSize, bc2Sqrt, b1, b2, eps, wd);
+  }
+
+  gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void {
+    const K = 'gatherRows';
+    dim(K, 'n', n); dim(K, 'cols', cols); dim(K, 'start', start);
+    if (!(idx instanceof Int32Array)) throw new Error(`native ${K}: idx must be an Int32Array`);
+    if (idx.length < start + n) {
+      throw new Error(`native ${K}: idx has length ${idx.length}, needs at least start + n = ${start + n}`);
+    }
+    need(K, 'src', src, 0); need(K, 'dst', dst, n * cols);
+    // The addon checks every row index (and throws a RangeError naming the first bad one) before copying.
+    this.addon.gatherRows(n, cols, src, idx, start, dst);
+  }
 
   softmaxRows(m: number, n: number, x: Float32Array, log: boolean, out: Float32Array): void {
     dim('softmaxRows', 'm', m); dim('softmaxRows', 'n', n);

@@ -5,11 +5,11 @@ import { allocData, makeOutput, type Tensor } from '../tensor.js';
 /** Applies a pointwise activation through the backend's kernels; the gradient uses the output. */
 export function activation(x: Tensor, name: ActName, alpha = 0.01): Tensor {
   const code = Act[name];
-  const out = allocData(x.size);
+  const out = allocData(x.size, false);
   kernels().activation(code, alpha, x.size, x.data, out);
   return makeOutput(out, x.shape, [x], (g, y) => {
     const gx = x.gradBuffer();
-    const tmp = allocData(x.size);
+    const tmp = allocData(x.size, false);
     kernels().activationGrad(code, alpha, x.size, y.data, g, tmp);
     kernels().binary(0, x.size, gx, tmp, gx);
   });

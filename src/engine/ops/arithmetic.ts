@@ -25,7 +25,7 @@ function binary(op: BinOp, aIn: Operand, bIn: Operand): Tensor {
   const shape = broadcastShapes(a.shape, b.shape);
   const ia = broadcastIndex(shape, a.shape), ib = broadcastIndex(shape, b.shape);
   const ad = a.data, bd = b.data;
-  const out = allocData(ia || ib ? ia?.length ?? ib!.length : a.size);
+  const out = allocData(ia || ib ? ia?.length ?? ib!.length : a.size, false);
   const n = out.length;
   if (!ia && !ib) {
     kernels().binary(Bin[op], n, ad, bd, out);
@@ -84,7 +84,7 @@ export function neg(x: Tensor): Tensor { return scale(x, -1); }
 
 /** x * s for a constant s. */
 export function scale(x: Tensor, s: number): Tensor {
-  const out = allocData(x.size);
+  const out = allocData(x.size, false);
   const d = x.data;
   for (let i = 0; i < out.length; i++) out[i] = d[i] * s;
   return makeOutput(out, x.shape, [x], (g) => {

@@ -9,11 +9,13 @@ export function dropout(x: Tensor, dropProb: number, rng: Rng, training = true):
   if (!(dropProb >= 0 && dropProb < 1)) throw new Error(`dropout: probability must be in [0, 1), got ${dropProb}`);
   if (!training || dropProb === 0) return x;
   const keep = 1 - dropProb, s = 1 / keep;
-  const mask = allocData(x.size);
-  const out = allocData(x.size);
+  const mask = allocData(x.size, false);
+  const out = allocData(x.size, false);
   const d = x.data;
+  // Keep when a uniform 32-bit draw is below keep * 2^32 (the same test as uniform() < keep).
+  const threshold = keep * 4294967296;
   for (let i = 0; i < out.length; i++) {
-    const mv = rng.uniform() < keep ? s : 0;
+    const mv = rng.nextU32() < threshold ? s : 0;
     mask[i] = mv;
     out[i] = d[i] * mv;
   }

@@ -8,3 +8,4 @@ export { reshape, concat, slice, transpose } from './shape.js';
 export { dropout } from './dropout.js';
 export { mse, bce, bceWithLogits, rowPairStats } from './loss.js';
 export { cholesky, triangularSolve, logDetFromCholesky, logDet, diagonal } from './linalg.js';
+export { denseStack, type DenseLayer } from './mlp.js';

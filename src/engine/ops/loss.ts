@@ -87,11 +87,11 @@ export function bceWithLogits(logits: Tensor, target: Tensor): Tensor {
 export function rowPairStats(x: Tensor, y: Tensor): Tensor {
   sameShape(x, y, 'rowPairStats');
   const m = x.rows, n = x.cols;
-  const out = allocData(m * 4);
+  const out = allocData(m * 4, false);
   kernels().rowPairStats(m, n, x.data, y.data, out);
   return makeOutput(out, [m, 4], [x, y], (g) => {
     // d xx/dx = 2x, d xy/dx = y, d dd/dx = 2(x-y); symmetric for y.
-    const ca = allocData(m), cb = allocData(m);
+    const ca = allocData(m, false), cb = allocData(m, false);
     if (x.requiresGrad) {
       for (let i = 0; i < m; i++) {
         const gxx = g[i * 4], gxy = g[i * 4 + 2], gdd = g[i * 4 + 3];

@@ -14,7 +14,7 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
   if (k !== kb) {
     throw new Error(`matmul: inner dimensions differ: ${shapeString(a.shape)}${transA ? 'ᵀ' : ''} x ${shapeString(b.shape)}${transB ? 'ᵀ' : ''}`);
   }
-  const out = allocData(m * n);
+  const out = allocData(m * n, false);
   kernels().gemm(transA, transB, m, n, k, a.data, b.data, 0, out);
   return makeOutput(out, [m, n], [a, b], (g) => {
     const K = kernels();
@@ -41,14 +41,14 @@ export function dense(x: Tensor, w: Tensor, bias: Tensor | null, act: ActName = 
   if (k !== kw) throw new Error(`dense: input has ${k} columns but the weight expects ${kw} (weight shape ${shapeString(w.shape)})`);
   if (bias && bias.size !== n) throw new Error(`dense: bias has ${bias.size} values, expected ${n}`);
   const code = Act[act];
-  const out = allocData(m * n);
+  const out = allocData(m * n, false);
   kernels().denseForward(m, n, k, x.data, w.data, bias ? bias.data : null, code, alpha, out);
   const inputs = bias ? [x, w, bias] : [x, w];
   return makeOutput(out, [m, n], inputs, (g, y) => {
-    const dpre = allocData(m * n);
+    const dpre = allocData(m * n, false);
     // The kernel writes dx; accumulate through a scratch buffer when x already has gradient.
     let dx: Float32Array | null = null;
-    if (x.requiresGrad) dx = x.grad ? allocData(m * k) : x.gradBuffer();
+    if (x.requiresGrad) dx = x.grad ? allocData(m * k, false) : x.gradBuffer();
     kernels().denseBackward(m, n, k, x.data, w.data, y.data, g, code, alpha, dpre, dx, w.gradBuffer(),
       bias && bias.requiresGrad ? bias.gradBuffer() : null);
     if (dx && dx !== x.grad) kernels().binary(0, m * k, x.grad!, dx, x.grad!);

@@ -6,7 +6,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   if (shapeSize(shape) !== x.size) {
     throw new Error(`reshape: cannot view ${shapeString(x.shape)} (${x.size} values) as ${shapeString(shape)}`);
   }
-  const out = allocData(x.size);
+  const out = allocData(x.size, false);
   out.set(x.data);
   return makeOutput(out, shape, [x], (g) => {
     const gx = x.gradBuffer();
@@ -28,12 +28,11 @@ export function concat(xs: readonly Tensor[], axis = -1): Tensor {
   const total = lens.reduce((a, b) => a + b, 0);
   const shape = first.shape.map((d, i) => (i === ax ? total : d));
   const { outer, inner } = axisLayout(shape, ax);
-  const out = allocData(shapeSize(shape));
+  const out = allocData(shapeSize(shape), false);
   let off = 0;
   xs.forEach((t, q) => {
-    const w = lens[q] * inner;
-    for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * w, (o + 1) * w), o * total * inner + off);
-    off += w;
+    copyBlocks(t.data, 0, lens[q] * inner, out, off, total * inner, outer, lens[q] * inner);
+    off += lens[q] * inner;
   });
   return makeOutput(out, shape, xs, (g) => {
     let o2 = 0;
@@ -59,8 +58,8 @@ export function slice(x: Tensor, axis: number, start: number, end: number): Tens
   }
   const w = (end - start) * inner;
   const shape = x.shape.map((d, i) => (i === ax ? end - start : d));
-  const out = allocData(outer * w);
-  for (let o = 0; o < outer; o++) out.set(x.data.subarray((o * len + start) * inner, (o * len + start) * inner + w), o * w);
+  const out = allocData(outer * w, false);
+  copyBlocks(x.data, start * inner, len * inner, out, 0, w, outer, w);
   return makeOutput(out, shape, [x], (g) => {
     const gx = x.gradBuffer();
     for (let o = 0; o < outer; o++) {
@@ -81,4 +80,23 @@ export function transpose(x: Tensor): Tensor {
     const gx = x.gradBuffer();
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) gx[i * n + j] += g[j * m + i];
   });
+}
+
+/**
+ * Copies `count` blocks of `width` values: block o from src[srcOff + o*srcStride] to dst[dstOff + o*dstStride].
+ * Narrow blocks use a plain loop (a subarray per block would allocate).
+ */
+function copyBlocks(src: Float32Array, srcOff: number, srcStride: number, dst: Float32Array, dstOff: number,
+  dstStride: number, count: number, width: number): void {
+  if (width >= 32) {
+    for (let o = 0; o < count; o++) {
+      const s0 = srcOff + o * srcStride;
+      dst.set(src.subarray(s0, s0 + width), dstOff + o * dstStride);
+    }
+    return;
+  }
+  for (let o = 0; o < count; o++) {
+    const s0 = srcOff + o * srcStride, d0 = dstOff + o * dstStride;
+    for (let j = 0; j < width; j++) dst[d0 + j] = src[s0 + j];
+  }
 }

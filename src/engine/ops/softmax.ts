@@ -10,7 +10,7 @@ function lastAxis(x: Tensor, op: string): { rows: number; n: number } {
 /** Softmax over the last axis, max-shifted for stability. */
 export function softmax(x: Tensor): Tensor {
   const { rows, n } = lastAxis(x, 'softmax');
-  const out = allocData(x.size);
+  const out = allocData(x.size, false);
   const d = x.data;
   const K = kernels();
   if (K.softmaxRows) K.softmaxRows(rows, n, d, false, out);
@@ -37,7 +37,7 @@ export function softmax(x: Tensor): Tensor {
 /** log(sum(exp(x))) over the last axis, shape without it. */
 export function logSumExp(x: Tensor): Tensor {
   const { rows, n } = lastAxis(x, 'logSumExp');
-  const out = allocData(rows);
+  const out = allocData(rows, false);
   const d = x.data;
   for (let r = 0; r < rows; r++) {
     const o = r * n;

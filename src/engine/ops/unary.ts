@@ -5,7 +5,7 @@ import { allocData, makeOutput, type Tensor } from '../tensor.js';
  * Shared by exp, log, sqrt, square, abs, pow and reciprocal.
  */
 function unary(x: Tensor, f: (v: number) => number, df: (v: number, y: number) => number): Tensor {
-  const out = allocData(x.size);
+  const out = allocData(x.size, false);
   const d = x.data;
   for (let i = 0; i < out.length; i++) out[i] = f(d[i]);
   return makeOutput(out, x.shape, [x], (g, y) => {
