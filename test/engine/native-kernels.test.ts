@@ -419,3 +419,171 @@ describe('native kernels', { skip }, () => {
     assert.equal(k.name, 'native');
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Fused MLP stacks, Adam and row gathering.
+
+type Stack = { name: string; sizes: number[]; acts: ActCode[]; nullBias?: number[]; douts?: number[] };
+const DAGMM_STACKS: Stack[] = [
+  { name: 'DAGMM compression', sizes: [120, 60, 30, 10, 1, 10, 30, 60, 120],
+    acts: [Act.tanh, Act.tanh, Act.tanh, Act.none, Act.tanh, Act.tanh, Act.tanh, Act.none], douts: [3, 7] },
+  { name: 'DAGMM estimation', sizes: [3, 10, 4], acts: [Act.tanh, Act.none] },
+];
+const STACKS: Stack[] = [
+  ...DAGMM_STACKS,
+  { name: 'mixed acts, null bias', sizes: [7, 13, 5, 17, 2], acts: [Act.sigmoid, Act.relu, Act.softplus, Act.leakyRelu],
+    nullBias: [1, 3], douts: [0, 2] },
+  { name: 'single layer', sizes: [33, 9], acts: [Act.tanh], nullBias: [0] },
+  { name: 'wide', sizes: [300, 40, 270], acts: [Act.relu, Act.sigmoid], douts: [0] },
+];
+
+function makeStack(st: Stack, m: number, seed: number) {
+  const L = st.sizes.length - 1, sizes = Int32Array.from(st.sizes), acts = Int32Array.from(st.acts);
+  const weights: Float32Array[] = [], biases: Array<Float32Array | null> = [];
+  for (let l = 0; l < L; l++) {
+    weights.push(rand(st.sizes[l] * st.sizes[l + 1], seed + 10 * l, -0.4, 0.4));
+    biases.push(st.nullBias?.includes(l) ? null : rand(st.sizes[l + 1], seed + 10 * l + 1, -0.2, 0.2));
+  }
+  const x = rand(m * st.sizes[0], seed + 999, -1.5, 1.5);
+  const douts: Array<Float32Array | null> = [];
+  for (let l = 0; l < L; l++) {
+    douts.push(l === L - 1 || st.douts?.includes(l) ? rand(m * st.sizes[l + 1], seed + 10 * l + 2) : null);
+  }
+  const dws0 = weights.map((w, l) => rand(w.length, seed + 10 * l + 3, -0.1, 0.1));
+  const dbs0 = biases.map((b, l) => (b ? rand(b.length, seed + 10 * l + 4, -0.1, 0.1) : null));
+  return { L, sizes, acts, weights, biases, x, douts, dws0, dbs0 };
+}
+
+type StackData = ReturnType<typeof makeStack>;
+function runStack(k: TsKernels | NativeKernels, s: StackData, m: number, withDx: boolean, topNull = false) {
+  const outs = Array.from(s.sizes.slice(1), (n) => new Float32Array(m * n).fill(NaN));
+  k.mlpForward(m, s.sizes, s.weights, s.biases, s.acts, 0.1, s.x, outs);
+  const dpres = Array.from(s.sizes.slice(1), (n) => new Float32Array(m * n).fill(NaN));
+  const dws = s.dws0.map((d) => d.slice()), dbs = s.dbs0.map((d) => (d ? d.slice() : null));
+  const dx = withDx ? new Float32Array(m * s.sizes[0]).fill(NaN) : null;
+  const douts = topNull ? s.douts.map((d, l) => (l === s.L - 1 ? null : d)) : s.douts;
+  const doutsCopy = douts.map((d) => (d ? d.slice() : null));
+  k.mlpBackward(m, s.sizes, s.weights, s.acts, 0.1, s.x, outs, douts, dpres, dx, dws, dbs);
+  douts.forEach((d, l) => { if (d) assert.ok(bitsEqual(d, doutsCopy[l] as Float32Array), `douts[${l}] modified`); });
+  return { outs, dpres, dws, dbs, dx };
+}
+
+/** Tolerance relative to the largest magnitude in the reference (gradients mix terms of both signs). */
+function closeScaled(got: Float32Array, want: Float32Array, rel: number, what: string): void {
+  let scale = 0;
+  for (const v of want) scale = Math.max(scale, Math.abs(v));
+  close(got, want, 0, what, rel * (1 + scale));
+}
+
+describe('native fused kernels', { skip }, () => {
+  for (const mode of modes()) {
+    const tag = `[${mode.simd}, ${mode.threads}T]`;
+    test(`mlpForward / mlpBackward vs the TypeScript oracle ${tag}`, () => withMode(mode, (k) => {
+      let seed = 77;
+      for (const st of STACKS) {
+        for (const m of [1, 5, 13, 64, 1024, 1027]) {
+          if (mode.simd === 'scalar' && m > 64 && !st.name.startsWith('DAGMM')) continue;
+          const s = makeStack(st, m, seed += 100);
+          for (const variant of [0, 1, 2]) {
+            const withDx = variant !== 1, topNull = variant === 2 && s.L > 1;
+            const what = `${st.name} m=${m} dx=${withDx} topNull=${topNull}`;
+            const want = runStack(ts, s, m, withDx, topNull), got = runStack(k, s, m, withDx, topNull);
+            for (let l = 0; l < s.L; l++) {
+              const kk = s.sizes[l];
+              close(got.outs[l], want.outs[l], 3e-5 * Math.sqrt(kk), `${what} outs[${l}]`);
+              closeScaled(got.dpres[l], want.dpres[l], 1e-4, `${what} dpres[${l}]`);
+              closeScaled(got.dws[l], want.dws[l], 1e-4, `${what} dws[${l}]`);
+              if (want.dbs[l]) closeScaled(got.dbs[l] as Float32Array, want.dbs[l] as Float32Array, 1e-4, `${what} dbs[${l}]`);
+              else assert.equal(got.dbs[l], null);
+            }
+            if (withDx) closeScaled(got.dx as Float32Array, want.dx as Float32Array, 1e-4, `${what} dx`);
+          }
+        }
+      }
+    }));
+
+    test(`adamStep matches the oracle over several steps ${tag}`, () => withMode(mode, (k) => {
+      for (const len of [1, 3, 8, 13, 20011]) {
+        for (const wd of [0, 0.01]) {
+          const w0 = rand(len, len, -1, 1), want = { w: w0.slice(), m: new Float32Array(len), v: new Float32Array(len) };
+          const got = { w: w0.slice(), m: new Float32Array(len), v: new Float32Array(len) };
+          const b1 = 0.9, b2 = 0.999, lr = 1e-3, eps = 1e-8;
+          for (let t = 1; t <= 5; t++) {
+            const g = rand(len, 100 * t + len, -2, 2);
+            const step = lr / (1 - b1 ** t), bc2 = Math.sqrt(1 - b2 ** t);
+            ts.adamStep(len, want.w, g, want.m, want.v, step, bc2, b1, b2, eps, wd);
+            k.adamStep(len, got.w, g, got.m, got.v, step, bc2, b1, b2, eps, wd);
+          }
+          // The native kernel does the oracle's double-precision arithmetic, so it agrees bit for bit.
+          closeRel(got.w, want.w, 1e-6, `adam w len=${len} wd=${wd}`);
+          closeRel(got.m, want.m, 1e-6, `adam m len=${len} wd=${wd}`);
+          closeRel(got.v, want.v, 1e-6, `adam v len=${len} wd=${wd}`);
+          assert.ok(bitsEqual(got.w, want.w) && bitsEqual(got.m, want.m) && bitsEqual(got.v, want.v),
+            `adam len=${len} wd=${wd}: not bit-identical to the oracle`);
+        }
+      }
+    }));
+  }
+
+  test('mlp: determinism (two calls bit-identical) for each thread count, DAGMM at m=1024', () => {
+    const s = makeStack(DAGMM_STACKS[0], 1024, 5);
+    for (const threads of [1, 2, 3]) {
+      const [a, b] = [0, 1].map(() => withMode({ simd: 'avx2', threads }, (k) => runStack(k, s, 1024, true)));
+      const flat = (r: ReturnType<typeof runStack>): Float32Array[] => [...r.outs, ...r.dpres, ...r.dws, ...r.dbs, r.dx]
+        .filter((v) => v !== null) as Float32Array[];
+      const fa = flat(a), fb = flat(b);
+      fa.forEach((v, i) => assert.ok(bitsEqual(v, fb[i]), `${threads} threads: output ${i} differs between runs`));
+    }
+  });
+
+  test('gatherRows copies rows and rejects bad indices', () => {
+    const k = loaded as NativeKernels;
+    const cols = 7, rows = 50, src = rand(rows * cols, 3);
+    const idx = Int32Array.from([4, 0, 49, 17, 17, 3, 22, 8]);
+    for (const [n, start] of [[8, 0], [3, 5], [0, 8]]) {
+      const want = new Float32Array(n * cols), got = new Float32Array(n * cols).fill(NaN);
+      ts.gatherRows(n, cols, src, idx, start, want);
+      k.gatherRows(n, cols, src, idx, start, got);
+      assert.ok(bitsEqual(got, want), `gatherRows n=${n} start=${start}`);
+    }
+    const dst = new Float32Array(8 * cols);
+    assert.throws(() => k.gatherRows(2, cols, src, Int32Array.from([1, 50]), 0, dst), /row index 50 .*out of range/);
+    assert.throws(() => k.gatherRows(1, cols, src, Int32Array.from([-1]), 0, dst), /row index -1 .*out of range/);
+    assert.throws(() => k.gatherRows(3, cols, src, idx, 6, dst), /idx has length 8, needs at least start \+ n = 9/);
+    assert.throws(() => k.gatherRows(9, cols, src, new Int32Array(9), 0, dst), /dst has length 56/);
+  });
+
+  test('mlp/adam bad sizes throw clear errors', () => {
+    const k = loaded as NativeKernels;
+    const f = (n: number) => new Float32Array(n);
+    const sizes = Int32Array.from([3, 4, 2]), acts = Int32Array.from([Act.tanh, Act.none]);
+    const w = [f(12), f(8)], outs = [f(20), f(10)];
+    k.mlpForward(5, sizes, w, [null, null], acts, 0, f(15), outs);
+    assert.throws(() => k.mlpForward(5, sizes, w, [null, null], acts, 0, f(14), outs), /mlpForward: x has length 14/);
+    assert.throws(() => k.mlpForward(5, sizes, [f(12), f(7)], [null, null], acts, 0, f(15), outs),
+      /mlpForward: weights\[1\] has length 7/);
+    assert.throws(() => k.mlpForward(5, sizes, w, [f(3), null], acts, 0, f(15), outs), /mlpForward: biases\[0\] has length 3/);
+    assert.throws(() => k.mlpForward(5, sizes, w, [null, null], acts, 0, f(15), [f(20), f(9)]), /outs\[1\] has length 9/);
+    assert.throws(() => k.mlpForward(5, Int32Array.from([3, 4]), w, [null, null], acts, 0, f(15), outs), /sizes must be/);
+    assert.throws(() => k.mlpForward(5, sizes, w, [null, null], Int32Array.from([1, 9]), 0, f(15), outs), /unknown activation/);
+    assert.throws(() => k.mlpForward(5, sizes, w, [null], acts, 0, f(15), outs), /biases must be an array/);
+    const bw = (over: Partial<Record<'dx' | 'dpres1' | 'dws0' | 'douts0' | 'dbs1', Float32Array | null>>) =>
+      k.mlpBackward(5, sizes, w, acts, 0, f(15), outs, ['douts0' in over ? over.douts0 ?? null : null, f(10)],
+        [f(20), over.dpres1 ?? f(10)], 'dx' in over ? over.dx ?? null : f(15), [over.dws0 ?? f(12), f(8)],
+        [null, over.dbs1 ?? null]);
+    bw({});
+    bw({ dx: null });
+    assert.throws(() => bw({ dx: f(14) }), /mlpBackward: dx has length 14/);
+    assert.throws(() => bw({ dpres1: f(9) }), /mlpBackward: dpres\[1\] has length 9/);
+    assert.throws(() => bw({ dws0: f(11) }), /mlpBackward: dws\[0\] has length 11/);
+    assert.throws(() => bw({ douts0: f(19) }), /mlpBackward: douts\[0\] has length 19/);
+    assert.throws(() => bw({ dbs1: f(1) }), /mlpBackward: dbs\[1\] has length 1/);
+    // The addon's own checks (bypassing the wrapper).
+    assert.throws(() => k.addon.mlpForward(5, sizes, w, [null, null], acts, 0, f(15), [f(20), f(9)]),
+      /mlpForward: outs\[1\] is too short/);
+    assert.throws(() => k.addon.mlpBackward(5, sizes, w, acts, 0, f(15), outs, [null, f(10)], [f(20), f(10)], null,
+      [f(12), f(8)], [null]), /mlpBackward: dbs must have one entry per layer/);
+    assert.throws(() => k.adamStep(4, f(4), f(3), f(4), f(4), 1, 1, 0.9, 0.999, 1e-8, 0), /adamStep: g has length 3/);
+    assert.throws(() => k.addon.gatherRows(1, 2, f(4), Int32Array.from([2]), 0, f(2)), /row index 2/);
+  });
+});

@@ -8,29 +8,44 @@ export class TsKernels implements Kernels {
   readonly name: 'native' | 'typescript' = 'typescript';
   readonly threads: number = 1;
 
+  private scratchA = new Float32Array(0);
+  private scratchB = new Float32Array(0);
+
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
     a: Float32Array, b: Float32Array, beta: 0 | 1, c: Float32Array): void {
     if (beta === 0) c.fill(0, 0, m * n);
-    // A(i,p) and B(p,j) through strides, so one loop serves all four transpose cases.
-    const aRow = transA ? 1 : k, aCol = transA ? m : 1;
-    const bRow = transB ? 1 : n, bCol = transB ? k : 1;
-    if (!transB) {
-      for (let i = 0; i < m; i++) {
-        const ci = i * n;
-        for (let p = 0; p < k; p++) {
-          const av = a[i * aRow + p * aCol];
-          const bp = p * n;
-          for (let j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
+    if (m === 0 || n === 0 || k === 0) return;
+    // Bring both operands to row-major (A: m x k, B: k x n) so the inner loop is contiguous.
+    let A = a, B = b;
+    if (transA) {
+      if (this.scratchA.length < m * k) this.scratchA = new Float32Array(m * k);
+      A = this.scratchA;
+      for (let p = 0; p < k; p++) for (let i = 0; i < m; i++) A[i * k + p] = a[p * m + i];
+    }
+    if (transB) {
+      if (this.scratchB.length < k * n) this.scratchB = new Float32Array(k * n);
+      B = this.scratchB;
+      for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) B[p * n + j] = b[j * k + p];
+    }
+    // Four rows of C at a time share each row of B.
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      const c0 = i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+      const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+      for (let p = 0; p < k; p++) {
+        const v0 = A[a0 + p], v1 = A[a1 + p], v2 = A[a2 + p], v3 = A[a3 + p];
+        const bp = p * n;
+        for (let j = 0; j < n; j++) {
+          const bv = B[bp + j];
+          c[c0 + j] += v0 * bv; c[c1 + j] += v1 * bv; c[c2 + j] += v2 * bv; c[c3 + j] += v3 * bv;
         }
       }
-      return;
     }
-    for (let i = 0; i < m; i++) {
-      const ci = i * n;
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++) s += a[i * aRow + p * aCol] * b[p * bRow + j * bCol];
-        c[ci + j] += s;
+    for (; i < m; i++) {
+      const ci = i * n, ai = i * k;
+      for (let p = 0; p < k; p++) {
+        const v = A[ai + p], bp = p * n;
+        for (let j = 0; j < n; j++) c[ci + j] += v * B[bp + j];
       }
     }
   }
