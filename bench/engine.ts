@@ -4,6 +4,7 @@
  * GMM parameters. Prints one JSON object. Usage: node dist/bench/engine.js [--json] [--rows N]
  * [--epochs N] [--backend auto|native|typescript] [--threads N]
  */
+import { kernels } from '../src/engine/backend/index.js';
 import { Adam } from '../src/engine/optim.js';
 import { Rng } from '../src/engine/rng.js';
 import { Tape, Tensor } from '../src/engine/tensor.js';
@@ -38,7 +39,7 @@ function train(): { epochS: number[]; lastLoss: number; nanSteps: number } {
   let lastLoss = NaN, nanSteps = 0;
   const step = (idx: Int32Array, s: number, e: number): void => {
     const n = e - s;
-    for (let i = 0; i < n; i++) xb.set(X.subarray(idx[s + i] * cols, idx[s + i] * cols + cols), i * cols);
+    kernels().gatherRows(n, cols, X, idx, s, xb);
     const t = new Tensor(n === batch ? xb : xb.subarray(0, n * cols), [n, cols]);
     opt.zeroGrad();
     const l = tape.record(() => net.loss(t, true, dropRng));

@@ -1,4 +1,5 @@
 /** End-to-end DAGMM training: shuffled mini-batches, Adam, dropout, everything seeded. */
+import { kernels } from '../../engine/backend/index.js';
 import { Adam } from '../../engine/optim.js';
 import { Rng } from '../../engine/rng.js';
 import { Tape, Tensor } from '../../engine/tensor.js';
@@ -46,7 +47,7 @@ export function trainDagmm(config: DagmmNetworkConfig, x: Float32Array, rows: nu
       const n = Math.min(batch, rows - s);
       // A trailing batch of one row has no covariance: skip it.
       if (n < 2 && s > 0) break;
-      for (let i = 0; i < n; i++) buf.set(x.subarray(perm[s + i] * cols, (perm[s + i] + 1) * cols), i * cols);
+      kernels().gatherRows(n, cols, x, perm, s, buf);
       const xb = new Tensor(n === batch ? buf : buf.subarray(0, n * cols), [n, cols]);
       opt.zeroGrad();
       const l = tape.record(() => net.loss(xb, true, dropRng));
