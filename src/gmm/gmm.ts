@@ -8,7 +8,7 @@
 import { kernels } from '../engine/backend/index.js';
 import { type GmmKernels, tsGmmKernels } from '../engine/backend/gmm-kernels.js';
 import { type JitterPolicy, DEFAULT_JITTER, choleskyJitter, logDetFromCholesky, inverseFromCholesky } from '../engine/linalg64.js';
-import { allocData, makeOutput, shapeString, type Tensor } from '../engine/tensor.js';
+import { allocData, allocData64, makeOutput, shapeString, type Tensor } from '../engine/tensor.js';
 import { slice } from '../engine/ops/shape.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -151,7 +151,7 @@ export function gmmEnergyLoss(z: Tensor, gamma: Tensor, options: GmmOptions = {}
   }
   factorise(p, covEps, options.jitter ?? DEFAULT_JITTER);
   const { prec, base } = energyTerms(p);
-  const energy = new Float64Array(n), resp = new Float64Array(n * k), w = new Float64Array(n * k * d);
+  const energy = allocData64(n), resp = allocData64(n * k), w = allocData64(n * k * d);
   K.energy(n, k, d, zd, p.mu, prec, base, energy, resp, w);
   let penalty = 0;
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) penalty += 1 / p.cov[c * d * d + j * d + j];
