@@ -7,7 +7,8 @@
         "native/src/pool.c",
         "native/src/gemm.c",
         "native/src/elementwise.c",
-        "native/src/gmm.c"
+        "native/src/gmm.c",
+        "native/src/mlp.c"
       ],
       "cflags": ["-O3", "-std=c11", "-D_GNU_SOURCE", "-fvisibility=hidden", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "cflags!": ["-O2", "-O0", "-ffast-math"],

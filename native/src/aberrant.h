@@ -52,9 +52,24 @@ void ab_col_sum(int64_t m, int64_t n, const float *x, int accumulate, float *out
 /* Single-threaded variants (for use inside parallel regions). */
 void ab_activation_grad_serial(int act, float alpha, int64_t len, const float *y, const float *dy, float *dx);
 void ab_col_sum_serial(int64_t m, int64_t n, const float *x, int accumulate, float *out);
+void ab_binary_serial(int op, int64_t len, const float *a, const float *b, float *out);
+/* ab_gemm on the calling thread only (any m, n, k; same per-element results as ab_gemm). */
+void ab_gemm_serial(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, const float *b, int beta,
+                    float *c, const ab_epi *ep);
+
+/* ---- fused MLP stack (mlp.c) ---- */
+/* Layer l: sizes[l] -> sizes[l+1]; biases[l], douts[l], dbs[l], dx may be NULL. See kernels.ts. */
+void ab_mlp_forward(int64_t m, int L, const int64_t *sizes, const float *const *w, const float *const *b,
+                    const int *acts, float alpha, const float *x, float *const *outs);
+void ab_mlp_backward(int64_t m, int L, const int64_t *sizes, const float *const *w, const int *acts, float alpha,
+                     const float *x, const float *const *outs, const float *const *douts, float *const *dpres,
+                     float *dx, float *const *dws, float *const *dbs);
+void ab_adam_step(int64_t len, float *w, const float *g, float *m, float *v, double step, double bc2sqrt, double b1,
+                  double b2, double eps, double wd);
 
 /* Thread-local scratch that grows as needed (64-byte aligned, never shrinks); one buffer per slot. */
-enum { AB_SCRATCH_PACK_B = 0, AB_SCRATCH_PACK_A = 1, AB_SCRATCH_PARTIAL = 2, AB_SCRATCH_SLOTS = 3 };
+enum { AB_SCRATCH_PACK_B = 0, AB_SCRATCH_PACK_A = 1, AB_SCRATCH_PARTIAL = 2, AB_SCRATCH_MLP = 3, AB_SCRATCH_GMM = 4,
+       AB_SCRATCH_SLOTS = 5 };
 float *ab_scratch(int slot, size_t floats);
 
 #endif

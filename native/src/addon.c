@@ -8,6 +8,7 @@
 #include "gmm.h"
 
 #define MAXARGS 16
+#include <stdint.h>
 
 typedef struct {
   napi_env env;
@@ -61,11 +62,11 @@ static int get_bool(args_t *A, size_t i, const char *name) {
   return v ? 1 : 0;
 }
 
-/* Returns the data pointer of a Float32Array with at least `need` elements (NULL if nullable and null). */
-static float *get_f32(args_t *A, size_t i, const char *name, int64_t need, int nullable) {
+/* Returns the data pointer of a Float32Array value with at least `need` elements (NULL if nullable and null). */
+static float *f32_of(args_t *A, napi_value v, const char *name, int64_t need, int nullable) {
   if (A->failed) return NULL;
   napi_valuetype t;
-  if (napi_typeof(A->env, A->argv[i], &t) != napi_ok) {
+  if (napi_typeof(A->env, v, &t) != napi_ok) {
     fail(A, "is invalid", name);
     return NULL;
   }
@@ -76,8 +77,7 @@ static float *get_f32(args_t *A, size_t i, const char *name, int64_t need, int n
   napi_typedarray_type type;
   size_t len = 0;
   void *data = NULL;
-  if (napi_get_typedarray_info(A->env, A->argv[i], &type, &len, &data, NULL, NULL) != napi_ok ||
-      type != napi_float32_array) {
+  if (napi_get_typedarray_info(A->env, v, &type, &len, &data, NULL, NULL) != napi_ok || type != napi_float32_array) {
     fail(A, "must be a Float32Array", name);
     return NULL;
   }
@@ -86,6 +86,53 @@ static float *get_f32(args_t *A, size_t i, const char *name, int64_t need, int n
     return NULL;
   }
   return (float *)data;
+}
+
+static float *get_f32(args_t *A, size_t i, const char *name, int64_t need, int nullable) {
+  if (A->failed) return NULL;
+  return f32_of(A, A->argv[i], name, need, nullable);
+}
+
+/* An Int32Array argument: data and length (NULL on failure). */
+static int32_t *get_i32(args_t *A, size_t i, const char *name, size_t *len) {
+  if (A->failed) return NULL;
+  napi_typedarray_type type;
+  void *data = NULL;
+  if (napi_get_typedarray_info(A->env, A->argv[i], &type, len, &data, NULL, NULL) != napi_ok ||
+      type != napi_int32_array) {
+    fail(A, "must be an Int32Array", name);
+    return NULL;
+  }
+  return (int32_t *)data;
+}
+
+/* A JS array argument of length `want` (exactly); returns 1 on success. */
+static int get_array(args_t *A, size_t i, const char *name, uint32_t want) {
+  if (A->failed) return 0;
+  bool is = false;
+  uint32_t len = 0;
+  if (napi_is_array(A->env, A->argv[i], &is) != napi_ok || !is) {
+    fail(A, "must be an array", name);
+    return 0;
+  }
+  if (napi_get_array_length(A->env, A->argv[i], &len) != napi_ok || len != want) {
+    fail(A, "must have one entry per layer", name);
+    return 0;
+  }
+  return 1;
+}
+
+/* Element e of the array argument i as a Float32Array (see f32_of). */
+static float *elem_f32(args_t *A, size_t i, const char *name, uint32_t e, int64_t need, int nullable) {
+  if (A->failed) return NULL;
+  napi_value v;
+  char nm[48];
+  snprintf(nm, sizeof nm, "%s[%u]", name, e);
+  if (napi_get_element(A->env, A->argv[i], e, &v) != napi_ok) {
+    fail(A, "is invalid", nm);
+    return NULL;
+  }
+  return f32_of(A, v, nm, need, nullable);
 }
 
 static int valid_act(args_t *A, int64_t act) {
@@ -326,6 +373,154 @@ static napi_value js_softmax_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+#define MLP_MAX_LAYERS 256
+
+/* Reads sizes (Int32Array, L+1 entries >= 0) and acts (Int32Array, L entries); L = length of the array
+ * argument `arr`. Returns L, or -1 on failure. */
+static int mlp_shape(args_t *A, size_t isizes, size_t iacts, size_t arr, const char *arrname, int64_t *sizes,
+                     int *acts) {
+  if (A->failed) return -1;
+  bool is = false;
+  uint32_t L = 0;
+  if (napi_is_array(A->env, A->argv[arr], &is) != napi_ok || !is) {
+    fail(A, "must be an array", arrname);
+    return -1;
+  }
+  napi_get_array_length(A->env, A->argv[arr], &L);
+  if (L < 1 || L > MLP_MAX_LAYERS) {
+    fail(A, "must hold 1 to 256 layers", arrname);
+    return -1;
+  }
+  size_t ns = 0, na = 0;
+  const int32_t *s = get_i32(A, isizes, "sizes", &ns);
+  const int32_t *a = get_i32(A, iacts, "acts", &na);
+  if (A->failed) return -1;
+  if (ns != (size_t)L + 1) {
+    fail(A, "must have one more entry than there are layers", "sizes");
+    return -1;
+  }
+  if (na != (size_t)L) {
+    fail(A, "must have one entry per layer", "acts");
+    return -1;
+  }
+  for (uint32_t l = 0; l <= L; l++) {
+    if (s[l] < 0) {
+      fail(A, "must be non-negative", "sizes");
+      return -1;
+    }
+    sizes[l] = s[l];
+  }
+  for (uint32_t l = 0; l < L; l++) {
+    if (a[l] < 0 || a[l] > AB_ACT_SOFTPLUS) {
+      fail(A, "holds an unknown activation code", "acts");
+      return -1;
+    }
+    acts[l] = a[l];
+  }
+  return (int)L;
+}
+
+static napi_value js_mlp_forward(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "mlpForward", 8)) return NULL;
+  int64_t sizes[MLP_MAX_LAYERS + 1];
+  int acts[MLP_MAX_LAYERS];
+  const float *w[MLP_MAX_LAYERS], *b[MLP_MAX_LAYERS];
+  float *outs[MLP_MAX_LAYERS];
+  int64_t m = get_int(&A, 0, "m");
+  const int L = mlp_shape(&A, 1, 4, 2, "weights", sizes, acts);
+  if (L < 0) return NULL;
+  double alpha = get_num(&A, 5, "alpha");
+  const float *x = get_f32(&A, 6, "x", m * sizes[0], 0);
+  if (!get_array(&A, 3, "biases", (uint32_t)L) || !get_array(&A, 7, "outs", (uint32_t)L)) return NULL;
+  for (int l = 0; l < L; l++) {
+    w[l] = elem_f32(&A, 2, "weights", (uint32_t)l, sizes[l] * sizes[l + 1], 0);
+    b[l] = elem_f32(&A, 3, "biases", (uint32_t)l, sizes[l + 1], 1);
+    outs[l] = elem_f32(&A, 7, "outs", (uint32_t)l, m * sizes[l + 1], 0);
+  }
+  if (A.failed) return NULL;
+  ab_mlp_forward(m, L, sizes, w, b, acts, (float)alpha, x, outs);
+  return NULL;
+}
+
+static napi_value js_mlp_backward(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "mlpBackward", 12)) return NULL;
+  int64_t sizes[MLP_MAX_LAYERS + 1];
+  int acts[MLP_MAX_LAYERS];
+  const float *w[MLP_MAX_LAYERS], *outs[MLP_MAX_LAYERS], *douts[MLP_MAX_LAYERS];
+  float *dpres[MLP_MAX_LAYERS], *dws[MLP_MAX_LAYERS], *dbs[MLP_MAX_LAYERS];
+  int64_t m = get_int(&A, 0, "m");
+  const int L = mlp_shape(&A, 1, 3, 2, "weights", sizes, acts);
+  if (L < 0) return NULL;
+  double alpha = get_num(&A, 4, "alpha");
+  const float *x = get_f32(&A, 5, "x", m * sizes[0], 0);
+  float *dx = get_f32(&A, 9, "dx", m * sizes[0], 1);
+  if (!get_array(&A, 6, "outs", (uint32_t)L) || !get_array(&A, 7, "douts", (uint32_t)L) ||
+      !get_array(&A, 8, "dpres", (uint32_t)L) || !get_array(&A, 10, "dws", (uint32_t)L) ||
+      !get_array(&A, 11, "dbs", (uint32_t)L))
+    return NULL;
+  for (int l = 0; l < L; l++) {
+    const int64_t k = sizes[l], n = sizes[l + 1];
+    w[l] = elem_f32(&A, 2, "weights", (uint32_t)l, k * n, 0);
+    outs[l] = elem_f32(&A, 6, "outs", (uint32_t)l, m * n, 0);
+    douts[l] = elem_f32(&A, 7, "douts", (uint32_t)l, m * n, 1);
+    dpres[l] = elem_f32(&A, 8, "dpres", (uint32_t)l, m * n, 0);
+    dws[l] = elem_f32(&A, 10, "dws", (uint32_t)l, k * n, 0);
+    dbs[l] = elem_f32(&A, 11, "dbs", (uint32_t)l, n, 1);
+  }
+  if (A.failed) return NULL;
+  ab_mlp_backward(m, L, sizes, w, acts, (float)alpha, x, outs, douts, dpres, dx, dws, dbs);
+  return NULL;
+}
+
+static napi_value js_adam_step(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "adamStep", 11)) return NULL;
+  int64_t len = get_int(&A, 0, "len");
+  float *w = get_f32(&A, 1, "w", len, 0);
+  const float *g = get_f32(&A, 2, "g", len, 0);
+  float *m = get_f32(&A, 3, "m", len, 0);
+  float *v = get_f32(&A, 4, "v", len, 0);
+  double step = get_num(&A, 5, "stepSize"), bc2 = get_num(&A, 6, "bc2Sqrt"), b1 = get_num(&A, 7, "b1");
+  double b2 = get_num(&A, 8, "b2"), eps = get_num(&A, 9, "eps"), wd = get_num(&A, 10, "wd");
+  if (A.failed) return NULL;
+  ab_adam_step(len, w, g, m, v, step, bc2, b1, b2, eps, wd);
+  return NULL;
+}
+
+static napi_value js_gather_rows(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "gatherRows", 6)) return NULL;
+  int64_t n = get_int(&A, 0, "n"), cols = get_int(&A, 1, "cols");
+  const float *src = get_f32(&A, 2, "src", 0, 0);
+  size_t nidx = 0, nsrc = 0;
+  const int32_t *idx = get_i32(&A, 3, "idx", &nidx);
+  int64_t start = get_int(&A, 4, "start");
+  float *dst = get_f32(&A, 5, "dst", n * cols, 0);
+  if (A.failed) return NULL;
+  if (start + n > (int64_t)nidx) {
+    fail(&A, "is too short for start + n", "idx");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  napi_get_typedarray_info(env, A.argv[2], &type, &nsrc, NULL, NULL, NULL);
+  const int64_t rows = cols > 0 ? (int64_t)nsrc / cols : INT64_MAX;
+  for (int64_t i = 0; i < n; i++) {
+    const int32_t r = idx[start + i];
+    if (r < 0 || r >= rows) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "aberrant_native.gatherRows: row index %d (idx[%lld]) is out of range [0, %lld)",
+               (int)r, (long long)(start + i), (long long)(cols > 0 ? rows : 0));
+      napi_throw_range_error(env, NULL, msg);
+      return NULL;
+    }
+  }
+  if (cols > 0)
+    for (int64_t i = 0; i < n; i++) memcpy(dst + i * cols, src + (int64_t)idx[start + i] * cols, sizeof(float) * cols);
+  return NULL;
+}
+
 static napi_value js_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -385,6 +580,10 @@ NAPI_MODULE_INIT() {
     { "gmmBackwardAccumulate", js_gmm_backward_accumulate },
     { "gmmBackwardApply", js_gmm_backward_apply },
     { "softmaxRows", js_softmax_rows },
+    { "mlpForward", js_mlp_forward },
+    { "mlpBackward", js_mlp_backward },
+    { "adamStep", js_adam_step },
+    { "gatherRows", js_gather_rows },
     { "threads", js_threads },
     { "setThreads", js_set_threads },
     { "simd", js_simd },

@@ -390,6 +390,25 @@ void ab_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, co
   if (ep) epi_scalar(c, m, n, n, ep);
 }
 
+void ab_gemm_serial(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, const float *b, int beta,
+                    float *c, const ab_epi *ep) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!beta) memset(c, 0, (size_t)(m * n) * sizeof(float));
+    if (ep) epi_scalar(c, m, n, n, ep);
+    return;
+  }
+#if AB_X86
+  if (ab_simd) {
+    const gemm_args g = { ta, tb, beta, m, n, k, ta ? m : k, tb ? k : n, n, a, b, c, ep };
+    gemm_block(&g, 0, m, 0, (n + NR - 1) / NR);
+    return;
+  }
+#endif
+  gemm_scalar(ta, tb, m, n, k, a, b, beta, c);
+  if (ep) epi_scalar(c, m, n, n, ep);
+}
+
 void ab_dense_backward(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *y,
                        const float *dy, int act, float alpha, float *dpre, float *dx, float *dw, float *db) {
 #if AB_X86

@@ -1,0 +1,223 @@
+/* Fused forward and backward of a stack of dense layers (see mlpForward / mlpBackward in
+ * src/engine/backend/kernels.ts). One parallel region for the whole stack: thread t owns the batch rows
+ * [r0, r1) (whole 6-row tiles, a partition that depends only on m and the thread count) and runs them
+ * through every layer with the single-threaded gemm and its fused epilogue, so there is no
+ * synchronisation between layers and a thread's activations stay in its own caches. Backward: each
+ * thread also forms private partial dW / db over its rows; after the region they are added into dws /
+ * dbs in thread order, so results are bit-identical for a fixed thread count. */
+#include <string.h>
+
+#include "aberrant.h"
+
+#define MLP_MR 6                 /* row tiles of the gemm micro-kernel */
+#define MLP_PAR_MIN 65536.0      /* FMA-equivalents below which one thread is used (~2-4 us of work) */
+
+static inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
+
+static int heavy_act(int act) { return act == AB_ACT_TANH || act == AB_ACT_SIGMOID || act == AB_ACT_SOFTPLUS; }
+
+/* Threads for a stack of `fma` FMA-equivalents over m rows. */
+static int mlp_threads(int64_t m, double fma) {
+  int nt = ab_threads();
+  const int64_t tiles = (m + MLP_MR - 1) / MLP_MR;
+  if (fma < MLP_PAR_MIN) nt = 1;
+  if (nt > tiles) nt = (int)tiles;
+  return nt < 1 ? 1 : nt;
+}
+
+static void rows_of(int64_t m, int t, int nt, int64_t *r0, int64_t *r1) {
+  const int64_t tiles = (m + MLP_MR - 1) / MLP_MR;
+  *r0 = imin(tiles * t / nt * MLP_MR, m);
+  *r1 = imin(tiles * (t + 1) / nt * MLP_MR, m);
+}
+
+/* ------------------------------------------------------------------------------------------ forward */
+typedef struct {
+  int64_t m;
+  int L;
+  const int64_t *sizes;
+  const float *const *w;
+  const float *const *b;
+  const int *acts;
+  float alpha;
+  const float *x;
+  float *const *outs;
+} fwd_job;
+
+static void fwd_task(void *ctx, int t, int nt) {
+  const fwd_job *j = ctx;
+  int64_t r0, r1;
+  rows_of(j->m, t, nt, &r0, &r1);
+  if (r0 >= r1) return;
+  const int64_t rows = r1 - r0;
+  const float *in = j->x + r0 * j->sizes[0];
+  for (int l = 0; l < j->L; l++) {
+    const int64_t k = j->sizes[l], n = j->sizes[l + 1];
+    float *out = j->outs[l] + r0 * n;
+    const ab_epi ep = { j->b[l], j->acts[l], j->alpha };
+    ab_gemm_serial(0, 0, rows, n, k, in, j->w[l], 0, out, &ep);
+    in = out;
+  }
+}
+
+void ab_mlp_forward(int64_t m, int L, const int64_t *sizes, const float *const *w, const float *const *b,
+                    const int *acts, float alpha, const float *x, float *const *outs) {
+  if (m <= 0 || L <= 0) return;
+  double fma = 0;
+  for (int l = 0; l < L; l++)
+    fma += (double)m * (double)sizes[l + 1] * ((double)sizes[l] + (heavy_act(acts[l]) ? 40.0 : 2.0));
+  fwd_job j = { m, L, sizes, w, b, acts, alpha, x, outs };
+  const int nt = mlp_threads(m, fma);
+  if (nt <= 1) fwd_task(&j, 0, 1);
+  else ab_parallel(fwd_task, &j, nt);
+}
+
+/* ----------------------------------------------------------------------------------------- backward */
+typedef struct {
+  int64_t m;
+  int L;
+  const int64_t *sizes;
+  const float *const *w;
+  const int *acts;
+  float alpha;
+  const float *x;
+  const float *const *outs, *const *douts;
+  float *const *dpres;
+  float *dx;
+  float *const *dws, *const *dbs;
+  float *part;         /* nt slices of `stride` floats: per layer dW (k x n) then db (n); NULL when nt = 1 */
+  const int64_t *off;  /* per-layer offset into a slice */
+  int64_t stride;
+} bwd_job;
+
+static void bwd_task(void *ctx, int t, int nt) {
+  const bwd_job *j = ctx;
+  const int64_t m = j->m;
+  int64_t r0, r1;
+  rows_of(m, t, nt, &r0, &r1);
+  float *slice = j->part ? j->part + t * j->stride : NULL;
+  if (r0 >= r1) {
+    if (slice) memset(slice, 0, (size_t)j->stride * sizeof(float));
+    return;
+  }
+  const int64_t rows = r1 - r0;
+  const float *g = j->douts[j->L - 1] ? j->douts[j->L - 1] + r0 * j->sizes[j->L] : NULL;
+  for (int l = j->L - 1; l >= 0; l--) {
+    const int64_t k = j->sizes[l], n = j->sizes[l + 1];
+    float *dpre = j->dpres[l] + r0 * n;
+    if (g) ab_activation_grad_serial(j->acts[l], j->alpha, rows * n, j->outs[l] + r0 * n, g, dpre);
+    else memset(dpre, 0, (size_t)(rows * n) * sizeof(float));
+    const float *in = l > 0 ? j->outs[l - 1] + r0 * k : j->x + r0 * k;
+    if (slice) {
+      float *pw = slice + j->off[l];
+      ab_gemm_serial(1, 0, k, n, rows, in, dpre, 0, pw, NULL);
+      if (j->dbs[l]) ab_col_sum_serial(rows, n, dpre, 0, pw + k * n);
+    } else {
+      ab_gemm_serial(1, 0, k, n, rows, in, dpre, 1, j->dws[l], NULL);
+      if (j->dbs[l]) ab_col_sum_serial(rows, n, dpre, 1, j->dbs[l]);
+    }
+    if (l > 0) {
+      float *below = j->dpres[l - 1] + r0 * k;
+      ab_gemm_serial(0, 1, rows, k, n, dpre, j->w[l], 0, below, NULL);
+      if (j->douts[l - 1]) ab_binary_serial(AB_BIN_ADD, rows * k, below, j->douts[l - 1] + r0 * k, below);
+      g = below;
+    } else if (j->dx) {
+      ab_gemm_serial(0, 1, rows, k, n, dpre, j->w[0], 0, j->dx + r0 * k, NULL);
+    }
+  }
+}
+
+/* dst[e] += p[e] + p[stride + e] + ... (nt terms, in thread order). */
+static
+#if AB_X86
+    AB_AVX2
+#endif
+    void reduce_add(float *dst, const float *p, int64_t len, int64_t stride, int nt) {
+  for (int64_t e = 0; e < len; e++) {
+    float s = p[e];
+    for (int t = 1; t < nt; t++) s += p[t * stride + e];
+    dst[e] += s;
+  }
+}
+
+void ab_mlp_backward(int64_t m, int L, const int64_t *sizes, const float *const *w, const int *acts, float alpha,
+                     const float *x, const float *const *outs, const float *const *douts, float *const *dpres,
+                     float *dx, float *const *dws, float *const *dbs) {
+  if (L <= 0) return;
+  if (m <= 0) return; /* no rows: dW, db unchanged; dx is empty */
+  int64_t off[L > 0 ? L : 1];
+  int64_t stride = 0;
+  double fma = 0;
+  for (int l = 0; l < L; l++) {
+    const int64_t k = sizes[l], n = sizes[l + 1];
+    off[l] = stride;
+    stride += k * n + n;
+    fma += (double)m * (double)n * (2.0 * (double)k + (acts[l] == AB_ACT_SOFTPLUS ? 40.0 : 2.0));
+  }
+  stride = (stride + 15) & ~(int64_t)15; /* 64-byte aligned slices */
+  const int nt = mlp_threads(m, fma);
+  bwd_job j = { m, L, sizes, w, acts, alpha, x, outs, douts, dpres, dx, dws, dbs, NULL, off, stride };
+  if (nt <= 1) {
+    bwd_task(&j, 0, 1);
+    return;
+  }
+  j.part = ab_scratch(AB_SCRATCH_MLP, (size_t)(stride * nt));
+  ab_parallel(bwd_task, &j, nt);
+  for (int l = 0; l < L; l++) {
+    const int64_t k = sizes[l], n = sizes[l + 1];
+    reduce_add(dws[l], j.part + off[l], k * n, stride, nt);
+    if (dbs[l]) reduce_add(dbs[l], j.part + off[l] + k * n, n, stride, nt);
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------- adam */
+/* torch.optim.Adam, in double precision like the TypeScript oracle (m and v are re-read after rounding to
+ * float32, as the oracle reads them back from its Float32Arrays), so results match it bit for bit. */
+#if AB_X86
+#include <immintrin.h>
+static AB_AVX2 void adam_avx2(int64_t len, float *w, const float *g, float *m, float *v, double step,
+                              double bc2sqrt, double b1, double b2, double eps, double wd) {
+  const __m256d vb1 = _mm256_set1_pd(b1), vb2 = _mm256_set1_pd(b2), c1 = _mm256_set1_pd(1 - b1),
+                c2 = _mm256_set1_pd(1 - b2), vwd = _mm256_set1_pd(wd), vst = _mm256_set1_pd(step),
+                vbc = _mm256_set1_pd(bc2sqrt), veps = _mm256_set1_pd(eps);
+  int64_t i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const __m256d wi = _mm256_cvtps_pd(_mm_loadu_ps(w + i));
+    __m256d gi = _mm256_cvtps_pd(_mm_loadu_ps(g + i));
+    if (wd != 0) gi = _mm256_add_pd(gi, _mm256_mul_pd(vwd, wi));
+    const __m256d mi = _mm256_add_pd(_mm256_mul_pd(vb1, _mm256_cvtps_pd(_mm_loadu_ps(m + i))), _mm256_mul_pd(c1, gi));
+    const __m256d vi = _mm256_add_pd(_mm256_mul_pd(vb2, _mm256_cvtps_pd(_mm_loadu_ps(v + i))),
+                                     _mm256_mul_pd(_mm256_mul_pd(c2, gi), gi));
+    const __m128 mf = _mm256_cvtpd_ps(mi), vf = _mm256_cvtpd_ps(vi);
+    _mm_storeu_ps(m + i, mf);
+    _mm_storeu_ps(v + i, vf);
+    const __m256d num = _mm256_mul_pd(vst, _mm256_cvtps_pd(mf));
+    const __m256d den = _mm256_add_pd(_mm256_div_pd(_mm256_sqrt_pd(_mm256_cvtps_pd(vf)), vbc), veps);
+    _mm_storeu_ps(w + i, _mm256_cvtpd_ps(_mm256_sub_pd(wi, _mm256_div_pd(num, den))));
+  }
+  for (; i < len; i++) {
+    double gi = g[i];
+    if (wd != 0) gi += wd * (double)w[i];
+    m[i] = (float)(b1 * (double)m[i] + (1 - b1) * gi);
+    v[i] = (float)(b2 * (double)v[i] + (1 - b2) * gi * gi);
+    w[i] = (float)((double)w[i] - (step * (double)m[i]) / (__builtin_sqrt((double)v[i]) / bc2sqrt + eps));
+  }
+}
+#endif
+
+void ab_adam_step(int64_t len, float *w, const float *g, float *m, float *v, double step, double bc2sqrt, double b1,
+                  double b2, double eps, double wd) {
+#if AB_X86
+  if (ab_simd) {
+    adam_avx2(len, w, g, m, v, step, bc2sqrt, b1, b2, eps, wd);
+    return;
+  }
+#endif
+  for (int64_t i = 0; i < len; i++) {
+    double gi = g[i];
+    if (wd != 0) gi += wd * (double)w[i];
+    m[i] = (float)(b1 * (double)m[i] + (1 - b1) * gi);
+    v[i] = (float)(b2 * (double)v[i] + (1 - b2) * gi * gi);
+    w[i] = (float)((double)w[i] - (step * (double)m[i]) / (__builtin_sqrt((double)v[i]) / bc2sqrt + eps));
+  }
+}
