@@ -8,6 +8,7 @@
         "native/src/gemm.c",
         "native/src/elementwise.c",
         "native/src/gmm.c",
+        "native/src/gmm_avx2.c",
         "native/src/mlp.c"
       ],
       "cflags": ["-O3", "-std=c11", "-D_GNU_SOURCE", "-fvisibility=hidden", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],

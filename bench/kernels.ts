@@ -1,9 +1,10 @@
 // Kernel micro-benchmark: GFLOPS of gemm at the DAGMM shapes (forward x W, and the two backward
 // variants dW = x^T dY and dX = dY W^T) for the TypeScript and native backends, and microseconds per
 // call of the other kernels at batch 1024. Prints one JSON object.
-//   node dist/bench/kernels.js [--quick] [--threads N] [--native-only]
+//   node dist/bench/kernels.js [--quick] [--threads N] [--native-only] [--no-gemm]
 import { Act, Bin, type Kernels } from '../src/engine/backend/kernels.js';
 import { TsKernels } from '../src/engine/backend/ts-kernels.js';
+import { tsGmmKernels } from '../src/engine/backend/gmm-kernels.js';
 import { loadNativeKernels, nativeLoadError } from '../src/engine/backend/native.js';
 
 const argv = process.argv.slice(2);
@@ -67,7 +68,7 @@ const out: Record<string, unknown> = {
 const backends: Array<[string, Kernels]> = argv.includes('--native-only') ? [] : [['typescript', new TsKernels()]];
 if (native) backends.push(['native', native]);
 const gemm: Record<string, Record<string, unknown>> = {};
-for (const [name, k] of backends) {
+for (const [name, k] of argv.includes('--no-gemm') ? [] : backends) {
   const minMs = name === 'typescript' ? (quick ? 20 : 60) : (quick ? 30 : 150);
   const res: Record<string, unknown> = {};
   let fl = 0, sec = 0;
@@ -123,6 +124,59 @@ for (const [name, k] of backends) {
   }
   r['denseForward all 10 layers'] = r3(fwdAll * 1e6);
   r['denseBackward all 10 layers'] = r3(bwdAll * 1e6);
+  // The fused stacks (DAGMM compression net 120-60-30-10-1-10-30-60-120 and estimation net 3-10-4).
+  for (const [label, sz, ac, mm] of [
+    ['compression', [120, 60, 30, 10, 1, 10, 30, 60, 120], [1, 1, 1, 0, 1, 1, 1, 0], m],
+    ['estimation', [3, 10, 4], [1, 0], m],
+    ['compression', [120, 60, 30, 10, 1, 10, 30, 60, 120], [1, 1, 1, 0, 1, 1, 1, 0], 8192],
+  ] as Array<[string, number[], number[], number]>) {
+    const sizes = Int32Array.from(sz), acts = Int32Array.from(ac), L = sz.length - 1;
+    const ws = sz.slice(1).map((n, l) => rand(sz[l] * n, 20 + l)), bs = sz.slice(1).map((n, l) => rand(n, 40 + l));
+    const x = rand(mm * sz[0], 60), outs = sz.slice(1).map((n) => new Float32Array(mm * n));
+    r[`mlpForward ${label} ${mm}`] = r3(time(() => k.mlpForward(mm, sizes, ws, bs, acts, 0, x, outs), minMs) * 1e6);
+    if (mm > m) continue;
+    const douts = sz.slice(1).map((n, l) => (l === L - 1 ? rand(mm * n, 70) : null));
+    const dpres = sz.slice(1).map((n) => new Float32Array(mm * n)), dx = new Float32Array(mm * sz[0]);
+    const dws = ws.map((w) => new Float32Array(w.length)), dbs = bs.map((b) => new Float32Array(b.length));
+    r[`mlpBackward ${label} ${mm}`] = r3(time(() =>
+      k.mlpBackward(mm, sizes, ws, acts, 0, x, outs, douts, dpres, dx, dws, dbs), minMs) * 1e6);
+  }
+  {
+    const len = 20000, w = rand(len, 1), g = rand(len, 2), mo = new Float32Array(len), v = new Float32Array(len);
+    r['adamStep 20000'] = r3(time(() => k.adamStep(len, w, g, mo, v, 1e-4, 0.5, 0.9, 0.999, 1e-8, 0), minMs) * 1e6);
+    const src = rand(8192 * 120, 3), idx = new Int32Array(8192).map((_, i) => (i * 4099) % 8192);
+    const dst = new Float32Array(m * 120);
+    r['gatherRows 1024x120'] = r3(time(() => k.gatherRows(m, 120, src, idx, 0, dst), minMs) * 1e6);
+  }
+  // GMM loops (k = 4 components, d = 3 latent dims) at the training batch and the scoring batch.
+  const gk = k.gmm ?? tsGmmKernels;
+  for (const n of [m, 8192]) {
+    const K = 4, D = 3;
+    const z = rand(n * D, 80), gamma = new Float32Array(n * K);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let c = 0; c < K; c++) { gamma[i * K + c] = 0.1 + Math.abs(z[i * D + (c % D)]); s += gamma[i * K + c]; }
+      for (let c = 0; c < K; c++) gamma[i * K + c] /= s;
+    }
+    const s = new Float64Array(K), mu = new Float64Array(K * D), cov = new Float64Array(K * D * D);
+    gk.moments(n, K, D, z, gamma, s, mu, cov);
+    const prec = new Float64Array(K * D * D), base = new Float64Array(K).fill(-2);
+    for (let c = 0; c < K; c++) for (let a = 0; a < D; a++) prec[c * D * D + a * D + a] = 4 + c;
+    const energy = new Float64Array(n), resp = new Float64Array(n * K), wv = new Float64Array(n * K * D);
+    const gE = rand(n, 81), gz = new Float32Array(n * D), gGamma = new Float32Array(n * K);
+    const gLogp = new Float64Array(K), gMu = new Float64Array(K * D), gOuter = new Float64Array(K * D * D);
+    const gSig = new Float64Array(K * D * D).fill(0.01), gS = new Float64Array(K).fill(0.1);
+    r[`gmm.energy ${n} (no resp)`] = r3(time(() => gk.energy(n, K, D, z, mu, prec, base, energy, null, null), minMs) * 1e6);
+    if (n > m) continue;
+    r[`gmm.moments ${n}`] = r3(time(() => gk.moments(n, K, D, z, gamma, s, mu, cov), minMs) * 1e6);
+    r[`gmm.energy ${n} (resp, w)`] = r3(time(() => gk.energy(n, K, D, z, mu, prec, base, energy, resp, wv), minMs) * 1e6);
+    r[`gmm.backwardAccumulate ${n}`] = r3(time(() =>
+      gk.backwardAccumulate(n, K, D, gE, resp, wv, gLogp, gMu, gOuter, gz), minMs) * 1e6);
+    r[`gmm.backwardApply ${n}`] = r3(time(() =>
+      gk.backwardApply(n, K, D, z, gamma, s, mu, gMu, gSig, gS, gz, gGamma), minMs) * 1e6);
+    const lg = rand(n * K, 82), so = new Float32Array(n * K);
+    if (k.softmaxRows) r[`softmaxRows ${n}x${K}`] = r3(time(() => k.softmaxRows?.(n, K, lg, false, so), minMs) * 1e6);
+  }
   kernels[name] = r;
 }
 out.kernelsMicroseconds = kernels;

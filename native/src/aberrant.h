@@ -57,6 +57,13 @@ void ab_binary_serial(int op, int64_t len, const float *a, const float *b, float
 void ab_gemm_serial(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, const float *b, int beta,
                     float *c, const ab_epi *ep);
 
+/* Pre-packed B: floats needed to pack op(B) (k x n; -1 unless 1 <= k <= 256 and n >= 1), the packing
+ * (AVX2 path only), and C(m x n) = act(A(m x k, row-major) op(B) + bias) from it, on the calling thread;
+ * per-element results are identical to ab_gemm's. */
+int64_t ab_packed_b_floats(int64_t n, int64_t k);
+void ab_pack_b_all(int tb, int64_t n, int64_t k, const float *b, float *pb);
+void ab_gemm_packed(int64_t m, int64_t n, int64_t k, const float *a, const float *pb, float *c, const ab_epi *ep);
+
 /* ---- fused MLP stack (mlp.c) ---- */
 /* Layer l: sizes[l] -> sizes[l+1]; biases[l], douts[l], dbs[l], dx may be NULL. See kernels.ts. */
 void ab_mlp_forward(int64_t m, int L, const int64_t *sizes, const float *const *w, const float *const *b,
@@ -69,7 +76,7 @@ void ab_adam_step(int64_t len, float *w, const float *g, float *m, float *v, dou
 
 /* Thread-local scratch that grows as needed (64-byte aligned, never shrinks); one buffer per slot. */
 enum { AB_SCRATCH_PACK_B = 0, AB_SCRATCH_PACK_A = 1, AB_SCRATCH_PARTIAL = 2, AB_SCRATCH_MLP = 3, AB_SCRATCH_GMM = 4,
-       AB_SCRATCH_SLOTS = 5 };
+       AB_SCRATCH_MLPW = 5, AB_SCRATCH_SLOTS = 6 };
 float *ab_scratch(int slot, size_t floats);
 
 #endif

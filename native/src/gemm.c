@@ -132,7 +132,7 @@ static AB_AVX2 __attribute__((noinline)) void epi_tile(__m256 *t, int mr, int ha
   }
   const __m256 al = _mm256_set1_ps(ep->alpha), zero = _mm256_setzero_ps();
   switch (ep->act) {
-    case AB_ACT_TANH: EPI_APPLY(v_tanh); break;
+    case AB_ACT_TANH: EPI_APPLY(v_tanh_fast); break;
     case AB_ACT_SIGMOID: EPI_APPLY(v_sigmoid); break;
     case AB_ACT_SOFTPLUS: EPI_APPLY(v_softplus); break;
     case AB_ACT_RELU:
@@ -407,6 +407,39 @@ void ab_gemm_serial(int ta, int tb, int64_t m, int64_t n, int64_t k, const float
 #endif
   gemm_scalar(ta, tb, m, n, k, a, b, beta, c);
   if (ep) epi_scalar(c, m, n, n, ep);
+}
+
+/* ---- pre-packed B (for callers that reuse one B over many row blocks, e.g. the fused MLP) ---- */
+int64_t ab_packed_b_floats(int64_t n, int64_t k) {
+  return k >= 1 && k <= KC && n >= 1 ? (n + NR - 1) / NR * NR * k : -1;
+}
+
+void ab_pack_b_all(int tb, int64_t n, int64_t k, const float *b, float *pb) {
+#if AB_X86
+  if (ab_simd) pack_b(tb, n, tb ? k : n, b, 0, k, 0, (n + NR - 1) / NR, pb);
+#else
+  (void)tb, (void)n, (void)k, (void)b, (void)pb;
+#endif
+}
+
+void ab_gemm_packed(int64_t m, int64_t n, int64_t k, const float *a, const float *pb, float *c, const ab_epi *ep) {
+#if AB_X86
+  const int64_t panels = (n + NR - 1) / NR;
+  for (int64_t ic = 0; ic < m; ic += MC) {
+    const int64_t ie = imin(ic + MC, m);
+    for (int64_t jp = 0; jp < panels; jp++) {
+      const int64_t j0 = jp * NR;
+      const int nr = (int)imin(NR, n - j0);
+      const float *panel = pb + jp * k * NR;
+      for (int64_t ir = ic; ir < ie; ir += MR) {
+        const int mr = (int)imin(MR, ie - ir);
+        ukr_tab[mr - 1][0][nr <= 8](k, a + ir * k, k, panel, c + ir * n + j0, n, nr, 0, ep, j0);
+      }
+    }
+  }
+#else
+  (void)m, (void)n, (void)k, (void)a, (void)pb, (void)c, (void)ep;
+#endif
 }
 
 void ab_dense_backward(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *y,

@@ -1,14 +1,16 @@
-/* GMM loops in double precision, single-threaded and in a fixed order (so bit-deterministic).
- * Mirrors tsGmmKernels in src/engine/backend/gmm-kernels.ts operation for operation. */
+/* GMM loops in double precision. The scalar versions (sc_*) mirror tsGmmKernels in
+ * src/engine/backend/gmm-kernels.ts operation for operation; the AVX2 versions in gmm_avx2.c are used
+ * when available. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aberrant.h"
 #include "gmm.h"
 
 #define MAXD 64 /* larger latent sizes use heap scratch */
 
-void ab_gmm_moments(int64_t n, int64_t k, int64_t d, const float *z, const float *gamma, double *s, double *mu,
+static void sc_gmm_moments(int64_t n, int64_t k, int64_t d, const float *z, const float *gamma, double *s, double *mu,
                     double *cov) {
   memset(s, 0, sizeof(double) * k);
   memset(mu, 0, sizeof(double) * k * d);
@@ -54,7 +56,7 @@ void ab_gmm_moments(int64_t n, int64_t k, int64_t d, const float *z, const float
   }
 }
 
-void ab_gmm_energy(int64_t n, int64_t k, int64_t d, const float *z, const double *mu, const double *prec,
+static void sc_gmm_energy(int64_t n, int64_t k, int64_t d, const float *z, const double *mu, const double *prec,
                    const double *base, double *energy, double *resp, double *w) {
   double *scratch = malloc(sizeof(double) * (d + k + k * d));
   double *diff = scratch, *logp = scratch + d, *wl = scratch + d + k;
@@ -91,7 +93,7 @@ void ab_gmm_energy(int64_t n, int64_t k, int64_t d, const float *z, const double
   free(scratch);
 }
 
-void ab_gmm_backward_accumulate(int64_t n, int64_t k, int64_t d, const float *gE, const double *resp,
+static void sc_gmm_backward_accumulate(int64_t n, int64_t k, int64_t d, const float *gE, const double *resp,
                                 const double *w, double *gLogp, double *gMu, double *gOuter, float *gz) {
   memset(gLogp, 0, sizeof(double) * k);
   memset(gMu, 0, sizeof(double) * k * d);
@@ -120,7 +122,7 @@ void ab_gmm_backward_accumulate(int64_t n, int64_t k, int64_t d, const float *gE
   }
 }
 
-void ab_gmm_backward_apply(int64_t n, int64_t k, int64_t d, const float *z, const float *gamma, const double *s,
+static void sc_gmm_backward_apply(int64_t n, int64_t k, int64_t d, const float *z, const float *gamma, const double *s,
                            const double *mu, const double *gMu, const double *gSig, const double *gS, float *gz,
                            float *gGamma) {
   double stackbuf[MAXD];
@@ -146,7 +148,7 @@ void ab_gmm_backward_apply(int64_t n, int64_t k, int64_t d, const float *z, cons
   if (diff != stackbuf) free(diff);
 }
 
-void ab_softmax_rows(int64_t m, int64_t n, const float *x, int log_out, float *out) {
+static void sc_softmax_rows(int64_t m, int64_t n, const float *x, int log_out, float *out) {
   for (int64_t r = 0; r < m; r++) {
     const float *xr = x + r * n;
     float *o = out + r * n;
@@ -167,4 +169,62 @@ void ab_softmax_rows(int64_t m, int64_t n, const float *x, int log_out, float *o
       for (int64_t j = 0; j < n; j++) o[j] = (float)((double)o[j] / s);
     }
   }
+}
+
+/* ---------------------------------------------------------------------------------------- dispatch */
+#define GMM_MAXD 64
+
+void ab_gmm_moments(int64_t n, int64_t k, int64_t d, const float *z, const float *gamma, double *s, double *mu,
+                    double *cov) {
+#if AB_X86
+  if (ab_simd && d <= GMM_MAXD && k > 0 && d > 0) {
+    ab_gmm_moments_avx2(n, k, d, z, gamma, s, mu, cov);
+    return;
+  }
+#endif
+  sc_gmm_moments(n, k, d, z, gamma, s, mu, cov);
+}
+
+void ab_gmm_energy(int64_t n, int64_t k, int64_t d, const float *z, const double *mu, const double *prec,
+                   const double *base, double *energy, double *resp, double *w) {
+#if AB_X86
+  if (ab_simd && d <= GMM_MAXD && k > 0) {
+    ab_gmm_energy_avx2(n, k, d, z, mu, prec, base, energy, resp, w);
+    return;
+  }
+#endif
+  sc_gmm_energy(n, k, d, z, mu, prec, base, energy, resp, w);
+}
+
+void ab_gmm_backward_accumulate(int64_t n, int64_t k, int64_t d, const float *gE, const double *resp,
+                                const double *w, double *gLogp, double *gMu, double *gOuter, float *gz) {
+#if AB_X86
+  if (ab_simd && d <= GMM_MAXD && k > 0 && d > 0) {
+    ab_gmm_backward_accumulate_avx2(n, k, d, gE, resp, w, gLogp, gMu, gOuter, gz);
+    return;
+  }
+#endif
+  sc_gmm_backward_accumulate(n, k, d, gE, resp, w, gLogp, gMu, gOuter, gz);
+}
+
+void ab_gmm_backward_apply(int64_t n, int64_t k, int64_t d, const float *z, const float *gamma, const double *s,
+                           const double *mu, const double *gMu, const double *gSig, const double *gS, float *gz,
+                           float *gGamma) {
+#if AB_X86
+  if (ab_simd && d <= GMM_MAXD && k > 0 && d > 0) {
+    ab_gmm_backward_apply_avx2(n, k, d, z, gamma, s, mu, gMu, gSig, gS, gz, gGamma);
+    return;
+  }
+#endif
+  sc_gmm_backward_apply(n, k, d, z, gamma, s, mu, gMu, gSig, gS, gz, gGamma);
+}
+
+void ab_softmax_rows(int64_t m, int64_t n, const float *x, int log_out, float *out) {
+#if AB_X86
+  if (ab_simd && n > 0) {
+    ab_softmax_rows_avx2(m, n, x, log_out, out);
+    return;
+  }
+#endif
+  sc_softmax_rows(m, n, x, log_out, out);
 }

@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #define AB_MAX_THREADS 64
 #define AB_SPIN_NS 2000000L /* how long an idle worker spins before blocking (2 ms: waking a blocked
                                thread costs 40-500 us on virtual machines) */
+#define AB_CLAIM_NS 50000L /* a spinning worker claims a task within ~1 us; none in 50 us means it is starved */
 #define AB_YIELD_NS 100000L /* how long the caller pause-spins for stragglers before also yielding */
 
 static inline void cpu_relax(void) {
@@ -32,18 +34,40 @@ static struct {
   pthread_mutex_t mu;     /* guards sleeping */
   pthread_cond_t cv;
   pthread_mutex_t run_mu; /* one parallel region at a time (several JS threads may share the addon) */
-  _Atomic unsigned gen;   /* bumped once per parallel region */
-  _Atomic int pending;    /* workers that have not acknowledged the current region */
+  _Atomic unsigned gen;   /* bumped once per parallel region (idle workers watch it) */
+  _Atomic uint64_t work;  /* (generation << 32) | (task count << 16) | next unclaimed task */
+  _Atomic int done;       /* tasks of the current region completed */
   _Atomic int sleepers;
   _Atomic int contended;  /* 1 while workers seem to be starved of CPU: they then block instead of spinning */
   int score;              /* caller-side evidence for `contended` */
   ab_task_fn fn;
   void *ctx;
-  int nt;
   int nworkers;           /* workers created (ids 1..nworkers) */
   int threads;            /* configured thread count, including the caller */
-} P = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, 0, NULL, NULL,
-        1, 0, 0 };
+} P = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, 0, 0, NULL, NULL,
+        0, 0 };
+
+/* Claims and runs tasks of region `gen` until none is left (or a newer region has replaced it). Tasks
+ * are claimed, not assigned: whichever thread is free first runs the next one, so a worker the OS has
+ * descheduled does not stall the region (the caller runs its task instead). What a task computes
+ * depends only on its index, so results never depend on which thread ran it. */
+static int run_tasks(unsigned gen) {
+  uint64_t w = atomic_load_explicit(&P.work, memory_order_acquire);
+  int ran = 0;
+  for (;; ran++) {
+    if ((unsigned)(w >> 32) != gen) return ran;
+    const int t = (int)(w & 0xffff), nt = (int)((w >> 16) & 0xffff);
+    if (t >= nt) return ran;
+    if (!atomic_compare_exchange_weak_explicit(&P.work, &w, w + 1, memory_order_acq_rel, memory_order_acquire)) {
+      ran--;
+      continue; /* w now holds the current value */
+    }
+    /* The region cannot end before this task is done, so fn and ctx are still the region's own. */
+    P.fn(P.ctx, t, nt);
+    atomic_fetch_add_explicit(&P.done, 1, memory_order_acq_rel);
+    w = atomic_load_explicit(&P.work, memory_order_acquire);
+  }
+}
 
 static unsigned start_gen[AB_MAX_THREADS + 1];
 
@@ -69,8 +93,7 @@ static void *worker_main(void *arg) {
       }
     }
     seen = g;
-    if (id < P.nt) P.fn(P.ctx, id, P.nt);
-    atomic_fetch_sub_explicit(&P.pending, 1, memory_order_acq_rel);
+    run_tasks(g);
   }
   return NULL;
 }
@@ -121,35 +144,39 @@ static int ensure_workers(int want) {
 }
 
 void ab_parallel(ab_task_fn fn, void *ctx, int nt) {
-  if (nt > 1 && pthread_mutex_trylock(&P.run_mu) == 0) {
+  if (nt > 1 && nt <= AB_MAX_THREADS && pthread_mutex_trylock(&P.run_mu) == 0) {
     if (ensure_workers(nt - 1) >= nt - 1) {
       P.fn = fn;
       P.ctx = ctx;
-      P.nt = nt;
-      atomic_store(&P.pending, P.nworkers);
-      atomic_fetch_add(&P.gen, 1); /* seq_cst: pairs with the sleepers check below */
+      atomic_store_explicit(&P.done, 0, memory_order_relaxed);
+      const unsigned gen = atomic_load_explicit(&P.gen, memory_order_relaxed) + 1;
+      atomic_store_explicit(&P.work, ((uint64_t)gen << 32) | ((uint64_t)nt << 16), memory_order_release);
+      atomic_store(&P.gen, gen); /* seq_cst: pairs with the sleepers check below */
       if (atomic_load(&P.sleepers) > 0) {
         pthread_mutex_lock(&P.mu);
         pthread_cond_broadcast(&P.cv);
         pthread_mutex_unlock(&P.mu);
       }
       const long t_start = now_ns();
-      fn(ctx, 0, nt);
-      /* Wait for the workers: pause-spin; after AB_YIELD_NS also yield (if the machine is oversubscribed, a
-       * worker may be waiting for this very core). Waiting much longer than our own share of the work
-       * means the workers are starved of CPU (other processes are busy): then switch them to blocking
-       * instead of spinning while idle, so they stop competing for the cores; switch back once regions
-       * complete promptly again. */
+      const int ran = run_tasks(gen);
+      /* Every task is claimed now; wait for those running on workers: pause-spin; after AB_YIELD_NS also
+       * yield (if the machine is oversubscribed, a worker may be waiting for this very core). Waiting
+       * much longer than our own share of the work means the workers are starved of CPU (other
+       * processes are busy): then switch them to blocking instead of spinning while idle, so they stop
+       * competing for the cores; switch back once regions complete promptly again. */
       const long t_own = now_ns();
       long t_wait = 0;
-      for (int spins = 1; atomic_load_explicit(&P.pending, memory_order_acquire) > 0; spins++) {
+      for (int spins = 1; atomic_load_explicit(&P.done, memory_order_acquire) < nt; spins++) {
         cpu_relax();
         if ((spins & 255) == 0) {
           t_wait = now_ns() - t_own;
           if (t_wait > AB_YIELD_NS) sched_yield();
         }
       }
-      const int starved = t_wait > AB_YIELD_NS && t_wait > (t_own - t_start) / 2;
+      /* Starved: waited long for a worker, or no worker even claimed a task during a region long enough
+       * (AB_CLAIM_NS) for a spinning one to have done so. */
+      const int starved = (t_wait > AB_YIELD_NS && t_wait > (t_own - t_start) / 2) ||
+                          (ran == nt && t_own - t_start > AB_CLAIM_NS);
       P.score = starved ? (P.score < 8 ? P.score + 2 : 8) : (P.score > 0 ? P.score - 1 : 0);
       if (P.score >= 4 && !atomic_load_explicit(&P.contended, memory_order_relaxed))
         atomic_store_explicit(&P.contended, 1, memory_order_relaxed);

@@ -104,6 +104,29 @@ static inline AB_AVX2 __m256 v_tanh(__m256 x) {
   return _mm256_blendv_ps(r, x, v_isnan(x));
 }
 
+/* tanh as Eigen's [13/6] rational approximation on x clamped to +-7.9053 (|x| < 0.0004: x itself). Max
+ * relative error 2.9e-7 over all floats (vs 1.2e-7 for v_tanh) at about half the cost: used in the gemm
+ * epilogue, where the activation is a small part of each output's error budget. NaN -> NaN. */
+static inline AB_AVX2 __m256 v_tanh_fast(__m256 x) {
+  const __m256 c = _mm256_min_ps(_mm256_max_ps(x, V8(-7.90531110763549805f)), V8(7.90531110763549805f));
+  const __m256 x2 = _mm256_mul_ps(c, c);
+  __m256 p = V8(-2.76076847742355e-16f);
+  p = _mm256_fmadd_ps(p, x2, V8(2.00018790482477e-13f));
+  p = _mm256_fmadd_ps(p, x2, V8(-8.60467152213735e-11f));
+  p = _mm256_fmadd_ps(p, x2, V8(5.12229709037114e-08f));
+  p = _mm256_fmadd_ps(p, x2, V8(1.48572235717979e-05f));
+  p = _mm256_fmadd_ps(p, x2, V8(6.37261928875436e-04f));
+  p = _mm256_fmadd_ps(p, x2, V8(4.89352455891786e-03f));
+  p = _mm256_mul_ps(p, c);
+  __m256 q = V8(1.19825839466702e-06f);
+  q = _mm256_fmadd_ps(q, x2, V8(1.18534705686654e-04f));
+  q = _mm256_fmadd_ps(q, x2, V8(2.26843463243900e-03f));
+  q = _mm256_fmadd_ps(q, x2, V8(4.89352518554385e-03f));
+  const __m256 r = _mm256_div_ps(p, q);
+  const __m256 keep = _mm256_or_ps(_mm256_cmp_ps(v_abs(x), V8(0.0004f), _CMP_LT_OQ), v_isnan(x));
+  return _mm256_blendv_ps(r, x, keep);
+}
+
 /* sigmoid: 1/(1+e) for x >= 0, e/(1+e) for x < 0, e = exp(-|x|) (the oracle's two branches). */
 static inline AB_AVX2 __m256 v_sigmoid(__m256 x) {
   __m256 e = v_exp(_mm256_sub_ps(_mm256_setzero_ps(), v_abs(x)));

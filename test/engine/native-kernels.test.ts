@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
 import { Act, Bin, type ActCode, type BinCode } from '../../src/engine/backend/kernels.js';
+import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 
 const loaded = loadNativeKernels();
 const skip: string | false = loaded ? false : `native addon unavailable: ${nativeLoadError() ?? 'unknown reason'}`;
@@ -585,5 +586,207 @@ describe('native fused kernels', { skip }, () => {
       [f(12), f(8)], [null]), /mlpBackward: dbs must have one entry per layer/);
     assert.throws(() => k.adamStep(4, f(4), f(3), f(4), f(4), 1, 1, 0.9, 0.999, 1e-8, 0), /adamStep: g has length 3/);
     assert.throws(() => k.addon.gatherRows(1, 2, f(4), Int32Array.from([2]), 0, f(2)), /row index 2/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// GMM loops and row softmax vs the TypeScript oracle (tsGmmKernels), in double precision.
+
+function rand64(len: number, seed: number, lo = -1, hi = 1): Float64Array {
+  return Float64Array.from(rand(len, seed, lo, hi), (v) => v);
+}
+
+/** |got - want| <= rel * max(|want|) + 1e-300 elementwise (double outputs; sums mix signs). */
+function close64(got: Float64Array, want: Float64Array, rel: number, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  let scale = 0;
+  for (const v of want) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i];
+    if (Number.isNaN(w)) { assert.ok(Number.isNaN(g), `${what}[${i}]: want NaN, got ${g}`); continue; }
+    if (!Number.isFinite(w)) { assert.equal(g, w, `${what}[${i}]`); continue; }
+    const tol = rel * Math.max(scale, 1e-300);
+    if (!(Math.abs(g - w) <= tol)) assert.fail(`${what}[${i}]: got ${g}, want ${w} (|diff| ${Math.abs(g - w)} > ${tol})`);
+  }
+}
+
+function gmmCase(n: number, k: number, d: number, seed: number) {
+  const z = rand(n * d, seed, -2, 2), gamma = new Float32Array(n * k), r = rng(seed + 1);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let c = 0; c < k; c++) { gamma[i * k + c] = 0.05 + r(); s += gamma[i * k + c]; }
+    for (let c = 0; c < k; c++) gamma[i * k + c] /= s;
+  }
+  // SPD precisions A A^T + I, means near the data, log-weights
+  const prec = new Float64Array(k * d * d), mu = rand64(k * d, seed + 2, -1, 1), base = rand64(k, seed + 3, -6, -1);
+  for (let c = 0; c < k; c++) {
+    const A = rand64(d * d, seed + 10 + c, -0.7, 0.7);
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) {
+      let v = a === b ? 1 : 0;
+      for (let q = 0; q < d; q++) v += A[a * d + q] * A[b * d + q];
+      prec[c * d * d + a * d + b] = v;
+    }
+  }
+  const gE = rand(n, seed + 4, -1, 1);
+  for (let i = 0; i < n; i += 5) gE[i] = 0; // the oracle skips these rows
+  const gMu = rand64(k * d, seed + 5), gSig = rand64(k * d * d, seed + 6), gS = rand64(k, seed + 7);
+  const s = new Float64Array(k);
+  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) s[c] += gamma[i * k + c];
+  const gz0 = rand(n * d, seed + 8), gGamma0 = rand(n * k, seed + 9);
+  return { n, k, d, z, gamma, prec, mu, base, gE, gMu, gSig, gS, s, gz0, gGamma0 };
+}
+type GmmCase = ReturnType<typeof gmmCase>;
+
+function runGmm(g: GmmKernels, c: GmmCase) {
+  const { n, k, d } = c;
+  const s = new Float64Array(k), mu = new Float64Array(k * d), cov = new Float64Array(k * d * d);
+  g.moments(n, k, d, c.z, c.gamma, s, mu, cov);
+  const energy = new Float64Array(n), energy2 = new Float64Array(n), resp = new Float64Array(n * k);
+  const w = new Float64Array(n * k * d);
+  g.energy(n, k, d, c.z, c.mu, c.prec, c.base, energy, null, null);
+  g.energy(n, k, d, c.z, c.mu, c.prec, c.base, energy2, resp, w);
+  // backward passes on the oracle's resp / w (passed in by the caller through c) so both see equal inputs
+  const gLogp = new Float64Array(k), gMu = new Float64Array(k * d), gOuter = new Float64Array(k * d * d);
+  const gz = c.gz0.slice();
+  g.backwardAccumulate(n, k, d, c.gE, oracleRespW(c).resp, oracleRespW(c).w, gLogp, gMu, gOuter, gz);
+  const gz2 = c.gz0.slice(), gGamma = c.gGamma0.slice(), gGamma2 = c.gGamma0.slice();
+  g.backwardApply(n, k, d, c.z, c.gamma, c.s, c.mu, c.gMu, c.gSig, c.gS, gz2, gGamma);
+  g.backwardApply(n, k, d, c.z, c.gamma, c.s, c.mu, c.gMu, c.gSig, c.gS, null, gGamma2);
+  const gz3 = c.gz0.slice();
+  g.backwardAccumulate(n, k, d, c.gE, oracleRespW(c).resp, oracleRespW(c).w, gLogp.slice(), gMu.slice(),
+    gOuter.slice(), null);
+  return { s, mu, cov, energy, energy2, resp, w, gLogp, gMu, gOuter, gz, gz2, gGamma, gGamma2, gz3 };
+}
+
+const respMemo = new Map<GmmCase, { resp: Float64Array; w: Float64Array }>();
+function oracleRespW(c: GmmCase): { resp: Float64Array; w: Float64Array } {
+  let r = respMemo.get(c);
+  if (!r) {
+    r = { resp: new Float64Array(c.n * c.k), w: new Float64Array(c.n * c.k * c.d) };
+    tsGmmKernels.energy(c.n, c.k, c.d, c.z, c.mu, c.prec, c.base, new Float64Array(c.n), r.resp, r.w);
+    respMemo.set(c, r);
+  }
+  return r;
+}
+
+function softmaxOracle(m: number, n: number, x: Float32Array, log: boolean): Float32Array {
+  const out = new Float32Array(m * n);
+  for (let r = 0; r < m; r++) {
+    const o = r * n;
+    let mx = -Infinity;
+    for (let j = 0; j < n; j++) if (x[o + j] > mx) mx = x[o + j];
+    let s = 0;
+    if (log) {
+      for (let j = 0; j < n; j++) s += Math.exp(x[o + j] - mx);
+      const l = mx + Math.log(s);
+      for (let j = 0; j < n; j++) out[o + j] = x[o + j] - l;
+    } else {
+      for (let j = 0; j < n; j++) { const e = Math.exp(x[o + j] - mx); out[o + j] = e; s += e; }
+      for (let j = 0; j < n; j++) out[o + j] /= s;
+    }
+  }
+  return out;
+}
+
+const GMM_SHAPES: Array<[number, number, number]> = [[1, 1, 1], [7, 2, 3], [1024, 4, 3], [8192, 4, 3], [300, 3, 12],
+  [5, 3, 1], [2050, 4, 3]];
+
+describe('native GMM kernels and softmax', { skip }, () => {
+  const cases = GMM_SHAPES.map(([n, k, d], i) => gmmCase(n, k, d, 500 + 37 * i));
+  const wants = new Map<GmmCase, ReturnType<typeof runGmm>>();
+  const want = (c: GmmCase) => {
+    let r = wants.get(c);
+    if (!r) { r = runGmm(tsGmmKernels, c); wants.set(c, r); }
+    return r;
+  };
+  for (const mode of modes()) {
+    const tag = `[${mode.simd}, ${mode.threads}T]`;
+    test(`GMM kernels vs tsGmmKernels ${tag}`, () => withMode(mode, (k) => {
+      for (const c of cases) {
+        const what = `(n, k, d) = (${c.n}, ${c.k}, ${c.d})`;
+        const w = want(c), g = runGmm(k.gmm, c);
+        close64(g.s, w.s, 1e-13, `${what} moments s`);
+        close64(g.mu, w.mu, 1e-12, `${what} moments mu`);
+        close64(g.cov, w.cov, 1e-12, `${what} moments cov`);
+        for (const [name, got, ref] of [['energy', g.energy, w.energy], ['energy (with resp)', g.energy2, w.energy2],
+          ['resp', g.resp, w.resp], ['w', g.w, w.w]] as const) {
+          for (let i = 0; i < ref.length; i++) {
+            if (!(Math.abs(got[i] - ref[i]) <= 1e-12 * Math.abs(ref[i]) + 1e-300)) {
+              assert.fail(`${what} ${name}[${i}]: got ${got[i]}, want ${ref[i]}`);
+            }
+          }
+        }
+        close64(g.gLogp, w.gLogp, 1e-12, `${what} gLogp`);
+        close64(g.gMu, w.gMu, 1e-12, `${what} gMu`);
+        close64(g.gOuter, w.gOuter, 1e-12, `${what} gOuter`);
+        close(g.gz, w.gz, 1e-6, `${what} backwardAccumulate gz`);
+        assert.ok(bitsEqual(g.gz3, w.gz3), `${what} backwardAccumulate with gz null`);
+        close(g.gz2, w.gz2, 1e-6, `${what} backwardApply gz`);
+        close(g.gGamma, w.gGamma, 1e-6, `${what} backwardApply gGamma`);
+        close(g.gGamma2, w.gGamma2, 1e-6, `${what} backwardApply gGamma (gz null)`);
+      }
+    }));
+
+    test(`softmaxRows vs the op's oracle, special values ${tag}`, () => withMode(mode, (k) => {
+      for (const [m, n] of [[1, 1], [3, 4], [1024, 4], [8193, 4], [17, 33], [5, 1000]]) {
+        const x = rand(m * n, m + n, -30, 30);
+        if (m * n > 10) { x[0] = -Infinity; x[3] = 800; x[5] = -800; x[7] = NaN; }
+        for (const log of [false, true]) {
+          const got = new Float32Array(m * n);
+          k.softmaxRows(m, n, x, log, got);
+          const ref = softmaxOracle(m, n, x, log);
+          for (let i = 0; i < ref.length; i++) {
+            const a = got[i], b = ref[i];
+            if (Number.isNaN(b)) { assert.ok(Number.isNaN(a), `softmax ${m}x${n} log=${log} [${i}] want NaN`); continue; }
+            if (a === b) continue;
+            if (!(Math.abs(a - b) <= 2e-7 * Math.abs(b) + 1e-38)) {
+              assert.fail(`softmax ${m}x${n} log=${log} [${i}]: got ${a}, want ${b}`);
+            }
+          }
+        }
+      }
+    }));
+  }
+
+  test('GMM kernels and softmax are bit-deterministic per thread count; row-wise ones across thread counts', () => {
+    const c = cases[3]; // (8192, 4, 3): large enough for the threaded paths
+    const x = rand(8192 * 4, 3, -5, 5);
+    const run = (threads: number) => withMode({ simd: 'avx2', threads }, (k) => {
+      const r = runGmm(k.gmm, c);
+      const sm = new Float32Array(x.length);
+      k.softmaxRows(8192, 4, x, false, sm);
+      return { r, sm };
+    });
+    const byT = [1, 2, 3].map((t) => [run(t), run(t)]);
+    const f64 = (a: Float64Array) => new Float32Array(a.buffer); // bit view (pairs of 32-bit words)
+    for (const [a, b] of byT) {
+      for (const key of Object.keys(a.r) as Array<keyof typeof a.r>) {
+        const u = a.r[key], v = b.r[key];
+        const eq = u instanceof Float64Array ? bitsEqual(f64(u), f64(v as Float64Array)) : bitsEqual(u, v as Float32Array);
+        assert.ok(eq, `${key} differs between two runs`);
+      }
+      assert.ok(bitsEqual(a.sm, b.sm), 'softmax differs between two runs');
+    }
+    for (const key of ['energy', 'energy2', 'resp', 'w', 'gz2', 'gGamma'] as const) {
+      const u = byT[0][0].r[key], v = byT[1][0].r[key];
+      const eq = u instanceof Float64Array ? bitsEqual(f64(u), f64(v as Float64Array)) : bitsEqual(u, v as Float32Array);
+      assert.ok(eq, `${key} differs between 1 and 2 threads`);
+    }
+  });
+
+  test('GMM kernels: bad sizes and types throw', () => {
+    const k = loaded as NativeKernels;
+    const f = (n: number) => new Float32Array(n), d = (n: number) => new Float64Array(n);
+    assert.throws(() => k.gmm.moments(4, 2, 3, f(11), f(8), d(2), d(6), d(18)), /gmmMoments: z is too short/);
+    assert.throws(() => k.gmm.moments(4, 2, 3, f(12), f(8), d(2), d(6), d(17)), /gmmMoments: cov is too short/);
+    assert.throws(() => k.gmm.energy(4, 2, 3, f(12), d(6), d(18), d(2), d(3), null, null), /gmmEnergy: energy is too short/);
+    assert.throws(() => k.gmm.energy(4, 2, 3, f(12), d(6), d(18), d(2), d(4), d(7), d(24)), /gmmEnergy: resp is too short/);
+    assert.throws(() => k.gmm.energy(4, 2, 3, f(12), d(6), f(18) as unknown as Float64Array, d(2), d(4), null, null),
+      /gmmEnergy: prec must be a Float64Array/);
+    assert.throws(() => k.gmm.backwardAccumulate(4, 2, 3, f(4), d(8), d(23), d(2), d(6), d(18), null),
+      /gmmBackwardAccumulate: w is too short/);
+    assert.throws(() => k.gmm.backwardApply(4, 2, 3, f(12), f(8), d(2), d(6), d(6), d(18), d(2), f(11), null),
+      /gmmBackwardApply: gz is too short/);
+    assert.throws(() => k.softmaxRows(3, 4, f(12), false, f(11)), /softmaxRows: out has length 11/);
   });
 });
