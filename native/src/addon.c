@@ -516,8 +516,7 @@ static napi_value js_gather_rows(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
-  if (cols > 0)
-    for (int64_t i = 0; i < n; i++) memcpy(dst + i * cols, src + (int64_t)idx[start + i] * cols, sizeof(float) * cols);
+  ab_gather_rows(n, cols, src, idx + start, dst);
   return NULL;
 }
 

@@ -271,8 +271,8 @@ static AB_AVX2 void adam_avx2(int64_t len, float *w, const float *g, float *m, f
 }
 #endif
 
-void ab_adam_step(int64_t len, float *w, const float *g, float *m, float *v, double step, double bc2sqrt, double b1,
-                  double b2, double eps, double wd) {
+void ab_adam_step_serial(int64_t len, float *w, const float *g, float *m, float *v, double step, double bc2sqrt,
+                         double b1, double b2, double eps, double wd) {
 #if AB_X86
   if (ab_simd) {
     adam_avx2(len, w, g, m, v, step, bc2sqrt, b1, b2, eps, wd);
@@ -286,4 +286,69 @@ void ab_adam_step(int64_t len, float *w, const float *g, float *m, float *v, dou
     v[i] = (float)(b2 * (double)v[i] + (1 - b2) * gi * gi);
     w[i] = (float)((double)w[i] - (step * (double)m[i]) / (__builtin_sqrt((double)v[i]) / bc2sqrt + eps));
   }
+}
+
+/* ------------------------------------------------------------------------------------ gather rows */
+/* dst row i = src row idx[i] (indices already checked). Rows are scattered over a large matrix, so each
+ * one usually misses the caches and the TLB: prefetch a few rows ahead, and split large gathers over
+ * the threads (plain copies: the result does not depend on the partition). */
+#define GATHER_AHEAD 6
+typedef struct {
+  int64_t n, cols;
+  const float *src;
+  const int32_t *idx;
+  float *dst;
+} gather_job;
+
+static void gather_range(const gather_job *j, int64_t i0, int64_t i1) {
+  const int64_t cols = j->cols, bytes = cols * (int64_t)sizeof(float);
+  for (int64_t i = i0; i < i1; i++) {
+    if (i + GATHER_AHEAD < i1) {
+      const char *p = (const char *)(j->src + (int64_t)j->idx[i + GATHER_AHEAD] * cols);
+      for (int64_t o = 0; o < bytes; o += 64) __builtin_prefetch(p + o, 0, 0);
+    }
+    memcpy(j->dst + i * cols, j->src + (int64_t)j->idx[i] * cols, (size_t)bytes);
+  }
+}
+
+static void gather_task(void *ctx, int t, int nt) {
+  const gather_job *j = ctx;
+  gather_range(j, j->n * t / nt, j->n * (t + 1) / nt);
+}
+
+void ab_gather_rows(int64_t n, int64_t cols, const float *src, const int32_t *idx, float *dst) {
+  if (n <= 0 || cols <= 0) return;
+  gather_job j = { n, cols, src, idx, dst };
+  int nt = n * cols >= 65536 ? ab_threads() : 1;
+  if (nt > n) nt = (int)n;
+  for (int g = 0; g < GATHER_AHEAD && g < n; g++) __builtin_prefetch(src + (int64_t)idx[g] * cols, 0, 0);
+  if (nt <= 1) gather_task(&j, 0, 1);
+  else ab_parallel(gather_task, &j, nt);
+}
+
+/* ------------------------------------------------------------------------------ threaded adam step */
+typedef struct {
+  int64_t len;
+  float *w, *m, *v;
+  const float *g;
+  double step, bc2, b1, b2, eps, wd;
+} adam_job;
+
+static void adam_task(void *ctx, int t, int nt) {
+  const adam_job *j = ctx;
+  /* 8-element aligned split so each element is always computed by the same (vector or tail) code */
+  const int64_t blocks = (j->len + 7) / 8, e0 = imin(blocks * t / nt * 8, j->len),
+                e1 = imin(blocks * (t + 1) / nt * 8, j->len);
+  if (e0 < e1)
+    ab_adam_step_serial(e1 - e0, j->w + e0, j->g + e0, j->m + e0, j->v + e0, j->step, j->bc2, j->b1, j->b2, j->eps,
+                        j->wd);
+}
+
+void ab_adam_step(int64_t len, float *w, const float *g, float *m, float *v, double step, double bc2sqrt, double b1,
+                  double b2, double eps, double wd) {
+  if (len <= 0) return;
+  adam_job j = { len, w, m, v, g, step, bc2sqrt, b1, b2, eps, wd };
+  const int nt = len >= 4096 ? ab_threads() : 1;
+  if (nt <= 1) adam_task(&j, 0, 1);
+  else ab_parallel(adam_task, &j, nt);
 }

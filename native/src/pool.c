@@ -152,7 +152,8 @@ void ab_parallel(ab_task_fn fn, void *ctx, int nt) {
       const unsigned gen = atomic_load_explicit(&P.gen, memory_order_relaxed) + 1;
       atomic_store_explicit(&P.work, ((uint64_t)gen << 32) | ((uint64_t)nt << 16), memory_order_release);
       atomic_store(&P.gen, gen); /* seq_cst: pairs with the sleepers check below */
-      if (atomic_load(&P.sleepers) > 0) {
+      const int had_sleepers = atomic_load(&P.sleepers) > 0;
+      if (had_sleepers) {
         pthread_mutex_lock(&P.mu);
         pthread_cond_broadcast(&P.cv);
         pthread_mutex_unlock(&P.mu);
@@ -173,15 +174,19 @@ void ab_parallel(ab_task_fn fn, void *ctx, int nt) {
           if (t_wait > AB_YIELD_NS) sched_yield();
         }
       }
-      /* Starved: waited long for a worker, or no worker even claimed a task during a region long enough
-       * (AB_CLAIM_NS) for a spinning one to have done so. */
-      const int starved = (t_wait > AB_YIELD_NS && t_wait > (t_own - t_start) / 2) ||
-                          (ran == nt && t_own - t_start > AB_CLAIM_NS);
-      P.score = starved ? (P.score < 8 ? P.score + 2 : 8) : (P.score > 0 ? P.score - 1 : 0);
-      if (P.score >= 4 && !atomic_load_explicit(&P.contended, memory_order_relaxed))
-        atomic_store_explicit(&P.contended, 1, memory_order_relaxed);
-      else if (P.score == 0 && atomic_load_explicit(&P.contended, memory_order_relaxed))
-        atomic_store_explicit(&P.contended, 0, memory_order_relaxed);
+      /* Evidence that the workers are starved of CPU: a long wait for one, or (while they spin) no worker
+       * claiming a task during a region long enough (AB_CLAIM_NS) for a spinning one to have done so.
+       * A worker that did claim a task promptly is evidence of the opposite; a region the caller ran
+       * alone while workers block or sleep is neutral (they may simply not have woken up yet). */
+      const int contended = atomic_load_explicit(&P.contended, memory_order_relaxed);
+      int evidence;
+      if (t_wait > AB_YIELD_NS && t_wait > (t_own - t_start) / 2) evidence = 1;
+      else if (ran == nt) evidence = !contended && !had_sleepers && t_own - t_start > AB_CLAIM_NS ? 1 : 0;
+      else evidence = -1;
+      if (evidence > 0) P.score = P.score < 8 ? P.score + 2 : 8;
+      else if (evidence < 0 && P.score > 0) P.score--;
+      if (P.score >= 4 && !contended) atomic_store_explicit(&P.contended, 1, memory_order_relaxed);
+      else if (P.score == 0 && contended) atomic_store_explicit(&P.contended, 0, memory_order_relaxed);
       pthread_mutex_unlock(&P.run_mu);
       return;
     }

@@ -547,6 +547,12 @@ describe('native fused kernels', { skip }, () => {
       k.gatherRows(n, cols, src, idx, start, got);
       assert.ok(bitsEqual(got, want), `gatherRows n=${n} start=${start}`);
     }
+    // a large gather (threaded, with prefetching), at an offset into idx
+    const big = rand(3000 * 120, 4), perm = Int32Array.from({ length: 1100 }, (_, i) => (i * 1237) % 3000);
+    const want = new Float32Array(1024 * 120), got = new Float32Array(1024 * 120);
+    ts.gatherRows(1024, 120, big, perm, 70, want);
+    k.gatherRows(1024, 120, big, perm, 70, got);
+    assert.ok(bitsEqual(got, want), 'gatherRows 1024 x 120');
     const dst = new Float32Array(8 * cols);
     assert.throws(() => k.gatherRows(2, cols, src, Int32Array.from([1, 50]), 0, dst), /row index 50 .*out of range/);
     assert.throws(() => k.gatherRows(1, cols, src, Int32Array.from([-1]), 0, dst), /row index -1 .*out of range/);
