@@ -348,7 +348,7 @@ void ab_adam_step(int64_t len, float *w, const float *g, float *m, float *v, dou
                   double b2, double eps, double wd) {
   if (len <= 0) return;
   adam_job j = { len, w, m, v, g, step, bc2sqrt, b1, b2, eps, wd };
-  const int nt = len >= 4096 ? ab_threads() : 1;
+  const int nt = len >= 65536 ? ab_threads() : 1; /* below this a thread handoff costs more than it saves */
   if (nt <= 1) adam_task(&j, 0, 1);
   else ab_parallel(adam_task, &j, nt);
 }

@@ -45,6 +45,26 @@ export class Rng {
     return r;
   }
 
+  /**
+   * Inverted-dropout mask: out[i] = scale when the next draw is below keep * 2^32 (the same test as
+   * uniform() < keep, consuming one nextU32 per element), else 0. The generator runs on local variables
+   * with signed comparisons, so no heap numbers are created per element.
+   */
+  fillKeepMask(out: Float32Array, n: number, keep: number, scale: number): void {
+    let a = this.a | 0, b = this.b | 0, c = this.c | 0, d = this.d | 0;
+    // u < T for unsigned u is (u - 2^31) < (T - 2^31) in signed arithmetic.
+    const t = keep * 4294967296 - 2147483648;
+    for (let i = 0; i < n; i++) {
+      const r = Math.imul(rotl(Math.imul(b, 5), 7), 9) ^ -2147483648; // flips the top bit: r - 2^31
+      const sh = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d;
+      c ^= sh;
+      d = (d << 11) | (d >>> 21);
+      out[i] = r < t ? scale : 0;
+    }
+    this.a = a; this.b = b; this.c = c; this.d = d;
+  }
+
   /** Uniform in [0, 1) with 32 random bits. */
   uniform(): number { return this.nextU32() / 4294967296; }
 

@@ -30,6 +30,16 @@ describe('Rng', () => {
     assert.throws(() => r.int(0), /positive integer/);
     assert.throws(() => new Rng(NaN), /finite/);
   });
+  it('fillKeepMask draws exactly what uniform() < keep would', () => {
+    for (const keep of [0.5, 0.1, 0.9, 1]) {
+      const a = new Rng(9), b = new Rng(9);
+      for (let i = 0; i < 3; i++) a.nextU32(); for (let i = 0; i < 3; i++) b.nextU32();
+      const mask = new Float32Array(5000);
+      a.fillKeepMask(mask, mask.length, keep, 2);
+      for (let i = 0; i < mask.length; i++) assert.equal(mask[i], b.uniform() < keep ? 2 : 0, `keep ${keep}, element ${i}`);
+      assert.equal(a.nextU32(), b.nextU32(), 'streams continue in step');
+    }
+  });
   it('permutation is a permutation', () => {
     const p = new Rng(5).permutation(1000);
     assert.deepEqual([...p].sort((a, b) => a - b), [...Array(1000).keys()]);

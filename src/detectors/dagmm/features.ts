@@ -15,39 +15,40 @@ export const NORM_FLOOR = 1e-6;
 export function reconstructionFeatures(stats: Tensor, kinds: readonly ReconstructionFeature[]): Tensor {
   if (stats.rank !== 2 || stats.cols !== 4) throw new Error(`reconstructionFeatures: expected [N, 4] stats, got ${shapeString(stats.shape)}`);
   const m = stats.rows, f = kinds.length, s = stats.data;
-  const out = allocData(m * f);
-  for (let i = 0; i < m; i++) {
-    const xx = s[i * 4], yy = s[i * 4 + 1], xy = s[i * 4 + 2], dd = s[i * 4 + 3];
-    const nx = Math.max(Math.sqrt(xx), NORM_FLOOR);
-    kinds.forEach((k, q) => {
-      out[i * f + q] = k === 'relative-euclidean'
-        ? Math.sqrt(dd) / nx
-        : xy / Math.max(Math.sqrt(xx) * Math.sqrt(yy), NORM_FLOOR * NORM_FLOOR);
-    });
+  const FLOOR2 = NORM_FLOOR * NORM_FLOOR;
+  const out = allocData(m * f, false);
+  for (let q = 0; q < f; q++) {
+    const rel = kinds[q] === 'relative-euclidean';
+    for (let i = 0; i < m; i++) {
+      const xx = s[i * 4], yy = s[i * 4 + 1], xy = s[i * 4 + 2], dd = s[i * 4 + 3];
+      out[i * f + q] = rel
+        ? Math.sqrt(dd) / Math.max(Math.sqrt(xx), NORM_FLOOR)
+        : xy / Math.max(Math.sqrt(xx) * Math.sqrt(yy), FLOOR2);
+    }
   }
   return makeOutput(out, [m, f], [stats], (g, y) => {
-    const gs = stats.gradBuffer();
-    for (let i = 0; i < m; i++) {
-      const xx = s[i * 4], yy = s[i * 4 + 1], dd = s[i * 4 + 3];
-      const sx = Math.sqrt(xx), sy = Math.sqrt(yy);
-      kinds.forEach((k, q) => {
-        const gv = g[i * f + q], v = y.data[i * f + q];
-        if (gv === 0) return;
-        if (k === 'relative-euclidean') {
-          const nx = Math.max(sx, NORM_FLOOR);
-          if (dd > 0) gs[i * 4 + 3] += gv / (2 * Math.sqrt(dd) * nx);
+    const gs = stats.gradBuffer(), yd = y.data;
+    for (let q = 0; q < f; q++) {
+      const rel = kinds[q] === 'relative-euclidean';
+      for (let i = 0; i < m; i++) {
+        const gv = g[i * f + q];
+        if (gv === 0) continue;
+        const v = yd[i * f + q], xx = s[i * 4], yy = s[i * 4 + 1], dd = s[i * 4 + 3];
+        const sx = Math.sqrt(xx);
+        if (rel) {
+          if (dd > 0) gs[i * 4 + 3] += gv / (2 * Math.sqrt(dd) * Math.max(sx, NORM_FLOOR));
           if (sx > NORM_FLOOR) gs[i * 4] -= (gv * v) / (2 * xx);
         } else {
-          const q2 = sx * sy;
-          if (q2 > NORM_FLOOR * NORM_FLOOR) {
+          const q2 = sx * Math.sqrt(yy);
+          if (q2 > FLOOR2) {
             gs[i * 4 + 2] += gv / q2;
             gs[i * 4] -= (gv * v) / (2 * xx);
             gs[i * 4 + 1] -= (gv * v) / (2 * yy);
           } else {
-            gs[i * 4 + 2] += gv / (NORM_FLOOR * NORM_FLOOR);
+            gs[i * 4 + 2] += gv / FLOOR2;
           }
         }
-      });
+      }
     }
   });
 }

@@ -12,13 +12,8 @@ export function dropout(x: Tensor, dropProb: number, rng: Rng, training = true):
   const mask = allocData(x.size, false);
   const out = allocData(x.size, false);
   const d = x.data;
-  // Keep when a uniform 32-bit draw is below keep * 2^32 (the same test as uniform() < keep).
-  const threshold = keep * 4294967296;
-  for (let i = 0; i < out.length; i++) {
-    const mv = rng.nextU32() < threshold ? s : 0;
-    mask[i] = mv;
-    out[i] = d[i] * mv;
-  }
+  rng.fillKeepMask(mask, x.size, keep, s);
+  for (let i = 0; i < out.length; i++) out[i] = d[i] * mask[i];
   return makeOutput(out, x.shape, [x], (g) => {
     const gx = x.gradBuffer();
     for (let i = 0; i < g.length; i++) gx[i] += g[i] * mask[i];
