@@ -19,15 +19,17 @@ function hashString(s: string, h = 0x811c9dc5): number {
 
 export class Rng {
   readonly seed: number;
-  private a: number; private b: number; private c: number; private d: number;
+  /** xoshiro128** state words (int32 view); kernels that draw random numbers advance it in place. */
+  readonly state = new Int32Array(4);
   private spareNormal: number | null = null;
 
   constructor(seed: number) {
     if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
     this.seed = seed >>> 0;
     const st = { s: (seed >>> 0) ^ (Math.floor(seed / 4294967296) * 0x632be5ab) };
-    this.a = splitmix32(st); this.b = splitmix32(st); this.c = splitmix32(st); this.d = splitmix32(st);
-    if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+    const q = this.state;
+    q[0] = splitmix32(st); q[1] = splitmix32(st); q[2] = splitmix32(st); q[3] = splitmix32(st);
+    if ((q[0] | q[1] | q[2] | q[3]) === 0) q[0] = 1;
   }
 
   /** An independent stream named `label`, a pure function of (seed, label). */
@@ -37,32 +39,21 @@ export class Rng {
 
   /** Uniform 32-bit unsigned integer. */
   nextU32(): number {
-    const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
-    const t = this.b << 9;
-    this.c ^= this.a; this.d ^= this.b; this.b ^= this.c; this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
+    const q = this.state;
+    const a = q[0], b = q[1];
+    const r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    const t = b << 9;
+    const c = q[2] ^ a, d = q[3] ^ b;
+    q[1] = b ^ c; q[0] = a ^ d; q[2] = c ^ t; q[3] = rotl(d, 11);
     return r;
   }
 
   /**
    * Inverted-dropout mask: out[i] = scale when the next draw is below keep * 2^32 (the same test as
-   * uniform() < keep, consuming one nextU32 per element), else 0. The generator runs on local variables
-   * with signed comparisons, so no heap numbers are created per element.
+   * uniform() < keep, consuming one nextU32 per element), else 0.
    */
   fillKeepMask(out: Float32Array, n: number, keep: number, scale: number): void {
-    let a = this.a | 0, b = this.b | 0, c = this.c | 0, d = this.d | 0;
-    // u < T for unsigned u is (u - 2^31) < (T - 2^31) in signed arithmetic.
-    const t = keep * 4294967296 - 2147483648;
-    for (let i = 0; i < n; i++) {
-      const r = Math.imul(rotl(Math.imul(b, 5), 7), 9) ^ -2147483648; // flips the top bit: r - 2^31
-      const sh = b << 9;
-      c ^= a; d ^= b; b ^= c; a ^= d;
-      c ^= sh;
-      d = (d << 11) | (d >>> 21);
-      out[i] = r < t ? scale : 0;
-    }
-    this.a = a; this.b = b; this.c = c; this.d = d;
+    keepMaskInto(this.state, n, keep, scale, out);
   }
 
   /** Uniform in [0, 1) with 32 random bits. */
@@ -107,3 +98,22 @@ export class Rng {
 }
 
 function rotl(x: number, k: number): number { return (x << k) | (x >>> (32 - k)); }
+
+/**
+ * The dropout-mask loop on a raw xoshiro128** state (the TypeScript version of Kernels.keepMask): runs
+ * on local int32 variables with signed comparisons, so no heap numbers are created per element.
+ */
+export function keepMaskInto(state: Int32Array, n: number, keep: number, scale: number, out: Float32Array): void {
+  let a = state[0], b = state[1], c = state[2], d = state[3];
+  // u < T for unsigned u is (u - 2^31) < (T - 2^31) in signed arithmetic.
+  const t = keep * 4294967296 - 2147483648;
+  for (let i = 0; i < n; i++) {
+    const r = Math.imul(rotl(Math.imul(b, 5), 7), 9) ^ -2147483648; // u - 2^31 as int32
+    const sh = b << 9;
+    c ^= a; d ^= b; b ^= c; a ^= d;
+    c ^= sh;
+    d = (d << 11) | (d >>> 21);
+    out[i] = r < t ? scale : 0;
+  }
+  state[0] = a; state[1] = b; state[2] = c; state[3] = d;
+}

@@ -105,6 +105,13 @@ export interface Kernels {
   adamStep(len: number, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, stepSize: number,
     bc2Sqrt: number, b1: number, b2: number, eps: number, wd: number): void;
 
+  /**
+   * Dropout mask from a xoshiro128** generator state (4 int32 words, advanced in place, one draw per
+   * element): out[i] = scale if the draw, as an unsigned 32-bit integer, is below keep * 2^32, else 0.
+   * Must consume and produce exactly the stream of rng.ts (keepMaskInto), so masks match across backends.
+   */
+  keepMask(state: Int32Array, n: number, keep: number, scale: number, out: Float32Array): void;
+
   /** dst row i (cols wide) = src row idx[start + i], for i < n: assembles shuffled mini-batches. */
   gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void;
 

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { ActCode, BinCode, Kernels } from './kernels.js';
+import { TsKernels } from './ts-kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -162,6 +163,9 @@ export class NativeKernels implements Kernels {
     // The addon checks every row index (and throws a RangeError naming the first bad one) before copying.
     this.addon.gatherRows(n, cols, src, idx, start, dst);
   }
+
+  // The TypeScript loop until a native one exists (same stream either way).
+  keepMask: Kernels['keepMask'] = TsKernels.prototype.keepMask;
 
   softmaxRows(m: number, n: number, x: Float32Array, log: boolean, out: Float32Array): void {
     dim('softmaxRows', 'm', m); dim('softmaxRows', 'n', n);

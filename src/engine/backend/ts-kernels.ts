@@ -1,3 +1,4 @@
+import { keepMaskInto } from '../rng.js';
 import { Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels } from './kernels.js';
 
 /**
@@ -177,5 +178,9 @@ export class TsKernels implements Kernels {
       if (!(r >= 0 && (r + 1) * cols <= src.length)) throw new Error(`gatherRows: row index ${r} is out of range`);
       dst.set(src.subarray(r * cols, (r + 1) * cols), i * cols);
     }
+  }
+
+  keepMask(state: Int32Array, n: number, keep: number, scale: number, out: Float32Array): void {
+    keepMaskInto(state, n, keep, scale, out);
   }
 }

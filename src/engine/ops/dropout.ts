@@ -1,3 +1,4 @@
+import { kernels } from '../backend/index.js';
 import type { Rng } from '../rng.js';
 import { allocData, makeOutput, type Tensor } from '../tensor.js';
 
@@ -12,7 +13,7 @@ export function dropout(x: Tensor, dropProb: number, rng: Rng, training = true):
   const mask = allocData(x.size, false);
   const out = allocData(x.size, false);
   const d = x.data;
-  rng.fillKeepMask(mask, x.size, keep, s);
+  kernels().keepMask(rng.state, x.size, keep, s, mask);
   for (let i = 0; i < out.length; i++) out[i] = d[i] * mask[i];
   return makeOutput(out, x.shape, [x], (g) => {
     const gx = x.gradBuffer();
