@@ -117,3 +117,4 @@ export function keepMaskInto(state: Int32Array, n: number, keep: number, scale: 
   }
   state[0] = a; state[1] = b; state[2] = c; state[3] = d;
 }
+

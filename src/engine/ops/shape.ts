@@ -36,17 +36,18 @@ export function concat(xs: readonly Tensor[], axis = -1): Tensor {
   });
   return makeOutput(out, shape, xs, (g) => {
     let o2 = 0;
-    xs.forEach((t, q) => {
-      const w = lens[q] * inner;
+    const stride = total * inner;
+    for (let q = 0; q < xs.length; q++) {
+      const t = xs[q], w = lens[q] * inner;
       if (t.requiresGrad) {
         const gt = t.gradBuffer();
         for (let o = 0; o < outer; o++) {
-          const src = o * total * inner + o2, dst = o * w;
+          const src = o * stride + o2, dst = o * w;
           for (let j = 0; j < w; j++) gt[dst + j] += g[src + j];
         }
       }
       o2 += w;
-    });
+    }
   });
 }
 
