@@ -9,7 +9,8 @@
         "native/src/elementwise.c",
         "native/src/gmm.c",
         "native/src/gmm_avx2.c",
-        "native/src/mlp.c"
+        "native/src/mlp.c",
+        "native/src/rng.c"
       ],
       "cflags": ["-O3", "-std=c11", "-D_GNU_SOURCE", "-fvisibility=hidden", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "cflags!": ["-O2", "-O0", "-ffast-math"],

@@ -1,14 +1,16 @@
 // Kernel micro-benchmark: GFLOPS of gemm at the DAGMM shapes (forward x W, and the two backward
 // variants dW = x^T dY and dX = dY W^T) for the TypeScript and native backends, and microseconds per
 // call of the other kernels at batch 1024. Prints one JSON object.
-//   node dist/bench/kernels.js [--quick] [--threads N] [--native-only] [--no-gemm]
+//   node dist/bench/kernels.js [--quick] [--threads N] [--native-only] [--no-gemm] [--mlp-only]
 import { Act, Bin, type Kernels } from '../src/engine/backend/kernels.js';
 import { TsKernels } from '../src/engine/backend/ts-kernels.js';
 import { tsGmmKernels } from '../src/engine/backend/gmm-kernels.js';
 import { loadNativeKernels, nativeLoadError } from '../src/engine/backend/native.js';
+import { Rng } from '../src/engine/rng.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
+const mlpOnly = argv.includes('--mlp-only');
 const ti = argv.indexOf('--threads');
 const native = loadNativeKernels();
 if (native && ti >= 0) native.setThreads(Number(argv[ti + 1]));
@@ -68,7 +70,7 @@ const out: Record<string, unknown> = {
 const backends: Array<[string, Kernels]> = argv.includes('--native-only') ? [] : [['typescript', new TsKernels()]];
 if (native) backends.push(['native', native]);
 const gemm: Record<string, Record<string, unknown>> = {};
-for (const [name, k] of argv.includes('--no-gemm') ? [] : backends) {
+for (const [name, k] of argv.includes('--no-gemm') || mlpOnly ? [] : backends) {
   const minMs = name === 'typescript' ? (quick ? 20 : 60) : (quick ? 30 : 150);
   const res: Record<string, unknown> = {};
   let fl = 0, sec = 0;
@@ -99,7 +101,13 @@ for (const [name, k] of backends) {
   const r: Record<string, number> = {};
   const n = 120, len = m * n;
   const a = rand(len, 5), b = rand(len, 6), o = new Float32Array(len), ca = rand(m, 7), cb = rand(m, 8);
-  for (const act of ['tanh', 'sigmoid', 'relu', 'softplus'] as const) {
+  for (const act of mlpOnly ? [] : ['tanh', 'sigmoid', 'relu', 'softplus'] as const) {
+    r[`activation ${act} 1024x120`] = r3(time(() => k.activation(Act[act], 0, len, a, o), minMs) * 1e6);
+    r[`activationGrad ${act} 1024x120`] = r3(time(() => k.activationGrad(Act[act], 0, len, a, b, o), minMs) * 1e6);
+  }
+  const mask = new Float32Array(10240), rs = new Rng(5).state;
+  r['keepMask 10240'] = r3(time(() => k.keepMask(rs, 10240, 0.8, 1.25, mask), minMs) * 1e6);
+  if (!mlpOnly) for (const act of ['tanh', 'sigmoid', 'relu', 'softplus'] as const) {
     r[`activation ${act} 1024x120`] = r3(time(() => k.activation(Act[act], 0, len, a, o), minMs) * 1e6);
     r[`activationGrad ${act} 1024x120`] = r3(time(() => k.activationGrad(Act[act], 0, len, a, b, o), minMs) * 1e6);
   }
@@ -112,7 +120,7 @@ for (const [name, k] of backends) {
   r['binary add len 8 (call overhead)'] = r3(time(() => k.binary(Bin.add, 8, a, b, o), minMs) * 1e6);
   // Dense layers with tanh, forward (fused epilogue) and backward, over the whole DAGMM net.
   let fwdAll = 0, bwdAll = 0;
-  for (const [kk, nn] of SHAPES) {
+  for (const [kk, nn] of mlpOnly ? [] : SHAPES) {
     const x = rand(m * kk, 1), w = rand(kk * nn, 2), bias = rand(nn, 3), y = new Float32Array(m * nn);
     const dy = rand(m * nn, 4), dpre = new Float32Array(m * nn), dx = new Float32Array(m * kk);
     const dw = new Float32Array(kk * nn), db = new Float32Array(nn);
@@ -129,6 +137,9 @@ for (const [name, k] of backends) {
     ['compression', [120, 60, 30, 10, 1, 10, 30, 60, 120], [1, 1, 1, 0, 1, 1, 1, 0], m],
     ['estimation', [3, 10, 4], [1, 0], m],
     ['compression', [120, 60, 30, 10, 1, 10, 30, 60, 120], [1, 1, 1, 0, 1, 1, 1, 0], 8192],
+    ['thyroid', [6, 12, 4, 1, 4, 12, 6], [1, 1, 0, 1, 1, 0], 943],
+    ['thyroid-estimation', [3, 10, 2], [1, 0], 943],
+    ['arrhythmia', [274, 10, 2, 10, 274], [1, 0, 1, 0], 128],
   ] as Array<[string, number[], number[], number]>) {
     const sizes = Int32Array.from(sz), acts = Int32Array.from(ac), L = sz.length - 1;
     const ws = sz.slice(1).map((n, l) => rand(sz[l] * n, 20 + l)), bs = sz.slice(1).map((n, l) => rand(n, 40 + l));
@@ -143,6 +154,7 @@ for (const [name, k] of backends) {
   }
   {
     const len = 20000, w = rand(len, 1), g = rand(len, 2), mo = new Float32Array(len), v = new Float32Array(len);
+    r['adamStep 72'] = r3(time(() => k.adamStep(72, w, g, mo, v, 1e-4, 0.5, 0.9, 0.999, 1e-8, 0), minMs) * 1e6);
     r['adamStep 20000'] = r3(time(() => k.adamStep(len, w, g, mo, v, 1e-4, 0.5, 0.9, 0.999, 1e-8, 0), minMs) * 1e6);
     const src = rand(8192 * 120, 3), idx = new Int32Array(8192).map((_, i) => (i * 4099) % 8192);
     const dst = new Float32Array(m * 120);
@@ -150,7 +162,7 @@ for (const [name, k] of backends) {
   }
   // GMM loops (k = 4 components, d = 3 latent dims) at the training batch and the scoring batch.
   const gk = k.gmm ?? tsGmmKernels;
-  for (const n of [m, 8192]) {
+  for (const n of mlpOnly ? [] : [m, 8192]) {
     const K = 4, D = 3;
     const z = rand(n * D, 80), gamma = new Float32Array(n * K);
     for (let i = 0; i < n; i++) {

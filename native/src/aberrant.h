@@ -71,6 +71,8 @@ void ab_mlp_forward(int64_t m, int L, const int64_t *sizes, const float *const *
 void ab_mlp_backward(int64_t m, int L, const int64_t *sizes, const float *const *w, const int *acts, float alpha,
                      const float *x, const float *const *outs, const float *const *douts, float *const *dpres,
                      float *dx, float *const *dws, float *const *dbs);
+/* Dropout keep-mask from a xoshiro128** state (rng.c; the stream of keepMaskInto in rng.ts). */
+void ab_keep_mask(int32_t *state, int64_t n, double keep, float scale, float *out);
 void ab_gather_rows(int64_t n, int64_t cols, const float *src, const int32_t *idx, float *dst);
 void ab_adam_step_serial(int64_t len, float *w, const float *g, float *m, float *v, double step, double bc2sqrt,
                          double b1, double b2, double eps, double wd);

@@ -520,6 +520,23 @@ static napi_value js_gather_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_keep_mask(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "keepMask", 5)) return NULL;
+  size_t ns = 0;
+  int32_t *state = get_i32(&A, 0, "state", &ns);
+  int64_t n = get_int(&A, 1, "n");
+  double keep = get_num(&A, 2, "keep"), scale = get_num(&A, 3, "scale");
+  float *out = get_f32(&A, 4, "out", n, 0);
+  if (A.failed) return NULL;
+  if (ns < 4) {
+    fail(&A, "must have 4 elements", "state");
+    return NULL;
+  }
+  ab_keep_mask(state, n, keep, (float)scale, out);
+  return NULL;
+}
+
 static napi_value js_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -583,6 +600,7 @@ NAPI_MODULE_INIT() {
     { "mlpBackward", js_mlp_backward },
     { "adamStep", js_adam_step },
     { "gatherRows", js_gather_rows },
+    { "keepMask", js_keep_mask },
     { "threads", js_threads },
     { "setThreads", js_set_threads },
     { "simd", js_simd },

@@ -6,6 +6,7 @@ import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../sr
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
 import { Act, Bin, type ActCode, type BinCode } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
+import { Rng, keepMaskInto } from '../../src/engine/rng.js';
 
 const loaded = loadNativeKernels();
 const skip: string | false = loaded ? false : `native addon unavailable: ${nativeLoadError() ?? 'unknown reason'}`;
@@ -558,6 +559,36 @@ describe('native fused kernels', { skip }, () => {
     assert.throws(() => k.gatherRows(1, cols, src, Int32Array.from([-1]), 0, dst), /row index -1 .*out of range/);
     assert.throws(() => k.gatherRows(3, cols, src, idx, 6, dst), /idx has length 8, needs at least start \+ n = 9/);
     assert.throws(() => k.gatherRows(9, cols, src, new Int32Array(9), 0, dst), /dst has length 56/);
+  });
+
+  test('keepMask: bit-equal masks and final states vs the TypeScript loop (wrapper and addon)', () => {
+    const k = loaded as NativeKernels;
+    const keeps = [0.5, 0.1, 0.9, 1, 0.3333, 0, 2, -0.5, NaN, 1e-9, 0.75 + 2 ** -40, 1 - 2 ** -33];
+    for (const keep of keeps) {
+      for (const n of [0, 1, 7, 63, 64, 65, 10240]) {
+        for (const viaAddon of [false, true]) {
+          const seedRng = new Rng(1234 + n);
+          const s0 = Int32Array.from(seedRng.state), s1 = Int32Array.from(seedRng.state);
+          const scale = keep > 0 && Number.isFinite(1 / keep) ? 1 / keep : 1.7;
+          const want = new Float32Array(n + 3).fill(-7), got = new Float32Array(n + 3).fill(-7);
+          keepMaskInto(s0, n, keep, scale, want);
+          if (viaAddon) k.addon.keepMask(s1, n, keep, scale, got);
+          else k.keepMask(s1, n, keep, scale, got);
+          const what = `keep=${keep} n=${n} ${viaAddon ? 'addon' : 'wrapper'}`;
+          assert.ok(bitsEqual(got, want), `${what}: mask differs`);
+          assert.deepEqual(Array.from(s1), Array.from(s0), `${what}: final state differs`);
+        }
+      }
+    }
+    // consecutive calls continue one stream
+    const a = new Rng(9), b = new Rng(9);
+    const wa = new Float32Array(300), wb = new Float32Array(300);
+    keepMaskInto(a.state, 300, 0.4, 2.5, wa);
+    k.keepMask(b.state, 100, 0.4, 2.5, wb);
+    k.keepMask(b.state, 200, 0.4, 2.5, wb.subarray(100));
+    assert.ok(bitsEqual(wb, wa), 'split calls');
+    assert.throws(() => k.keepMask(new Int32Array(3), 4, 0.5, 2, new Float32Array(4)), /state must be an Int32Array/);
+    assert.throws(() => k.keepMask(a.state, 100, 0.5, 2, new Float32Array(99)), /out has length 99/);
   });
 
   test('mlp/adam bad sizes throw clear errors', () => {

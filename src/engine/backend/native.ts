@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { ActCode, BinCode, Kernels } from './kernels.js';
-import { TsKernels } from './ts-kernels.js';
+import { keepMaskInto } from '../rng.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -42,6 +42,7 @@ export interface NativeAddon {
   adamStep(len: number, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, stepSize: number,
     bc2Sqrt: number, b1: number, b2: number, eps: number, wd: number): void;
   gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void;
+  keepMask(state: Int32Array, n: number, keep: number, scale: number, out: Float32Array): void;
   threads(): number;
   setThreads(n: number): number;
   /** The SIMD path in use ('avx2' or 'scalar'); with an argument, switches path (for tests). */
@@ -164,8 +165,16 @@ export class NativeKernels implements Kernels {
     this.addon.gatherRows(n, cols, src, idx, start, dst);
   }
 
-  // The TypeScript loop until a native one exists (same stream either way).
-  keepMask: Kernels['keepMask'] = TsKernels.prototype.keepMask;
+  keepMask(state: Int32Array, n: number, keep: number, scale: number, out: Float32Array): void {
+    const K = 'keepMask';
+    if (!(state instanceof Int32Array) || state.length < 4) {
+      throw new Error(`native ${K}: state must be an Int32Array of 4 xoshiro128** words`);
+    }
+    dim(K, 'n', n); need(K, 'out', out, n);
+    // Small masks: the N-API call costs more than the TypeScript loop (same stream either way).
+    if (n < 64) keepMaskInto(state, n, keep, scale, out);
+    else this.addon.keepMask(state, n, keep, scale, out);
+  }
 
   softmaxRows(m: number, n: number, x: Float32Array, log: boolean, out: Float32Array): void {
     dim('softmaxRows', 'm', m); dim('softmaxRows', 'n', n);
