@@ -1,0 +1,31 @@
+/** Column scalers fitted on training rows only, then applied to any rows (stored with models). */
+
+export interface MinMaxScaler { kind: 'minmax'; min: Float64Array; range: Float64Array }
+
+/** Per-column min and range over the rows of x; constant columns get range 1 (they map to 0). */
+export function fitMinMax(x: Float32Array, rows: number, cols: number): MinMaxScaler {
+  if (rows === 0) throw new Error('fitMinMax: no rows');
+  const min = new Float64Array(cols).fill(Infinity), max = new Float64Array(cols).fill(-Infinity);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const v = x[i * cols + j];
+      if (v < min[j]) min[j] = v;
+      if (v > max[j]) max[j] = v;
+    }
+  }
+  const range = new Float64Array(cols);
+  for (let j = 0; j < cols; j++) {
+    if (!Number.isFinite(min[j]) || !Number.isFinite(max[j])) throw new Error(`fitMinMax: column ${j} has non-finite values`);
+    range[j] = max[j] > min[j] ? max[j] - min[j] : 1;
+  }
+  return { kind: 'minmax', min, range };
+}
+
+/** (x - min) / range, in place. Values outside the training range map outside [0, 1]. */
+export function applyMinMax(s: MinMaxScaler, x: Float32Array, rows: number, cols: number): Float32Array {
+  if (s.min.length !== cols) throw new Error(`applyMinMax: scaler has ${s.min.length} columns, data has ${cols}`);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) x[i * cols + j] = (x[i * cols + j] - s.min[j]) / s.range[j];
+  }
+  return x;
+}
