@@ -64,6 +64,11 @@ int64_t ab_packed_b_floats(int64_t n, int64_t k);
 void ab_pack_b_all(int tb, int64_t n, int64_t k, const float *b, float *pb);
 void ab_gemm_packed(int64_t m, int64_t n, int64_t k, const float *a, const float *pb, float *c, const ab_epi *ep);
 
+/* Narrow layers: whether applying a heavy activation after the gemm over the contiguous output
+ * (ab_epi_act_flat, same per-element values as the fused epilogue) beats the padded register tiles. */
+int ab_epi_flat_pays(int act, int64_t n);
+void ab_epi_act_flat(int act, float alpha, int64_t len, float *x);
+
 /* ---- fused MLP stack (mlp.c) ---- */
 /* Layer l: sizes[l] -> sizes[l+1]; biases[l], douts[l], dbs[l], dx may be NULL. See kernels.ts. */
 void ab_mlp_forward(int64_t m, int L, const int64_t *sizes, const float *const *w, const float *const *b,

@@ -62,30 +62,49 @@ static int get_bool(args_t *A, size_t i, const char *name) {
   return v ? 1 : 0;
 }
 
-/* Returns the data pointer of a Float32Array value with at least `need` elements (NULL if nullable and null). */
-static float *f32_of(args_t *A, napi_value v, const char *name, int64_t need, int nullable) {
+/* fail() for argument `name`, or `name[idx]` when idx >= 0 (formatted only on failure: these checks run
+ * on every call, and small-network calls cost a few microseconds in all). */
+static void fail_at(args_t *A, const char *what, const char *name, int64_t idx) {
+  if (idx < 0) {
+    fail(A, what, name);
+    return;
+  }
+  char nm[48];
+  snprintf(nm, sizeof nm, "%s[%lld]", name, (long long)idx);
+  fail(A, what, nm);
+}
+
+/* Returns the data pointer of a Float32Array value with at least `need` elements (NULL if nullable and null);
+ * idx >= 0 names it as element idx of array argument `name` in errors. */
+static float *f32_at(args_t *A, napi_value v, const char *name, int64_t idx, int64_t need, int nullable) {
   if (A->failed) return NULL;
-  napi_valuetype t;
-  if (napi_typeof(A->env, v, &t) != napi_ok) {
-    fail(A, "is invalid", name);
-    return NULL;
-  }
-  if (t == napi_null || t == napi_undefined) {
-    if (!nullable) fail(A, "must be a Float32Array", name);
-    return NULL;
-  }
   napi_typedarray_type type;
   size_t len = 0;
   void *data = NULL;
-  if (napi_get_typedarray_info(A->env, v, &type, &len, &data, NULL, NULL) != napi_ok || type != napi_float32_array) {
-    fail(A, "must be a Float32Array", name);
+  /* the common case first: a typed array (one N-API call); null / undefined / others are sorted out after */
+  if (napi_get_typedarray_info(A->env, v, &type, &len, &data, NULL, NULL) != napi_ok) {
+    napi_valuetype t;
+    if (napi_typeof(A->env, v, &t) != napi_ok) {
+      fail_at(A, "is invalid", name, idx);
+      return NULL;
+    }
+    if ((t == napi_null || t == napi_undefined) && nullable) return NULL;
+    fail_at(A, "must be a Float32Array", name, idx);
+    return NULL;
+  }
+  if (type != napi_float32_array) {
+    fail_at(A, "must be a Float32Array", name, idx);
     return NULL;
   }
   if ((int64_t)len < need) {
-    fail(A, "is too short for the given sizes", name);
+    fail_at(A, "is too short for the given sizes", name, idx);
     return NULL;
   }
   return (float *)data;
+}
+
+static float *f32_of(args_t *A, napi_value v, const char *name, int64_t need, int nullable) {
+  return f32_at(A, v, name, -1, need, nullable);
 }
 
 static float *get_f32(args_t *A, size_t i, const char *name, int64_t need, int nullable) {
@@ -122,17 +141,15 @@ static int get_array(args_t *A, size_t i, const char *name, uint32_t want) {
   return 1;
 }
 
-/* Element e of the array argument i as a Float32Array (see f32_of). */
+/* Element e of the array argument i as a Float32Array (see f32_at). */
 static float *elem_f32(args_t *A, size_t i, const char *name, uint32_t e, int64_t need, int nullable) {
   if (A->failed) return NULL;
   napi_value v;
-  char nm[48];
-  snprintf(nm, sizeof nm, "%s[%u]", name, e);
   if (napi_get_element(A->env, A->argv[i], e, &v) != napi_ok) {
-    fail(A, "is invalid", nm);
+    fail_at(A, "is invalid", name, e);
     return NULL;
   }
-  return f32_of(A, v, nm, need, nullable);
+  return f32_at(A, v, name, e, need, nullable);
 }
 
 static int valid_act(args_t *A, int64_t act) {

@@ -146,6 +146,41 @@ static AB_AVX2 __attribute__((noinline)) void epi_tile(__m256 *t, int mr, int ha
   }
 }
 
+/* The epilogue activation (the very functions epi_tile applies, so values are identical) in place over a
+ * contiguous run of len floats: for narrow layers, whose register tiles are mostly padding, this spends
+ * the costly activation only on real elements. */
+static AB_AVX2 void act_flat_avx2(int act, float alpha, int64_t len, float *x) {
+  const __m256 al = _mm256_set1_ps(alpha), zero = _mm256_setzero_ps();
+#define ACT_FLAT(F)                                                             \
+  {                                                                             \
+    int64_t i = 0;                                                              \
+    for (; i + 16 <= len; i += 16) {                                            \
+      const __m256 a = F(_mm256_loadu_ps(x + i)), b = F(_mm256_loadu_ps(x + i + 8)); \
+      _mm256_storeu_ps(x + i, a);                                               \
+      _mm256_storeu_ps(x + i + 8, b);                                           \
+    }                                                                           \
+    for (; i < len; i += 8) {                                                   \
+      const int cnt = (int)imin(8, len - i);                                    \
+      const __m256 v = F(_mm256_maskload_ps(x + i, v_mask(cnt)));               \
+      if (cnt == 8) _mm256_storeu_ps(x + i, v);                                 \
+      else store_partial(x + i, v, cnt);                                        \
+    }                                                                           \
+  }
+#define RELU_F(v) _mm256_and_ps((v), _mm256_cmp_ps((v), zero, _CMP_GT_OQ))
+#define LEAKY_F(v) _mm256_blendv_ps(_mm256_mul_ps(al, (v)), (v), _mm256_cmp_ps((v), zero, _CMP_GT_OQ))
+  switch (act) {
+    case AB_ACT_TANH: ACT_FLAT(v_tanh_fast); break;
+    case AB_ACT_SIGMOID: ACT_FLAT(v_sigmoid); break;
+    case AB_ACT_SOFTPLUS: ACT_FLAT(v_softplus); break;
+    case AB_ACT_RELU: ACT_FLAT(RELU_F); break;
+    case AB_ACT_LEAKY: ACT_FLAT(LEAKY_F); break;
+    default: break;
+  }
+#undef ACT_FLAT
+#undef RELU_F
+#undef LEAKY_F
+}
+
 /* The micro-kernel: C[mr x nr] (+)= A[mr x kc] * Bpanel[kc x 16]. A is read in place: column-major
  * (A(r,p) = a[r + p*lda], for transposed A) or row-major (A(r,p) = a[r*lda + p]). */
 static inline __attribute__((always_inline)) AB_AVX2 void ukr_body(const int mr, const int cola, const int half,
@@ -199,7 +234,19 @@ static inline __attribute__((always_inline)) AB_AVX2 void ukr_body(const int mr,
       pb += NR;
     }
   }
-  if (ep) {
+  if (ep && ep->act == AB_ACT_NONE) {
+    /* bias only (also the narrow layers whose activation runs flat afterwards): no call, no spill; the
+     * same additions as epi_tile */
+    if (ep->bias) {
+      const __m256 b0 = _mm256_maskload_ps(ep->bias + j0, mk0);
+      const __m256 b1 = half ? b0 : _mm256_maskload_ps(ep->bias + j0 + 8, mk1);
+#pragma GCC unroll 6
+      for (int r = 0; r < mr; r++) {
+        c0[r] = _mm256_add_ps(c0[r], b0);
+        if (!half) c1[r] = _mm256_add_ps(c1[r], b1);
+      }
+    }
+  } else if (ep) {
     __m256 t[2 * MR];
 #pragma GCC unroll 6
     for (int r = 0; r < mr; r++) {
@@ -440,6 +487,23 @@ void ab_gemm_packed(int64_t m, int64_t n, int64_t k, const float *a, const float
 #else
   (void)m, (void)n, (void)k, (void)a, (void)pb, (void)c, (void)ep;
 #endif
+}
+
+int ab_epi_flat_pays(int act, int64_t n) {
+  const int heavy = act == AB_ACT_TANH || act == AB_ACT_SIGMOID || act == AB_ACT_SOFTPLUS;
+  const int64_t lanes = n <= 8 ? 8 : (n + NR - 1) / NR * NR; /* lanes the register tiles evaluate per row */
+  return heavy && n >= 1 && lanes * 8 > n * 9;                /* more than 1/8 of them padding */
+}
+
+void ab_epi_act_flat(int act, float alpha, int64_t len, float *x) {
+#if AB_X86
+  if (ab_simd) {
+    act_flat_avx2(act, alpha, len, x);
+    return;
+  }
+#endif
+  if (act != AB_ACT_NONE)
+    for (int64_t i = 0; i < len; i++) x[i] = ab_act_scalar(act, alpha, x[i]);
 }
 
 void ab_dense_backward(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *y,

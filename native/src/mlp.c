@@ -100,8 +100,14 @@ static void fwd_task(void *ctx, int t, int nt) {
     for (int l = 0; l < j->L; l++) {
       const int64_t k = j->sizes[l], n = j->sizes[l + 1];
       float *out = j->outs[l] + c0 * n;
-      const ab_epi ep = { j->b[l], j->acts[l], j->alpha };
-      ab_gemm_packed(rc, n, k, in, pw + j->poff[l], out, &ep);
+      if (ab_epi_flat_pays(j->acts[l], n)) {
+        const ab_epi ep = { j->b[l], AB_ACT_NONE, j->alpha };
+        ab_gemm_packed(rc, n, k, in, pw + j->poff[l], out, &ep);
+        ab_epi_act_flat(j->acts[l], j->alpha, rc * n, out);
+      } else {
+        const ab_epi ep = { j->b[l], j->acts[l], j->alpha };
+        ab_gemm_packed(rc, n, k, in, pw + j->poff[l], out, &ep);
+      }
       in = out;
     }
   }
