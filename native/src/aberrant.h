@@ -23,6 +23,9 @@ typedef void (*ab_task_fn)(void *ctx, int tid, int nt);
 /* Runs fn(ctx, t, nt) for t in [0, nt): t = 0 on the caller, the rest on pool workers. The partition
  * each task handles must depend only on (t, nt), so results never depend on timing. */
 void ab_parallel(ab_task_fn fn, void *ctx, int nt);
+/* The same with nt tasks over at most nthreads threads (workers claim tasks as they free up, so finer
+ * tasks balance the load when a core is slowed by other processes; results still depend on nt only). */
+void ab_parallel_tasks(ab_task_fn fn, void *ctx, int nt, int nthreads);
 int ab_threads(void);
 int ab_set_threads(int n);
 

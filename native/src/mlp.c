@@ -11,6 +11,8 @@
 #include "aberrant.h"
 
 #define MLP_MR 6                 /* row tiles of the gemm micro-kernel */
+#define FWD_TASK_ROWS 512        /* forward: rows per claimed task at large batches */
+#define FWD_MAX_TASKS 32
 #define MLP_PAR_MIN 65536.0      /* FMA-equivalents below which one thread is used (~2-4 us of work) */
 
 static inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -44,7 +46,7 @@ typedef struct {
   const float *x;
   float *const *outs;
   const int64_t *poff; /* per-layer offsets of the packed weights (NULL: no pre-packing) */
-  int64_t ptotal;
+  const float *pw;     /* the weights packed once by the caller, shared read-only by the tasks */
 } fwd_job;
 
 /* Rows per chunk: each thread packs the weights once, then runs its rows through the whole stack a chunk
@@ -91,8 +93,7 @@ static void fwd_task(void *ctx, int t, int nt) {
     }
     return;
   }
-  float *pw = ab_scratch(AB_SCRATCH_MLPW, (size_t)j->ptotal);
-  for (int l = 0; l < j->L; l++) ab_pack_b_all(0, j->sizes[l + 1], j->sizes[l], j->w[l], pw + j->poff[l]);
+  const float *pw = j->pw;
   const int64_t ch = chunk_rows();
   for (int64_t c0 = r0; c0 < r1; c0 += ch) {
     const int64_t rc = imin(ch, r1 - c0);
@@ -121,10 +122,25 @@ void ab_mlp_forward(int64_t m, int L, const int64_t *sizes, const float *const *
     fma += (double)m * (double)sizes[l + 1] * ((double)sizes[l] + (heavy_act(acts[l]) ? 40.0 : 2.0));
   int64_t poff[L];
   const int64_t ptotal = ab_simd ? pack_offsets(L, sizes, 0, poff) : -1;
-  fwd_job j = { m, L, sizes, w, b, acts, alpha, x, outs, ptotal > 0 ? poff : NULL, ptotal };
+  float *pw = NULL;
+  if (ptotal > 0) {
+    pw = ab_scratch(AB_SCRATCH_MLPW, (size_t)ptotal);
+    for (int l = 0; l < L; l++) ab_pack_b_all(0, sizes[l + 1], sizes[l], w[l], pw + poff[l]);
+  }
+  fwd_job j = { m, L, sizes, w, b, acts, alpha, x, outs, pw ? poff : NULL, pw };
   const int nt = mlp_threads(m, fma);
-  if (nt <= 1) fwd_task(&j, 0, 1);
-  else ab_parallel(fwd_task, &j, nt);
+  if (nt <= 1) {
+    fwd_task(&j, 0, 1);
+    return;
+  }
+  /* Large batches: tasks of ~FWD_TASK_ROWS rows, claimed by whichever thread is free, so a thread slowed
+   * by other processes does not hold up the whole region (the partition depends on m and nt only). */
+  const int64_t tiles = (m + MLP_MR - 1) / MLP_MR;
+  int64_t ntasks = m / FWD_TASK_ROWS;
+  if (ntasks < nt) ntasks = nt;
+  if (ntasks > FWD_MAX_TASKS) ntasks = FWD_MAX_TASKS;
+  if (ntasks > tiles) ntasks = tiles;
+  ab_parallel_tasks(fwd_task, &j, (int)ntasks, nt);
 }
 
 /* ----------------------------------------------------------------------------------------- backward */

@@ -143,9 +143,13 @@ static int ensure_workers(int want) {
   return P.nworkers;
 }
 
-void ab_parallel(ab_task_fn fn, void *ctx, int nt) {
-  if (nt > 1 && nt <= AB_MAX_THREADS && pthread_mutex_trylock(&P.run_mu) == 0) {
-    if (ensure_workers(nt - 1) >= nt - 1) {
+void ab_parallel(ab_task_fn fn, void *ctx, int nt) { ab_parallel_tasks(fn, ctx, nt, nt); }
+
+void ab_parallel_tasks(ab_task_fn fn, void *ctx, int nt, int nthreads) {
+  if (nthreads > nt) nthreads = nt;
+  if (nt > 0xffff) nthreads = 1; /* the task counter has 16 bits: run serially (same partitions) */
+  if (nthreads > 1 && nthreads <= AB_MAX_THREADS && pthread_mutex_trylock(&P.run_mu) == 0) {
+    if (ensure_workers(nthreads - 1) >= nthreads - 1) {
       P.fn = fn;
       P.ctx = ctx;
       atomic_store_explicit(&P.done, 0, memory_order_relaxed);
