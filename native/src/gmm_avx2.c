@@ -15,7 +15,7 @@
 #include <immintrin.h>
 
 #define MAXD 64
-#define PAR_MIN_ROWS 2048 /* row count from which the kernels use the worker threads */
+#define PAR_MIN_ROWS 512 /* row count from which the kernels use the worker threads */
 
 static inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
 
