@@ -274,6 +274,54 @@ static inline __attribute__((always_inline)) AB_AVX2 void ukr_body(const int mr,
   }
 }
 
+/* Narrow panels (nr <= 8), row-major A, C overwritten: 12 rows at once. The 6-row half kernel keeps only 6
+ * FMA chains in flight (the FMA latency needs 8) and pays its per-tile overhead twice as often; per-element
+ * results are identical to it (same k order, same epilogue). */
+static AB_AVX2 void ukr12_half(int64_t kc, const float *a, int64_t lda, const float *pb, float *c, int64_t ldc,
+                               int nr, const ab_epi *ep, int64_t j0) {
+  __m256 acc[12];
+  const float *ar[12];
+#pragma GCC unroll 12
+  for (int r = 0; r < 12; r++) {
+    acc[r] = _mm256_setzero_ps();
+    ar[r] = a + r * lda;
+  }
+  for (int64_t p = 0; p < kc; p++) {
+    const __m256 b0 = _mm256_load_ps(pb);
+#pragma GCC unroll 12
+    for (int r = 0; r < 12; r++) acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(ar[r] + p), b0, acc[r]);
+    pb += NR;
+  }
+  if (ep && ep->act == AB_ACT_NONE) {
+    if (ep->bias) {
+      const __m256 b0 = _mm256_maskload_ps(ep->bias + j0, v_mask(nr));
+#pragma GCC unroll 12
+      for (int r = 0; r < 12; r++) acc[r] = _mm256_add_ps(acc[r], b0);
+    }
+  } else if (ep) {
+    __m256 t[2 * MR], u[2 * MR];
+#pragma GCC unroll 6
+    for (int r = 0; r < MR; r++) {
+      t[2 * r] = t[2 * r + 1] = acc[r];
+      u[2 * r] = u[2 * r + 1] = acc[MR + r];
+    }
+    epi_tile(t, MR, 1, ep, j0, nr);
+    epi_tile(u, MR, 1, ep, j0, nr);
+#pragma GCC unroll 6
+    for (int r = 0; r < MR; r++) {
+      acc[r] = t[2 * r];
+      acc[MR + r] = u[2 * r];
+    }
+  }
+  if (nr == 8) {
+#pragma GCC unroll 12
+    for (int r = 0; r < 12; r++) _mm256_storeu_ps(c + r * ldc, acc[r]);
+  } else {
+#pragma GCC unroll 12
+    for (int r = 0; r < 12; r++) store_partial(c + r * ldc, acc[r], nr);
+  }
+}
+
 typedef void (*ukr_fn)(int64_t kc, const float *a, int64_t lda, const float *pb, float *c, int64_t ldc, int nr,
                        int loadc, const ab_epi *ep, int64_t j0);
 
@@ -478,7 +526,10 @@ void ab_gemm_packed(int64_t m, int64_t n, int64_t k, const float *a, const float
       const int64_t j0 = jp * NR;
       const int nr = (int)imin(NR, n - j0);
       const float *panel = pb + jp * k * NR;
-      for (int64_t ir = ic; ir < ie; ir += MR) {
+      int64_t ir = ic;
+      if (nr <= 8)
+        for (; ir + 12 <= ie; ir += 12) ukr12_half(k, a + ir * k, k, panel, c + ir * n + j0, n, nr, ep, j0);
+      for (; ir < ie; ir += MR) {
         const int mr = (int)imin(MR, ie - ir);
         ukr_tab[mr - 1][0][nr <= 8](k, a + ir * k, k, panel, c + ir * n + j0, n, nr, 0, ep, j0);
       }
