@@ -2,7 +2,9 @@
  * src/engine/backend/kernels.ts). One parallel region for the whole stack: thread t owns the batch rows
  * [r0, r1) (whole 6-row tiles, a partition that depends only on m and the thread count) and runs them
  * through every layer with the single-threaded gemm and its fused epilogue, so there is no
- * synchronisation between layers and a thread's activations stay in its own caches. Backward: each
+ * synchronisation between layers and a thread's activations stay in its own caches. (Forward at large
+ * batches uses more row blocks than threads, claimed dynamically; its results do not depend on the
+ * partition at all, since every row goes through the same per-row arithmetic.) Backward: each
  * thread also forms private partial dW / db over its rows; after the region they are added into dws /
  * dbs in thread order, so results are bit-identical for a fixed thread count. */
 #include <stdlib.h>
