@@ -3,14 +3,14 @@
  * reconstruction features) feeding an estimation network whose softmax output are GMM memberships;
  * trained end to end on reconstruction error + lambda1 * mean energy + lambda2 * covariance penalty.
  */
-import { concat, mean, rowPairStats, scale, slice, add } from '../../engine/ops/index.js';
+import { mean, rowPairStats, scale, slice, add } from '../../engine/ops/index.js';
 import type { Rng } from '../../engine/rng.js';
 import { Tape, Tensor } from '../../engine/tensor.js';
 import { gmmEnergies, gmmEnergyLoss, gmmParamsFromMemberships, type GmmParams } from '../../gmm/gmm.js';
 import type { InitScheme } from '../../nn/init.js';
 import { Mlp } from '../../nn/mlp.js';
 import { parseNetworkSpec, specInputSize, specOutputSize, type LayerSpec } from '../../nn/spec.js';
-import { RECONSTRUCTION_FEATURES, reconstructionFeatures, type ReconstructionFeature } from './features.js';
+import { latentWithFeatures, RECONSTRUCTION_FEATURES, type ReconstructionFeature } from './features.js';
 
 export interface DagmmNetworkConfig {
   /** Compression network in the paper's notation, e.g. FC(6,12,tanh)-FC(12,4,tanh)-FC(4,1,none)-... */
@@ -106,9 +106,7 @@ export class DagmmNetwork {
     let zc: Tensor | null = null;
     const xr = this.compression.forward(x, { tap: (i, out) => { if (i === this.latentLayer) zc = out; } });
     const stats = rowPairStats(x, xr);
-    const parts = [zc!];
-    if (this.features.length) parts.push(reconstructionFeatures(stats, this.features));
-    return { z: parts.length > 1 ? concat(parts, 1) : parts[0], xr, stats };
+    return { z: latentWithFeatures(zc!, stats, this.features), xr, stats };
   }
 
   /** Soft mixture memberships gamma [N, K]. */
