@@ -55,9 +55,9 @@ export function loadPaperDataset(name: PaperDatasetName, dataDir = bundledDataDi
       for (const i of attack) labels[i] = 1;
       const base: LabelledDataset = {
         ...data, name, labels,
-        description: `KDDCUP-Rev: all ${normal.length} 'normal.' rows (normal class) + ${Math.round(normal.length / 4)} attack rows sampled per run (anomalies); ${data.cols} dims`,
+        description: `KDDCUP-Rev: all ${normal.length} 'normal.' rows (normal class) + ${Math.floor(normal.length / 4)} attack rows sampled per run (anomalies); ${data.cols} dims`,
       };
-      const nAttack = Math.round(normal.length / 4);
+      const nAttack = Math.floor(normal.length / 4); // 24,319: Table 1's 121,597 rows
       const attackIdx = Int32Array.from(attack);
       return {
         name, base,
