@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { parseKddcup } from '../../src/data/datasets/kddcup.js';
 import { applyMinMax, fitMinMax } from '../../src/data/scaling.js';
 import { parseNumericCsv } from '../../src/data/csv.js';
+import { loadPaperDataset } from '../../src/data/datasets/bundled.js';
+import { Rng } from '../../src/engine/rng.js';
 
 const row = (proto: string, service: string, flag: string, land: string, hostLogin: string, label: string, bytes = '181'): string => {
   const v = new Array<string>(42).fill('0');
@@ -60,5 +65,26 @@ describe('min-max scaling', () => {
     applyMinMax(s, other, 2, 2);
     assert.deepEqual(Array.from(other), [2, 0, -1, 1]);
     assert.throws(() => applyMinMax(s, new Float32Array(3), 1, 3), /scaler has 2 columns, data has 3/);
+  });
+});
+
+describe('KDDCUP-Rev sampling', () => {
+  it("keeps every 'normal.' row, samples floor(normal/4) attack rows per run, and labels attacks as anomalies", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aberrant-kdd-'));
+    const lines: string[] = [];
+    for (let i = 0; i < 41; i++) lines.push(row('tcp', i % 2 ? 'http' : 'smtp', 'SF', '0', '0', 'normal.', String(i)));
+    for (let i = 0; i < 30; i++) lines.push(row('icmp', 'ecr_i', i % 2 ? 'SF' : 'S0', '0', '0', i % 3 ? 'smurf.' : 'neptune.', String(100 + i)));
+    writeFileSync(join(dir, 'kddcup.data_10_percent.gz'), gzipSync(Buffer.from(lines.join('\n') + '\n')));
+    const ds = loadPaperDataset('kddcup-rev', dir);
+    const a = ds.sampleRun(new Rng(1)), b = ds.sampleRun(new Rng(2));
+    assert.equal(a.idx.length, 41 + 10);
+    const normals = Array.from(a.idx).filter((r) => r < 41);
+    assert.equal(normals.length, 41);
+    assert.ok(Array.from(a.idx).every((r) => a.labels[r] === (r >= 41 ? 1 : 0)));
+    assert.notDeepEqual(Array.from(a.idx.subarray(41)).sort(), Array.from(b.idx.subarray(41)).sort());
+    assert.deepEqual(Array.from(ds.sampleRun(new Rng(1)).idx), Array.from(a.idx), 'same seed, same sample');
+    const plain = loadPaperDataset('kddcup', dir);
+    assert.equal(plain.sampleRun(new Rng(1)).idx.length, 71);
+    assert.equal(plain.base.labels.reduce((p, q) => p + q, 0), 41);
   });
 });
