@@ -3,7 +3,7 @@ import * as op from '../../src/engine/ops/index.js';
 import { Rng } from '../../src/engine/rng.js';
 import { tensor, type Tensor } from '../../src/engine/tensor.js';
 import { gmmEnergyLoss } from '../../src/gmm/gmm.js';
-import { latentWithFeatures, reconstructionFeatures } from '../../src/detectors/dagmm/features.js';
+import { latentWithFeatures } from '../../src/detectors/dagmm/features.js';
 import { randomData } from './gradcheck.js';
 
 const M = (rows: number, cols: number, seed: number, lo = -1, hi = 1, avoid?: number) =>
@@ -101,7 +101,6 @@ export const opCases: OpCase[] = [
   ['logDetFromCholesky', ([b]) => op.logDetFromCholesky(op.cholesky(spd(b, 3))), [M(2, 9, 1)]],
   ['logDet', ([b]) => op.logDet(spd(b, 4)), [M(1, 16, 1)]],
   ['diagonal', ([a]) => op.square(op.diagonal(op.reshape(a, [2, 3, 3]))), [M(2, 9, 1)]],
-  ['reconstructionFeatures', ([a, b]) => reconstructionFeatures(op.rowPairStats(a, b), ['relative-euclidean', 'cosine']), [M(6, 5, 1), M(6, 5, 2)]],
   ['latentWithFeatures', ([zc, a, b]) => latentWithFeatures(zc, op.rowPairStats(a, b), ['relative-euclidean', 'cosine']), [M(6, 2, 3), M(6, 5, 1), M(6, 5, 2)]],
   ['latentWithFeatures (cosine only)', ([zc, a, b]) => latentWithFeatures(zc, op.rowPairStats(a, b), ['cosine']), [M(6, 1, 3), M(6, 5, 1), M(6, 5, 2)]],
   ['gmmEnergyLoss energy', ([z, l]) => gmmEnergyLoss(z, op.softmax(l)).energy, [M(12, 3, 1), M(12, 2, 2, -2, 2)], { rtol: 3e-2 }],

@@ -9,51 +9,6 @@ export const RECONSTRUCTION_FEATURES: readonly ReconstructionFeature[] = ['relat
 export const NORM_FLOOR = 1e-6;
 
 /**
- * From rowPairStats(x, x') = [xx, yy, xy, dd] per row, the chosen features per row:
- * relative Euclidean distance ||x - x'|| / ||x|| and cosine similarity x.x' / (||x|| ||x'||).
- */
-export function reconstructionFeatures(stats: Tensor, kinds: readonly ReconstructionFeature[]): Tensor {
-  if (stats.rank !== 2 || stats.cols !== 4) throw new Error(`reconstructionFeatures: expected [N, 4] stats, got ${shapeString(stats.shape)}`);
-  const m = stats.rows, f = kinds.length, s = stats.data;
-  const FLOOR2 = NORM_FLOOR * NORM_FLOOR;
-  const out = allocData(m * f, false);
-  for (let q = 0; q < f; q++) {
-    const rel = kinds[q] === 'relative-euclidean';
-    for (let i = 0; i < m; i++) {
-      const xx = s[i * 4], yy = s[i * 4 + 1], xy = s[i * 4 + 2], dd = s[i * 4 + 3];
-      out[i * f + q] = rel
-        ? Math.sqrt(dd) / Math.max(Math.sqrt(xx), NORM_FLOOR)
-        : xy / Math.max(Math.sqrt(xx) * Math.sqrt(yy), FLOOR2);
-    }
-  }
-  return makeOutput(out, [m, f], [stats], (g, y) => {
-    const gs = stats.gradBuffer(), yd = y.data;
-    for (let q = 0; q < f; q++) {
-      const rel = kinds[q] === 'relative-euclidean';
-      for (let i = 0; i < m; i++) {
-        const gv = g[i * f + q];
-        if (gv === 0) continue;
-        const v = yd[i * f + q], xx = s[i * 4], yy = s[i * 4 + 1], dd = s[i * 4 + 3];
-        const sx = Math.sqrt(xx);
-        if (rel) {
-          if (dd > 0) gs[i * 4 + 3] += gv / (2 * Math.sqrt(dd) * Math.max(sx, NORM_FLOOR));
-          if (sx > NORM_FLOOR) gs[i * 4] -= (gv * v) / (2 * xx);
-        } else {
-          const q2 = sx * Math.sqrt(yy);
-          if (q2 > FLOOR2) {
-            gs[i * 4 + 2] += gv / q2;
-            gs[i * 4] -= (gv * v) / (2 * xx);
-            gs[i * 4 + 1] -= (gv * v) / (2 * yy);
-          } else {
-            gs[i * 4 + 2] += gv / FLOOR2;
-          }
-        }
-      }
-    }
-  });
-}
-
-/**
  * z = [zc, reconstruction features] in one pass (the concat fused in): zc [N, L] and rowPairStats
  * [N, 4] in, [N, L + F] out.
  */
