@@ -5,3 +5,11 @@ export { parseNetworkSpec, formatNetworkSpec, type LayerSpec } from './nn/spec.j
 export { initDense, type InitScheme } from './nn/init.js';
 export * as gmm from './gmm/gmm.js';
 export { DagmmNetwork, type DagmmNetworkConfig } from './detectors/dagmm/network.js';
+export { Dagmm, type DagmmOptions, type DagmmState } from './detectors/dagmm/dagmm.js';
+export { trainDagmm, type DagmmTrainOptions } from './detectors/dagmm/train.js';
+export { scoreEnergies, fitGmmParams } from './detectors/dagmm/network.js';
+export { PAPER_CONFIGS, PAPER_RESULTS, type PaperConfig } from './detectors/dagmm/paper-configs.js';
+export { auroc, averagePrecision } from './metrics/ranking.js';
+export { topKMetrics, flaggedCount } from './metrics/threshold.js';
+export { parseNumericCsv } from './data/csv.js';
+export { fitMinMax, applyMinMax } from './data/scaling.js';

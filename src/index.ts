@@ -6,5 +6,7 @@ import { useBestBackend } from './backend-node.js';
 
 export * from './browser.js';
 export { useBestBackend, backendInfo, type BackendPreference } from './backend-node.js';
+export { loadPaperDataset, PAPER_DATASETS, type PaperDatasetName } from './data/datasets/bundled.js';
+export { runDagmmBenchmark, type BenchResult, type Protocol } from './harness/paper.js';
 
 useBestBackend();
