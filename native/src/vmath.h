@@ -46,8 +46,8 @@ static inline AB_AVX2 __m256 v_signbit(__m256 x) {
 
 /* exp(x): Cody-Waite reduction + Cephes degree-5 polynomial (~1 ulp); 2^n applied in two halves so
  * the result is also right in the subnormal range; overflow -> +Inf, x < -104 -> 0, NaN -> NaN. */
-static inline AB_AVX2 __m256 v_exp(__m256 x) {
-  __m256 t = _mm256_min_ps(_mm256_max_ps(x, V8(-104.0f)), V8(89.0f));
+/* The shared core of the exp variants: n = round(t / ln 2) and y = exp(t - n ln 2) in [0.7, 1.5]. */
+static inline AB_AVX2 __m256 v_exp_reduced(__m256 t, __m256 *n_out) {
   __m256 n = _mm256_round_ps(_mm256_mul_ps(t, V8(1.44269504088896341f)),
                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m256 r = _mm256_fnmadd_ps(n, V8(0.693359375f), t);
@@ -58,7 +58,14 @@ static inline AB_AVX2 __m256 v_exp(__m256 x) {
   p = _mm256_fmadd_ps(p, r, V8(4.1665795894E-2f));
   p = _mm256_fmadd_ps(p, r, V8(1.6666665459E-1f));
   p = _mm256_fmadd_ps(p, r, V8(5.0000001201E-1f));
-  __m256 y = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), V8(1.0f));
+  *n_out = n;
+  return _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), V8(1.0f));
+}
+
+static inline AB_AVX2 __m256 v_exp(__m256 x) {
+  __m256 t = _mm256_min_ps(_mm256_max_ps(x, V8(-104.0f)), V8(89.0f));
+  __m256 n;
+  __m256 y = v_exp_reduced(t, &n);
   __m256i ni = _mm256_cvtps_epi32(n);
   __m256i n1 = _mm256_srai_epi32(ni, 1);
   __m256i n2 = _mm256_sub_epi32(ni, n1);
@@ -70,17 +77,8 @@ static inline AB_AVX2 __m256 v_exp(__m256 x) {
 
 /* exp(t) for t in [0, 20] only (no NaN, overflow or subnormal handling: the caller guarantees it). */
 static inline AB_AVX2 __m256 v_exp_0_20(__m256 t) {
-  __m256 n = _mm256_round_ps(_mm256_mul_ps(t, V8(1.44269504088896341f)),
-                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, V8(0.693359375f), t);
-  r = _mm256_fnmadd_ps(n, V8(-2.12194440e-4f), r);
-  __m256 p = V8(1.9875691500E-4f);
-  p = _mm256_fmadd_ps(p, r, V8(1.3981999507E-3f));
-  p = _mm256_fmadd_ps(p, r, V8(8.3334519073E-3f));
-  p = _mm256_fmadd_ps(p, r, V8(4.1665795894E-2f));
-  p = _mm256_fmadd_ps(p, r, V8(1.6666665459E-1f));
-  p = _mm256_fmadd_ps(p, r, V8(5.0000001201E-1f));
-  __m256 y = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), V8(1.0f));
+  __m256 n;
+  __m256 y = v_exp_reduced(t, &n);
   /* y in [0.7, 1.5], n in [0, 29]: adding n to the exponent field scales by 2^n exactly */
   __m256i e = _mm256_slli_epi32(_mm256_cvtps_epi32(n), 23);
   return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(y), e));
