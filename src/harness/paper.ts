@@ -128,7 +128,7 @@ export function runDagmmBenchmark(ds: BenchDataset, config: PaperConfig, o: Benc
       ? 'paper: random 50/50 split; fit on normal rows of the training half; flag top ratio of test energies (ratio from Table 1)'
       : 'half-normal: fit on a random half of the normal rows; test on the other half plus all anomalies; flag the test anomaly rate',
     config: { compression: config.compression, estimation: config.estimation, epochs, batchSize: config.batchSize, learningRate: config.learningRate,
-      lambdaEnergy: config.lambdaEnergy, lambdaCov: config.lambdaCov, anomalyRatio: config.anomalyRatio, scaling: 'min-max fitted on the fitted rows', inputDims: cols },
+      lambdaEnergy: config.lambdaEnergy, lambdaCov: config.lambdaCov, anomalyRatio: config.anomalyRatio, scaling: 'min-max fitted on the fitted rows; columns constant there encode sign(x - constant)', inputDims: cols },
     runs, ...agg,
     control: { description: 'the same network and seed, untrained (0 epochs), GMM parameters from the fitted rows, same splits', runs: control, mean: cagg.mean, std: cagg.std },
     paper,

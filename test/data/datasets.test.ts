@@ -58,12 +58,16 @@ describe('numeric CSV', () => {
 });
 
 describe('min-max scaling', () => {
-  it('is fitted on the given rows and applied to others; constant columns map to 0', () => {
+  it('is fitted on the given rows and applied to others; training-constant columns encode only the sign of a departure', () => {
     const fit = Float32Array.from([0, 5, 10, 5]);
     const s = fitMinMax(fit, 2, 2);
-    const other = Float32Array.from([20, 5, -10, 6]);
-    applyMinMax(s, other, 2, 2);
-    assert.deepEqual(Array.from(other), [2, 0, -1, 1]);
+    assert.deepEqual(Array.from(s.range), [10, 0]);
+    const other = Float32Array.from([20, 5, -10, 45, 5, 4.5]);
+    applyMinMax(s, other, 3, 2);
+    assert.deepEqual(Array.from(other), [2, 0, -1, 1, 0.5, -1]);
+    // 0/1 indicator columns constant at 0 in training keep their values
+    const ind = fitMinMax(Float32Array.from([0, 0]), 2, 1);
+    assert.deepEqual(Array.from(applyMinMax(ind, Float32Array.from([0, 1]), 2, 1)), [0, 1]);
     assert.throws(() => applyMinMax(s, new Float32Array(3), 1, 3), /scaler has 2 columns, data has 3/);
   });
 });
