@@ -1,0 +1,300 @@
+/**
+ * Turns a Table into the float32 matrix a detector trains on, with everything learned from the training
+ * rows only (medians, levels, scaling) and saved with the model, so new data is encoded the same way.
+ *
+ * - numeric: missing -> training median (or an error); then scaled. minmax: (x - min) / range; standard:
+ *   (x - mean) / std (population std); none: x. A column constant on the training rows has no unit, so it
+ *   encodes sign(x - constant), the rule of fitMinMax in scaling.ts. Values are rounded to float32 first.
+ * - categorical: one-hot over the levels seen in training, sorted; missing is its own "(missing)" level when
+ *   training had missing values. A level not seen in training is all zeros and counted in `unseen` (or an
+ *   error with unseenCategory 'error').
+ * - boolean: one-hot over false, true; missing -> the more frequent training value (false on a tie).
+ */
+import { z } from 'zod';
+import { fitMinMax } from './scaling.js';
+import { categoryKey, cellBoolean, cellNumber, describeZodError, featureColumns, type Schema } from './schema.js';
+import type { Cell, Column, Table } from './table.js';
+
+export type Scaling = 'minmax' | 'standard' | 'none';
+
+export interface PreprocessOptions {
+  scaling?: Scaling;
+  unseenCategory?: 'ignore' | 'error';
+  missing?: 'error' | 'impute';
+  /** The label value that marks an anomaly, for labels() on a text label column. */
+  positive?: string;
+}
+
+export interface Transformed { x: Float32Array; rows: number; cols: number; unseen: number }
+
+export const MISSING_LEVEL = '(missing)';
+
+const numericFeature = z.object({
+  kind: z.literal('numeric'), name: z.string(),
+  /** The training median used for missing values (null: missing is an error). */
+  impute: z.number().nullable(),
+  offset: z.number(), scale: z.number().nonnegative(),
+});
+const categoricalFeature = z.object({ kind: z.literal('categorical'), name: z.string(), levels: z.array(z.string()).min(1) });
+const booleanFeature = z.object({ kind: z.literal('boolean'), name: z.string(), impute: z.boolean().nullable() });
+const feature = z.discriminatedUnion('kind', [numericFeature, categoricalFeature, booleanFeature]);
+type Feature = z.infer<typeof feature>;
+
+const preprocessorJson = z.object({
+  format: z.literal('aberrant-preprocessor'),
+  version: z.literal(1),
+  scaling: z.enum(['minmax', 'standard', 'none']),
+  unseenCategory: z.enum(['ignore', 'error']),
+  missing: z.enum(['error', 'impute']),
+  labelColumn: z.string().nullable(),
+  positive: z.string().nullable(),
+  features: z.array(feature).min(1),
+});
+export type PreprocessorJSON = z.infer<typeof preprocessorJson>;
+
+/** Reads a feature's cells by kind, naming the row and column of any value that does not fit. */
+function numberAt(table: Table, name: string, col: Column, i: number): number {
+  if (col instanceof Float64Array) return col[i];
+  const c = col[i];
+  if (c === null) return NaN;
+  const v = cellNumber(c);
+  if (Number.isNaN(v)) throw new Error(`${table.where(i)}, column "${name}": expected a number, got ${JSON.stringify(c)}`);
+  return v;
+}
+
+function booleanAt(table: Table, name: string, col: Column, i: number): boolean | null {
+  const c: Cell = col instanceof Float64Array ? (Number.isNaN(col[i]) ? null : col[i]) : col[i];
+  const b = cellBoolean(c);
+  if (b === undefined) throw new Error(`${table.where(i)}, column "${name}": expected true/false/yes/no, got ${JSON.stringify(c)}`);
+  return b;
+}
+
+function keyAt(col: Column, i: number): string | null {
+  if (col instanceof Float64Array) return Number.isNaN(col[i]) ? null : String(col[i]);
+  const c = col[i];
+  return c === null ? null : categoryKey(c);
+}
+
+function missingError(table: Table, name: string, i: number): Error {
+  return new Error(`${table.where(i)}, column "${name}": missing value (the missing-value policy is "error"; use "impute" to fill it in)`);
+}
+
+function median(sorted: Float64Array): number {
+  const n = sorted.length, h = n >> 1;
+  return n % 2 === 1 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2;
+}
+
+export class Preprocessor {
+  /** One name per output column: "dur", "service=http". */
+  readonly featureNames: string[];
+  private readonly sources: string[];
+  private readonly levelIndex: (Map<string, number> | null)[];
+
+  private constructor(private readonly state: PreprocessorJSON) {
+    this.featureNames = [];
+    this.sources = [];
+    for (const f of state.features) {
+      const outputs = f.kind === 'numeric' ? [f.name] : f.kind === 'boolean' ? [`${f.name}=false`, `${f.name}=true`]
+        : f.levels.map((l) => `${f.name}=${l}`);
+      for (const o of outputs) { this.featureNames.push(o); this.sources.push(f.name); }
+    }
+    this.levelIndex = state.features.map((f) => (f.kind === 'categorical' ? new Map(f.levels.map((l, k) => [l, k])) : null));
+  }
+
+  get cols(): number {
+    return this.featureNames.length;
+  }
+
+  static fit(table: Table, schema: Schema, opts: PreprocessOptions = {}): Preprocessor {
+    const scaling = opts.scaling ?? 'minmax', missing = opts.missing ?? 'impute';
+    if (table.rowCount === 0) throw new Error(`${table.source}: no rows to fit the preprocessor on`);
+    const wanted = featureColumns(schema);
+    if (wanted.length === 0) throw new Error('the schema has no feature columns');
+    checkColumns(table, wanted.map((c) => c.name));
+    const features = wanted.map((c): Feature => {
+      const col = table.column(c.name);
+      if (c.kind === 'numeric') return fitNumeric(table, c.name, col, scaling, missing);
+      if (c.kind === 'boolean') return fitBoolean(table, c.name, col, missing);
+      return fitCategorical(table, c.name, col, missing);
+    });
+    return new Preprocessor({
+      format: 'aberrant-preprocessor', version: 1, scaling, unseenCategory: opts.unseenCategory ?? 'ignore', missing,
+      labelColumn: schema.labelColumn, positive: opts.positive ?? null, features,
+    });
+  }
+
+  transform(table: Table): Transformed {
+    checkColumns(table, this.state.features.map((f) => f.name));
+    const rows = table.rowCount, cols = this.cols;
+    const x = new Float32Array(rows * cols);
+    let unseen = 0, at = 0;
+    this.state.features.forEach((f, k) => {
+      const col = table.column(f.name);
+      if (f.kind === 'numeric') {
+        for (let i = 0; i < rows; i++) {
+          let v = numberAt(table, f.name, col, i);
+          if (Number.isNaN(v)) {
+            if (f.impute === null) throw missingError(table, f.name, i);
+            v = f.impute;
+          }
+          const d = Math.fround(v) - f.offset;
+          x[i * cols + at] = f.scale > 0 ? d / f.scale : Math.sign(d);
+        }
+        at += 1;
+      } else if (f.kind === 'boolean') {
+        for (let i = 0; i < rows; i++) {
+          let b = booleanAt(table, f.name, col, i);
+          if (b === null) {
+            if (f.impute === null) throw missingError(table, f.name, i);
+            b = f.impute;
+          }
+          x[i * cols + at + (b ? 1 : 0)] = 1;
+        }
+        at += 2;
+      } else {
+        const index = this.levelIndex[k]!;
+        for (let i = 0; i < rows; i++) {
+          const key = keyAt(col, i);
+          if (key === null && this.state.missing === 'error') throw missingError(table, f.name, i);
+          const level = index.get(key ?? MISSING_LEVEL);
+          if (level !== undefined) { x[i * cols + at + level] = 1; continue; }
+          if (this.state.unseenCategory === 'error') {
+            const shown = f.levels.slice(0, 10).join(', ') + (f.levels.length > 10 ? ', ...' : '');
+            throw new Error(`${table.where(i)}, column "${f.name}": ${key === null ? 'a missing value' : `category "${key}"`} was not seen in training (levels: ${shown})`);
+          }
+          unseen++;
+        }
+        at += f.levels.length;
+      }
+    });
+    return { x, rows, cols, unseen };
+  }
+
+  /**
+   * The label column as 0/1 (1 = anomaly). Accepts 0/1, true/false (yes/no), or with `positive` any values,
+   * where the positive value marks an anomaly (it must occur, so a misspelt value is caught).
+   */
+  labels(table: Table, opts: { positive?: string } = {}): Uint8Array {
+    const name = this.state.labelColumn;
+    if (name === null) throw new Error('the preprocessor has no label column (infer the schema with labelColumn)');
+    checkColumns(table, [name]);
+    const col = table.column(name);
+    const positive = opts.positive ?? this.state.positive;
+    const out = new Uint8Array(table.rowCount);
+    let seenPositive = false;
+    const seen = new Set<string>();
+    for (let i = 0; i < table.rowCount; i++) {
+      const key = keyAt(col, i);
+      if (key === null) throw new Error(`${table.where(i)}, label column "${name}": missing label`);
+      if (positive !== null) {
+        out[i] = key === positive ? 1 : 0;
+        seenPositive ||= key === positive;
+        if (seen.size < 20) seen.add(key);
+        continue;
+      }
+      const c = col[i];
+      const b = typeof c === 'number' || (typeof c === 'string' && (c === '0' || c === '1'))
+        ? (Number(c) === 1 ? true : Number(c) === 0 ? false : undefined) : cellBoolean(c);
+      if (b === undefined || b === null) {
+        throw new Error(`${table.where(i)}, label column "${name}": expected 0/1 or true/false, got ${JSON.stringify(c)} (name the anomaly value with positive)`);
+      }
+      out[i] = b ? 1 : 0;
+    }
+    if (positive !== null && !seenPositive) {
+      throw new Error(`${table.source}: label column "${name}" never has the positive value "${positive}" (values include: ${[...seen].join(', ')})`);
+    }
+    return out;
+  }
+
+  /** The table column an output column comes from. */
+  sourceColumnOf(featureIndex: number): string {
+    this.checkIndex(featureIndex);
+    return this.sources[featureIndex];
+  }
+
+  /** A scaled numeric value back in the column's raw units (one-hot values are returned as they are). */
+  inverseValue(featureIndex: number, scaledValue: number): number {
+    this.checkIndex(featureIndex);
+    const f = this.state.features.find((g) => g.name === this.sources[featureIndex])!;
+    if (f.kind !== 'numeric') return scaledValue;
+    return f.scale > 0 ? f.offset + scaledValue * f.scale : f.offset;
+  }
+
+  private checkIndex(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.cols) throw new Error(`feature index ${i} out of range (0..${this.cols - 1})`);
+  }
+
+  toJSON(): PreprocessorJSON {
+    return structuredClone(this.state);
+  }
+
+  static fromJSON(json: unknown): Preprocessor {
+    const r = preprocessorJson.safeParse(json);
+    if (!r.success) throw new Error(`invalid preprocessor JSON: ${describeZodError(r.error)}`);
+    const names = new Set<string>();
+    for (const f of r.data.features) {
+      if (names.has(f.name)) throw new Error(`invalid preprocessor JSON: duplicate feature column "${f.name}"`);
+      names.add(f.name);
+    }
+    return new Preprocessor(r.data);
+  }
+}
+
+/** Every column the preprocessor needs must be in the table: one error naming all that are not. */
+function checkColumns(table: Table, names: string[]): void {
+  const absent = names.filter((n) => !table.has(n));
+  if (absent.length > 0) {
+    throw new Error(`${table.source} does not match the preprocessor: missing column${absent.length > 1 ? 's' : ''} ${absent.map((n) => `"${n}"`).join(', ')} (the table has: ${table.names.join(', ')})`);
+  }
+}
+
+function fitNumeric(table: Table, name: string, col: Column, scaling: Scaling, missing: 'error' | 'impute'): Feature {
+  const rows = table.rowCount;
+  const present: number[] = [];
+  let firstMissing = -1;
+  for (let i = 0; i < rows; i++) {
+    const v = numberAt(table, name, col, i);
+    if (Number.isNaN(v)) { if (firstMissing < 0) firstMissing = i; } else present.push(v);
+  }
+  if (firstMissing >= 0 && missing === 'error') throw missingError(table, name, firstMissing);
+  if (present.length === 0) throw new Error(`${table.source}, column "${name}": every training value is missing`);
+  const impute = missing === 'impute' ? median(Float64Array.from(present).sort()) : null;
+  // The values the model sees: missing filled in, rounded to float32.
+  const v = new Float32Array(rows);
+  let p = 0;
+  for (let i = 0; i < rows; i++) v[i] = Number.isNaN(numberAt(table, name, col, i)) ? impute! : present[p++];
+  if (scaling === 'none') return { kind: 'numeric', name, impute, offset: 0, scale: 1 };
+  if (scaling === 'minmax') {
+    const s = fitMinMax(v, rows, 1);
+    return { kind: 'numeric', name, impute, offset: s.min[0], scale: s.range[0] };
+  }
+  let mean = 0;
+  for (let i = 0; i < rows; i++) mean += v[i];
+  mean /= rows;
+  let ss = 0;
+  for (let i = 0; i < rows; i++) ss += (v[i] - mean) ** 2;
+  return { kind: 'numeric', name, impute, offset: mean, scale: Math.sqrt(ss / rows) };
+}
+
+function fitBoolean(table: Table, name: string, col: Column, missing: 'error' | 'impute'): Feature {
+  let trues = 0, falses = 0;
+  for (let i = 0; i < table.rowCount; i++) {
+    const b = booleanAt(table, name, col, i);
+    if (b === null) { if (missing === 'error') throw missingError(table, name, i); } else if (b) trues++; else falses++;
+  }
+  return { kind: 'boolean', name, impute: missing === 'impute' ? trues > falses : null };
+}
+
+function fitCategorical(table: Table, name: string, col: Column, missing: 'error' | 'impute'): Feature {
+  const levels = new Set<string>();
+  let sawMissing = false;
+  for (let i = 0; i < table.rowCount; i++) {
+    const key = keyAt(col, i);
+    if (key !== null) levels.add(key);
+    else if (missing === 'error') throw missingError(table, name, i);
+    else sawMissing = true;
+  }
+  const sorted = [...levels].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (sawMissing) sorted.push(MISSING_LEVEL);
+  return { kind: 'categorical', name, levels: sorted };
+}

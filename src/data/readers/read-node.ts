@@ -1,0 +1,121 @@
+/**
+ * Reads a table from a file on disk (Node only). The format comes from the extension unless given.
+ * CSV streams through csv-parse, so a large file is never held as one string; JSON Lines streams line by
+ * line; Arrow and Parquet are read whole (their readers need the bytes).
+ */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { parse } from 'csv-parse';
+import type { Table } from '../table.js';
+import { parseArrowIpc } from './arrow.js';
+import { CsvTableBuilder, csvError, csvParseOptions } from './csv-table.js';
+import { JsonLinesBuilder } from './jsonl.js';
+import { parseParquet } from './parquet.js';
+
+export type TableFormat = 'csv' | 'jsonl' | 'arrow' | 'parquet';
+
+export interface ReadTableOptions {
+  /** Overrides the format the extension implies. */
+  format?: TableFormat;
+  /** Names the file in errors; default its base name. */
+  source?: string;
+  /** CSV field separator; default "," (tab for .tsv). */
+  delimiter?: string;
+  /** CSV: whether the first line names the columns; default true. */
+  header?: boolean;
+}
+
+const EXTENSIONS: [suffix: string, format: TableFormat, gzip: boolean][] = [
+  ['.csv', 'csv', false], ['.tsv', 'csv', false],
+  ['.csv.gz', 'csv', true], ['.tsv.gz', 'csv', true],
+  ['.jsonl', 'jsonl', false], ['.ndjson', 'jsonl', false], ['.jsonl.gz', 'jsonl', true], ['.ndjson.gz', 'jsonl', true],
+  ['.arrow', 'arrow', false], ['.feather', 'arrow', false], ['.ipc', 'arrow', false],
+  ['.parquet', 'parquet', false],
+];
+
+/** The format and compression a path's extension implies, or an error listing the known extensions. */
+export function formatOfPath(path: string): { format: TableFormat; gzip: boolean } {
+  const lower = path.toLowerCase();
+  const hit = EXTENSIONS.filter(([suffix]) => lower.endsWith(suffix)).sort((a, b) => b[0].length - a[0].length)[0];
+  if (hit) return { format: hit[1], gzip: hit[2] };
+  const name = basename(path);
+  const dot = name.indexOf('.');
+  const ext = dot > 0 ? `"${name.slice(dot)}"` : 'no extension';
+  throw new Error(`${name}: unknown file type (${ext}); expected one of ${EXTENSIONS.map((e) => e[0]).join(', ')}, or pass a format`);
+}
+
+function fileError(e: unknown, path: string, source: string): Error {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOENT') return new Error(`${source}: file not found (${path})`);
+  if (code === 'EISDIR') return new Error(`${source}: is a directory, not a file (${path})`);
+  if (code === 'EACCES') return new Error(`${source}: permission denied (${path})`);
+  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') return new Error(`${source}: not a valid gzip file (${(e as Error).message})`, { cause: e });
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/** The file's bytes as a stream, gunzipped when asked; a file error surfaces on the returned stream. */
+function open(path: string, gzip: boolean): Readable {
+  const file = createReadStream(path);
+  if (!gzip) return file;
+  const gunzip = createGunzip();
+  file.on('error', (e) => gunzip.destroy(e));
+  return file.pipe(gunzip);
+}
+
+async function readCsvFile(path: string, gzip: boolean, source: string, o: ReadTableOptions): Promise<Table> {
+  const delimiter = o.delimiter ?? (/\.tsv(\.gz)?$/i.test(path) ? '\t' : ',');
+  let asText: ReadonlySet<number> = new Set();
+  for (;;) {
+    const builder = new CsvTableBuilder(source, o.header ?? true, asText);
+    try {
+      await pipeline(open(path, gzip), parse(csvParseOptions(delimiter, builder.onRecord)),
+        async (records: AsyncIterable<unknown>) => { for await (const record of records) void record; /* none: on_record took them */ });
+    } catch (e) {
+      throw fileError(csvError(e, source), path, source);
+    }
+    const result = builder.finish();
+    if ('table' in result) return result.table;
+    asText = result.retryAsText; // a column turned out to be text after numbers: read again keeping its spelling
+  }
+}
+
+async function readJsonLinesFile(path: string, gzip: boolean, source: string): Promise<Table> {
+  const builder = new JsonLinesBuilder(source);
+  const input = open(path, gzip);
+  try {
+    let lineNo = 0;
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) builder.pushLine(line, ++lineNo);
+  } catch (e) {
+    throw fileError(e, path, source);
+  } finally {
+    input.destroy();
+  }
+  return builder.finish();
+}
+
+export async function readTable(path: string, opts: ReadTableOptions = {}): Promise<Table> {
+  const source = opts.source ?? basename(path);
+  const { format, gzip } = opts.format ? { format: opts.format, gzip: /\.gz$/i.test(path) } : formatOfPath(path);
+  switch (format) {
+    case 'csv': return readCsvFile(path, gzip, source, opts);
+    case 'jsonl': return readJsonLinesFile(path, gzip, source);
+    case 'arrow': case 'parquet': {
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(path);
+      } catch (e) {
+        throw fileError(e, path, source);
+      }
+      if (bytes.length === 0) throw new Error(`${source}: empty file`);
+      if (format === 'arrow') return parseArrowIpc(bytes, { source });
+      return parseParquet(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, { source });
+    }
+    default:
+      throw new Error(`${source}: unknown format "${String(format)}" (expected csv, jsonl, arrow or parquet)`);
+  }
+}
