@@ -301,7 +301,8 @@ describe('decodeModelFile errors', () => {
   });
 
   it('a manifest that fails the schema names the field', () => {
-    const { detector: _dropped, ...noDetector } = manifestObject();
+    const noDetector = manifestObject();
+    delete noDetector.detector;
     const cases: [unknown, string][] = [
       [noDetector, 'field "detector": Invalid input: expected string, received undefined'],
       [{ ...manifestObject(), format: 'onnx' }, 'field "format": Invalid input: expected "aberrant-model"'],
