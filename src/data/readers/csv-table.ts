@@ -37,7 +37,8 @@ export class CsvTableBuilder {
   private columns: ColumnBuilder[] = [];
   private lines = new Uint32Array(1024);
   private rows = 0;
-  private prevEndLine = 0;
+  /** The line the last record ended on (0 before any). */
+  lastRecordLine = 0;
   private sawRecord = false;
 
   constructor(private readonly source: string, private readonly header: boolean,
@@ -66,10 +67,10 @@ export class CsvTableBuilder {
   /** csv-parse reports the line a record ends on; a quoted field can span lines, so count back over its newlines. */
   private startLine(record: string[], endLine: number): number {
     let start = endLine;
-    if (endLine - this.prevEndLine > 1) {
+    if (endLine - this.lastRecordLine > 1) {
       for (const f of record) for (let k = f.indexOf('\n'); k >= 0; k = f.indexOf('\n', k + 1)) start--;
     }
-    this.prevEndLine = endLine;
+    this.lastRecordLine = endLine;
     return start;
   }
 
@@ -97,15 +98,19 @@ export class CsvTableBuilder {
 
 interface CsvParseError { code?: string; lines?: number; index?: number; message: string }
 
-/** csv-parse's errors restated with the input's name and what to do about them; other errors pass through. */
-export function csvError(e: unknown, source: string): Error {
+/**
+ * csv-parse's errors restated with the input's name and what to do about them; other errors pass through.
+ * csv-parse reports an unclosed quote at the end of the file, so `lastRecordLine` (the line the last good
+ * record ended on) points at the record that opened it instead.
+ */
+export function csvError(e: unknown, source: string, lastRecordLine: number): Error {
   if (!(e instanceof Error)) return new Error(String(e));
   const { code, lines, index } = e as CsvParseError;
   if (typeof code !== 'string' || !/^(CSV_|INVALID_)/.test(code)) return e;
   const field = typeof index === 'number' ? `, field ${index + 1}` : '';
   switch (code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return new Error(`${source}: malformed quotes: a quoted field is never closed (the file ends inside it at line ${lines})`);
+      return new Error(`${source} line ${lastRecordLine + 1}: malformed quotes: this record opens a quoted field that is never closed (the file ends inside it)`);
     case 'INVALID_OPENING_QUOTE':
       return new Error(`${source} line ${lines}${field}: malformed quotes: a quote inside an unquoted field (quote the whole field and double the quotes inside it)`);
     case 'CSV_INVALID_CLOSING_QUOTE':

@@ -13,7 +13,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}): Table {
     try {
       parse(text, csvParseOptions(opts.delimiter ?? ',', builder.onRecord));
     } catch (e) {
-      throw csvError(e, source);
+      throw csvError(e, source, builder.lastRecordLine);
     }
     const result = builder.finish();
     if ('table' in result) return result.table;

@@ -76,7 +76,7 @@ async function readCsvFile(path: string, gzip: boolean, source: string, o: ReadT
       await pipeline(open(path, gzip), parse(csvParseOptions(delimiter, builder.onRecord)),
         async (records: AsyncIterable<unknown>) => { for await (const record of records) void record; /* none: on_record took them */ });
     } catch (e) {
-      throw fileError(csvError(e, source), path, source);
+      throw fileError(csvError(e, source, builder.lastRecordLine), path, source);
     }
     const result = builder.finish();
     if ('table' in result) return result.table;
