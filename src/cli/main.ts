@@ -13,6 +13,9 @@ import { scoreEnergies } from '../detectors/dagmm/network.js';
 import { trainDagmm } from '../detectors/dagmm/train.js';
 import { Rng } from '../engine/rng.js';
 import { auroc } from '../metrics/ranking.js';
+import { registerBenchCsv } from './commands/bench-csv.js';
+import { registerModelCommands } from './commands/model.js';
+import { registerReport } from './commands/report.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -82,7 +85,12 @@ program.command('demo')
     for (const t of result.top) console.log(`  ${String(t.row).padStart(17)}   ${t.energy.toFixed(4).padStart(9)}   ${t.label ? 'anomaly' : 'normal'}`);
   });
 
+const setup = (): void => { useBestBackend(program.opts<{ backend: BackendPreference }>().backend); };
+registerModelCommands(program, setup);
+registerReport(program, setup);
+
 const bench = program.command('bench').description('Benchmarks and paper reproductions');
+registerBenchCsv(bench, setup);
 
 bench.command('paper')
   .description('Run the DAGMM paper\'s protocol on one of its data sets (bundled) and print per-run and summary metrics')

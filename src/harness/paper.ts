@@ -27,7 +27,7 @@ export type Protocol = 'paper' | 'half-normal';
 
 export interface RunMetrics { seed: number; precision: number; recall: number; f1: number; auroc: number; ap: number; seconds: number }
 
-type MetricName = 'precision' | 'recall' | 'f1' | 'auroc' | 'ap';
+export type MetricName = 'precision' | 'recall' | 'f1' | 'auroc' | 'ap';
 const METRICS: MetricName[] = ['precision', 'recall', 'f1', 'auroc', 'ap'];
 
 export interface BenchResult {
@@ -57,9 +57,9 @@ export interface BenchOptions {
   onRun?: (r: RunMetrics, i: number, control: RunMetrics | null) => void;
 }
 
-interface Split { fit: Int32Array; test: Int32Array; testLabels: Uint8Array; ratio: number }
+export interface Split { fit: Int32Array; test: Int32Array; testLabels: Uint8Array; ratio: number }
 
-function splitRun(ds: BenchDataset, rng: RngType, protocol: Protocol, paperRatio: number): Split {
+export function splitRun(ds: Pick<BenchDataset, 'sampleRun'>, rng: RngType, protocol: Protocol, paperRatio: number): Split {
   const { idx, labels } = ds.sampleRun(rng);
   if (protocol === 'paper') {
     const perm = rng.fork('split').permutation(idx.length);
@@ -78,12 +78,12 @@ function splitRun(ds: BenchDataset, rng: RngType, protocol: Protocol, paperRatio
   return { fit, test, testLabels: Uint8Array.from(test, (r) => labels[r]), ratio: anomalies.length / test.length };
 }
 
-function evaluate(scores: Float64Array, labels: Uint8Array, ratio: number): Omit<RunMetrics, 'seed' | 'seconds'> {
+export function evaluate(scores: Float64Array, labels: Uint8Array, ratio: number): Omit<RunMetrics, 'seed' | 'seconds'> {
   const m = topKMetrics(scores, labels, flaggedCount(ratio, scores.length));
   return { precision: m.precision, recall: m.recall, f1: m.f1, auroc: auroc(scores, labels), ap: averagePrecision(scores, labels) };
 }
 
-function aggregate(runs: RunMetrics[]): { mean: Record<MetricName, number>; std: Record<MetricName, number>; ci95: Record<MetricName, [number, number]> } {
+export function aggregate(runs: RunMetrics[]): { mean: Record<MetricName, number>; std: Record<MetricName, number>; ci95: Record<MetricName, [number, number]> } {
   const mean = {} as Record<MetricName, number>, std = {} as Record<MetricName, number>, ci95 = {} as Record<MetricName, [number, number]>;
   for (const k of METRICS) {
     const s = summarize(runs.map((r) => r[k]));

@@ -1,0 +1,45 @@
+/** report: one self-contained HTML file (and optionally SVG/PNG plots) for a model on a data file. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { buildReportInput } from '../../report/from-detector.js';
+import { renderPlotsSvg, renderReportHtml } from '../../report/index.js';
+import { labelsFromColumn } from '../../data/labels.js';
+import { nonNegativeInt, readData, readModel } from '../common.js';
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+
+export function registerReport(program: Command, setup: () => void): void {
+  program.command('report')
+    .description('Write one self-contained HTML report (score histogram and CDF, ROC/PR and confusion matrix when labelled, the learned low-dimensional space, top anomalies with feature contributions)')
+    .argument('<model>', 'model file')
+    .argument('<data>', 'data file to report on')
+    .requiredOption('--out <file>', 'HTML file to write')
+    .option('--label-column <name>', 'column with labels, for ROC/PR and the confusion matrix')
+    .option('--positive <value>', 'label value that means anomaly, for text labels')
+    .option('--top <n>', 'top anomalies to list', nonNegativeInt('top'), 20)
+    .option('--svg-dir <dir>', 'also write each plot as a standalone SVG file here')
+    .option('--png <file>', 'also write a PNG screenshot of the report (needs Debian\'s chromium)')
+    .addHelpText('after', '\nExamples:\n  aberrant report thyroid.abr data/thyroid.csv --label-column label --out report.html\n  aberrant report model.abr new.csv --out report.html --svg-dir plots/')
+    .action(async (modelPath: string, data: string, o: { out: string; labelColumn?: string; positive?: string; top: number; svgDir?: string; png?: string }) => {
+      setup();
+      const det = readModel(modelPath);
+      const table = await readData(data);
+      const labels = o.labelColumn ? labelsFromColumn(table, o.labelColumn, o.positive) : null;
+      const input = buildReportInput(det, table, { labels, top: o.top, source: data, title: `${det.name} on ${data}` });
+      mkdirSync(dirname(resolve(o.out)), { recursive: true });
+      writeFileSync(o.out, renderReportHtml(input));
+      if (o.svgDir) {
+        mkdirSync(o.svgDir, { recursive: true });
+        for (const [name, svg] of Object.entries(renderPlotsSvg(input))) writeFileSync(join(o.svgDir, `${name}.svg`), svg);
+      }
+      if (o.png) {
+        const script = join(packageRoot, 'scripts', 'screenshot-report.mjs');
+        if (!existsSync(script)) throw new Error(`--png: ${script} is missing`);
+        execFileSync(process.execPath, [script, o.out, o.png], { stdio: ['ignore', 'ignore', 'inherit'] });
+      }
+      process.stderr.write(`report: ${o.out} (${input.scores.length} rows, ${input.topAnomalies.length} top anomalies${labels ? ', labelled' : ''})\n`);
+    });
+}

@@ -1,0 +1,216 @@
+/**
+ * The detector contract (after scikit-learn's estimators and PyOD's BaseDetector).
+ *
+ * fit(data) infers a schema, fits the preprocessing pipeline on the training rows, trains the model, scores
+ * the training rows (and held-out rows, for a hold-out threshold) and fixes the threshold once. Subclasses only
+ * train on and score preprocessed float32 matrices; everything about thresholds, labels, probabilities, input
+ * forms and model files lives here, identically for every detector.
+ *
+ * Higher score = more anomalous. predict(x) = score > threshold. predictProba: see scoreRank.
+ */
+import type { z } from 'zod';
+import { Rng } from '../engine/rng.js';
+import { labelsFromColumn } from '../data/labels.js';
+import { Preprocessor } from '../data/preprocess.js';
+import { inferSchema, schemaFromJSON, schemaToJSON, type Schema } from '../data/schema.js';
+import { selectRows, tableFromMatrix, tableFromRows, type Table } from '../data/table.js';
+import { decodeModelFile, encodeModelFile, type NamedTensor } from '../io/model-file.js';
+import { LIBRARY_VERSION } from '../version.js';
+import type { CommonParamsSchema } from './params.js';
+import { calibrate, describeThreshold, scoreRank, type ScoreCalibration } from './threshold.js';
+
+/** Anything a detector accepts as rows: a data-layer table, plain number[][], or a row-major typed matrix. */
+export type DataInput = Table | ArrayLike<ArrayLike<number>> | { data: Float32Array | Float64Array; rows: number; cols: number };
+
+export type CommonParams = z.infer<typeof CommonParamsSchema>;
+
+export interface FitOptions {
+  /** Column holding labels: excluded from the features (fit never looks at its values). */
+  labelColumn?: string;
+  /** Columns to leave out. */
+  drop?: string[];
+  categorical?: string[];
+  numeric?: string[];
+  /** Progress of training, for progress bars: done of total steps. */
+  onProgress?: (done: number, total: number, info: string) => void;
+}
+
+export interface TrainingInfo {
+  rows: number;
+  holdoutRows: number;
+  features: number;
+  seconds: number;
+  steps: number;
+  finishedAt: string;
+  backend?: string;
+}
+
+export interface MatrixContext { rng: Rng; onProgress?: FitOptions['onProgress'] }
+
+/** What a detector saves beyond the common parts: its resolved configuration, small JSON state and weights. */
+export interface DetectorModel { config: Record<string, unknown>; state: Record<string, unknown>; tensors: NamedTensor[] }
+
+export function isTable(d: unknown): d is Table {
+  return typeof d === 'object' && d !== null && 'names' in d && 'rowCount' in d && typeof (d as Table).column === 'function';
+}
+
+/** Converts any DataInput to a table; plain matrices get columns f0..fN-1. */
+export function toTable(data: DataInput, source = 'input'): Table {
+  if (isTable(data)) return data;
+  if ('data' in data && 'rows' in data && 'cols' in data && !Array.isArray(data)) {
+    const m = data as { data: Float32Array | Float64Array; rows: number; cols: number };
+    if (m.data.length !== m.rows * m.cols) throw new Error(`${source}: matrix has ${m.data.length} values, expected rows x cols = ${m.rows} x ${m.cols}`);
+    return tableFromMatrix(m.data, m.rows, m.cols);
+  }
+  return tableFromRows(data as ArrayLike<ArrayLike<number>>);
+}
+
+export abstract class Detector<P extends CommonParams = CommonParams> {
+  /** Registry name, written into model files. */
+  abstract readonly name: string;
+  /** What the score is, e.g. 'sample energy'. */
+  abstract readonly scoreName: string;
+
+  protected preprocessor: Preprocessor | null = null;
+  protected schema: Schema | null = null;
+  protected calibration: ScoreCalibration | null = null;
+  protected trainingInfo: TrainingInfo | null = null;
+
+  constructor(readonly params: P) {}
+
+  /** Trains on preprocessed rows (row-major, cols features). Returns optimiser steps taken. */
+  protected abstract fitMatrix(x: Float32Array, rows: number, cols: number, ctx: MatrixContext): { steps: number };
+  /** Scores preprocessed rows; higher = more anomalous. */
+  protected abstract scoreMatrix(x: Float32Array, rows: number, cols: number): Float64Array;
+  /** The fitted model's configuration, state and weights. */
+  protected abstract exportModel(): DetectorModel;
+  /** Restores what exportModel wrote (already checksummed and schema-checked). */
+  protected abstract importModel(model: DetectorModel, features: number): void;
+  /** The configuration the detector resolved at fit time (auto choices included), for display. */
+  abstract resolvedConfig(): Record<string, unknown>;
+
+  get fitted(): boolean { return this.calibration !== null; }
+
+  private requireFitted(): { pre: Preprocessor; cal: ScoreCalibration } {
+    if (!this.preprocessor || !this.calibration) throw new Error(`${this.name}: the detector is not fitted (call fit, or load a saved model)`);
+    return { pre: this.preprocessor, cal: this.calibration };
+  }
+
+  get threshold(): number { return this.requireFitted().cal.threshold; }
+  get thresholdRule(): string { return describeThreshold(this.requireFitted().cal.spec); }
+  get featureNames(): readonly string[] { return this.requireFitted().pre.featureNames; }
+  get dataSchema(): Schema | null { return this.schema; }
+  get training(): TrainingInfo | null { return this.trainingInfo; }
+  get preprocessing(): Preprocessor { return this.requireFitted().pre; }
+
+  fit(data: DataInput, options: FitOptions = {}): this {
+    const t0 = performance.now();
+    const table = toTable(data, 'training data');
+    if (table.rowCount < 2) throw new Error(`${this.name}: need at least 2 training rows, got ${table.rowCount}`);
+    const schema = inferSchema(table, { labelColumn: options.labelColumn, drop: options.drop, categorical: options.categorical, numeric: options.numeric });
+    const rng = new Rng(this.params.seed);
+    const spec = this.params.threshold;
+    let fitTable = table, holdTable: Table | null = null;
+    if ('holdout' in spec) {
+      const perm = rng.fork('holdout').permutation(table.rowCount);
+      const nHold = Math.max(1, Math.round(spec.holdout * table.rowCount));
+      if (table.rowCount - nHold < 2) throw new Error(`${this.name}: holding out ${nHold} of ${table.rowCount} rows leaves too few to fit`);
+      holdTable = selectRows(table, perm.subarray(0, nHold));
+      fitTable = selectRows(table, perm.subarray(nHold));
+    }
+    const pre = Preprocessor.fit(fitTable, schema, this.params.preprocessing);
+    const m = pre.transform(fitTable);
+    const { steps } = this.fitMatrix(m.x, m.rows, m.cols, { rng: rng.fork('model'), onProgress: options.onProgress });
+    const trainScores = this.scoreMatrix(m.x, m.rows, m.cols);
+    let holdScores: Float64Array | null = null;
+    if (holdTable) { const h = pre.transform(holdTable); holdScores = this.scoreMatrix(h.x, h.rows, h.cols); }
+    this.preprocessor = pre;
+    this.schema = schema;
+    this.calibration = calibrate(spec, trainScores, holdScores);
+    this.trainingInfo = {
+      rows: m.rows, holdoutRows: holdTable?.rowCount ?? 0, features: m.cols, steps,
+      seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString(),
+    };
+    return this;
+  }
+
+  /** Preprocesses rows with the fitted pipeline: float32 matrix ready for the model. */
+  transform(data: DataInput): { x: Float32Array; rows: number; cols: number; unseen: number } {
+    return this.requireFitted().pre.transform(toTable(data, 'scoring data'));
+  }
+
+  /** Anomaly scores, higher = more anomalous. */
+  scoreSamples(data: DataInput): Float64Array {
+    const m = this.transform(data);
+    return this.scoreMatrix(m.x, m.rows, m.cols);
+  }
+
+  /** Scores of rows already preprocessed by transform(). */
+  scoreTransformed(x: Float32Array, rows: number): Float64Array {
+    return this.scoreMatrix(x, rows, this.requireFitted().pre.featureNames.length);
+  }
+
+  /** 1 where score > threshold, else 0. */
+  predict(data: DataInput): Uint8Array {
+    const t = this.threshold;
+    return Uint8Array.from(this.scoreSamples(data), (s) => (s > t ? 1 : 0));
+  }
+
+  /**
+   * Fraction of calibration rows (held-out rows, else training rows) scoring below each row, in [0, 1]:
+   * a rank, not the probability that the row is an anomaly.
+   */
+  predictProba(data: DataInput): Float64Array {
+    const cal = this.requireFitted().cal;
+    return Float64Array.from(this.scoreSamples(data), (s) => scoreRank(cal, s));
+  }
+
+  /** Labels of a table's label column as 0/1 (for evaluation). */
+  labelsOf(data: Table, labelColumn: string, positive?: string): Uint8Array {
+    return labelsFromColumn(data, labelColumn, positive);
+  }
+
+  /** The whole fitted detector as one model file (see docs/model-file.md). */
+  toBytes(createdAt = new Date().toISOString()): Uint8Array {
+    const { pre, cal } = this.requireFitted();
+    const model = this.exportModel();
+    return encodeModelFile({
+      libraryVersion: LIBRARY_VERSION, createdAt, detector: this.name,
+      config: { params: JSON.parse(JSON.stringify(this.params)) as Record<string, unknown>, resolved: model.config },
+      preprocessing: pre.toJSON() as unknown as Record<string, unknown>,
+      threshold: { ...cal } as unknown as Record<string, unknown>,
+      training: { ...this.trainingInfo } as Record<string, unknown>,
+      schema: this.schema ? schemaToJSON(this.schema) as unknown as Record<string, unknown> : null,
+      state: model.state,
+    }, model.tensors);
+  }
+
+  /** Restores the common parts and the detector's own from a decoded model file (used by loadDetector). */
+  restoreFrom(manifest: ReturnType<typeof decodeModelFile>['manifest'], tensors: Map<string, NamedTensor>): this {
+    const pre = Preprocessor.fromJSON(manifest.preprocessing);
+    const cal = manifest.threshold as unknown as ScoreCalibration | null;
+    if (!cal || typeof cal.threshold !== 'number' || !Array.isArray(cal.referenceQuantiles) || cal.referenceQuantiles.length !== 101) {
+      throw new Error(`${this.name} model: threshold calibration is missing or malformed`);
+    }
+    const resolved = (manifest.config as { resolved?: Record<string, unknown> }).resolved;
+    if (!resolved || typeof resolved !== 'object') throw new Error(`${this.name} model: config.resolved is missing`);
+    this.importModel({ config: resolved, state: manifest.state, tensors: [...tensors.values()] }, pre.featureNames.length);
+    this.preprocessor = pre;
+    this.schema = manifest.schema ? schemaFromJSON(manifest.schema) : null;
+    this.calibration = cal;
+    this.trainingInfo = manifest.training as unknown as TrainingInfo;
+    return this;
+  }
+
+  /** A summary for inspect and reports. */
+  describe(): Record<string, unknown> {
+    const { pre, cal } = this.requireFitted();
+    return {
+      detector: this.name, scoreName: this.scoreName, params: this.params, resolved: this.resolvedConfig(),
+      threshold: cal.threshold, thresholdRule: describeThreshold(cal.spec), features: pre.featureNames.length,
+      training: this.trainingInfo,
+    };
+  }
+}
+
+export { decodeModelFile };

@@ -1,0 +1,68 @@
+/**
+ * Every detector Aberrant ships, by name: how to build one from parameters, its parameter schema (for
+ * validation, CLI help and docs) and how to restore one from a model file.
+ */
+import { z } from 'zod';
+import { decodeModelFile } from '../io/model-file.js';
+import type { Detector } from './detector.js';
+import { DagmmDetector, DagmmParamsSchema } from './dagmm/detector.js';
+
+export interface DetectorEntry {
+  name: string;
+  summary: string;
+  paper: string;
+  paramsSchema: z.ZodObject;
+  /** Parameters for a fast fit (conformance tests, smoke runs). */
+  quickParams: Record<string, unknown>;
+  create(params?: Record<string, unknown>): Detector;
+}
+
+const ENTRIES: DetectorEntry[] = [
+  {
+    name: 'dagmm',
+    summary: 'Deep Autoencoding Gaussian Mixture Model: autoencoder + reconstruction features feeding a GMM estimation network, trained end to end; score = sample energy',
+    paper: 'Zong et al., ICLR 2018',
+    paramsSchema: DagmmParamsSchema,
+    quickParams: { epochs: 5, batchSize: 64 },
+    create: (p) => new DagmmDetector(p),
+  },
+];
+
+export function detectorEntries(): readonly DetectorEntry[] { return ENTRIES; }
+
+export function detectorNames(): string[] { return ENTRIES.map((e) => e.name); }
+
+export function detectorEntry(name: string): DetectorEntry {
+  const e = ENTRIES.find((x) => x.name === name);
+  if (!e) throw new Error(`unknown detector "${name}" (available: ${detectorNames().join(', ')})`);
+  return e;
+}
+
+export function createDetector(name: string, params: Record<string, unknown> = {}): Detector {
+  return detectorEntry(name).create(params);
+}
+
+/** Restores a fitted detector from model-file bytes; validates everything, never runs code from the file. */
+export function loadDetector(bytes: Uint8Array, source = 'model data'): Detector {
+  const { manifest, tensors } = decodeModelFile(bytes, source);
+  const entry = ENTRIES.find((x) => x.name === manifest.detector);
+  if (!entry) throw new Error(`${source}: model of detector "${manifest.detector}", which this build does not know (available: ${detectorNames().join(', ')})`);
+  const params = (manifest.config as { params?: Record<string, unknown> }).params;
+  if (!params || typeof params !== 'object') throw new Error(`${source}: config.params is missing`);
+  let det: Detector;
+  try { det = entry.create(params); } catch (e) { throw new Error(`${source}: ${(e as Error).message}`, { cause: e }); }
+  try { return det.restoreFrom(manifest, tensors); } catch (e) {
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
+}
+
+/** Parameter documentation from a detector's schema (JSON Schema), for CLI help and docs. */
+export function parameterDocs(name: string): { name: string; type: string; default?: unknown; description: string }[] {
+  const js = z.toJSONSchema(detectorEntry(name).paramsSchema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { type?: string; default?: unknown; description?: string; enum?: unknown[]; anyOf?: unknown[] }> };
+  return Object.entries(js.properties ?? {}).map(([k, v]) => ({
+    name: k,
+    type: v.type ?? (v.anyOf ? 'object' : v.enum ? 'enum' : 'any'),
+    ...(v.default !== undefined ? { default: v.default } : {}),
+    description: v.description ?? '',
+  }));
+}

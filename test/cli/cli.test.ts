@@ -1,0 +1,115 @@
+/** The command line end to end on a small generated CSV: fit, inspect, score, eval, bench csv, report, errors. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '../../src/engine/rng.js';
+
+const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+function run(args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [cli, '--backend', 'typescript', ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe('aberrant CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aberrant-cli-'));
+  const data = join(dir, 'flows.csv');
+  const r = new Rng(9);
+  const lines = ['id,bytes,duration,proto,ok,label'];
+  for (let i = 0; i < 400; i++) {
+    const anomaly = i % 20 === 19;
+    const t = r.uniform();
+    const bytes = anomaly ? 5000 + 3000 * r.uniform() : 1000 * t + 20 * r.normal();
+    const dur = anomaly ? 0.1 * r.uniform() : 2 * t + 0.05 * r.normal();
+    lines.push(`${i},${bytes.toFixed(2)},${dur.toFixed(3)},${['tcp', 'udp'][i % 2]},${i % 3 ? 'yes' : 'no'},${anomaly ? 1 : 0}`);
+  }
+  writeFileSync(data, `${lines.join('\n')}\n`);
+  const model = join(dir, 'flows.abr');
+
+  it('fit writes a model and reports the configuration it chose', () => {
+    const res = run(['fit', data, '--label-column', 'label', '--epochs', '300', '--param', 'learningRate=0.01', '--contamination', '0.05', '--seed', '2', '--out', model, '--json']);
+    assert.equal(res.code, 0, res.err);
+    const s = JSON.parse(res.out) as { detector: string; resolved: { compression: string; auto: string[] }; features: number; schema: { name: string; role: string }[] };
+    assert.equal(s.detector, 'dagmm');
+    assert.equal(s.features, 2 + 2 + 2); // bytes, duration, proto one-hot (2), ok one-hot (2)
+    assert.match(s.resolved.compression, /^FC\(6,/);
+    assert.ok(s.resolved.auto.includes('compression'));
+    assert.deepEqual(s.schema.filter((c) => c.role !== 'feature').map((c) => c.name).sort(), ['id', 'label']);
+    assert.ok(existsSync(model));
+  });
+
+  it('inspect shows the manifest of a valid file', () => {
+    const res = run(['inspect', model, '--json']);
+    assert.equal(res.code, 0, res.err);
+    const m = JSON.parse(res.out) as { detector: string; checksum: string; tensors: unknown[] };
+    assert.equal(m.detector, 'dagmm');
+    assert.equal(m.checksum, 'ok');
+    assert.ok(m.tensors.length > 0);
+  });
+
+  it('score prints one CSV line per row; eval finds the anomalies', () => {
+    const res = run(['score', model, data]);
+    assert.equal(res.code, 0, res.err);
+    const out = res.out.trim().split('\n');
+    assert.equal(out[0], 'row,score,label,proba');
+    assert.equal(out.length, 401);
+    const jsonl = join(dir, 'scores.jsonl');
+    assert.equal(run(['score', model, data, '--out', jsonl]).code, 0);
+    assert.equal(JSON.parse(readFileSync(jsonl, 'utf8').split('\n')[0]).row, 1);
+    const ev = run(['eval', model, data, '--label-column', 'label', '--json']);
+    assert.equal(ev.code, 0, ev.err);
+    const e = JSON.parse(ev.out) as { auroc: number; anomalies: number; rows: number };
+    assert.equal(e.anomalies, 20);
+    assert.ok(e.auroc > 0.9, `AUROC ${e.auroc}`);
+  });
+
+  it('bench csv prints the same JSON shape as bench paper', () => {
+    const res = run(['bench', 'csv', data, '--label-column', 'label', '--runs', '2', '--epochs', '3', '--seed', '1', '--drop', 'id', '--json']);
+    assert.equal(res.code, 0, res.err);
+    const b = JSON.parse(res.out) as Record<string, unknown> & { runs: { seed: number; f1: number }[]; control: { runs: unknown[] } };
+    for (const k of ['dataset', 'model', 'protocol', 'config', 'runs', 'mean', 'std', 'ci95', 'control', 'paper', 'seconds']) assert.ok(k in b, k);
+    assert.deepEqual(b.runs.map((x) => x.seed), [1, 2]);
+    assert.equal(b.control.runs.length, 2);
+  });
+
+  it('report writes a self-contained HTML file and SVG plots', () => {
+    const html = join(dir, 'r.html'), svgDir = join(dir, 'svg');
+    const res = run(['report', model, data, '--label-column', 'label', '--out', html, '--svg-dir', svgDir]);
+    assert.equal(res.code, 0, res.err);
+    const text = readFileSync(html, 'utf8');
+    assert.match(text, /<svg/);
+    assert.match(text, /AUROC/);
+    assert.doesNotMatch(text, /(src|href)="https?:/);
+    assert.ok(existsSync(svgDir));
+  });
+
+  it('fails with one-line errors naming the problem', () => {
+    const missing = run(['fit', join(dir, 'nope.csv'), '--out', join(dir, 'x.abr')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /nope\.csv/);
+    const notModel = run(['score', data, data]);
+    assert.equal(notModel.code, 1);
+    assert.match(notModel.err, /not an Aberrant model/i);
+    const mismatch = join(dir, 'less.csv');
+    writeFileSync(mismatch, 'id,bytes,proto,ok\n1,2,tcp,yes\n');
+    const mm = run(['score', model, mismatch]);
+    assert.equal(mm.code, 1);
+    assert.match(mm.err, /duration/);
+    const ragged = join(dir, 'ragged.csv');
+    writeFileSync(ragged, 'a,b\n1,2\n3\n');
+    const rg = run(['fit', ragged, '--out', join(dir, 'y.abr')]);
+    assert.equal(rg.code, 1);
+    assert.match(rg.err, /ragged\.csv.*line 3/);
+    const badParam = run(['fit', data, '--param', 'gmmK=0', '--out', join(dir, 'z.abr')]);
+    assert.equal(badParam.code, 1);
+    assert.match(badParam.err, /gmmK/);
+    const noLabel = run(['eval', model, data, '--label-column', 'nope']);
+    assert.equal(noLabel.code, 1);
+    assert.match(noLabel.err, /no column "nope"/);
+    for (const e of [missing, notModel, mm, rg, badParam, noLabel]) assert.equal(e.err.trim().split('\n').length <= 3, true, e.err);
+  });
+});
