@@ -52,7 +52,7 @@ export function loadDetector(bytes: Uint8Array, source = 'model data'): Detector
   let det: Detector;
   try { det = entry.create(params); } catch (e) { throw new Error(`${source}: ${(e as Error).message}`, { cause: e }); }
   try { return det.restoreFrom(manifest, tensors); } catch (e) {
-    throw new Error(`${source}: ${(e as Error).message}`);
+    throw new Error(`${source}: ${(e as Error).message}`, { cause: e });
   }
 }
 
