@@ -11,7 +11,8 @@
  *   used silently, as a feature or as the label: it is dropped and the first one is returned as
  *   `suggestedLabel`, so the caller can tell the user to pass it as the label.
  * - id-like columns are dropped: a column named id, uuid, index or *_id whose values are all distinct, and a
- *   categorical column whose values are all distinct over more than a handful (5) of rows.
+ *   categorical column whose values are all distinct over more than a handful (5) of rows (unless 90% of
+ *   them are numbers: that is a numeric column with stray text, which the next rule reports).
  * - a categorical feature with more than `maxCategories` (100) levels is an error suggesting --drop: one-hot
  *   encoding it would add a column per level.
  * - a constant column is kept (it may vary in later data) and noted in `reason`.
@@ -167,7 +168,8 @@ export function inferSchema(table: Table, opts: InferSchemaOptions = {}): Schema
     if (allDistinct && ID_LIKE_NAME.test(name) && facts.nonMissing > 1) {
       return { ...col, role: 'dropped', reason: `id-like: named like an id and all ${facts.nonMissing} values are distinct` };
     }
-    if (allDistinct && kind === 'categorical' && facts.nonMissing > HANDFUL) {
+    // A mostly numeric column with stray text is not an id: it falls through to the error that points at the text.
+    if (allDistinct && kind === 'categorical' && facts.nonMissing > HANDFUL && facts.numericCount < 0.9 * facts.nonMissing) {
       return { ...col, role: 'dropped', reason: `id-like: all ${facts.nonMissing} values are distinct text` };
     }
     if (kind === 'categorical') {
