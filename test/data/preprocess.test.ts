@@ -1,0 +1,151 @@
+/** Preprocessing: encoded values checked by hand, missing and unseen policies, labels, JSON round trip, errors. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Preprocessor } from '../../src/data/preprocess.js';
+import { parseCsv } from '../../src/data/readers/index.js';
+import { inferSchema } from '../../src/data/schema.js';
+
+const train = parseCsv('dur,proto,vip,label\n1,tcp,yes,0\n3,udp,no,0\nNA,tcp,yes,1\n5,,no,0\n', { source: 't.csv' });
+const schema = inferSchema(train, { labelColumn: 'label' });
+const test = parseCsv('dur,proto,vip,label\n7,icmp,,1\n-1,udp,no,0\n', { source: 'test.csv' });
+
+function rowsOf(x: Float32Array, cols: number): number[][] {
+  return Array.from({ length: x.length / cols }, (_, i) => Array.from(x.subarray(i * cols, (i + 1) * cols)));
+}
+
+describe('Preprocessor.fit / transform', () => {
+  it('min-max scales numbers (median for missing), one-hot encodes categories (with a missing level) and booleans', () => {
+    const p = Preprocessor.fit(train, schema);
+    assert.deepEqual(p.featureNames, ['dur', 'proto=tcp', 'proto=udp', 'proto=(missing)', 'vip=false', 'vip=true']);
+    const t = p.transform(train);
+    assert.deepEqual([t.rows, t.cols, t.unseen], [4, 6, 0]);
+    // dur: [1, 3, NA -> median 3, 5], min 1, range 4.
+    assert.deepEqual(rowsOf(t.x, 6), [
+      [0, 1, 0, 0, 0, 1],
+      [0.5, 0, 1, 0, 1, 0],
+      [0.5, 1, 0, 0, 0, 1],
+      [1, 0, 0, 1, 1, 0],
+    ]);
+  });
+
+  it('encodes new rows with training statistics: out-of-range values, unseen categories (counted), imputed booleans', () => {
+    const t = Preprocessor.fit(train, schema).transform(test);
+    // dur 7 -> (7-1)/4; icmp unseen -> all zero; vip missing -> false (2 yes, 2 no: a tie goes to false).
+    assert.deepEqual(rowsOf(t.x, 6), [
+      [1.5, 0, 0, 0, 1, 0],
+      [-0.5, 0, 1, 0, 1, 0],
+    ]);
+    assert.equal(t.unseen, 1);
+  });
+
+  it('standard-scales with the population std, and leaves values raw with scaling none', () => {
+    // [1, 3, 3, 5]: mean 3, variance 8 / 4 = 2.
+    const s = Preprocessor.fit(train, schema, { scaling: 'standard' }).transform(train);
+    assert.deepEqual(rowsOf(s.x, 6).map((r) => r[0]), [-Math.SQRT2, 0, 0, Math.SQRT2].map(Math.fround));
+    const n = Preprocessor.fit(train, schema, { scaling: 'none' }).transform(test);
+    assert.deepEqual(rowsOf(n.x, 6).map((r) => r[0]), [7, -1]);
+  });
+
+  it('encodes a column constant in training as the sign of the departure, for min-max and standard', () => {
+    const c = parseCsv('k,x\n5,1\n5,2\n', { source: 'c.csv' });
+    const s = inferSchema(c);
+    const later = parseCsv('k,x\n7,1\n5,1\n2,1\n');
+    for (const scaling of ['minmax', 'standard'] as const) {
+      const t = Preprocessor.fit(c, s, { scaling }).transform(later);
+      assert.deepEqual(rowsOf(t.x, 2).map((r) => r[0]), [1, 0, -1], scaling);
+    }
+  });
+
+  it('with unseenCategory "error", names the row, column and category', () => {
+    const p = Preprocessor.fit(train, schema, { unseenCategory: 'error' });
+    assert.throws(() => p.transform(test),
+      { message: 'test.csv row 1 (line 2), column "proto": category "icmp" was not seen in training (levels: tcp, udp, (missing))' });
+  });
+
+  it('with missing "error", rejects a missing value in fitting and in transforming', () => {
+    assert.throws(() => Preprocessor.fit(train, schema, { missing: 'error' }),
+      { message: 't.csv row 3 (line 4), column "dur": missing value (the missing-value policy is "error"; use "impute" to fill it in)' });
+    const complete = parseCsv('dur,proto,vip,label\n1,tcp,yes,0\n2,udp,no,1\n', { source: 'ok.csv' });
+    const p = Preprocessor.fit(complete, inferSchema(complete, { labelColumn: 'label' }), { missing: 'error' });
+    assert.throws(() => p.transform(test),
+      { message: 'test.csv row 1 (line 2), column "vip": missing value (the missing-value policy is "error"; use "impute" to fill it in)' });
+  });
+
+  it('rejects a table that lacks columns or has a value of the wrong kind', () => {
+    const p = Preprocessor.fit(train, schema);
+    assert.throws(() => p.transform(parseCsv('proto,label\ntcp,0\n', { source: 'x.csv' })),
+      { message: 'x.csv does not match the preprocessor: missing columns "dur", "vip" (the table has: proto, label)' });
+    const rows = Array.from({ length: 12 }, (_, i) => `${i === 11 ? 'abc' : i},tcp,yes`);
+    assert.throws(() => p.transform(parseCsv(['dur,proto,vip', ...rows].join('\n'), { source: 'data.csv' })),
+      { message: 'data.csv row 12 (line 13), column "dur": expected a number, got "abc"' });
+    assert.throws(() => p.transform(parseCsv('dur,proto,vip\n1,tcp,maybe\n', { source: 'b.csv' })),
+      { message: 'b.csv row 1 (line 2), column "vip": expected true/false/yes/no, got "maybe"' });
+  });
+});
+
+describe('Preprocessor.labels', () => {
+  it('reads 0/1 and true/false labels', () => {
+    const p = Preprocessor.fit(train, schema);
+    assert.deepEqual(Array.from(p.labels(train)), [0, 0, 1, 0]);
+    const b = parseCsv('dur,proto,vip,label\n1,tcp,yes,TRUE\n2,tcp,no,false\n');
+    assert.deepEqual(Array.from(p.labels(b)), [1, 0]);
+  });
+
+  it('maps a named positive value to 1 and everything else to 0', () => {
+    const t = parseCsv('dur,kind\n1,normal\n2,attack\n3,normal\n', { source: 'k.csv' });
+    const s = inferSchema(t, { labelColumn: 'kind' });
+    assert.deepEqual(Array.from(Preprocessor.fit(t, s, { positive: 'attack' }).labels(t)), [0, 1, 0]);
+    const p = Preprocessor.fit(t, s);
+    assert.deepEqual(Array.from(p.labels(t, { positive: 'normal' })), [1, 0, 1]);
+    assert.throws(() => p.labels(t),
+      { message: 'k.csv row 1 (line 2), label column "kind": expected 0/1 or true/false, got "normal" (name the anomaly value with positive)' });
+    assert.throws(() => p.labels(t, { positive: 'atack' }),
+      { message: 'k.csv: label column "kind" never has the positive value "atack" (values include: normal, attack)' });
+  });
+
+  it('rejects missing and out-of-range labels, and a preprocessor without a label column', () => {
+    const p = Preprocessor.fit(train, schema);
+    assert.throws(() => p.labels(parseCsv('label\n1\n\n2\n', { source: 'l.csv' })),
+      { message: 'l.csv row 2 (line 4), label column "label": expected 0/1 or true/false, got 2 (name the anomaly value with positive)' });
+    assert.throws(() => p.labels(parseCsv('label,z\n1,1\n,1\n', { source: 'l.csv' })),
+      { message: 'l.csv row 2 (line 3), label column "label": missing label' });
+    const unlabelled = Preprocessor.fit(train, inferSchema(train));
+    assert.throws(() => unlabelled.labels(train), { message: 'the preprocessor has no label column (infer the schema with labelColumn)' });
+  });
+});
+
+describe('Preprocessor feature mapping', () => {
+  it('maps output columns to their source column and scaled values back to raw units', () => {
+    const p = Preprocessor.fit(train, schema);
+    assert.deepEqual(p.featureNames.map((_, i) => p.sourceColumnOf(i)), ['dur', 'proto', 'proto', 'proto', 'vip', 'vip']);
+    assert.equal(p.inverseValue(0, 1.5), 7);
+    assert.equal(p.inverseValue(2, 1), 1);
+    assert.ok(Math.abs(Preprocessor.fit(train, schema, { scaling: 'standard' }).inverseValue(0, Math.SQRT2) - 5) < 1e-12);
+    assert.throws(() => p.sourceColumnOf(6), { message: 'feature index 6 out of range (0..5)' });
+  });
+});
+
+describe('Preprocessor JSON', () => {
+  it('round-trips through JSON text to an identical transform', () => {
+    for (const scaling of ['minmax', 'standard', 'none'] as const) {
+      const p = Preprocessor.fit(train, schema, { scaling, positive: '1' });
+      const back = Preprocessor.fromJSON(JSON.parse(JSON.stringify(p.toJSON())));
+      assert.deepEqual(back.featureNames, p.featureNames);
+      assert.deepEqual(back.transform(test), p.transform(test));
+      assert.deepEqual(back.labels(test), p.labels(test));
+      assert.deepEqual(back.toJSON(), p.toJSON());
+    }
+  });
+
+  it('rejects malformed JSON with the path of the problem', () => {
+    const good = Preprocessor.fit(train, schema).toJSON();
+    assert.throws(() => Preprocessor.fromJSON({ ...good, scaling: 'log' }),
+      { message: 'invalid preprocessor JSON: scaling: Invalid option: expected one of "minmax"|"standard"|"none"' });
+    assert.throws(() => Preprocessor.fromJSON({ ...good, features: [{ ...good.features[0], scale: -1 }] }),
+      { message: 'invalid preprocessor JSON: features.0.scale: Too small: expected number to be >=0' });
+    assert.throws(() => Preprocessor.fromJSON({ ...good, features: [good.features[0], good.features[0]] }),
+      { message: 'invalid preprocessor JSON: duplicate feature column "dur"' });
+    assert.throws(() => Preprocessor.fromJSON({ ...good, format: 'other' }),
+      { message: 'invalid preprocessor JSON: format: Invalid input: expected "aberrant-preprocessor"' });
+  });
+});
