@@ -13,3 +13,21 @@ export { auroc, averagePrecision } from './metrics/ranking.js';
 export { topKMetrics, flaggedCount } from './metrics/threshold.js';
 export { parseNumericCsv } from './data/csv.js';
 export { fitMinMax, applyMinMax } from './data/scaling.js';
+export { LIBRARY_VERSION } from './version.js';
+// Detectors: the common contract, the registry, DAGMM on the contract.
+export { Detector, toTable, type DataInput, type FitOptions, type TrainingInfo } from './detectors/detector.js';
+export { createDetector, loadDetector, detectorNames, detectorEntry, detectorEntries, parameterDocs, type DetectorEntry } from './detectors/registry.js';
+export { DagmmDetector, DagmmParamsSchema, type DagmmParams, type DagmmParamsInput } from './detectors/dagmm/detector.js';
+export { resolveDagmmConfig, type DagmmResolvedConfig } from './detectors/dagmm/auto-config.js';
+export { ThresholdSpecSchema, type ThresholdSpec } from './detectors/threshold.js';
+// Data layer: tables, parsers from text/bytes, schema inference, preprocessing, labels.
+export { tableFromRows, tableFromMatrix, tableFromRecords, selectRows, type Table, type Cell } from './data/table.js';
+export { parseCsv, parseJsonLines, parseArrowIpc, parseParquet } from './data/readers/index.js';
+export { inferSchema, type Schema, type ColumnSchema } from './data/schema.js';
+export { Preprocessor, type PreprocessOptions } from './data/preprocess.js';
+export { labelsFromColumn } from './data/labels.js';
+// Model files, metrics curves, reports.
+export { encodeModelFile, decodeModelFile, isModelFile, ModelFileError, type NamedTensor, type ModelManifest } from './io/model-file.js';
+export { rocCurve, precisionRecallCurve, confusionAt } from './metrics/curves.js';
+export { renderReportHtml, renderPlotsSvg, type ReportInput } from './report/index.js';
+export { buildReportInput } from './report/from-detector.js';

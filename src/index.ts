@@ -8,5 +8,8 @@ export * from './browser.js';
 export { useBestBackend, backendInfo, type BackendPreference } from './backend-node.js';
 export { loadPaperDataset, PAPER_DATASETS, type PaperDatasetName } from './data/datasets/bundled.js';
 export { runDagmmBenchmark, type BenchResult, type Protocol } from './harness/paper.js';
+export { runLabelledBenchmark, type LabelledBenchOptions } from './harness/labelled.js';
+export { readTable, type ReadTableOptions } from './data/readers/read-node.js';
+export { readModelFile, writeModelFile } from './io/model-file-node.js';
 
 useBestBackend();

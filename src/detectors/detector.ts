@@ -45,6 +45,9 @@ export interface TrainingInfo {
   backend?: string;
 }
 
+/** A model as JSON: see Detector.toJSON. */
+export interface ModelJSON { manifest: ReturnType<typeof decodeModelFile>['manifest']; tensors: { name: string; shape: number[]; data: number[] }[] }
+
 export interface MatrixContext { rng: Rng; onProgress?: FitOptions['onProgress'] }
 
 /** What a detector saves beyond the common parts: its resolved configuration, small JSON state and weights. */
@@ -183,6 +186,15 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
       schema: this.schema ? schemaToJSON(this.schema) as unknown as Record<string, unknown> : null,
       state: model.state,
     }, model.tensors);
+  }
+
+  /**
+   * The fitted detector as plain JSON (the model file's manifest plus weights as number arrays; float32
+   * values survive JSON exactly). loadDetector accepts it and validates it like a file.
+   */
+  toJSON(): ModelJSON {
+    const { manifest, tensors } = decodeModelFile(this.toBytes());
+    return { manifest, tensors: [...tensors.values()].map((t) => ({ name: t.name, shape: t.shape, data: Array.from(t.data) })) };
   }
 
   /** Restores the common parts and the detector's own from a decoded model file (used by loadDetector). */

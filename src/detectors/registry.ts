@@ -3,8 +3,8 @@
  * validation, CLI help and docs) and how to restore one from a model file.
  */
 import { z } from 'zod';
-import { decodeModelFile } from '../io/model-file.js';
-import type { Detector } from './detector.js';
+import { decodeModelFile, encodeModelFile } from '../io/model-file.js';
+import type { Detector, ModelJSON } from './detector.js';
 import { DagmmDetector, DagmmParamsSchema } from './dagmm/detector.js';
 
 export interface DetectorEntry {
@@ -42,8 +42,12 @@ export function createDetector(name: string, params: Record<string, unknown> = {
   return detectorEntry(name).create(params);
 }
 
-/** Restores a fitted detector from model-file bytes; validates everything, never runs code from the file. */
-export function loadDetector(bytes: Uint8Array, source = 'model data'): Detector {
+/**
+ * Restores a fitted detector from model-file bytes or from Detector.toJSON() output; validates everything,
+ * never runs code from the input.
+ */
+export function loadDetector(input: Uint8Array | ModelJSON, source = 'model data'): Detector {
+  const bytes = input instanceof Uint8Array ? input : jsonToBytes(input, source);
   const { manifest, tensors } = decodeModelFile(bytes, source);
   const entry = ENTRIES.find((x) => x.name === manifest.detector);
   if (!entry) throw new Error(`${source}: model of detector "${manifest.detector}", which this build does not know (available: ${detectorNames().join(', ')})`);
@@ -65,4 +69,19 @@ export function parameterDocs(name: string): { name: string; type: string; defau
     ...(v.default !== undefined ? { default: v.default } : {}),
     description: v.description ?? '',
   }));
+}
+
+function jsonToBytes(j: ModelJSON, source: string): Uint8Array {
+  if (typeof j !== 'object' || j === null || typeof j.manifest !== 'object' || !Array.isArray(j.tensors)) {
+    throw new Error(`${source}: expected model bytes or { manifest, tensors } JSON`);
+  }
+  const rest: Record<string, unknown> = { ...j.manifest };
+  const formatVersion = rest.formatVersion;
+  delete rest.format; delete rest.formatVersion; delete rest.tensors;
+  if (formatVersion !== 1) throw new Error(`${source}: model JSON has format version ${String(formatVersion)}; this build reads 1`);
+  const tensors = j.tensors.map((t, i) => {
+    if (!t || !Array.isArray(t.data) || !Array.isArray(t.shape)) throw new Error(`${source}: tensor ${i} is malformed`);
+    return { name: t.name, shape: t.shape, data: Float32Array.from(t.data) };
+  });
+  try { return encodeModelFile(rest as Parameters<typeof encodeModelFile>[0], tensors); } catch (e) { throw new Error(`${source}: ${(e as Error).message}`, { cause: e }); }
 }

@@ -82,6 +82,13 @@ for (const entry of detectorEntries()) {
       assert.throws(() => loadDetector(tampered, 'm.abr'), /m\.abr.*(corrupted|modified)/);
     });
 
+    it('round-trips through JSON (JSON.stringify / parse) to identical scores', () => {
+      const j = JSON.parse(JSON.stringify(fitted.toJSON()));
+      assert.deepEqual(Array.from(loadDetector(j).scoreSamples(rows)), Array.from(scores));
+      j.tensors[0].data[0] = 'x';
+      assert.throws(() => loadDetector(j, 'm.json'), /m\.json/);
+    });
+
     it('rejects bad input with errors that name the problem', () => {
       assert.throws(() => make().scoreSamples(rows), /not fitted/);
       assert.throws(() => make().fit([]), /at least 2 training rows|no rows|no data/);
