@@ -72,12 +72,9 @@ function walkThresholds(scores: ArrayLike<number>, labels: ArrayLike<number>): T
   return { thresholds: Float64Array.from(thresholds), tp: Float64Array.from(tp), fp: Float64Array.from(fp), positives, negatives };
 }
 
-/** ROC curve: one point per distinct score plus the (0, 0) start. Needs both classes. */
-export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): RocCurve {
-  checkInput(scores, labels, 'rocCurve');
-  const w = walkThresholds(scores, labels);
+function rocFromWalk(w: ThresholdWalk, what: string): RocCurve {
   if (w.positives === 0 || w.negatives === 0) {
-    throw new Error(`rocCurve: needs both classes, got ${w.positives} anomalies and ${w.negatives} normal rows`);
+    throw new Error(`${what}: needs both classes, got ${w.positives} anomalies and ${w.negatives} normal rows`);
   }
   const m = w.thresholds.length;
   const fpr = new Float64Array(m), tpr = new Float64Array(m);
@@ -85,16 +82,32 @@ export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): 
   return { fpr, tpr, thresholds: w.thresholds };
 }
 
-/** Precision-recall curve: one point per distinct score plus the (recall 0, precision 1) start. Needs an anomaly. */
-export function precisionRecallCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): PrecisionRecallCurve {
-  checkInput(scores, labels, 'precisionRecallCurve');
-  const w = walkThresholds(scores, labels);
-  if (w.positives === 0) throw new Error('precisionRecallCurve: needs at least one anomaly (label 1)');
+function prFromWalk(w: ThresholdWalk, what: string): PrecisionRecallCurve {
+  if (w.positives === 0) throw new Error(`${what}: needs at least one anomaly (label 1)`);
   const m = w.thresholds.length;
   const precision = new Float64Array(m), recall = new Float64Array(m);
   precision[0] = 1;
   for (let i = 1; i < m; i++) { recall[i] = w.tp[i] / w.positives; precision[i] = w.tp[i] / (w.tp[i] + w.fp[i]); }
   return { precision, recall, thresholds: w.thresholds };
+}
+
+/** ROC curve: one point per distinct score plus the (0, 0) start. Needs both classes. */
+export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): RocCurve {
+  checkInput(scores, labels, 'rocCurve');
+  return rocFromWalk(walkThresholds(scores, labels), 'rocCurve');
+}
+
+/** Precision-recall curve: one point per distinct score plus the (recall 0, precision 1) start. Needs an anomaly. */
+export function precisionRecallCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): PrecisionRecallCurve {
+  checkInput(scores, labels, 'precisionRecallCurve');
+  return prFromWalk(walkThresholds(scores, labels), 'precisionRecallCurve');
+}
+
+/** Both curves from one sort and one walk (half the work of calling the two functions). Needs both classes. */
+export function rankingCurves(scores: ArrayLike<number>, labels: ArrayLike<number>): { roc: RocCurve; pr: PrecisionRecallCurve } {
+  checkInput(scores, labels, 'rankingCurves');
+  const w = walkThresholds(scores, labels);
+  return { roc: rocFromWalk(w, 'rankingCurves'), pr: prFromWalk(w, 'rankingCurves') };
 }
 
 /** Trapezoid area under a curve given by its points (x ascending), e.g. the ROC curve's AUROC. */
