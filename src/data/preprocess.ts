@@ -79,9 +79,31 @@ function missingError(table: Table, name: string, i: number): Error {
   return new Error(`${table.where(i)}, column "${name}": missing value (the missing-value policy is "error"; use "impute" to fill it in)`);
 }
 
-function median(sorted: Float64Array): number {
-  const n = sorted.length, h = n >> 1;
-  return n % 2 === 1 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2;
+/** The k-th smallest value (0-based), rearranging a so that a[<k] <= a[k] <= a[>k]: O(n) on average, no sort. */
+function selectKth(a: Float64Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break; // a[j+1..i-1] all equal the pivot
+  }
+  return a[k];
+}
+
+function median(values: Float64Array): number {
+  const n = values.length, h = n >> 1;
+  const upper = selectKth(values, h);
+  if (n % 2 === 1) return upper;
+  let lower = -Infinity; // the largest value below position h
+  for (let i = 0; i < h; i++) if (values[i] > lower) lower = values[i];
+  return (lower + upper) / 2;
 }
 
 export class Preprocessor {
@@ -258,7 +280,7 @@ function fitNumeric(table: Table, name: string, col: Column, scaling: Scaling, m
   }
   if (firstMissing >= 0 && missing === 'error') throw missingError(table, name, firstMissing);
   if (present.length === 0) throw new Error(`${table.source}, column "${name}": every training value is missing`);
-  const impute = missing === 'impute' ? median(Float64Array.from(present).sort()) : null;
+  const impute = missing === 'impute' ? median(Float64Array.from(present)) : null;
   // The values the model sees: missing filled in, rounded to float32.
   const v = new Float32Array(rows);
   let p = 0;

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { Preprocessor } from '../../src/data/preprocess.js';
 import { parseCsv } from '../../src/data/readers/index.js';
 import { inferSchema } from '../../src/data/schema.js';
+import { tableFromRows } from '../../src/data/table.js';
 
 const train = parseCsv('dur,proto,vip,label\n1,tcp,yes,0\n3,udp,no,0\nNA,tcp,yes,1\n5,,no,0\n', { source: 't.csv' });
 const schema = inferSchema(train, { labelColumn: 'label' });
@@ -44,6 +45,26 @@ describe('Preprocessor.fit / transform', () => {
     assert.deepEqual(rowsOf(s.x, 6).map((r) => r[0]), [-Math.SQRT2, 0, 0, Math.SQRT2].map(Math.fround));
     const n = Preprocessor.fit(train, schema, { scaling: 'none' }).transform(test);
     assert.deepEqual(rowsOf(n.x, 6).map((r) => r[0]), [7, -1]);
+  });
+
+  it('imputes the median: the mean of the two middle values for an even count', () => {
+    const t = parseCsv('v\n4\n1\nNA\n2\n10\n2\n9\n', { source: 'm.csv' });
+    const p = Preprocessor.fit(t, inferSchema(t), { scaling: 'none' });
+    // Present values sorted: 1 2 2 | 4 9 10 -> (2 + 4) / 2.
+    assert.deepEqual(Array.from(p.transform(t).x), [4, 1, 3, 2, 10, 2, 9]);
+  });
+
+  it('imputes the same median as sorting, on columns with many ties', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    for (const n of [1, 2, 3, 10, 11, 200, 201]) {
+      const values = Array.from({ length: n }, () => next() % 13);
+      const sorted = [...values].sort((a, b) => a - b);
+      const expected = n % 2 ? sorted[n >> 1] : (sorted[(n >> 1) - 1] + sorted[n >> 1]) / 2;
+      const t = tableFromRows([...values.map((v) => [v]), [NaN]], ['v']);
+      const imputed = Preprocessor.fit(t, inferSchema(t), { scaling: 'none' }).transform(t).x[n];
+      assert.equal(imputed, Math.fround(expected), `n = ${n}`);
+    }
   });
 
   it('encodes a column constant in training as the sign of the departure, for min-max and standard', () => {
