@@ -5,7 +5,6 @@ export { parseNetworkSpec, formatNetworkSpec, type LayerSpec } from './nn/spec.j
 export { initDense, type InitScheme } from './nn/init.js';
 export * as gmm from './gmm/gmm.js';
 export { DagmmNetwork, type DagmmNetworkConfig } from './detectors/dagmm/network.js';
-export { Dagmm, type DagmmOptions, type DagmmState } from './detectors/dagmm/dagmm.js';
 export { trainDagmm, type DagmmTrainOptions } from './detectors/dagmm/train.js';
 export { scoreEnergies, fitGmmParams } from './detectors/dagmm/network.js';
 export { PAPER_CONFIGS, PAPER_RESULTS, type PaperConfig } from './detectors/dagmm/paper-configs.js';

@@ -18,7 +18,8 @@ export const CommonParamsSchema = z.object({
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('seed for every random choice (initialisation, shuffling, dropout, hold-out)'),
   threshold: ThresholdSpecSchema.default(DEFAULT_THRESHOLD)
     .describe('{contamination: c} flags the top c of training scores; {value: t}; or {holdout: f, quantile: q}'),
-  preprocessing: PreprocessingSchema.default({ scaling: 'minmax', unseenCategory: 'ignore', missing: 'impute' }),
+  preprocessing: PreprocessingSchema.default({ scaling: 'minmax', unseenCategory: 'ignore', missing: 'impute' })
+    .describe('scaling: minmax | standard | none (fitted on training rows); unseenCategory: ignore (all-zero one-hot) | error; missing: impute (median / own category / most frequent) | error'),
 });
 
 /** Validates parameters against a detector's schema; the error names every bad parameter. */

@@ -51,23 +51,3 @@ describe('DAGMM network', () => {
     assert.deepEqual(a.gmm.mu, b.gmm.mu);
   });
 });
-
-describe('DAGMM detector', () => {
-  it('saves and loads to identical scores, and refuses mismatched or unfitted models', async () => {
-    const { Dagmm } = await import('../../src/detectors/dagmm/dagmm.js');
-    const r = new Rng(6);
-    const x = Float32Array.from({ length: 200 * 6 }, () => r.uniform());
-    const m = new Dagmm({ ...PAPER_CONFIGS.thyroid, epochs: 3, batchSize: 64, seed: 2 });
-    assert.throws(() => m.scoreSamples(x, 200), /not fitted/);
-    m.fit(x, 200);
-    const a = m.scoreSamples(x, 200);
-    const state = JSON.parse(JSON.stringify(m.toJSON()));
-    const b = Dagmm.fromJSON(state).scoreSamples(x, 200);
-    assert.deepEqual(Array.from(a), Array.from(b));
-    assert.throws(() => Dagmm.fromJSON({ ...state, version: 2 }), /version 2 is not supported/);
-    state.parameters[0].values.pop();
-    assert.throws(() => Dagmm.fromJSON(state), /parameter 0: shape/);
-    const bad = x.slice(); bad[7] = NaN;
-    assert.throws(() => m.scoreSamples(bad, 200), /scoring data.*row 1, column 1/);
-  });
-});

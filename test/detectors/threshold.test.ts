@@ -72,3 +72,10 @@ describe('library version', () => {
     assert.equal(LIBRARY_VERSION, pkg.version);
   });
 });
+
+describe('generated docs', () => {
+  it('docs/detectors.md is what the parameter schemas generate (run node dist/bench/detector-docs.js > docs/detectors.md)', async () => {
+    const { detectorDocs } = await import('../../bench/detector-docs.js');
+    assert.equal(readFileSync(new URL('../../../docs/detectors.md', import.meta.url), 'utf8'), detectorDocs());
+  });
+});
