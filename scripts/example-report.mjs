@@ -50,7 +50,7 @@ for (let i = 0; i < n; i++) {
   embedding.set([code, relEuclid, cosine], i * 3);
 }
 
-const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]).slice(0, 12);
+const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]).slice(0, 8);
 const topAnomalies = order.map((row) => ({
   row,
   score: scores[row],

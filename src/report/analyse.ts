@@ -1,6 +1,5 @@
 /** Everything the plots and tables derive from the input, computed once and shared by the HTML and SVG output. */
-import { confusionAt, rankingCurves, type Confusion, type PrecisionRecallCurve, type RocCurve } from '../metrics/curves.js';
-import { auroc, averagePrecision } from '../metrics/ranking.js';
+import { confusionAt, curvesFromSortedClasses, stepArea, trapezoidArea, type Confusion, type PrecisionRecallCurve, type RocCurve } from '../metrics/curves.js';
 import { paddedRange } from './scale.js';
 import type { ReportInput } from './types.js';
 import { validateReportInput } from './validate.js';
@@ -59,11 +58,14 @@ export function analyseReport(input: ReportInput): ReportAnalysis {
   const sortedScores = mergeSorted(normal, anomaly);
   const scoreRange = range(sortedScores);
   const bothClasses = anomalies > 0 && anomalies < n;
+  // AUROC and AP are the areas of these curves, which equal auroc() and averagePrecision() in ranking.ts
+  // (tested on tied data); taking them from the curves avoids two index sorts, most of the time at 200k rows.
+  const curves = bothClasses ? curvesFromSortedClasses(anomaly, normal) : null;
   const evaluation: Evaluation = {
     confusion: confusionAt(scores, labels, threshold),
     anomalies,
-    curves: bothClasses
-      ? { ...rankingCurves(scores, labels), auroc: auroc(scores, labels), averagePrecision: averagePrecision(scores, labels) }
+    curves: curves
+      ? { ...curves, auroc: trapezoidArea(curves.roc.fpr, curves.roc.tpr), averagePrecision: stepArea(curves.pr) }
       : null,
     note: bothClasses ? null : `The labels hold ${anomalies === 0 ? 'no anomalies' : 'only anomalies'}, so ROC and precision-recall curves are undefined.`,
   };

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/engine/rng.js';
-import { confusionAt, precisionRecallCurve, rocCurve, stepArea, trapezoidArea } from '../../src/metrics/curves.js';
+import { confusionAt, curvesFromSortedClasses, precisionRecallCurve, rankingCurves, rocCurve, stepArea, trapezoidArea } from '../../src/metrics/curves.js';
 import { auroc, averagePrecision } from '../../src/metrics/ranking.js';
 
 const near = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
@@ -65,6 +65,23 @@ describe('curves agree with auroc() and averagePrecision() on random data with t
       near(stepArea(precisionRecallCurve(s, l)), averagePrecision(s, l), 'AP');
     });
   }
+});
+
+describe('rankingCurves and curvesFromSortedClasses', () => {
+  it('give the same curves as the separate functions', () => {
+    const both = rankingCurves(scores, labels);
+    assert.deepEqual(both.roc, rocCurve(scores, labels));
+    assert.deepEqual(both.pr, precisionRecallCurve(scores, labels));
+    const sorted = curvesFromSortedClasses(Float64Array.from([0.8, 0.9]), Float64Array.from([0.1, 0.3, 0.8]));
+    assert.deepEqual(sorted, both);
+  });
+  it('reject unsorted class scores and a missing class', () => {
+    assert.throws(() => curvesFromSortedClasses(Float64Array.from([1, 3, 2]), Float64Array.from([0])),
+      { message: 'curvesFromSortedClasses: anomaly scores are not ascending at index 2' });
+    assert.throws(() => curvesFromSortedClasses(Float64Array.from([1]), Float64Array.from([NaN, 0])),
+      { message: 'curvesFromSortedClasses: normal scores are not ascending at index 1' });
+    assert.throws(() => rankingCurves([1, 2], [1, 1]), { message: 'rankingCurves: needs both classes, got 2 anomalies and 0 normal rows' });
+  });
 });
 
 describe('confusionAt', () => {

@@ -1,6 +1,7 @@
 /** The HTML report: sections, self-containment, escaping, optional parts, numbers, errors and speed. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { auroc, averagePrecision } from '../../src/metrics/ranking.js';
 import { renderReportHtml } from '../../src/report/html.js';
 import { randomInput, smallInput } from './make-input.js';
 
@@ -30,6 +31,14 @@ describe('renderReportHtml', () => {
     // Mann-Whitney: 3 beats 2 negatives, 7 and 8 beat all 5 -> 12 / 15; AP = 1/3 + 1/3 + (1/3)(3/6)
     assert.match(html, /ROC curve \(AUROC 0\.8000\)/);
     assert.match(html, /average precision 0\.8333/);
+  });
+
+  it('states the AUROC and AP of metrics/ranking.ts on tied random data', () => {
+    const input = randomInput(3000, 9);
+    input.scores = input.scores.map((s) => Math.round(s * 4) / 4); // coarse grid: many ties across classes
+    const html = renderReportHtml(input);
+    assert.ok(html.includes(`AUROC ${auroc(input.scores, input.labels!).toFixed(4)}`));
+    assert.ok(html.includes(`average precision ${averagePrecision(input.scores, input.labels!).toFixed(4)}`));
   });
 
   it('references nothing outside the file', () => {
