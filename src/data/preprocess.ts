@@ -11,6 +11,7 @@
  * - boolean: one-hot over false, true; missing -> the more frequent training value (false on a tie).
  */
 import { z } from 'zod';
+import { labelsFromColumn } from './labels.js';
 import { fitMinMax } from './scaling.js';
 import { categoryKey, cellBoolean, cellNumber, describeZodError, featureColumns, type Schema } from './schema.js';
 import type { Cell, Column, Table } from './table.js';
@@ -200,32 +201,7 @@ export class Preprocessor {
     const name = this.state.labelColumn;
     if (name === null) throw new Error('the preprocessor has no label column (infer the schema with labelColumn)');
     checkColumns(table, [name]);
-    const col = table.column(name);
-    const positive = opts.positive ?? this.state.positive;
-    const out = new Uint8Array(table.rowCount);
-    let seenPositive = false;
-    const seen = new Set<string>();
-    for (let i = 0; i < table.rowCount; i++) {
-      const key = keyAt(col, i);
-      if (key === null) throw new Error(`${table.where(i)}, label column "${name}": missing label`);
-      if (positive !== null) {
-        out[i] = key === positive ? 1 : 0;
-        seenPositive ||= key === positive;
-        if (seen.size < 20) seen.add(key);
-        continue;
-      }
-      const c = col[i];
-      const b = typeof c === 'number' || (typeof c === 'string' && (c === '0' || c === '1'))
-        ? (Number(c) === 1 ? true : Number(c) === 0 ? false : undefined) : cellBoolean(c);
-      if (b === undefined || b === null) {
-        throw new Error(`${table.where(i)}, label column "${name}": expected 0/1 or true/false, got ${JSON.stringify(c)} (name the anomaly value with positive)`);
-      }
-      out[i] = b ? 1 : 0;
-    }
-    if (positive !== null && !seenPositive) {
-      throw new Error(`${table.source}: label column "${name}" never has the positive value "${positive}" (values include: ${[...seen].join(', ')})`);
-    }
-    return out;
+    return labelsFromColumn(table, name, opts.positive ?? this.state.positive);
   }
 
   /** The table column an output column comes from. */

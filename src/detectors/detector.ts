@@ -170,7 +170,7 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
 
   /** Labels of a table's label column as 0/1 (for evaluation). */
   labelsOf(data: Table, labelColumn: string, positive?: string): Uint8Array {
-    return labelsFromColumn(data, labelColumn, positive);
+    return labelsFromColumn(data, labelColumn, positive ?? null);
   }
 
   /** The whole fitted detector as one model file (see docs/model-file.md). */

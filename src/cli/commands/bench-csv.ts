@@ -27,7 +27,7 @@ export function registerBenchCsv(bench: Command, setup: () => void): void {
     .action(async (file: string, o: BenchCsvOpts) => {
       setup();
       const table = await readData(file);
-      const labels = labelsFromColumn(table, o.labelColumn, o.positive);
+      const labels = labelsFromColumn(table, o.labelColumn, o.positive ?? null);
       const params = detectorParams(o);
       const seed = o.seed ?? 1;
       delete params.seed;

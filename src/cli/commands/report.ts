@@ -27,7 +27,7 @@ export function registerReport(program: Command, setup: () => void): void {
       setup();
       const det = readModel(modelPath);
       const table = await readData(data);
-      const labels = o.labelColumn ? labelsFromColumn(table, o.labelColumn, o.positive) : null;
+      const labels = o.labelColumn ? labelsFromColumn(table, o.labelColumn, o.positive ?? null) : null;
       const input = buildReportInput(det, table, { labels, top: o.top, source: data, title: `${det.name} on ${data}` });
       mkdirSync(dirname(resolve(o.out)), { recursive: true });
       writeFileSync(o.out, renderReportHtml(input));
