@@ -127,6 +127,7 @@ bench.command('paper')
 program.command('info')
   .description('Print the version and the compute backend in use')
   .option('--json', 'print JSON')
+  .addHelpText('after', '\nExamples:\n  aberrant info\n  aberrant --backend typescript info --json')
   .action((o: { json?: boolean }) => {
     useBestBackend(program.opts<{ backend: BackendPreference }>().backend);
     const info = { version, ...backendInfo(), node: process.version };

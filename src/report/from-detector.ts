@@ -40,7 +40,6 @@ export function buildReportInput(det: Detector, table: Table, o: BuildReportOpti
   const resolved = det.resolvedConfig();
   const summary: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(resolved)) if (k !== 'auto') summary[k] = typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v);
-  summary.threshold = det.threshold;
   if (det.training) { summary['training rows'] = det.training.rows; summary['training seconds'] = Number(det.training.seconds.toFixed(2)); }
   return {
     title: o.title ?? `${det.name} report`,

@@ -22,8 +22,9 @@ export function registerReport(program: Command, setup: () => void): void {
     .option('--top <n>', 'top anomalies to list', nonNegativeInt('top'), 20)
     .option('--svg-dir <dir>', 'also write each plot as a standalone SVG file here')
     .option('--png <file>', 'also write a PNG screenshot of the report (needs Debian\'s chromium)')
+    .option('--json', 'print what was written as JSON')
     .addHelpText('after', '\nExamples:\n  aberrant report thyroid.abr data/thyroid.csv --label-column label --out report.html\n  aberrant report model.abr new.csv --out report.html --svg-dir plots/')
-    .action(async (modelPath: string, data: string, o: { out: string; labelColumn?: string; positive?: string; top: number; svgDir?: string; png?: string }) => {
+    .action(async (modelPath: string, data: string, o: { out: string; labelColumn?: string; positive?: string; top: number; svgDir?: string; png?: string; json?: boolean }) => {
       setup();
       const det = readModel(modelPath);
       const table = await readData(data);
@@ -31,15 +32,17 @@ export function registerReport(program: Command, setup: () => void): void {
       const input = buildReportInput(det, table, { labels, top: o.top, source: data, title: `${det.name} on ${data}` });
       mkdirSync(dirname(resolve(o.out)), { recursive: true });
       writeFileSync(o.out, renderReportHtml(input));
+      const svgFiles: string[] = [];
       if (o.svgDir) {
         mkdirSync(o.svgDir, { recursive: true });
-        for (const [name, svg] of Object.entries(renderPlotsSvg(input))) writeFileSync(join(o.svgDir, `${name}.svg`), svg);
+        for (const [name, svg] of Object.entries(renderPlotsSvg(input))) { const f = join(o.svgDir, `${name}.svg`); writeFileSync(f, svg); svgFiles.push(f); }
       }
       if (o.png) {
         const script = join(packageRoot, 'scripts', 'screenshot-report.mjs');
         if (!existsSync(script)) throw new Error(`--png: ${script} is missing`);
         execFileSync(process.execPath, [script, o.out, o.png], { stdio: ['ignore', 'ignore', 'inherit'] });
       }
+      if (o.json) { console.log(JSON.stringify({ html: o.out, svg: svgFiles, png: o.png ?? null, rows: input.scores.length, labelled: labels !== null, threshold: input.threshold })); return; }
       process.stderr.write(`report: ${o.out} (${input.scores.length} rows, ${input.topAnomalies.length} top anomalies${labels ? ', labelled' : ''})\n`);
     });
 }
