@@ -2,10 +2,7 @@
 import { readFileSync, writeFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Option, type Command } from 'commander';
-import { readTable, type ReadTableOptions } from '../data/readers/read-node.js';
-import type { Table } from '../data/table.js';
-import type { Detector } from '../detectors/detector.js';
-import { loadDetector } from '../detectors/registry.js';
+import { readTable, loadDetector, type ReadTableOptions, type Table, type Detector } from '../index.js';
 
 export function collect(value: string, previous: string[] = []): string[] { return [...previous, value]; }
 

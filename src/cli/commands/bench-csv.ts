@@ -1,10 +1,6 @@
 /** bench csv: the paper's protocol on any labelled data file, for any detector. */
 import { Option, type Command } from 'commander';
-import { backendInfo } from '../../backend-node.js';
-import { labelsFromColumn } from '../../data/labels.js';
-import { detectorNames } from '../../detectors/registry.js';
-import { runLabelledBenchmark } from '../../harness/labelled.js';
-import type { Protocol } from '../../harness/paper.js';
+import { backendInfo, labelsFromColumn, detectorNames, runLabelledBenchmark, type Protocol } from '../../index.js';
 import { addDetectorOptions, detectorParams, fmt, list, nonNegativeInt, readData, type DetectorOptionValues } from '../common.js';
 
 interface BenchCsvOpts extends DetectorOptionValues {

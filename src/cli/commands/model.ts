@@ -1,11 +1,7 @@
 /** fit, score, eval and inspect: the model lifecycle from the command line. */
 import { readFileSync, statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { backendInfo } from '../../backend-node.js';
-import { decodeModelFile } from '../../io/model-file.js';
-import { detectorEntry, detectorNames, parameterDocs } from '../../detectors/registry.js';
-import { confusionAt } from '../../metrics/curves.js';
-import { auroc, averagePrecision } from '../../metrics/ranking.js';
+import { backendInfo, decodeModelFile, detectorEntry, detectorNames, parameterDocs, confusionAt, auroc, averagePrecision } from '../../index.js';
 import { addDetectorOptions, detectorParams, fmt, list, readData, readModel, writeFileAtomic, writeOutput, type DetectorOptionValues } from '../common.js';
 import { progressBar } from '../progress.js';
 

@@ -4,9 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { buildReportInput } from '../../report/from-detector.js';
-import { renderPlotsSvg, renderReportHtml } from '../../report/index.js';
-import { labelsFromColumn } from '../../data/labels.js';
+import { buildReportInput, renderPlotsSvg, renderReportHtml, labelsFromColumn } from '../../index.js';
 import { nonNegativeInt, readData, readModel } from '../common.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
