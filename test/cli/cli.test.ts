@@ -67,6 +67,19 @@ describe('aberrant CLI', () => {
     assert.ok(e.auroc > 0.9, `AUROC ${e.auroc}`);
   });
 
+  it('scores JSON Lines rows exactly as the same rows in CSV', () => {
+    const [header, ...body] = lines;
+    const names = header.split(',');
+    const jsonl = join(dir, 'flows.jsonl');
+    writeFileSync(jsonl, body.map((l) => {
+      const v = l.split(',');
+      return JSON.stringify(Object.fromEntries(names.map((n, j) => [n, n === 'proto' || n === 'ok' ? v[j] : Number(v[j])])));
+    }).join('\n'));
+    const a = run(['score', model, data]), b = run(['score', model, jsonl]);
+    assert.equal(b.code, 0, b.err);
+    assert.equal(b.out, a.out);
+  });
+
   it('bench csv prints the same JSON shape as bench paper', () => {
     const res = run(['bench', 'csv', data, '--label-column', 'label', '--runs', '2', '--epochs', '3', '--seed', '1', '--drop', 'id', '--json']);
     assert.equal(res.code, 0, res.err);
