@@ -76,6 +76,15 @@ describe('CSV', () => {
     });
   });
 
+  it('keeps quoted whitespace, trims unquoted fields and counts CRLF lines inside quotes once', () => {
+    const t = parseCsv('a,b\r\n" x ", y \r\n1,"p\r\nq"\r\n3,4\r\n');
+    assert.deepEqual(t.column('a'), [' x ', '1', '3']);
+    assert.deepEqual(t.column('b'), ['y', 'p\r\nq', '4']);
+    assert.equal(t.where(1), 'input.csv row 2 (line 3)');
+    assert.equal(t.where(2), 'input.csv row 3 (line 5)');
+    assert.throws(() => parseCsv('a,b\n1,"x"y\n'), { message: 'input.csv line 2, field 2: malformed quotes: text after a closing quote (double the quotes inside a quoted field)' });
+  });
+
   it('rejects empty and duplicate column names', () => {
     assert.throws(() => parseCsv('a,,c\n1,2,3\n', { source: 'h.csv' }), { message: 'h.csv line 1: column 2 has an empty name in the header' });
     assert.throws(() => parseCsv('a,b,a\n1,2,3\n', { source: 'h.csv' }), { message: 'h.csv line 1: duplicate column name "a" (columns 1 and 3)' });

@@ -1,7 +1,7 @@
-/** CSV text to a Table in memory (browser-safe: csv-parse's browser build, no Node built-ins). */
-import { parse } from 'csv-parse/browser/esm/sync';
+/** CSV text to a Table in memory (browser-safe: papaparse, no Node built-ins). */
 import type { Table } from '../table.js';
-import { CsvTableBuilder, csvError, csvParseOptions, type CsvOptions } from './csv-table.js';
+import { CsvRecordStream } from './csv-records.js';
+import { CsvTableBuilder, type CsvOptions } from './csv-table.js';
 
 export type { CsvOptions } from './csv-table.js';
 
@@ -10,13 +10,11 @@ export function parseCsv(text: string, opts: CsvOptions = {}): Table {
   let asText: ReadonlySet<number> = new Set();
   for (;;) {
     const builder = new CsvTableBuilder(source, opts.header ?? true, asText);
-    try {
-      parse(text, csvParseOptions(opts.delimiter ?? ',', builder.onRecord));
-    } catch (e) {
-      throw csvError(e, source, builder.lastRecordLine);
-    }
+    const records = new CsvRecordStream(source, opts.delimiter ?? ',', builder.onRecord);
+    records.push(text);
+    records.end();
     const result = builder.finish();
     if ('table' in result) return result.table;
-    asText = result.retryAsText;
+    asText = result.retryAsText; // a column turned out to be text after numbers: read again keeping its spelling
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Reads a table from a file on disk (Node only). The format comes from the extension unless given.
- * CSV streams through csv-parse, so a large file is never held as one string; JSON Lines streams line by
+ * CSV streams through papaparse (csv-records.ts), so a large file is never held as one string; JSON Lines streams line by
  * line; Arrow and Parquet are read whole (their readers need the bytes).
  */
 import { createReadStream } from 'node:fs';
@@ -8,12 +8,11 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
 import type { Table } from '../table.js';
 import { parseArrowIpc } from './arrow.js';
-import { CsvTableBuilder, csvError, csvParseOptions } from './csv-table.js';
+import { CsvRecordStream } from './csv-records.js';
+import { CsvTableBuilder } from './csv-table.js';
 import { JsonLinesBuilder } from './jsonl.js';
 import { parseParquet } from './parquet.js';
 
@@ -72,11 +71,16 @@ async function readCsvFile(path: string, gzip: boolean, source: string, o: ReadT
   let asText: ReadonlySet<number> = new Set();
   for (;;) {
     const builder = new CsvTableBuilder(source, o.header ?? true, asText);
+    const records = new CsvRecordStream(source, delimiter, builder.onRecord);
+    const input = open(path, gzip);
     try {
-      await pipeline(open(path, gzip), parse(csvParseOptions(delimiter, builder.onRecord)),
-        async (records: AsyncIterable<unknown>) => { for await (const record of records) void record; /* none: on_record took them */ });
+      input.setEncoding('utf8'); // decodes across chunk boundaries
+      for await (const chunk of input) records.push(chunk as string);
+      records.end();
     } catch (e) {
-      throw fileError(csvError(e, source, builder.lastRecordLine), path, source);
+      throw fileError(e, path, source);
+    } finally {
+      input.destroy();
     }
     const result = builder.finish();
     if ('table' in result) return result.table;
