@@ -10,7 +10,7 @@
  *   error with unseenCategory 'error').
  * - boolean: one-hot over false, true; missing -> the more frequent training value (false on a tie).
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { labelsFromColumn } from './labels.js';
 import { fitMinMax } from './scaling.js';
 import { categoryKey, cellBoolean, cellNumber, describeZodError, featureColumns, type Schema } from './schema.js';
@@ -33,11 +33,11 @@ export const MISSING_LEVEL = '(missing)';
 const numericFeature = z.object({
   kind: z.literal('numeric'), name: z.string(),
   /** The training median used for missing values (null: missing is an error). */
-  impute: z.number().nullable(),
-  offset: z.number(), scale: z.number().nonnegative(),
+  impute: z.nullable(z.number()),
+  offset: z.number(), scale: z.number().check(z.nonnegative()),
 });
-const categoricalFeature = z.object({ kind: z.literal('categorical'), name: z.string(), levels: z.array(z.string()).min(1) });
-const booleanFeature = z.object({ kind: z.literal('boolean'), name: z.string(), impute: z.boolean().nullable() });
+const categoricalFeature = z.object({ kind: z.literal('categorical'), name: z.string(), levels: z.array(z.string()).check(z.minLength(1)) });
+const booleanFeature = z.object({ kind: z.literal('boolean'), name: z.string(), impute: z.nullable(z.boolean()) });
 const feature = z.discriminatedUnion('kind', [numericFeature, categoricalFeature, booleanFeature]);
 type Feature = z.infer<typeof feature>;
 
@@ -47,9 +47,9 @@ const preprocessorJson = z.object({
   scaling: z.enum(['minmax', 'standard', 'none']),
   unseenCategory: z.enum(['ignore', 'error']),
   missing: z.enum(['error', 'impute']),
-  labelColumn: z.string().nullable(),
-  positive: z.string().nullable(),
-  features: z.array(feature).min(1),
+  labelColumn: z.nullable(z.string()),
+  positive: z.nullable(z.string()),
+  features: z.array(feature).check(z.minLength(1)),
 });
 export type PreprocessorJSON = z.infer<typeof preprocessorJson>;
 

@@ -17,7 +17,7 @@
  *   encoding it would add a column per level.
  * - a constant column is kept (it may vary in later data) and noted in `reason`.
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 import type { Cell, Column, Table } from './table.js';
 import { parseNumberToken } from './readers/tokens.js';
 
@@ -198,19 +198,19 @@ export function featureColumns(schema: Schema): ColumnSchema[] {
 }
 
 const columnSchemaJson = z.object({
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   kind: z.enum(['numeric', 'categorical', 'boolean']),
   role: z.enum(['feature', 'label', 'dropped']),
-  reason: z.string().optional(),
-  categories: z.array(z.string()).optional(),
+  reason: z.optional(z.string()),
+  categories: z.optional(z.array(z.string())),
 });
 
 const schemaJson = z.object({
   format: z.literal('aberrant-schema'),
   version: z.literal(1),
-  columns: z.array(columnSchemaJson).min(1),
-  labelColumn: z.string().nullable(),
-  suggestedLabel: z.string().nullable(),
+  columns: z.array(columnSchemaJson).check(z.minLength(1)),
+  labelColumn: z.nullable(z.string()),
+  suggestedLabel: z.nullable(z.string()),
 });
 
 export type SchemaJSON = z.infer<typeof schemaJson>;
@@ -220,7 +220,7 @@ export function schemaToJSON(schema: Schema): SchemaJSON {
 }
 
 /** One line per problem: "columns.2.kind: Invalid option: ...". */
-export function describeZodError(e: z.ZodError): string {
+export function describeZodError(e: z.core.$ZodError): string {
   return e.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
 }
 

@@ -2,7 +2,7 @@
  * Every detector Aberrant ships, by name: how to build one from parameters, its parameter schema (for
  * validation, CLI help and docs) and how to restore one from a model file.
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { decodeModelFile, encodeModelFile } from '../io/model-file.js';
 import type { Detector, ModelJSON } from './detector.js';
 import { DagmmDetector, DagmmParamsSchema } from './dagmm/detector.js';
@@ -11,7 +11,7 @@ export interface DetectorEntry {
   name: string;
   summary: string;
   paper: string;
-  paramsSchema: z.ZodObject;
+  paramsSchema: z.ZodMiniObject;
   /** Parameters for a fast fit (conformance tests, smoke runs). */
   quickParams: Record<string, unknown>;
   create(params?: Record<string, unknown>): Detector;

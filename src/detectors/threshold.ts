@@ -8,12 +8,12 @@
  * - holdout f, quantile q: a fraction f of the training rows is held out of fitting, scored afterwards, and the
  *   threshold is their q quantile. Unlike training scores, held-out scores are not optimistically low.
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 
 export const ThresholdSpecSchema = z.union([
-  z.object({ contamination: z.number().gt(0).lt(0.5) }).strict(),
-  z.object({ value: z.number().refine(Number.isFinite, 'must be finite') }).strict(),
-  z.object({ holdout: z.number().gt(0).lt(0.9), quantile: z.number().gt(0).lt(1) }).strict(),
+  z.strictObject({ contamination: z.number().check(z.gt(0), z.lt(0.5)) }),
+  z.strictObject({ value: z.number().check(z.refine(Number.isFinite, 'must be finite')) }),
+  z.strictObject({ holdout: z.number().check(z.gt(0), z.lt(0.9)), quantile: z.number().check(z.gt(0), z.lt(1)) }),
 ]);
 export type ThresholdSpec = z.infer<typeof ThresholdSpecSchema>;
 

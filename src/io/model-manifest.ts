@@ -3,7 +3,7 @@
  * JSON cannot carry (NaN, undefined, class instances, typed arrays) and prototype-polluting keys are
  * rejected with the exact path where they sit, both when writing and when reading.
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 
 export const MODEL_FORMAT = 'aberrant-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -14,10 +14,10 @@ export const MODEL_FORMAT_VERSION = 1;
  * and names the exact path; typing the values as unknown keeps the manifest easy to build.
  */
 const jsonObject = z.record(z.string(), z.unknown());
-const count = z.int().nonnegative();
+const count = z.int().check(z.nonnegative());
 
 export const tensorEntrySchema = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   shape: z.array(count),
   /** Start of the tensor in the weights blob, counted in float32 values (not bytes). */
   offset: count,
@@ -28,14 +28,14 @@ export const tensorEntrySchema = z.strictObject({
 export const modelManifestSchema = z.strictObject({
   format: z.literal(MODEL_FORMAT),
   formatVersion: z.literal(MODEL_FORMAT_VERSION),
-  libraryVersion: z.string().min(1),
+  libraryVersion: z.string().check(z.minLength(1)),
   createdAt: z.iso.datetime({ offset: true }),
-  detector: z.string().min(1),
+  detector: z.string().check(z.minLength(1)),
   config: jsonObject,
-  preprocessing: jsonObject.nullable(),
-  threshold: jsonObject.nullable(),
+  preprocessing: z.nullable(jsonObject),
+  threshold: z.nullable(jsonObject),
   training: jsonObject,
-  schema: jsonObject.nullable(),
+  schema: z.nullable(jsonObject),
   state: jsonObject,
   tensors: z.array(tensorEntrySchema),
 });
@@ -88,7 +88,7 @@ export function findNonJsonValue(value: unknown): string | null {
 }
 
 /** The first schema issue with its field path, and how many more there are. */
-export function describeSchemaIssues(error: z.ZodError): string {
+export function describeSchemaIssues(error: z.core.$ZodError): string {
   const [first] = error.issues;
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
   const field = first.path.length ? `field "${formatPath(first.path)}"` : 'the manifest';

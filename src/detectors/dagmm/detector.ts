@@ -3,7 +3,7 @@
  * given (auto-config.ts), training, energy scores, the low-dimensional space and per-feature reconstruction
  * error for reports, and model-file state.
  */
-import { z } from 'zod';
+import * as z from '../../zod.js';
 import { Rng } from '../../engine/rng.js';
 import { Tape } from '../../engine/tensor.js';
 import { gmmParamsFromJSON, gmmParamsToJSON, type GmmParams } from '../../gmm/gmm.js';
@@ -15,22 +15,23 @@ import { RECONSTRUCTION_FEATURES } from './features.js';
 import { DagmmNetwork, rowBatches, scoreEnergies } from './network.js';
 import { trainDagmm } from './train.js';
 
-export const DagmmParamsSchema = CommonParamsSchema.extend({
-  compression: z.string().optional().describe("compression network in the paper's notation, e.g. FC(6,12,tanh)-FC(12,4,tanh)-FC(4,1,none)-FC(1,4,tanh)-FC(4,12,tanh)-FC(12,6,none); default: chosen from the data's shape"),
-  estimation: z.string().optional().describe('estimation network ending in softmax over K, e.g. FC(3,10,tanh)-Drop(0.5)-FC(10,2,softmax); default: FC(z,10,tanh)-Drop(0.5)-FC(10,K,softmax)'),
-  latentSize: z.number().int().min(1).max(64).optional().describe('size of the code z_c; default 1 for <= 128 features, else 2'),
-  hidden: z.array(z.number().int().min(1)).optional().describe('encoder hidden widths (the decoder mirrors them); default from the data shape'),
-  gmmK: z.number().int().min(1).max(32).optional().describe('mixture components K; default 4 for >= 100,000 training rows, else 2'),
-  epochs: z.number().int().min(0).optional().describe('training epochs; default: ~20,000 optimiser steps, at most 40M rows seen'),
-  batchSize: z.number().int().min(2).optional().describe('mini-batch rows; default: largest power of two <= rows/1.5, in [32, 1024]'),
-  learningRate: z.number().gt(0).max(1).default(1e-4).describe('Adam learning rate'),
-  lambdaEnergy: z.number().min(0).default(0.1).describe('weight of the mean sample energy (lambda1)'),
-  lambdaCov: z.number().min(0).default(0.005).describe('weight of the covariance penalty sum 1/Sigma_jj (lambda2)'),
-  dropoutKeep: z.number().gt(0).max(1).default(0.5).describe('keep probability of the estimation network dropout (the paper\'s Drop(0.5))'),
-  estimationHidden: z.number().int().min(1).default(10).describe('hidden width of the default estimation network'),
-  reconstructionFeatures: z.array(z.enum(['relative-euclidean', 'cosine'])).default([...RECONSTRUCTION_FEATURES])
-    .describe('reconstruction features appended to z_c'),
-}).strict();
+export const DagmmParamsSchema = z.strictObject({
+  ...CommonParamsSchema.shape,
+  compression: z.optional(z.string()).check(z.describe("compression network in the paper's notation, e.g. FC(6,12,tanh)-FC(12,4,tanh)-FC(4,1,none)-FC(1,4,tanh)-FC(4,12,tanh)-FC(12,6,none); default: chosen from the data's shape")),
+  estimation: z.optional(z.string()).check(z.describe('estimation network ending in softmax over K, e.g. FC(3,10,tanh)-Drop(0.5)-FC(10,2,softmax); default: FC(z,10,tanh)-Drop(0.5)-FC(10,K,softmax)')),
+  latentSize: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(64))).check(z.describe('size of the code z_c; default 1 for <= 128 features, else 2')),
+  hidden: z.optional(z.array(z.number().check(z.int(), z.minimum(1)))).check(z.describe('encoder hidden widths (the decoder mirrors them); default from the data shape')),
+  gmmK: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(32))).check(z.describe('mixture components K; default 4 for >= 100,000 training rows, else 2')),
+  epochs: z.optional(z.number().check(z.int(), z.minimum(0))).check(z.describe('training epochs; default: ~20,000 optimiser steps, at most 40M rows seen')),
+  batchSize: z.optional(z.number().check(z.int(), z.minimum(2))).check(z.describe('mini-batch rows; default: largest power of two <= rows/1.5, in [32, 1024]')),
+  learningRate: z._default(z.number().check(z.gt(0), z.maximum(1)), 1e-4).check(z.describe('Adam learning rate')),
+  lambdaEnergy: z._default(z.number().check(z.minimum(0)), 0.1).check(z.describe('weight of the mean sample energy (lambda1)')),
+  lambdaCov: z._default(z.number().check(z.minimum(0)), 0.005).check(z.describe('weight of the covariance penalty sum 1/Sigma_jj (lambda2)')),
+  dropoutKeep: z._default(z.number().check(z.gt(0), z.maximum(1)), 0.5).check(z.describe('keep probability of the estimation network dropout (the paper\'s Drop(0.5))')),
+  estimationHidden: z._default(z.number().check(z.int(), z.minimum(1)), 10).check(z.describe('hidden width of the default estimation network')),
+  reconstructionFeatures: z._default(z.array(z.enum(['relative-euclidean', 'cosine'])), [...RECONSTRUCTION_FEATURES])
+    .check(z.describe('reconstruction features appended to z_c')),
+});
 
 export type DagmmParams = z.infer<typeof DagmmParamsSchema>;
 export type DagmmParamsInput = z.input<typeof DagmmParamsSchema>;
