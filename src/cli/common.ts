@@ -92,7 +92,25 @@ export function detectorParams(o: DetectorOptionValues): Record<string, unknown>
   return params;
 }
 
-export async function readData(path: string, opts: ReadTableOptions = {}): Promise<Table> {
+export interface ReadOptionValues { format?: string; header?: boolean; delimiter?: string }
+
+/** How to read data files: format (default from the extension), header line, CSV delimiter. */
+export function addReadOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--format <f>', 'data format (default: from the file extension; .gz is gunzipped)').choices(['csv', 'tsv', 'jsonl', 'arrow', 'parquet']))
+    .option('--no-header', 'CSV without a header line: columns are named f0, f1, ...')
+    .option('--delimiter <c>', 'CSV field separator (default "," or tab for .tsv)');
+}
+
+export async function readData(path: string, o: ReadOptionValues = {}): Promise<Table> {
+  const opts: ReadTableOptions = {};
+  if (o.format) opts.format = o.format === 'tsv' ? 'csv' : o.format as ReadTableOptions['format'];
+  if (o.format === 'tsv') opts.delimiter = '\t';
+  if (o.delimiter !== undefined) {
+    if (o.delimiter.length !== 1 && o.delimiter !== '\\t') throw new Error(`--delimiter must be one character, got "${o.delimiter}"`);
+    opts.delimiter = o.delimiter === '\\t' ? '\t' : o.delimiter;
+  }
+  if (o.header === false) opts.header = false;
   return readTable(path, opts);
 }
 

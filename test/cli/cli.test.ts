@@ -80,6 +80,21 @@ describe('aberrant CLI', () => {
     assert.equal(b.out, a.out);
   });
 
+  it('reads headerless and tab-separated files when told to (--no-header, --format tsv)', () => {
+    const bare = join(dir, 'bare.txt');
+    writeFileSync(bare, `${lines.slice(1).map((l) => l.split(',').join('\t')).join('\n')}\n`);
+    const m = join(dir, 'bare.abr');
+    const fit = run(['fit', bare, '--format', 'tsv', '--no-header', '--drop', 'f0', '--label-column', 'f5', '--epochs', '3', '--out', m, '--json']);
+    assert.equal(fit.code, 0, fit.err);
+    assert.equal((JSON.parse(fit.out) as { features: number }).features, 6);
+    const sc = run(['score', m, bare, '--format', 'tsv', '--no-header']);
+    assert.equal(sc.code, 0, sc.err);
+    assert.equal(sc.out.trim().split('\n').length, 401);
+    const unknown = run(['fit', bare, '--out', m]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.err, /bare\.txt: unknown file type/);
+  });
+
   it('bench csv prints the same JSON shape as bench paper', () => {
     const res = run(['bench', 'csv', data, '--label-column', 'label', '--runs', '2', '--epochs', '3', '--seed', '1', '--drop', 'id', '--json']);
     assert.equal(res.code, 0, res.err);

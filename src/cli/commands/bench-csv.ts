@@ -1,14 +1,14 @@
 /** bench csv: the paper's protocol on any labelled data file, for any detector. */
 import { Option, type Command } from 'commander';
 import { backendInfo, labelsFromColumn, detectorNames, runLabelledBenchmark, type Protocol } from '../../index.js';
-import { addDetectorOptions, detectorParams, fmt, list, nonNegativeInt, readData, type DetectorOptionValues } from '../common.js';
+import { addDetectorOptions, addReadOptions, type ReadOptionValues, detectorParams, fmt, list, nonNegativeInt, readData, type DetectorOptionValues } from '../common.js';
 
-interface BenchCsvOpts extends DetectorOptionValues {
+interface BenchCsvOpts extends DetectorOptionValues, ReadOptionValues {
   labelColumn: string; positive?: string; model: string; runs: number; protocol: Protocol; control: boolean; drop?: string[]; json?: boolean;
 }
 
 export function registerBenchCsv(bench: Command, setup: () => void): void {
-  addDetectorOptions(bench.command('csv')
+  addReadOptions(addDetectorOptions(bench.command('csv')
     .description('Run the DAGMM paper\'s protocol (20 random 50/50 splits, fit on normal training rows, flag the anomaly rate) on any labelled data file')
     .argument('<file>', 'labelled data file (CSV, JSON Lines, Arrow IPC, Parquet)')
     .requiredOption('--label-column <name>', 'column with labels (1/true/--positive value = anomaly)')
@@ -18,11 +18,11 @@ export function registerBenchCsv(bench: Command, setup: () => void): void {
     .addOption(new Option('--protocol <name>', 'evaluation protocol').choices(['paper', 'half-normal']).default('paper'))
     .option('--drop <cols>', 'comma-separated columns to leave out', list)
     .option('--no-control', 'skip the untrained control')
-    .option('--json', 'print the result as one JSON object (same shape as bench paper)'))
+    .option('--json', 'print the result as one JSON object (same shape as bench paper)')))
     .addHelpText('after', '\nExamples:\n  aberrant bench csv data/thyroid.csv --label-column label --model dagmm --runs 20 --seed 1 --json\n  aberrant bench csv flows.parquet --label-column attack --positive yes --runs 5 --epochs 50')
     .action(async (file: string, o: BenchCsvOpts) => {
       setup();
-      const table = await readData(file);
+      const table = await readData(file, o);
       const labels = labelsFromColumn(table, o.labelColumn, o.positive ?? null);
       const params = detectorParams(o);
       const seed = o.seed ?? 1;

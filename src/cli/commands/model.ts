@@ -2,17 +2,17 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { backendInfo, decodeModelFile, detectorEntry, detectorNames, parameterDocs, confusionAt, auroc, averagePrecision } from '../../index.js';
-import { addDetectorOptions, detectorParams, fmt, list, readData, readModel, writeFileAtomic, writeOutput, type DetectorOptionValues } from '../common.js';
+import { addDetectorOptions, addReadOptions, type ReadOptionValues, detectorParams, fmt, list, readData, readModel, writeFileAtomic, writeOutput, type DetectorOptionValues } from '../common.js';
 import { progressBar } from '../progress.js';
 
-interface FitOpts extends DetectorOptionValues {
+interface FitOpts extends DetectorOptionValues, ReadOptionValues {
   model: string; out: string; labelColumn?: string; drop?: string[]; categorical?: string[]; numeric?: string[]; json?: boolean;
 }
 
 export function registerModelCommands(program: Command, setup: () => void): void {
   const paramHelp = detectorNames().map((n) => `\nParameters of ${n} (--param key=value):\n${parameterDocs(n).map((p) => `  ${p.name.padEnd(24)} ${p.description}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}`).join('\n')}`).join('\n');
 
-  addDetectorOptions(program.command('fit')
+  addReadOptions(addDetectorOptions(program.command('fit')
     .description('Fit a detector on a data file (CSV, JSON Lines, Arrow IPC or Parquet) and save it as one model file')
     .argument('<data>', 'training data file')
     .addOption(new Option('--model <name>', 'detector').choices(detectorNames()).default('dagmm'))
@@ -21,11 +21,11 @@ export function registerModelCommands(program: Command, setup: () => void): void
     .option('--drop <cols>', 'comma-separated columns to leave out', list)
     .option('--categorical <cols>', 'comma-separated columns to treat as categorical', list)
     .option('--numeric <cols>', 'comma-separated columns to treat as numeric', list)
-    .option('--json', 'print the fitted model summary as JSON on stdout'))
+    .option('--json', 'print the fitted model summary as JSON on stdout')))
     .addHelpText('after', `\nExamples:\n  aberrant fit data/thyroid.csv --label-column label --out thyroid.abr\n  aberrant fit flows.parquet --drop flow_id --contamination 0.02 --param gmmK=4 --out flows.abr\n${paramHelp}`)
     .action(async (data: string, o: FitOpts) => {
       setup();
-      const table = await readData(data);
+      const table = await readData(data, o);
       const det = detectorEntry(o.model).create(detectorParams(o));
       const bar = progressBar(`fitting ${o.model}`);
       det.fit(table, { labelColumn: o.labelColumn, drop: o.drop, categorical: o.categorical, numeric: o.numeric, onProgress: (d, t, info) => bar.update(d, t, info) });
@@ -53,22 +53,22 @@ export function registerModelCommands(program: Command, setup: () => void): void
       console.log(o.out);
     });
 
-  program.command('score')
+  addReadOptions(program.command('score')
     .description('Score rows with a saved model: row, score, label (1 = anomaly) and rank-probability, as CSV or JSON Lines')
     .argument('<model>', 'model file')
     .argument('<data>', 'data file with the columns the model was fitted on (extra columns are ignored)')
     .option('--out <file>', 'write here instead of stdout (.jsonl/.ndjson = JSON Lines)')
-    .addOption(new Option('--format <f>', 'output format').choices(['csv', 'jsonl']))
-    .option('--json', 'same as --format jsonl')
+    .addOption(new Option('--output-format <f>', 'output format (default csv; jsonl for .jsonl/.ndjson --out)').choices(['csv', 'jsonl']))
+    .option('--json', 'write JSON Lines'))
     .addHelpText('after', '\nColumns: row (1-based data row), score (higher = more anomalous), label (score > threshold), proba\n(fraction of calibration rows scoring lower: a rank, not a calibrated probability).\n\nExamples:\n  aberrant score thyroid.abr data/thyroid.csv > scores.csv\n  aberrant score thyroid.abr new.jsonl --json --out scores.jsonl')
-    .action(async (modelPath: string, data: string, o: { out?: string; format?: string; json?: boolean }) => {
+    .action(async (modelPath: string, data: string, o: { out?: string; outputFormat?: string; json?: boolean } & ReadOptionValues) => {
       setup();
       const det = readModel(modelPath);
-      const table = await readData(data);
+      const table = await readData(data, o);
       const scores = det.scoreSamples(table);
       const t = det.threshold;
       const proba = det.predictProba(table);
-      const format = o.json ? 'jsonl' : o.format ?? (o.out && /\.(jsonl|ndjson)$/i.test(o.out) ? 'jsonl' : 'csv');
+      const format = o.json ? 'jsonl' : o.outputFormat ?? (o.out && /\.(jsonl|ndjson)$/i.test(o.out) ? 'jsonl' : 'csv');
       const lines: string[] = format === 'csv' ? ['row,score,label,proba'] : [];
       for (let i = 0; i < scores.length; i++) {
         const label = scores[i] > t ? 1 : 0;
@@ -77,18 +77,18 @@ export function registerModelCommands(program: Command, setup: () => void): void
       writeOutput(o.out, `${lines.join('\n')}\n`);
     });
 
-  program.command('eval')
+  addReadOptions(program.command('eval')
     .description('Evaluate a saved model on labelled data: AUROC, average precision, and precision/recall/F1 at the model\'s threshold')
     .argument('<model>', 'model file')
     .argument('<data>', 'labelled data file')
     .requiredOption('--label-column <name>', 'column with labels (1/true/anomaly value = anomaly)')
     .option('--positive <value>', 'label value that means anomaly, for text labels')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON'))
     .addHelpText('after', '\nExample:\n  aberrant eval thyroid.abr data/thyroid.csv --label-column label')
-    .action(async (modelPath: string, data: string, o: { labelColumn: string; positive?: string; json?: boolean }) => {
+    .action(async (modelPath: string, data: string, o: { labelColumn: string; positive?: string; json?: boolean } & ReadOptionValues) => {
       setup();
       const det = readModel(modelPath);
-      const table = await readData(data);
+      const table = await readData(data, o);
       const labels = det.labelsOf(table, o.labelColumn, o.positive);
       const scores = det.scoreSamples(table);
       const c = confusionAt(scores, labels, det.threshold);

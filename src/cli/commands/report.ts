@@ -5,12 +5,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { buildReportInput, renderPlotsSvg, renderReportHtml, labelsFromColumn } from '../../index.js';
-import { nonNegativeInt, readData, readModel } from '../common.js';
+import { addReadOptions, nonNegativeInt, readData, readModel, type ReadOptionValues } from '../common.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
 export function registerReport(program: Command, setup: () => void): void {
-  program.command('report')
+  addReadOptions(program.command('report')
     .description('Write one self-contained HTML report (score histogram and CDF, ROC/PR and confusion matrix when labelled, the learned low-dimensional space, top anomalies with feature contributions)')
     .argument('<model>', 'model file')
     .argument('<data>', 'data file to report on')
@@ -20,12 +20,12 @@ export function registerReport(program: Command, setup: () => void): void {
     .option('--top <n>', 'top anomalies to list', nonNegativeInt('top'), 20)
     .option('--svg-dir <dir>', 'also write each plot as a standalone SVG file here')
     .option('--png <file>', 'also write a PNG screenshot of the report (needs Debian\'s chromium)')
-    .option('--json', 'print what was written as JSON')
+    .option('--json', 'print what was written as JSON'))
     .addHelpText('after', '\nExamples:\n  aberrant report thyroid.abr data/thyroid.csv --label-column label --out report.html\n  aberrant report model.abr new.csv --out report.html --svg-dir plots/')
-    .action(async (modelPath: string, data: string, o: { out: string; labelColumn?: string; positive?: string; top: number; svgDir?: string; png?: string; json?: boolean }) => {
+    .action(async (modelPath: string, data: string, o: { out: string; labelColumn?: string; positive?: string; top: number; svgDir?: string; png?: string; json?: boolean } & ReadOptionValues) => {
       setup();
       const det = readModel(modelPath);
-      const table = await readData(data);
+      const table = await readData(data, o);
       const labels = o.labelColumn ? labelsFromColumn(table, o.labelColumn, o.positive ?? null) : null;
       const input = buildReportInput(det, table, { labels, top: o.top, source: data, title: `${det.name} on ${data}` });
       mkdirSync(dirname(resolve(o.out)), { recursive: true });
