@@ -8,7 +8,7 @@
  *
  * Higher score = more anomalous. predict(x) = score > threshold. predictProba: see scoreRank.
  */
-import type { z } from 'zod';
+import * as z from '../zod.js';
 import { Rng } from '../engine/rng.js';
 import { labelsFromColumn } from '../data/labels.js';
 import { Preprocessor } from '../data/preprocess.js';
@@ -17,7 +17,7 @@ import { selectRows, tableFromMatrix, tableFromRows, type Table } from '../data/
 import { decodeModelFile, encodeModelFile, type NamedTensor } from '../io/model-file.js';
 import { LIBRARY_VERSION } from '../version.js';
 import type { CommonParamsSchema } from './params.js';
-import { calibrate, describeThreshold, scoreRank, type ScoreCalibration } from './threshold.js';
+import { calibrate, describeThreshold, ScoreCalibrationSchema, scoreRank, type ScoreCalibration } from './threshold.js';
 
 /** Anything a detector accepts as rows: a data-layer table, plain number[][], or a row-major typed matrix. */
 export type DataInput = Table | ArrayLike<ArrayLike<number>> | { data: Float32Array | Float64Array; rows: number; cols: number };
@@ -35,14 +35,18 @@ export interface FitOptions {
   onProgress?: (done: number, total: number, info: string) => void;
 }
 
-export interface TrainingInfo {
-  rows: number;
-  holdoutRows: number;
-  features: number;
-  seconds: number;
-  steps: number;
-  finishedAt: string;
-  backend?: string;
+const count = z.number().check(z.int(), z.minimum(0));
+const TrainingInfoSchema = z.object({
+  rows: count, holdoutRows: count, features: count, steps: count,
+  seconds: z.number().check(z.minimum(0)), finishedAt: z.string(), backend: z.optional(z.string()),
+});
+export type TrainingInfo = z.infer<typeof TrainingInfoSchema>;
+
+/** Parses with a schema; the error names the part of the model and every bad field. */
+function checked<S extends z.ZodMiniType>(what: string, schema: S, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new Error(`${what} is malformed: ${r.error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(value)'}: ${i.message}`).join('; ')}`);
 }
 
 /** A model as JSON: see Detector.toJSON. */
@@ -200,17 +204,18 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
   /** Restores the common parts and the detector's own from a decoded model file (used by loadDetector). */
   restoreFrom(manifest: ReturnType<typeof decodeModelFile>['manifest'], tensors: Map<string, NamedTensor>): this {
     const pre = Preprocessor.fromJSON(manifest.preprocessing);
-    const cal = manifest.threshold as unknown as ScoreCalibration | null;
-    if (!cal || typeof cal.threshold !== 'number' || !Array.isArray(cal.referenceQuantiles) || cal.referenceQuantiles.length !== 101) {
-      throw new Error(`${this.name} model: threshold calibration is missing or malformed`);
+    const cal = checked(`${this.name} model: threshold`, ScoreCalibrationSchema, manifest.threshold);
+    for (let i = 1; i < cal.referenceQuantiles.length; i++) {
+      if (!(cal.referenceQuantiles[i] >= cal.referenceQuantiles[i - 1])) throw new Error(`${this.name} model: threshold.referenceQuantiles is not sorted at ${i}`);
     }
+    const training = checked(`${this.name} model: training`, TrainingInfoSchema, manifest.training);
     const resolved = (manifest.config as { resolved?: Record<string, unknown> }).resolved;
     if (!resolved || typeof resolved !== 'object') throw new Error(`${this.name} model: config.resolved is missing`);
     this.importModel({ config: resolved, state: manifest.state, tensors: [...tensors.values()] }, pre.featureNames.length);
     this.preprocessor = pre;
     this.schema = manifest.schema ? schemaFromJSON(manifest.schema) : null;
     this.calibration = cal;
-    this.trainingInfo = manifest.training as unknown as TrainingInfo;
+    this.trainingInfo = training;
     return this;
   }
 

@@ -41,13 +41,14 @@ export function sortedCopy(scores: ArrayLike<number>): Float64Array {
  * The calibration kept with a fitted detector: the threshold and 101 quantiles (0%, 1%, ..., 100%) of the
  * reference scores (held-out scores when there are any, else training scores) for predictProba.
  */
-export interface ScoreCalibration {
-  threshold: number;
-  spec: ThresholdSpec;
-  referenceQuantiles: number[];
-  reference: 'training' | 'holdout';
-  referenceRows: number;
-}
+export const ScoreCalibrationSchema = z.strictObject({
+  threshold: z.number(),
+  spec: ThresholdSpecSchema,
+  referenceQuantiles: z.array(z.number()).check(z.length(101)),
+  reference: z.enum(['training', 'holdout']),
+  referenceRows: z.number().check(z.int(), z.minimum(1)),
+});
+export type ScoreCalibration = z.infer<typeof ScoreCalibrationSchema>;
 
 export function calibrate(spec: ThresholdSpec, trainScores: ArrayLike<number>, holdoutScores: ArrayLike<number> | null): ScoreCalibration {
   const ref = holdoutScores && holdoutScores.length > 0 ? holdoutScores : trainScores;

@@ -87,6 +87,12 @@ for (const entry of detectorEntries()) {
       assert.deepEqual(Array.from(loadDetector(j).scoreSamples(rows)), Array.from(scores));
       j.tensors[0].data[0] = 'x';
       assert.throws(() => loadDetector(j, 'm.json'), /m\.json/);
+      const k = JSON.parse(JSON.stringify(fitted.toJSON()));
+      k.manifest.threshold.referenceQuantiles.pop();
+      assert.throws(() => loadDetector(k, 'k.json'), /k\.json: .*threshold is malformed: referenceQuantiles/);
+      const t = JSON.parse(JSON.stringify(fitted.toJSON()));
+      t.manifest.training.seconds = 'slow';
+      assert.throws(() => loadDetector(t, 't.json'), /t\.json: .*training is malformed: seconds/);
     });
 
     it('rejects bad input with errors that name the problem', () => {
