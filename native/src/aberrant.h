@@ -56,6 +56,7 @@ void ab_col_sum(int64_t m, int64_t n, const float *x, int accumulate, float *out
 void ab_activation_grad_serial(int act, float alpha, int64_t len, const float *y, const float *dy, float *dx);
 void ab_col_sum_serial(int64_t m, int64_t n, const float *x, int accumulate, float *out);
 void ab_binary_serial(int op, int64_t len, const float *a, const float *b, float *out);
+void ab_row_pair_stats_serial(int64_t m, int64_t n, const float *x, const float *y, float *out);
 /* ab_gemm on the calling thread only (any m, n, k; same per-element results as ab_gemm). */
 void ab_gemm_serial(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, const float *b, int beta,
                     float *c, const ab_epi *ep);
@@ -79,6 +80,12 @@ void ab_mlp_forward(int64_t m, int L, const int64_t *sizes, const float *const *
 void ab_mlp_backward(int64_t m, int L, const int64_t *sizes, const float *const *w, const int *acts, float alpha,
                      const float *x, const float *const *outs, const float *const *douts, float *const *dpres,
                      float *dx, float *const *dws, float *const *dbs);
+/* Inference-only fused DAGMM latent code (see mlpLatentFeatures in kernels.ts): z (m x (sizes[tap+1] + nf))
+ * row i = [outs[tap] row i, reconstruction features of x row i vs the last layer's output]; rel_at / cos_at
+ * are feature columns (-1: absent). Per-element results equal mlpForward + rowPairStats + the features. */
+void ab_mlp_latent_features(int64_t m, int L, const int64_t *sizes, const float *const *w, const float *const *b,
+                            const int *acts, float alpha, const float *x, int tap, int nf, int rel_at, int cos_at,
+                            double floor, float *z);
 /* Dropout keep-mask from a xoshiro128** state (rng.c; the stream of keepMaskInto in rng.ts). */
 void ab_keep_mask(int32_t *state, int64_t n, double keep, float scale, float *out);
 void ab_gather_rows(int64_t n, int64_t cols, const float *src, const int32_t *idx, float *dst);

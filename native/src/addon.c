@@ -460,6 +460,42 @@ static napi_value js_mlp_forward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_mlp_latent_features(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "mlpLatentFeatures", 13)) return NULL;
+  int64_t sizes[MLP_MAX_LAYERS + 1];
+  int acts[MLP_MAX_LAYERS];
+  const float *w[MLP_MAX_LAYERS], *b[MLP_MAX_LAYERS];
+  int64_t m = get_int(&A, 0, "m");
+  const int L = mlp_shape(&A, 1, 4, 2, "weights", sizes, acts);
+  if (L < 0) return NULL;
+  double alpha = get_num(&A, 5, "alpha");
+  const float *x = get_f32(&A, 6, "x", m * sizes[0], 0);
+  const int64_t tap = get_int(&A, 7, "tap"), nf = get_int(&A, 8, "nf");
+  const double rel = get_num(&A, 9, "relAt"), cos = get_num(&A, 10, "cosAt"), floor = get_num(&A, 11, "floor");
+  if (A.failed) return NULL;
+  if (tap >= L) { fail(&A, "must be a layer index", "tap"); return NULL; }
+  if (sizes[L] != sizes[0]) { fail(&A, "must end with as many columns as it starts with", "sizes"); return NULL; }
+  if (nf > 64) { fail(&A, "must be at most 64", "nf"); return NULL; }
+  if (!(rel == -1 || (rel >= 0 && rel < (double)nf && rel == (double)(int)rel))) {
+    fail(&A, "must be -1 or a feature column below nf", "relAt");
+    return NULL;
+  }
+  if (!(cos == -1 || (cos >= 0 && cos < (double)nf && cos == (double)(int)cos))) {
+    fail(&A, "must be -1 or a feature column below nf", "cosAt");
+    return NULL;
+  }
+  float *z = get_f32(&A, 12, "z", m * (sizes[tap + 1] + nf), 0);
+  if (!get_array(&A, 3, "biases", (uint32_t)L)) return NULL;
+  for (int l = 0; l < L; l++) {
+    w[l] = elem_f32(&A, 2, "weights", (uint32_t)l, sizes[l] * sizes[l + 1], 0);
+    b[l] = elem_f32(&A, 3, "biases", (uint32_t)l, sizes[l + 1], 1);
+  }
+  if (A.failed) return NULL;
+  ab_mlp_latent_features(m, L, sizes, w, b, acts, (float)alpha, x, (int)tap, (int)nf, (int)rel, (int)cos, floor, z);
+  return NULL;
+}
+
 static napi_value js_mlp_backward(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "mlpBackward", 12)) return NULL;
@@ -615,6 +651,7 @@ NAPI_MODULE_INIT() {
     { "softmaxRows", js_softmax_rows },
     { "mlpForward", js_mlp_forward },
     { "mlpBackward", js_mlp_backward },
+    { "mlpLatentFeatures", js_mlp_latent_features },
     { "adamStep", js_adam_step },
     { "gatherRows", js_gather_rows },
     { "keepMask", js_keep_mask },

@@ -339,6 +339,11 @@ void ab_col_sum_serial(int64_t m, int64_t n, const float *x, int accumulate, flo
   ew_do(&j, 0, n);
 }
 
+void ab_row_pair_stats_serial(int64_t m, int64_t n, const float *x, const float *y, float *out) {
+  ew_job j = { .kind = K_PAIR, .m = m, .n = n, .a = x, .b = y, .out = out };
+  if (m > 0) ew_do(&j, 0, m);
+}
+
 void ab_binary_serial(int op, int64_t len, const float *a, const float *b, float *out) {
   ew_job j = { .kind = K_BIN, .code = op, .a = a, .b = b, .out = out };
   if (len > 0) ew_do(&j, 0, len);

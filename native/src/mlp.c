@@ -145,6 +145,101 @@ void ab_mlp_forward(int64_t m, int L, const int64_t *sizes, const float *const *
   ab_parallel_tasks(fwd_task, &j, (int)ntasks, nt);
 }
 
+/* ------------------------------------------------------------------------ fused latent + features */
+/* Inference only: like the forward above, but each chunk's layer outputs live in thread-local scratch
+ * (nothing but z is written to the caller's memory), and the reconstruction statistics and features of a
+ * chunk are formed while its reconstruction is still in cache. Per element, z equals mlpForward's tap
+ * output, and the features equal those computed from rowPairStats (same per-row arithmetic) in double. */
+typedef struct {
+  fwd_job f;
+  int tap, nf, rel_at, cos_at;
+  double floor;
+  float *z;
+  int64_t maxn;
+} lat_job;
+
+static void lat_task(void *ctx, int t, int nt) {
+  const lat_job *j = ctx;
+  const fwd_job *f = &j->f;
+  int64_t r0, r1;
+  rows_of(f->m, t, nt, &r0, &r1);
+  if (r0 >= r1) return;
+  const int L = f->L;
+  const int64_t k0 = f->sizes[0], lat = f->sizes[j->tap + 1], zw = lat + j->nf;
+  const int64_t ch = f->poff ? chunk_rows() : r1 - r0;
+  /* two ping-pong activation buffers of ch x maxn, then ch x 4 row statistics */
+  const int64_t bufn = (ch * j->maxn + 15) & ~(int64_t)15;
+  float *scratch = ab_scratch(AB_SCRATCH_MLP, (size_t)(2 * bufn + ch * 4));
+  float *buf[2] = { scratch, scratch + bufn }, *st = scratch + 2 * bufn;
+  const double fl = j->floor, fl2 = fl * fl;
+  for (int64_t c0 = r0; c0 < r1; c0 += ch) {
+    const int64_t rc = imin(ch, r1 - c0);
+    const float *in = f->x + c0 * k0;
+    for (int l = 0; l < L; l++) {
+      const int64_t k = f->sizes[l], n = f->sizes[l + 1];
+      float *out = buf[l & 1];
+      if (!f->poff) {
+        const ab_epi ep = { f->b[l], f->acts[l], f->alpha };
+        ab_gemm_serial(0, 0, rc, n, k, in, f->w[l], 0, out, &ep);
+      } else if (ab_epi_flat_pays(f->acts[l], n)) {
+        const ab_epi ep = { f->b[l], AB_ACT_NONE, f->alpha };
+        ab_gemm_packed(rc, n, k, in, f->pw + f->poff[l], out, &ep);
+        ab_epi_act_flat(f->acts[l], f->alpha, rc * n, out);
+      } else {
+        const ab_epi ep = { f->b[l], f->acts[l], f->alpha };
+        ab_gemm_packed(rc, n, k, in, f->pw + f->poff[l], out, &ep);
+      }
+      if (l == j->tap)
+        for (int64_t i = 0; i < rc; i++) memcpy(j->z + (c0 + i) * zw, out + i * lat, (size_t)lat * sizeof(float));
+      in = out;
+    }
+    ab_row_pair_stats_serial(rc, k0, f->x + c0 * k0, in, st);
+    for (int64_t i = 0; i < rc; i++) {
+      float *zi = j->z + (c0 + i) * zw + lat;
+      for (int q = 0; q < j->nf; q++) zi[q] = 0.0f;
+      const double xx = st[i * 4], yy = st[i * 4 + 1], xy = st[i * 4 + 2], dd = st[i * 4 + 3];
+      const double sx = __builtin_sqrt(xx);
+      if (j->rel_at >= 0) zi[j->rel_at] = (float)(__builtin_sqrt(dd) / (sx > fl ? sx : fl));
+      if (j->cos_at >= 0) {
+        const double q2 = sx * __builtin_sqrt(yy);
+        zi[j->cos_at] = (float)(xy / (q2 > fl2 ? q2 : fl2));
+      }
+    }
+  }
+}
+
+void ab_mlp_latent_features(int64_t m, int L, const int64_t *sizes, const float *const *w, const float *const *b,
+                            const int *acts, float alpha, const float *x, int tap, int nf, int rel_at, int cos_at,
+                            double floor, float *z) {
+  if (m <= 0 || L <= 0) return;
+  double fma = 0;
+  int64_t maxn = 1;
+  for (int l = 0; l < L; l++) {
+    fma += (double)m * (double)sizes[l + 1] * ((double)sizes[l] + (heavy_act(acts[l]) ? 40.0 : 2.0));
+    if (sizes[l + 1] > maxn) maxn = sizes[l + 1];
+  }
+  int64_t poff[L];
+  const int64_t ptotal = ab_simd ? pack_offsets(L, sizes, 0, poff) : -1;
+  float *pw = NULL;
+  if (ptotal > 0) {
+    pw = ab_scratch(AB_SCRATCH_MLPW, (size_t)ptotal);
+    for (int l = 0; l < L; l++) ab_pack_b_all(0, sizes[l + 1], sizes[l], w[l], pw + poff[l]);
+  }
+  lat_job j = { { m, L, sizes, w, b, acts, alpha, x, NULL, pw ? poff : NULL, pw }, tap, nf, rel_at, cos_at, floor, z,
+                maxn };
+  const int nt = mlp_threads(m, fma);
+  if (nt <= 1) {
+    lat_task(&j, 0, 1);
+    return;
+  }
+  const int64_t tiles = (m + MLP_MR - 1) / MLP_MR;
+  int64_t ntasks = m / FWD_TASK_ROWS;
+  if (ntasks < nt) ntasks = nt;
+  if (ntasks > FWD_MAX_TASKS) ntasks = FWD_MAX_TASKS;
+  if (ntasks > tiles) ntasks = tiles;
+  ab_parallel_tasks(lat_task, &j, (int)ntasks, nt);
+}
+
 /* ----------------------------------------------------------------------------------------- backward */
 typedef struct {
   int64_t m;

@@ -728,6 +728,91 @@ function softmaxOracle(m: number, n: number, x: Float32Array, log: boolean): Flo
 const GMM_SHAPES: Array<[number, number, number]> = [[1, 1, 1], [7, 2, 3], [1024, 4, 3], [8192, 4, 3], [300, 3, 12],
   [5, 3, 1], [2050, 4, 3]];
 
+/** The features of mlpLatentFeatures from rowPairStats, as the contract states them. */
+function latentFromParts(m: number, lat: number, zc: Float32Array, stats: Float32Array, nf: number, relAt: number,
+  cosAt: number, floor: number): Float32Array {
+  const w = lat + nf, z = new Float32Array(m * w);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < lat; j++) z[i * w + j] = zc[i * lat + j];
+    const sx = Math.sqrt(stats[i * 4]);
+    if (relAt >= 0) z[i * w + lat + relAt] = Math.sqrt(stats[i * 4 + 3]) / (sx > floor ? sx : floor);
+    if (cosAt >= 0) { const q2 = sx * Math.sqrt(stats[i * 4 + 1]); z[i * w + lat + cosAt] = stats[i * 4 + 2] / (q2 > floor * floor ? q2 : floor * floor); }
+  }
+  return z;
+}
+
+const LATENT_STACKS: Array<{ st: Stack; tap: number }> = [
+  { st: DAGMM_STACKS[0], tap: 3 },
+  { st: DAGMM_STACKS[0], tap: 0 },
+  { st: { name: 'mixed acts, null bias', sizes: [7, 13, 5, 7], acts: [Act.sigmoid, Act.softplus, Act.leakyRelu], nullBias: [1] }, tap: 1 },
+  { st: { name: 'single layer', sizes: [9, 9], acts: [Act.tanh] }, tap: 0 },
+];
+const FEATURE_LAYOUTS: Array<[number, number, number]> = [[2, 0, 1], [2, 1, 0], [1, -1, 0], [1, 0, -1], [0, -1, -1], [3, 2, 0]];
+
+describe('native mlpLatentFeatures (fused DAGMM inference)', { skip }, () => {
+  const FLOOR = 1e-6;
+  for (const mode of modes()) {
+    const tag = `[${mode.simd}, ${mode.threads}T]`;
+    test(`vs the TypeScript oracle, and bit-equal to native mlpForward + rowPairStats + features ${tag}`, () => withMode(mode, (k) => {
+      let seed = 5;
+      for (const { st, tap } of LATENT_STACKS) {
+        for (const m of [1, 5, 13, 200, 1027, 3000]) {
+          if (mode.simd === 'scalar' && m > 1027) continue;
+          const s = makeStack(st, m, seed += 100);
+          // an all-zero row and a row equal to nothing special: exercise the norm floor
+          s.x.fill(0, 0, st.sizes[0]);
+          const lat = st.sizes[tap + 1];
+          const outs = Array.from(s.sizes.slice(1), (n) => new Float32Array(m * n));
+          k.mlpForward(m, s.sizes, s.weights, s.biases, s.acts, 0.1, s.x, outs);
+          const stats = new Float32Array(m * 4);
+          k.rowPairStats(m, st.sizes[0], s.x, outs[s.L - 1], stats);
+          for (const [nf, relAt, cosAt] of FEATURE_LAYOUTS) {
+            const what = `${st.name} tap=${tap} m=${m} nf=${nf} rel=${relAt} cos=${cosAt}`;
+            const got = new Float32Array(m * (lat + nf)).fill(NaN);
+            k.mlpLatentFeatures(m, s.sizes, s.weights, s.biases, s.acts, 0.1, s.x, tap, nf, relAt, cosAt, FLOOR, got);
+            const [want] = oracle(`latent ${what} ${seed}`, () => {
+              const z = new Float32Array(m * (lat + nf)).fill(NaN);
+              ts.mlpLatentFeatures(m, s.sizes, s.weights, s.biases, s.acts, 0.1, s.x, tap, nf, relAt, cosAt, FLOOR, z);
+              return [z];
+            });
+            close(got, want, 2e-4, `${what} vs oracle`);
+            assert.ok(bitsEqual(got, latentFromParts(m, lat, outs[tap], stats, nf, relAt, cosAt, FLOOR)),
+              `${what}: not bit-equal to the unfused native path`);
+          }
+        }
+      }
+    }));
+  }
+
+  test('bit-identical across runs and thread counts (DAGMM, m = 8192)', () => {
+    const s = makeStack(DAGMM_STACKS[0], 8192, 11);
+    const run = (threads: number): Float32Array => withMode({ simd: 'avx2', threads }, (k) => {
+      const z = new Float32Array(8192 * 3);
+      k.mlpLatentFeatures(8192, s.sizes, s.weights, s.biases, s.acts, 0.1, s.x, 3, 2, 0, 1, FLOOR, z);
+      return z;
+    });
+    const ref = run(1);
+    for (const threads of [1, 2, 3]) assert.ok(bitsEqual(run(threads), ref), `${threads} threads differ`);
+  });
+
+  test('bad arguments throw clear errors', () => {
+    const k = loaded as NativeKernels;
+    const sizes = Int32Array.from([3, 4, 3]), acts = Int32Array.from([Act.tanh, Act.none]);
+    const w = [rand(12, 1), rand(12, 2)], b = [null, null], x = rand(15, 3);
+    k.mlpLatentFeatures(5, sizes, w, b, acts, 0, x, 0, 2, 0, 1, 1e-6, new Float32Array(30));
+    assert.throws(() => k.mlpLatentFeatures(5, sizes, w, b, acts, 0, x, 0, 2, 0, 1, 1e-6, new Float32Array(29)), /z has length 29/);
+    assert.throws(() => k.mlpLatentFeatures(5, sizes, w, b, acts, 0, x, 2, 2, 0, 1, 1e-6, new Float32Array(30)), /tap must be/);
+    assert.throws(() => k.mlpLatentFeatures(5, sizes, w, b, acts, 0, x, 0, 2, 2, 1, 1e-6, new Float32Array(30)), /relAt must be/);
+    assert.throws(() => k.mlpLatentFeatures(5, sizes, w, b, acts, 0, x, 0, 1, 0, -2, 1e-6, new Float32Array(30)), /cosAt must be/);
+    assert.throws(() => k.mlpLatentFeatures(5, Int32Array.from([3, 4, 2]), [w[0], rand(8, 4)], b, acts, 0, x, 0, 2, 0, 1,
+      1e-6, new Float32Array(30)), /as many columns/);
+    assert.throws(() => k.addon.mlpLatentFeatures(5, sizes, w, b, acts, 0, x, 0, 2, 0, 1, 1e-6, new Float32Array(29)),
+      /mlpLatentFeatures: z is too short/);
+    assert.throws(() => k.addon.mlpLatentFeatures(5, sizes, w, b, acts, 0, x, 0, 2, 0, 2, 1e-6, new Float32Array(30)),
+      /cosAt must be -1/);
+  });
+});
+
 describe('native GMM kernels and softmax', { skip }, () => {
   const cases = GMM_SHAPES.map(([n, k, d], i) => gmmCase(n, k, d, 500 + 37 * i));
   const wants = new Map<GmmCase, ReturnType<typeof runGmm>>();

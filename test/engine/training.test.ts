@@ -49,6 +49,31 @@ for (const k of availableBackends()) {
       const a = run(k, 5, 5), b = run(k, 6, 5);
       assert.notDeepEqual(a.weights[0], b.weights[0]);
     });
+    it('DagmmNetwork.latent (the fused inference kernel) equals forward(x).z bit for bit', () => {
+      withKernels(k, () => {
+        const configs = [
+          { compression: 'FC(8,16,tanh)-FC(16,4,tanh)-FC(4,1,none)-FC(1,4,tanh)-FC(4,16,tanh)-FC(16,8,none)',
+            estimation: 'FC(3,10,tanh)-Drop(0.5)-FC(10,2,softmax)' },
+          { compression: 'FC(8,6,sigmoid)-Drop(0.8)-FC(6,2,none)-FC(2,8,none)',
+            estimation: 'FC(3,4,tanh)-FC(4,3,softmax)', reconstructionFeatures: ['cosine'] as const },
+          { compression: 'FC(8,3,tanh)-FC(3,8,none)', estimation: 'FC(5,4,tanh)-FC(4,2,softmax)',
+            reconstructionFeatures: ['cosine', 'relative-euclidean'] as const },
+        ];
+        const dataRng = new Rng(3);
+        for (const [ci, config] of configs.entries()) {
+          const net = new DagmmNetwork(config, new Rng(40 + ci));
+          for (const rows of [1, 7, 700]) {
+            const x = new Float32Array(rows * 8);
+            for (let i = 8; i < x.length; i++) x[i] = dataRng.normal(); // row 0 all zero: the norm floor
+            const t = new Tensor(x, [rows, 8]);
+            const tape = new Tape({ grad: false });
+            const [want, got] = tape.record(() => [net.forward(t).z.data.slice(), net.latent(t).data.slice()]);
+            tape.release();
+            assert.deepEqual(got, want, `config ${ci} rows ${rows}`);
+          }
+        }
+      });
+    });
     it('the loss goes down and stays finite', () => {
       const { losses } = run(k, 5, 80);
       assert.ok(losses.every(Number.isFinite));

@@ -5,12 +5,14 @@
  */
 import { mean, rowPairStats, scale, slice, add } from '../../engine/ops/index.js';
 import type { Rng } from '../../engine/rng.js';
-import { Tape, Tensor } from '../../engine/tensor.js';
+import { kernels } from '../../engine/backend/index.js';
+import { Act, type ActName } from '../../engine/backend/kernels.js';
+import { allocData, Tape, Tensor } from '../../engine/tensor.js';
 import { gmmEnergies, gmmEnergyLoss, gmmParamsFromMemberships, type GmmParams } from '../../gmm/gmm.js';
 import type { InitScheme } from '../../nn/init.js';
 import { Mlp } from '../../nn/mlp.js';
 import { parseNetworkSpec, specInputSize, specOutputSize, type LayerSpec } from '../../nn/spec.js';
-import { latentWithFeatures, RECONSTRUCTION_FEATURES, type ReconstructionFeature } from './features.js';
+import { latentWithFeatures, NORM_FLOOR, RECONSTRUCTION_FEATURES, type ReconstructionFeature } from './features.js';
 
 export interface DagmmNetworkConfig {
   /** Compression network in the paper's notation, e.g. FC(6,12,tanh)-FC(12,4,tanh)-FC(4,1,none)-... */
@@ -109,6 +111,27 @@ export class DagmmNetwork {
     return { z: latentWithFeatures(zc!, stats, this.features), xr, stats };
   }
 
+  /**
+   * z alone, for inference (no gradients, no reconstruction): one fused kernel call that runs the
+   * compression network, the reconstruction statistics and the features without writing the hidden
+   * layers or x' out. Equal, element for element, to forward(x).z (dropout is inactive outside training).
+   */
+  latent(x: Tensor): Tensor {
+    if (x.rank !== 2 || x.cols !== this.inputSize) return this.forward(x).z;
+    const dense = this.compression.layers.filter((l) => l.kind === 'dense');
+    if (dense.some((l) => l.activation === 'softmax')) return this.forward(x).z;
+    const sizes = new Int32Array(dense.length + 1);
+    sizes[0] = this.inputSize;
+    dense.forEach((l, i) => { sizes[i + 1] = l.out; });
+    const acts = Int32Array.from(dense, (l) => Act[l.activation as ActName]);
+    const nf = this.features.length, w = this.latentSize + nf;
+    const z = allocData(x.rows * w, false);
+    kernels().mlpLatentFeatures(x.rows, sizes, this.compression.weights.map((t) => t.data),
+      this.compression.biases.map((t) => t.data), acts, 0.01, x.data, this.latentLayer, nf,
+      this.features.indexOf('relative-euclidean'), this.features.indexOf('cosine'), NORM_FLOOR, z);
+    return new Tensor(z, [x.rows, w]);
+  }
+
   /** Soft mixture memberships gamma [N, K]. */
   memberships(z: Tensor, training: boolean, rng?: Rng): Tensor {
     return this.estimation.forward(z, { training, rng });
@@ -142,7 +165,7 @@ export function fitGmmParams(net: DagmmNetwork, x: Float32Array, rows: number, b
   const parts: { z: Float32Array; gamma: Float32Array; n: number }[] = [];
   for (const { t } of rowBatches(x, rows, net.inputSize, batch)) {
     tape.record(() => {
-      const { z } = net.forward(t);
+      const z = net.latent(t);
       const gamma = net.memberships(z, false);
       parts.push({ z: z.data.slice(), gamma: gamma.data.slice(), n: t.rows });
     });
@@ -157,7 +180,7 @@ export function scoreEnergies(net: DagmmNetwork, params: GmmParams, x: Float32Ar
   const tape = new Tape({ grad: false });
   for (const { start, t } of rowBatches(x, rows, net.inputSize, batch)) {
     tape.record(() => {
-      const { z } = net.forward(t);
+      const z = net.latent(t);
       gmmEnergies(z.data, t.rows, params, out.subarray(start, start + t.rows));
     });
   }

@@ -98,6 +98,19 @@ export interface Kernels {
     dbs: readonly (Float32Array | null)[]): void;
 
   /**
+   * Inference-only fused DAGMM latent code (no gradients): runs x through the stack exactly as mlpForward
+   * does (sizes[L] must equal sizes[0]) and writes only z (m x (sizes[tap+1] + nf)): row i = [outs[tap] row i,
+   * nf reconstruction-feature columns], where, with [xx, yy, xy, dd] = rowPairStats of (x, outs[L-1]) row i
+   * (float32) and sx = sqrt(xx) in float64: column relAt (if >= 0) = sqrt(dd) / max(sx, floor), column cosAt
+   * (if >= 0) = xy / max(sx sqrt(yy), floor^2), other feature columns 0. Per element this equals mlpForward,
+   * rowPairStats and those formulas applied in sequence, so a native backend never writes the intermediate
+   * layers or the reconstruction to memory.
+   */
+  mlpLatentFeatures(m: number, sizes: Int32Array, weights: readonly Float32Array[],
+    biases: readonly (Float32Array | null)[], acts: Int32Array, alpha: number, x: Float32Array, tap: number,
+    nf: number, relAt: number, cosAt: number, floor: number, z: Float32Array): void;
+
+  /**
    * One Adam update of len weights in place (torch.optim.Adam): g' = g + wd w; m = b1 m + (1-b1) g';
    * v = b2 v + (1-b2) g'^2; w -= stepSize m / (sqrt(v) / bc2Sqrt + eps), with stepSize = lr / (1 - b1^t)
    * and bc2Sqrt = sqrt(1 - b2^t).

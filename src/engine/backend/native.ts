@@ -39,6 +39,9 @@ export interface NativeAddon {
     x: Float32Array, outs: readonly Float32Array[], douts: readonly (Float32Array | null)[],
     dpres: readonly Float32Array[], dx: Float32Array | null, dws: readonly Float32Array[],
     dbs: readonly (Float32Array | null)[]): void;
+  mlpLatentFeatures(m: number, sizes: Int32Array, weights: readonly Float32Array[],
+    biases: readonly (Float32Array | null)[], acts: Int32Array, alpha: number, x: Float32Array, tap: number,
+    nf: number, relAt: number, cosAt: number, floor: number, z: Float32Array): void;
   adamStep(len: number, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, stepSize: number,
     bc2Sqrt: number, b1: number, b2: number, eps: number, wd: number): void;
   gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void;
@@ -117,6 +120,30 @@ export class NativeKernels implements Kernels {
       need(K, `outs[${l}]`, outs[l], m * n);
     }
     this.addon.mlpForward(m, sizes, weights, biases, acts, alpha, x, outs);
+  }
+
+  mlpLatentFeatures(m: number, sizes: Int32Array, weights: readonly Float32Array[],
+    biases: readonly (Float32Array | null)[], acts: Int32Array, alpha: number, x: Float32Array, tap: number,
+    nf: number, relAt: number, cosAt: number, floor: number, z: Float32Array): void {
+    const K = 'mlpLatentFeatures', L = weights.length;
+    if (L === 0) return;
+    dim(K, 'm', m);
+    stack(K, L, sizes, acts);
+    layers(K, 'biases', biases, L);
+    if (!(Number.isInteger(tap) && tap >= 0 && tap < L)) throw new Error(`native ${K}: tap must be a layer index, got ${String(tap)}`);
+    if (!(Number.isInteger(nf) && nf >= 0 && nf <= 64)) throw new Error(`native ${K}: nf must be an integer in [0, 64], got ${String(nf)}`);
+    for (const [name, v] of [['relAt', relAt], ['cosAt', cosAt]] as const) {
+      if (!(v === -1 || (Number.isInteger(v) && v >= 0 && v < nf))) throw new Error(`native ${K}: ${name} must be -1 or a feature column below nf, got ${String(v)}`);
+    }
+    if (sizes[L] !== sizes[0]) throw new Error(`native ${K}: the stack must end with as many columns as it starts with`);
+    need(K, 'x', x, m * sizes[0]);
+    need(K, 'z', z, m * (sizes[tap + 1] + nf));
+    for (let l = 0; l < L; l++) {
+      need(K, `weights[${l}]`, weights[l], sizes[l] * sizes[l + 1]);
+      const b = biases[l];
+      if (b) need(K, `biases[${l}]`, b, sizes[l + 1]);
+    }
+    this.addon.mlpLatentFeatures(m, sizes, weights, biases, acts, alpha, x, tap, nf, relAt, cosAt, floor, z);
   }
 
   mlpBackward(m: number, sizes: Int32Array, weights: readonly Float32Array[], acts: Int32Array, alpha: number,

@@ -162,6 +162,28 @@ export class TsKernels implements Kernels {
     }
   }
 
+  mlpLatentFeatures(m: number, sizes: Int32Array, weights: readonly Float32Array[],
+    biases: readonly (Float32Array | null)[], acts: Int32Array, alpha: number, x: Float32Array, tap: number,
+    nf: number, relAt: number, cosAt: number, floor: number, z: Float32Array): void {
+    const L = weights.length;
+    if (L === 0 || m === 0) return;
+    if (sizes[L] !== sizes[0]) throw new Error('mlpLatentFeatures: the stack must end with as many columns as it starts with');
+    const outs = Array.from({ length: L }, (_, l) => new Float32Array(m * sizes[l + 1]));
+    this.mlpForward(m, sizes, weights, biases, acts, alpha, x, outs);
+    const stats = new Float32Array(m * 4);
+    this.rowPairStats(m, sizes[0], x, outs[L - 1], stats);
+    const lat = sizes[tap + 1], w = lat + nf, zc = outs[tap], fl2 = floor * floor;
+    for (let i = 0; i < m; i++) {
+      const o = i * w;
+      for (let j = 0; j < lat; j++) z[o + j] = zc[i * lat + j];
+      for (let q = 0; q < nf; q++) z[o + lat + q] = 0;
+      const xx = stats[i * 4], yy = stats[i * 4 + 1], xy = stats[i * 4 + 2], dd = stats[i * 4 + 3];
+      const sx = Math.sqrt(xx);
+      if (relAt >= 0) z[o + lat + relAt] = Math.sqrt(dd) / (sx > floor ? sx : floor);
+      if (cosAt >= 0) { const q2 = sx * Math.sqrt(yy); z[o + lat + cosAt] = xy / (q2 > fl2 ? q2 : fl2); }
+    }
+  }
+
   adamStep(len: number, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, stepSize: number,
     bc2Sqrt: number, b1: number, b2: number, eps: number, wd: number): void {
     for (let i = 0; i < len; i++) {
