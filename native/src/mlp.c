@@ -116,33 +116,46 @@ static void fwd_task(void *ctx, int t, int nt) {
   }
 }
 
-void ab_mlp_forward(int64_t m, int L, const int64_t *sizes, const float *const *w, const float *const *b,
-                    const int *acts, float alpha, const float *x, float *const *outs) {
-  if (m <= 0 || L <= 0) return;
+/* Work estimate of a forward pass in FMAs (transcendental activations weighted), for the thread decision. */
+static double forward_fma(int64_t m, int L, const int64_t *sizes, const int *acts) {
   double fma = 0;
   for (int l = 0; l < L; l++)
     fma += (double)m * (double)sizes[l + 1] * ((double)sizes[l] + (heavy_act(acts[l]) ? 40.0 : 2.0));
-  int64_t poff[L];
+  return fma;
+}
+
+/* Every layer's weights packed once for the SIMD micro-kernel (NULL on the scalar path); poff gets offsets. */
+static float *pack_forward_weights(int L, const int64_t *sizes, const float *const *w, int64_t *poff) {
   const int64_t ptotal = ab_simd ? pack_offsets(L, sizes, 0, poff) : -1;
-  float *pw = NULL;
-  if (ptotal > 0) {
-    pw = ab_scratch(AB_SCRATCH_MLPW, (size_t)ptotal);
-    for (int l = 0; l < L; l++) ab_pack_b_all(0, sizes[l + 1], sizes[l], w[l], pw + poff[l]);
-  }
-  fwd_job j = { m, L, sizes, w, b, acts, alpha, x, outs, pw ? poff : NULL, pw };
-  const int nt = mlp_threads(m, fma);
-  if (nt <= 1) {
-    fwd_task(&j, 0, 1);
-    return;
-  }
-  /* Large batches: tasks of ~FWD_TASK_ROWS rows, claimed by whichever thread is free, so a thread slowed
-   * by other processes does not hold up the whole region (the partition depends on m and nt only). */
+  if (ptotal <= 0) return NULL;
+  float *pw = ab_scratch(AB_SCRATCH_MLPW, (size_t)ptotal);
+  for (int l = 0; l < L; l++) ab_pack_b_all(0, sizes[l + 1], sizes[l], w[l], pw + poff[l]);
+  return pw;
+}
+
+/* Large batches: tasks of ~FWD_TASK_ROWS rows, claimed by whichever thread is free, so a thread slowed by
+ * other processes does not hold up the whole region (the partition depends on m and nt only). */
+static int forward_task_count(int64_t m, int nt) {
   const int64_t tiles = (m + MLP_MR - 1) / MLP_MR;
   int64_t ntasks = m / FWD_TASK_ROWS;
   if (ntasks < nt) ntasks = nt;
   if (ntasks > FWD_MAX_TASKS) ntasks = FWD_MAX_TASKS;
   if (ntasks > tiles) ntasks = tiles;
-  ab_parallel_tasks(fwd_task, &j, (int)ntasks, nt);
+  return (int)ntasks;
+}
+
+void ab_mlp_forward(int64_t m, int L, const int64_t *sizes, const float *const *w, const float *const *b,
+                    const int *acts, float alpha, const float *x, float *const *outs) {
+  if (m <= 0 || L <= 0) return;
+  int64_t poff[L];
+  float *pw = pack_forward_weights(L, sizes, w, poff);
+  fwd_job j = { m, L, sizes, w, b, acts, alpha, x, outs, pw ? poff : NULL, pw };
+  const int nt = mlp_threads(m, forward_fma(m, L, sizes, acts));
+  if (nt <= 1) {
+    fwd_task(&j, 0, 1);
+    return;
+  }
+  ab_parallel_tasks(fwd_task, &j, forward_task_count(m, nt), nt);
 }
 
 /* ------------------------------------------------------------------------ fused latent + features */
@@ -212,32 +225,18 @@ void ab_mlp_latent_features(int64_t m, int L, const int64_t *sizes, const float 
                             const int *acts, float alpha, const float *x, int tap, int nf, int rel_at, int cos_at,
                             double floor, float *z) {
   if (m <= 0 || L <= 0) return;
-  double fma = 0;
   int64_t maxn = 1;
-  for (int l = 0; l < L; l++) {
-    fma += (double)m * (double)sizes[l + 1] * ((double)sizes[l] + (heavy_act(acts[l]) ? 40.0 : 2.0));
-    if (sizes[l + 1] > maxn) maxn = sizes[l + 1];
-  }
+  for (int l = 0; l < L; l++) if (sizes[l + 1] > maxn) maxn = sizes[l + 1];
   int64_t poff[L];
-  const int64_t ptotal = ab_simd ? pack_offsets(L, sizes, 0, poff) : -1;
-  float *pw = NULL;
-  if (ptotal > 0) {
-    pw = ab_scratch(AB_SCRATCH_MLPW, (size_t)ptotal);
-    for (int l = 0; l < L; l++) ab_pack_b_all(0, sizes[l + 1], sizes[l], w[l], pw + poff[l]);
-  }
+  float *pw = pack_forward_weights(L, sizes, w, poff);
   lat_job j = { { m, L, sizes, w, b, acts, alpha, x, NULL, pw ? poff : NULL, pw }, tap, nf, rel_at, cos_at, floor, z,
                 maxn };
-  const int nt = mlp_threads(m, fma);
+  const int nt = mlp_threads(m, forward_fma(m, L, sizes, acts));
   if (nt <= 1) {
     lat_task(&j, 0, 1);
     return;
   }
-  const int64_t tiles = (m + MLP_MR - 1) / MLP_MR;
-  int64_t ntasks = m / FWD_TASK_ROWS;
-  if (ntasks < nt) ntasks = nt;
-  if (ntasks > FWD_MAX_TASKS) ntasks = FWD_MAX_TASKS;
-  if (ntasks > tiles) ntasks = tiles;
-  ab_parallel_tasks(lat_task, &j, (int)ntasks, nt);
+  ab_parallel_tasks(lat_task, &j, forward_task_count(m, nt), nt);
 }
 
 /* ----------------------------------------------------------------------------------------- backward */
