@@ -12,7 +12,7 @@ import * as z from '../zod.js';
 import { Rng } from '../engine/rng.js';
 import { labelsFromColumn } from '../data/labels.js';
 import { Preprocessor } from '../data/preprocess.js';
-import { inferSchema, schemaFromJSON, schemaToJSON, type Schema } from '../data/schema.js';
+import { describeZodError, inferSchema, schemaFromJSON, schemaToJSON, type Schema } from '../data/schema.js';
 import { selectRows, tableFromMatrix, tableFromRows, type Table } from '../data/table.js';
 import { decodeModelFile, encodeModelFile, type NamedTensor } from '../io/model-file.js';
 import { LIBRARY_VERSION } from '../version.js';
@@ -46,7 +46,7 @@ export type TrainingInfo = z.infer<typeof TrainingInfoSchema>;
 function checked<S extends z.ZodMiniType>(what: string, schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw new Error(`${what} is malformed: ${r.error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(value)'}: ${i.message}`).join('; ')}`);
+  throw new Error(`${what} is malformed: ${describeZodError(r.error)}`);
 }
 
 /** A model as JSON: see Detector.toJSON. */
