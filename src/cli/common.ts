@@ -1,5 +1,5 @@
 /** Helpers shared by the CLI commands: options to detector parameters, reading data and models, output. */
-import { readFileSync, writeFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { readTable, loadDetector, type ReadTableOptions, type Table, type Detector } from '../index.js';
@@ -131,14 +131,3 @@ export function writeOutput(path: string | undefined, text: string): void {
 
 export function fmt(v: number, digits = 4): string { return Number.isFinite(v) ? v.toFixed(digits) : String(v); }
 
-/** Writes via a temporary file in the same folder and a rename, so an interrupted write never leaves half a file. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new Error(`${path}: cannot write (${(e as Error).message})`, { cause: e });
-  }
-}

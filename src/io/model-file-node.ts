@@ -17,6 +17,11 @@ export async function writeModelFile(path: string, manifest: ModelManifestInput,
     const detail = err instanceof ModelFileError ? err.message.replace(/^encodeModelFile: /, '') : String(err);
     throw new ModelFileError(err instanceof ModelFileError ? err.kind : 'bad-input', path, `cannot write model: ${detail}`, { cause: err });
   }
+  await writeModelBytes(path, bytes);
+}
+
+/** Writes already-encoded model bytes (e.g. Detector.toBytes()) with the same atomic temp-file-and-rename. */
+export async function writeModelBytes(path: string, bytes: Uint8Array): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'wx');

@@ -1,8 +1,8 @@
 /** fit, score, eval and inspect: the model lifecycle from the command line. */
 import { readFileSync, statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { backendInfo, decodeModelFile, detectorEntry, detectorNames, parameterDocs, confusionAt, auroc, averagePrecision } from '../../index.js';
-import { addDetectorOptions, addReadOptions, type ReadOptionValues, detectorParams, fmt, list, readData, readModel, writeFileAtomic, writeOutput, type DetectorOptionValues } from '../common.js';
+import { backendInfo, decodeModelFile, writeModelBytes, detectorEntry, detectorNames, parameterDocs, confusionAt, auroc, averagePrecision } from '../../index.js';
+import { addDetectorOptions, addReadOptions, type ReadOptionValues, detectorParams, fmt, list, readData, readModel, writeOutput, type DetectorOptionValues } from '../common.js';
 import { progressBar } from '../progress.js';
 
 interface FitOpts extends DetectorOptionValues, ReadOptionValues {
@@ -30,7 +30,7 @@ export function registerModelCommands(program: Command, setup: () => void): void
       const bar = progressBar(`fitting ${o.model}`);
       det.fit(table, { labelColumn: o.labelColumn, drop: o.drop, categorical: o.categorical, numeric: o.numeric, onProgress: (d, t, info) => bar.update(d, t, info) });
       bar.done();
-      writeFileAtomic(o.out, det.toBytes());
+      await writeModelBytes(o.out, det.toBytes());
       const schema = det.dataSchema;
       const summary = {
         model: o.out, data, rows: table.rowCount, ...det.describe(), ...backendInfo(),
