@@ -168,8 +168,13 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
    * a rank, not the probability that the row is an anomaly.
    */
   predictProba(data: DataInput): Float64Array {
+    return this.rankScores(this.scoreSamples(data));
+  }
+
+  /** predictProba for scores already computed (no second scoring pass). */
+  rankScores(scores: ArrayLike<number>): Float64Array {
     const cal = this.requireFitted().cal;
-    return Float64Array.from(this.scoreSamples(data), (s) => scoreRank(cal, s));
+    return Float64Array.from(scores, (s) => scoreRank(cal, s));
   }
 
   /** Labels of a table's label column as 0/1 (for evaluation). */

@@ -67,7 +67,7 @@ export function registerModelCommands(program: Command, setup: () => void): void
       const table = await readData(data, o);
       const scores = det.scoreSamples(table);
       const t = det.threshold;
-      const proba = det.predictProba(table);
+      const proba = det.rankScores(scores);
       const format = o.json ? 'jsonl' : o.outputFormat ?? (o.out && /\.(jsonl|ndjson)$/i.test(o.out) ? 'jsonl' : 'csv');
       const lines: string[] = format === 'csv' ? ['row,score,label,proba'] : [];
       for (let i = 0; i < scores.length; i++) {
