@@ -10,6 +10,6 @@ export { loadPaperDataset, PAPER_DATASETS, type PaperDatasetName } from './data/
 export { runDagmmBenchmark, type BenchResult, type Protocol } from './harness/paper.js';
 export { runLabelledBenchmark, type LabelledBenchOptions } from './harness/labelled.js';
 export { readTable, type ReadTableOptions } from './data/readers/read-node.js';
-export { readModelFile, writeModelFile, writeModelBytes } from './io/model-file-node.js';
+export { readModelBytes, readModelFile, writeModelFile, writeModelBytes, MAX_MODEL_FILE_BYTES } from './io/model-file-node.js';
 
 useBestBackend();

@@ -1,8 +1,13 @@
 /** Helpers shared by the CLI commands: options to detector parameters, reading data and models, output. */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createWriteStream, mkdirSync, renameSync, rmSync, statSync, type Stats, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { Option, type Command } from 'commander';
-import { readTable, loadDetector, type ReadTableOptions, type Table, type Detector } from '../index.js';
+import { shortPrintable } from './terminal.js';
+import { readTable, loadDetector, readModelBytes, type ReadTableOptions, type Table, type Detector } from '../index.js';
 
 export function collect(value: string, previous: string[] = []): string[] { return [...previous, value]; }
 
@@ -102,6 +107,7 @@ export function addReadOptions(cmd: Command): Command {
     .option('--delimiter <c>', 'CSV field separator (default "," or tab for .tsv)');
 }
 
+/** Reads a data file; "-" is standard input (CSV unless --format says otherwise). */
 export async function readData(path: string, o: ReadOptionValues = {}): Promise<Table> {
   const opts: ReadTableOptions = {};
   if (o.format) opts.format = o.format === 'tsv' ? 'csv' : o.format as ReadTableOptions['format'];
@@ -111,22 +117,98 @@ export async function readData(path: string, o: ReadOptionValues = {}): Promise<
     opts.delimiter = o.delimiter === '\\t' ? '\t' : o.delimiter;
   }
   if (o.header === false) opts.header = false;
-  return readTable(path, opts);
-}
-
-export function readModel(path: string): Detector {
-  let bytes: Uint8Array;
-  try { bytes = readFileSync(path); } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${path}: no such model file` : `${path}: cannot read (${(e as Error).message})`, { cause: e });
+  if (path !== '-') return readTable(path, opts);
+  // Standard input is spooled to a temporary file: the readers may need a second pass (a CSV column that
+  // turns out to be text) or the whole bytes (Arrow, Parquet), and memory stays bounded.
+  const spool = join(tmpdir(), `aberrant-stdin-${process.pid}-${randomBytes(6).toString('hex')}`);
+  pendingTemps.add(spool);
+  try {
+    await pipeline(process.stdin, createWriteStream(spool, { flags: 'wx' }));
+    return await readTable(spool, { ...opts, source: 'standard input', format: opts.format ?? 'csv' });
+  } finally {
+    rmSync(spool, { force: true });
+    pendingTemps.delete(spool);
   }
-  return loadDetector(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
 }
 
-export function writeOutput(path: string | undefined, text: string): void {
-  if (!path || path === '-') { process.stdout.write(text); return; }
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+/** A model file read once (bounded by what its manifest declares) and fully validated. */
+export function readModel(path: string): { det: Detector; bytes: Uint8Array } {
+  if (path === '-') throw new Error('the model must be a file ("-" is for data read from standard input)');
+  const bytes = readModelBytes(path);
+  return { det: loadDetector(bytes, path), bytes };
+}
+
+function statOrNull(path: string): Stats | null {
+  try { return statSync(path); } catch { return null; }
+}
+
+/**
+ * The one guard before a command writes a file: never over one of the command's own inputs (same device
+ * and inode, so links and different spellings of a path are caught; --force does not override this), never
+ * over an existing file unless `force`; missing parent folders are created.
+ */
+export function prepareOutputPath(out: string, inputs: readonly (string | undefined)[], force: boolean | undefined, what = 'output'): void {
+  const target = statOrNull(out);
+  if (target?.isDirectory()) throw new Error(`${out}: is a directory; give a file name for the ${what}`);
+  if (target) {
+    for (const input of inputs) {
+      if (!input || input === '-') continue;
+      const s = statOrNull(input);
+      if (s && s.dev === target.dev && s.ino === target.ino) {
+        throw new Error(`refusing to write the ${what} to ${out}: it is the input file ${input}, which would be lost`);
+      }
+    }
+    if (!force) throw new Error(`${out} already exists; pass --force to replace it`);
+  }
+  mkdirSync(dirname(out), { recursive: true });
+}
+
+/** Temporary files being written, removed if the process ends before they are renamed into place. */
+const pendingTemps = new Set<string>();
+process.once('exit', () => { for (const t of pendingTemps) rmSync(t, { force: true }); });
+
+/**
+ * Where a command's text output goes: standard output (path undefined or "-") or a file written through a
+ * temporary file renamed into place at close, so an interrupted command leaves the old file (or none).
+ * write() respects back-pressure, so a 13-million-line output streams in chunks instead of one string.
+ */
+export class OutputSink {
+  private readonly stream: NodeJS.WritableStream;
+  private readonly temp: string | null;
+
+  constructor(private readonly path: string | undefined) {
+    if (!path || path === '-') { this.stream = process.stdout; this.temp = null; return; }
+    this.temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    pendingTemps.add(this.temp);
+    this.stream = createWriteStream(this.temp, { flags: 'wx' });
+  }
+
+  async write(text: string): Promise<void> {
+    if (!this.stream.write(text)) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    if (!this.temp) return;
+    const ws = this.stream as WriteStream;
+    ws.end();
+    await once(ws, 'close');
+    renameSync(this.temp, this.path!);
+    pendingTemps.delete(this.temp);
+  }
+}
+
+export async function writeOutput(path: string | undefined, text: string): Promise<void> {
+  const sink = new OutputSink(path);
+  await sink.write(text);
+  await sink.close();
+}
+
+/** Tells the user (stderr) what preprocessing had to do to rows being scored; the scores are still given. */
+export function reportTransformNotes(t: { unseen: number; clamped: number; unseenByColumn: Record<string, number>; clampedByColumn: Record<string, number> }): void {
+  const cols = (m: Record<string, number>): string => Object.entries(m).slice(0, 10).map(([k, v]) => `${shortPrintable(k, 40)}: ${v}`).join(', ')
+    + (Object.keys(m).length > 10 ? ', ...' : '');
+  if (t.unseen > 0) process.stderr.write(`note: ${t.unseen} categor${t.unseen === 1 ? 'y value' : 'y values'} not seen in training, encoded as no known category (${cols(t.unseenByColumn)})\n`);
+  if (t.clamped > 0) process.stderr.write(`note: ${t.clamped} numeric value${t.clamped === 1 ? '' : 's'} more than a million training ranges out, clamped there; such rows score as extreme anomalies (${cols(t.clampedByColumn)})\n`);
 }
 
 export function fmt(v: number, digits = 4): string { return Number.isFinite(v) ? v.toFixed(digits) : String(v); }

@@ -8,6 +8,7 @@ import { backendInfo, useBestBackend, parseNumericCsv, PAPER_CONFIGS, PAPER_RESU
 import { registerBenchCsv } from './commands/bench-csv.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerReport } from './commands/report.js';
+import { printable } from './terminal.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -126,9 +127,22 @@ program.command('info')
     console.log(o.json ? JSON.stringify(info) : `aberrant ${info.version}: ${info.backend} backend, ${info.threads} thread(s), Node ${info.node}`);
   });
 
+/** Every failure is one line on stderr and exit code 1: never a stack trace, never raw control characters. */
+function die(e: unknown): never {
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`aberrant: ${printable(message)}\n`);
+  process.exit(1);
+}
+
+// A closed pipe (`aberrant score ... | head -1`) means the reader has what it wants: stop quietly.
+const quietOnEpipe = (e: NodeJS.ErrnoException): void => { if (e.code === 'EPIPE') process.exit(0); else die(e); };
+process.stdout.on('error', quietOnEpipe);
+process.stderr.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); });
+process.on('uncaughtException', die);
+process.on('unhandledRejection', die);
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  process.stderr.write(`aberrant: ${(e as Error).message}\n`);
-  process.exit(1);
+  die(e);
 }

@@ -26,7 +26,27 @@ export interface PreprocessOptions {
   positive?: string;
 }
 
-export interface Transformed { x: Float32Array; rows: number; cols: number; unseen: number }
+/**
+ * What transform produced: the matrix, plus counts the caller should tell the user about: category values
+ * not seen in training (encoded as all zeros), and numeric values clamped to +-SCALED_VALUE_LIMIT.
+ */
+export interface Transformed {
+  x: Float32Array; rows: number; cols: number; unseen: number; clamped: number;
+  /** The same counts per source column, for columns where they are not zero. */
+  unseenByColumn: Record<string, number>; clampedByColumn: Record<string, number>;
+}
+
+/**
+ * The largest magnitude a scaled numeric value may take. Training rows scale into [0, 1] (minmax) or a few
+ * units (standard), so a value a million training ranges away is already as anomalous as anything can be;
+ * clamping there keeps every detector's arithmetic finite in float32 (squares and sums of 1e6-sized values
+ * over thousands of features stay far below 3.4e38), so a wild value saturates the score instead of
+ * turning it into NaN. One rule, applied here, for every detector.
+ */
+export const SCALED_VALUE_LIMIT = 1e6;
+
+/** The largest finite float32: training values beyond it cannot be represented by the models. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 export const MISSING_LEVEL = '(missing)';
 
@@ -150,19 +170,26 @@ export class Preprocessor {
     checkColumns(table, this.state.features.map((f) => f.name));
     const rows = table.rowCount, cols = this.cols;
     const x = new Float32Array(rows * cols);
-    let unseen = 0, at = 0;
+    let unseen = 0, clamped = 0, at = 0;
+    const unseenByColumn: Record<string, number> = {}, clampedByColumn: Record<string, number> = {};
     this.state.features.forEach((f, k) => {
       const col = table.column(f.name);
       if (f.kind === 'numeric') {
+        const clampedBefore = clamped;
         for (let i = 0; i < rows; i++) {
           let v = numberAt(table, f.name, col, i);
           if (Number.isNaN(v)) {
             if (f.impute === null) throw missingError(table, f.name, i);
             v = f.impute;
           }
-          const d = Math.fround(v) - f.offset;
-          x[i * cols + at] = f.scale > 0 ? d / f.scale : Math.sign(d);
+          // float32 rounding as at fit time, unless the value is beyond float32 (then clamped below)
+          const vf = Math.fround(v);
+          const d = (Number.isFinite(vf) ? vf : v) - f.offset;
+          let scaled = f.scale > 0 ? d / f.scale : Math.sign(d);
+          if (scaled > SCALED_VALUE_LIMIT) { scaled = SCALED_VALUE_LIMIT; clamped++; } else if (scaled < -SCALED_VALUE_LIMIT) { scaled = -SCALED_VALUE_LIMIT; clamped++; }
+          x[i * cols + at] = scaled;
         }
+        if (clamped > clampedBefore) clampedByColumn[f.name] = clamped - clampedBefore;
         at += 1;
       } else if (f.kind === 'boolean') {
         for (let i = 0; i < rows; i++) {
@@ -176,6 +203,7 @@ export class Preprocessor {
         at += 2;
       } else {
         const index = this.levelIndex[k]!;
+        const unseenBefore = unseen;
         for (let i = 0; i < rows; i++) {
           const key = keyAt(col, i);
           if (key === null && this.state.missing === 'error') throw missingError(table, f.name, i);
@@ -187,10 +215,11 @@ export class Preprocessor {
           }
           unseen++;
         }
+        if (unseen > unseenBefore) unseenByColumn[f.name] = unseen - unseenBefore;
         at += f.levels.length;
       }
     });
-    return { x, rows, cols, unseen };
+    return { x, rows, cols, unseen, clamped, unseenByColumn, clampedByColumn };
   }
 
   /**
@@ -252,7 +281,11 @@ function fitNumeric(table: Table, name: string, col: Column, scaling: Scaling, m
   let firstMissing = -1;
   for (let i = 0; i < rows; i++) {
     const v = numberAt(table, name, col, i);
-    if (Number.isNaN(v)) { if (firstMissing < 0) firstMissing = i; } else present.push(v);
+    if (Number.isNaN(v)) { if (firstMissing < 0) firstMissing = i; continue; }
+    if (!(Math.abs(v) <= FLOAT32_MAX)) {
+      throw new Error(`${table.where(i)}, column "${name}": training value ${v} is beyond the range the models compute in (about +-3.4e38); remove the row or rescale the column`);
+    }
+    present.push(v);
   }
   if (firstMissing >= 0 && missing === 'error') throw missingError(table, name, firstMissing);
   if (present.length === 0) throw new Error(`${table.source}, column "${name}": every training value is missing`);

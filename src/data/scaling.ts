@@ -9,7 +9,7 @@ export interface MinMaxScaler { kind: 'minmax'; min: Float64Array; range: Float6
  * stays in its raw units (a 0/40 flag outweighs every scaled column); 0/1 indicator columns are unchanged.
  */
 export function fitMinMax(x: Float32Array, rows: number, cols: number): MinMaxScaler {
-  if (rows === 0) throw new Error('fitMinMax: no rows');
+  if (rows === 0) throw new Error('min-max scaling: no rows to fit on');
   const min = new Float64Array(cols).fill(Infinity), max = new Float64Array(cols).fill(-Infinity);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
@@ -20,7 +20,7 @@ export function fitMinMax(x: Float32Array, rows: number, cols: number): MinMaxSc
   }
   const range = new Float64Array(cols);
   for (let j = 0; j < cols; j++) {
-    if (!Number.isFinite(min[j]) || !Number.isFinite(max[j])) throw new Error(`fitMinMax: column ${j} has non-finite values`);
+    if (!Number.isFinite(min[j]) || !Number.isFinite(max[j])) throw new Error(`min-max scaling: column ${j + 1} has non-finite values`);
     range[j] = max[j] - min[j];
   }
   return { kind: 'minmax', min, range };
@@ -28,7 +28,7 @@ export function fitMinMax(x: Float32Array, rows: number, cols: number): MinMaxSc
 
 /** (x - min) / range in place (sign(x - min) where range is 0). Values outside the training range map outside [0, 1]. */
 export function applyMinMax(s: MinMaxScaler, x: Float32Array, rows: number, cols: number): Float32Array {
-  if (s.min.length !== cols) throw new Error(`applyMinMax: scaler has ${s.min.length} columns, data has ${cols}`);
+  if (s.min.length !== cols) throw new Error(`min-max scaling: the scaler has ${s.min.length} columns, the data has ${cols}`);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const d = x[i * cols + j] - s.min[j];

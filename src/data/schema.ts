@@ -162,7 +162,7 @@ export function inferSchema(table: Table, opts: InferSchemaOptions = {}): Schema
     if (facts.nonMissing === 0) return { ...col, role: 'dropped', reason: 'every value is missing' };
     if (label === null && LABEL_LIKE_NAMES.includes(name.toLowerCase())) {
       suggestedLabel ??= name;
-      return { ...col, role: 'dropped', reason: `looks like a label column; kept out of the features (pass --label ${name} to use it as the label, or --drop ${name})` };
+      return { ...col, role: 'dropped', reason: `looks like a label column; kept out of the features (pass --label-column ${name} to use it as the label, or --drop ${name})` };
     }
     const allDistinct = facts.distinct !== null && facts.distinct.size === facts.nonMissing;
     if (allDistinct && ID_LIKE_NAME.test(name) && facts.nonMissing > 1) {
@@ -179,7 +179,7 @@ export function inferSchema(table: Table, opts: InferSchemaOptions = {}): Schema
         const t = facts.firstText;
         const hint = t !== null && facts.numericCount >= 0.9 * facts.nonMissing
           ? `; ${facts.numericCount} of its ${facts.nonMissing} values are numbers, so check ${table.where(t.row)}: "${t.value}"` : '';
-        throw new Error(`column "${name}" has ${distinct.size} distinct values, more than maxCategories (${maxCategories}) for a categorical feature: drop it (--drop ${name}), or raise the limit${hint}`);
+        throw new Error(`column "${name}" has ${distinct.size} distinct values, more than maxCategories (${maxCategories}) for a categorical feature: drop it (--drop ${name}), or raise the limit (--max-categories ${distinct.size}; maxCategories in the library)${hint}`);
       }
       col.categories = [...distinct].sort(byText);
     }

@@ -11,7 +11,7 @@
 import * as z from '../zod.js';
 import { Rng } from '../engine/rng.js';
 import { labelsFromColumn } from '../data/labels.js';
-import { Preprocessor } from '../data/preprocess.js';
+import { Preprocessor, type Transformed } from '../data/preprocess.js';
 import { describeZodError, inferSchema, schemaFromJSON, schemaToJSON, type Schema } from '../data/schema.js';
 import { selectRows, tableFromMatrix, tableFromRows, type Table } from '../data/table.js';
 import { decodeModelFile, encodeModelFile, type NamedTensor } from '../io/model-file.js';
@@ -31,6 +31,8 @@ export interface FitOptions {
   drop?: string[];
   categorical?: string[];
   numeric?: string[];
+  /** Most distinct values a categorical column may have (default 100). */
+  maxCategories?: number;
   /** Progress of training, for progress bars: done of total steps. */
   onProgress?: (done: number, total: number, info: string) => void;
 }
@@ -114,7 +116,9 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
     const t0 = performance.now();
     const table = toTable(data, 'training data');
     if (table.rowCount < 2) throw new Error(`${this.name}: need at least 2 training rows, got ${table.rowCount}`);
-    const schema = inferSchema(table, { labelColumn: options.labelColumn, drop: options.drop, categorical: options.categorical, numeric: options.numeric });
+    const schema = inferSchema(table, {
+      labelColumn: options.labelColumn, drop: options.drop, categorical: options.categorical, numeric: options.numeric, maxCategories: options.maxCategories,
+    });
     const rng = new Rng(this.params.seed);
     const spec = this.params.threshold;
     let fitTable = table, holdTable: Table | null = null;
@@ -128,9 +132,9 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
     const pre = Preprocessor.fit(fitTable, schema, this.params.preprocessing);
     const m = pre.transform(fitTable);
     const { steps } = this.fitMatrix(m.x, m.rows, m.cols, { rng: rng.fork('model'), onProgress: options.onProgress });
-    const trainScores = this.scoreMatrix(m.x, m.rows, m.cols);
+    const trainScores = this.finiteScores(this.scoreMatrix(m.x, m.rows, m.cols), fitTable);
     let holdScores: Float64Array | null = null;
-    if (holdTable) { const h = pre.transform(holdTable); holdScores = this.scoreMatrix(h.x, h.rows, h.cols); }
+    if (holdTable) { const h = pre.transform(holdTable); holdScores = this.finiteScores(this.scoreMatrix(h.x, h.rows, h.cols), holdTable); }
     this.preprocessor = pre;
     this.schema = schema;
     this.calibration = calibrate(spec, trainScores, holdScores);
@@ -142,19 +146,44 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
   }
 
   /** Preprocesses rows with the fitted pipeline: float32 matrix ready for the model. */
-  transform(data: DataInput): { x: Float32Array; rows: number; cols: number; unseen: number } {
+  transform(data: DataInput): Transformed {
     return this.requireFitted().pre.transform(toTable(data, 'scoring data'));
   }
 
   /** Anomaly scores, higher = more anomalous. */
   scoreSamples(data: DataInput): Float64Array {
-    const m = this.transform(data);
-    return this.scoreMatrix(m.x, m.rows, m.cols);
+    return this.scoreDetailed(data).scores;
+  }
+
+  /**
+   * Scores plus what preprocessing had to do to the rows: `unseen` category values (encoded as all zeros)
+   * and `clamped` numeric values (beyond SCALED_VALUE_LIMIT training ranges), for callers that report them.
+   */
+  scoreDetailed(data: DataInput): { scores: Float64Array } & Omit<Transformed, 'x' | 'rows' | 'cols'> {
+    const table = toTable(data, 'scoring data');
+    const { x, rows, cols, ...counts } = this.requireFitted().pre.transform(table);
+    return { scores: this.finiteScores(this.scoreMatrix(x, rows, cols), table), ...counts };
   }
 
   /** Scores of rows already preprocessed by transform(). */
   scoreTransformed(x: Float32Array, rows: number): Float64Array {
-    return this.scoreMatrix(x, rows, this.requireFitted().pre.featureNames.length);
+    return this.finiteScores(this.scoreMatrix(x, rows, this.requireFitted().pre.featureNames.length), null);
+  }
+
+  /**
+   * The finite-score rule, the same for every detector: inputs are clamped by the preprocessor, so an
+   * infinite score can only mean "beyond anything": it saturates to +-Number.MAX_VALUE. NaN has no such
+   * reading; it is an error naming the row, never a printed score.
+   */
+  private finiteScores(scores: Float64Array, table: Table | null): Float64Array {
+    for (let i = 0; i < scores.length; i++) {
+      const s = scores[i];
+      if (Number.isFinite(s)) continue;
+      if (s === Infinity) scores[i] = Number.MAX_VALUE;
+      else if (s === -Infinity) scores[i] = -Number.MAX_VALUE;
+      else throw new Error(`${this.name}: ${table ? table.where(i) : `row ${i + 1}`} got no valid score (the model computed NaN); the model may be degenerate: refit it`);
+    }
+    return scores;
   }
 
   /** 1 where score > threshold, else 0. */

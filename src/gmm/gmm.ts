@@ -7,7 +7,7 @@
  */
 import { kernels } from '../engine/backend/index.js';
 import { type GmmKernels, tsGmmKernels } from '../engine/backend/gmm-kernels.js';
-import { type JitterPolicy, DEFAULT_JITTER, choleskyJitter, logDetFromCholesky, inverseFromCholesky } from '../engine/linalg64.js';
+import { type JitterPolicy, DEFAULT_JITTER, choleskyInto, choleskyJitter, logDetFromCholesky, inverseFromCholesky } from '../engine/linalg64.js';
 import { allocData, allocData64, makeOutput, shapeString, type Tensor } from '../engine/tensor.js';
 import { slice } from '../engine/ops/shape.js';
 
@@ -146,7 +146,7 @@ export function gmmEnergyLoss(z: Tensor, gamma: Tensor, options: GmmOptions = {}
   const s = new Float64Array(k);
   K.moments(n, k, d, zd, gd, s, p.mu, p.cov);
   for (let c = 0; c < k; c++) {
-    if (!(s[c] > 0)) throw new Error(`gmmEnergyLoss: mixture component ${c} has zero total membership in this batch`);
+    if (!(s[c] > 0)) throw new Error(`the mixture's component ${c + 1} of ${k} received no membership in a training batch (the estimation network collapsed): try another seed or fewer components`);
     p.phi[c] = s[c] / n;
   }
   factorise(p, covEps, options.jitter ?? DEFAULT_JITTER);
@@ -161,7 +161,7 @@ export function gmmEnergyLoss(z: Tensor, gamma: Tensor, options: GmmOptions = {}
   out[n] = penalty;
   for (let i = 0; i <= n; i++) {
     if (!Number.isFinite(out[i])) {
-      throw new Error(`gmmEnergyLoss: non-finite ${i < n ? `energy at row ${i}` : 'covariance penalty'} (${out[i]}); check the inputs for NaN/Inf`);
+      throw new Error(`the mixture's ${i < n ? `sample energy of batch row ${i + 1}` : 'covariance penalty'} is not finite (${out[i]}): training diverged; try a lower learning rate or another seed`);
     }
   }
 
@@ -203,13 +203,38 @@ export function gmmParamsToJSON(p: GmmParams): { k: number; d: number; phi: numb
   return { k: p.k, d: p.d, phi: Array.from(p.phi), mu: Array.from(p.mu), cov: Array.from(p.cov) };
 }
 
-/** Rebuilds parameters (and their factorisation) from saved phi, mu, cov. */
+/**
+ * Rebuilds parameters (and their factorisation) from saved phi, mu, cov, refusing any that could not score:
+ * sizes are checked before anything is allocated (the arrays are the only evidence of k and d), the mixture
+ * weights must be a distribution, every covariance symmetric and positive definite as stored. Errors name
+ * the field (`phi`, `cov[c]`) relative to where the caller keeps the parameters.
+ */
 export function gmmParamsFromJSON(j: { k: number; d: number; phi: number[]; mu: number[]; cov: number[] }): GmmParams {
-  const p = emptyParams(j.k, j.d);
-  if (j.phi.length !== j.k || j.mu.length !== j.k * j.d || j.cov.length !== j.k * j.d * j.d) {
-    throw new Error(`GMM parameters: sizes do not match k=${j.k}, d=${j.d}`);
+  const fail = (field: string, detail: string): never => { throw new Error(`GMM parameters: ${field} ${detail}`); };
+  if (typeof j !== 'object' || j === null) fail('(all)', 'are missing');
+  const { k, d } = j;
+  if (!Number.isInteger(k) || k < 1) fail('k', `must be a positive integer, got ${String(k)}`);
+  if (!Number.isInteger(d) || d < 1) fail('d', `must be a positive integer, got ${String(d)}`);
+  for (const [name, arr, n] of [['phi', j.phi, k], ['mu', j.mu, k * d], ['cov', j.cov, k * d * d]] as const) {
+    if (!Array.isArray(arr) || arr.length !== n) fail(name, `must hold ${n} numbers for k=${k}, d=${d}, got ${Array.isArray(arr) ? arr.length : typeof arr}`);
+    const bad = (arr as unknown[]).findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad >= 0) fail(`${name}[${bad}]`, `is not a finite number (${String((arr as unknown[])[bad])})`);
   }
+  let sum = 0;
+  j.phi.forEach((v, c) => { if (!(v >= 0)) fail(`phi[${c}]`, `is negative (${v}); mixture weights are a distribution`); sum += v; });
+  if (!(Math.abs(sum - 1) <= 1e-4)) fail('phi', `sums to ${sum}, not 1; mixture weights are a distribution`);
+  const p = emptyParams(k, d);
   p.phi.set(j.phi); p.mu.set(j.mu); p.cov.set(j.cov);
+  for (let c = 0; c < k; c++) {
+    const o = c * d * d;
+    for (let r = 0; r < d; r++) {
+      for (let q = 0; q < r; q++) {
+        const a = p.cov[o + r * d + q], b = p.cov[o + q * d + r];
+        if (Math.abs(a - b) > 1e-6 * (Math.abs(a) + Math.abs(b)) + 1e-12) fail(`cov[${c}]`, `is not symmetric at [${r}, ${q}] (${a} vs ${b})`);
+      }
+    }
+    if (!choleskyInto(p.cov, o, d, p.chol, o, 0)) fail(`cov[${c}]`, 'is not positive definite');
+  }
   factorise(p, 0, DEFAULT_JITTER);
   return p;
 }

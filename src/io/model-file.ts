@@ -16,7 +16,7 @@
  */
 import { ModelFileError, describeForeignStart } from './model-file-error.js';
 import {
-  MODEL_FORMAT, MODEL_FORMAT_VERSION, describeSchemaIssues, findNonJsonValue, modelManifestSchema,
+  MAX_MANIFEST_DEPTH, MODEL_FORMAT, MODEL_FORMAT_VERSION, describeSchemaIssues, findNonJsonValue, jsonNestingExceeds, modelManifestSchema,
   type ModelManifest, type TensorEntry,
 } from './model-manifest.js';
 import { sha256 } from './sha256.js';
@@ -123,6 +123,24 @@ export function encodeModelFile(manifest: ModelManifestInput, tensors: NamedTens
   return out;
 }
 
+/**
+ * From the first bytes of a file (at least the 16-byte header, then the manifest), how long the whole file
+ * should be: 'need' more bytes to tell, the declared 'size', or 'unknown' when the manifest cannot say (the
+ * decoder will then report why). Throws ModelFileError when the start is not a model file at all, so a
+ * reader can stop after 16 bytes of /dev/zero or a CSV file.
+ */
+export function declaredModelSize(head: Uint8Array, source = 'model data'): { need: number } | { size: number } | { unknown: true } {
+  if (head.length < HEADER_BYTES) {
+    if (head.length < MAGIC.length || !isModelFile(head)) decodeModelFile(head, source); // throws: names what the bytes are
+    return { need: HEADER_BYTES };
+  }
+  if (!isModelFile(head)) decodeModelFile(head.subarray(0, HEADER_BYTES), source);
+  const manifestLength = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(12, true);
+  if (head.length < HEADER_BYTES + manifestLength) return { need: HEADER_BYTES + manifestLength };
+  const size = impliedFileSize(head, manifestLength, align4(HEADER_BYTES + manifestLength));
+  return size === null ? { unknown: true } : { size };
+}
+
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 /**
@@ -130,6 +148,7 @@ const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(1
  * modified one once the checksum has failed); null when the manifest cannot say.
  */
 function impliedFileSize(bytes: Uint8Array, manifestLength: number, blobStart: number): number | null {
+  if (jsonNestingExceeds(bytes.subarray(HEADER_BYTES, HEADER_BYTES + manifestLength), MAX_MANIFEST_DEPTH)) return null;
   try {
     const json: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + manifestLength)));
     const entries = (json as { tensors?: unknown }).tensors;
@@ -216,6 +235,9 @@ export function decodeModelFile(bytes: Uint8Array, source = 'model data'): { man
   }
 
   // From here on the bytes are exactly what the writer produced, but a writer can be hostile: check everything.
+  if (jsonNestingExceeds(bytes.subarray(HEADER_BYTES, HEADER_BYTES + manifestLength), MAX_MANIFEST_DEPTH)) {
+    fail('bad-manifest', `manifest rejected: it nests deeper than ${MAX_MANIFEST_DEPTH} levels`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + manifestLength)));

@@ -56,32 +56,64 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(top level)';
 }
 
+/** How deeply a manifest may nest objects and arrays; Aberrant's own manifests use fewer than 10 levels. */
+export const MAX_MANIFEST_DEPTH = 64;
+
 /**
- * Returns a description of the first place where `value` is not plain JSON data or uses a forbidden key,
- * or null when it is clean. Iterative, so a deeply nested value cannot overflow the stack.
+ * The deepest nesting of [ and { in JSON text, scanning outside strings, stopping as soon as `limit` is
+ * passed: linear, and run before JSON.parse so that a hostile file cannot make parsing or validation deep.
+ */
+export function jsonNestingExceeds(bytes: Uint8Array, limit: number): boolean {
+  let depth = 0, inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) i++; // backslash: skip the escaped byte
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x5b || b === 0x7b) { if (++depth > limit) return true; } else if (b === 0x5d || b === 0x7d) depth--;
+  }
+  return false;
+}
+
+interface Visit { value: unknown; parent: Visit | null; key: PropertyKey; depth: number }
+
+function pathOf(v: Visit): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (let at: Visit | null = v; at && at.parent; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
+/**
+ * Returns a description of the first place where `value` is not plain JSON data, uses a forbidden key or
+ * nests deeper than MAX_MANIFEST_DEPTH, or null when it is clean. Iterative (no stack overflow) and linear:
+ * each entry points at its parent, and the path is built only for the error.
  */
 export function findNonJsonValue(value: unknown): string | null {
-  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value, path: [] }];
+  const stack: Visit[] = [{ value, parent: null, key: '', depth: 0 }];
   while (stack.length) {
-    const { value: v, path } = stack.pop()!;
+    const at = stack.pop()!;
+    const v = at.value;
     if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return `${formatPath(path)} is ${v}, which JSON cannot hold`;
+      if (!Number.isFinite(v)) return `${formatPath(pathOf(at))} is ${v}, which JSON cannot hold`;
       continue;
     }
-    if (typeof v !== 'object') return `${formatPath(path)} is a ${typeof v}, which JSON cannot hold`;
+    if (typeof v !== 'object') return `${formatPath(pathOf(at))} is a ${typeof v}, which JSON cannot hold`;
+    if (at.depth >= MAX_MANIFEST_DEPTH) return `${formatPath(pathOf(at)).slice(0, 200)} nests deeper than ${MAX_MANIFEST_DEPTH} levels`;
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, i] });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], parent: at, key: i, depth: at.depth + 1 });
       continue;
     }
     const proto = Object.getPrototypeOf(v) as unknown;
     if (proto !== Object.prototype && proto !== null) {
       const kind = (v as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-      return `${formatPath(path)} is a ${kind}, not a plain JSON object or array`;
+      return `${formatPath(pathOf(at))} is a ${kind}, not a plain JSON object or array`;
     }
     for (const key of Object.keys(v)) {
-      if (FORBIDDEN_KEYS.has(key)) return `${formatPath([...path, key])}: the key "${key}" is not allowed`;
-      stack.push({ value: (v as Record<string, unknown>)[key], path: [...path, key] });
+      const child: Visit = { value: (v as Record<string, unknown>)[key], parent: at, key, depth: at.depth + 1 };
+      if (FORBIDDEN_KEYS.has(key)) return `${formatPath(pathOf(child))}: the key "${key}" is not allowed`;
+      stack.push(child);
     }
   }
   return null;

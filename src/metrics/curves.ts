@@ -40,11 +40,12 @@ export interface Confusion {
 }
 
 function checkInput(scores: ArrayLike<number>, labels: ArrayLike<number>, what: string): void {
+  // `what` names the metric for library callers; the row numbers are 1-based, as a user counts them.
   if (scores.length !== labels.length) throw new Error(`${what}: ${scores.length} scores but ${labels.length} labels`);
   for (let i = 0; i < scores.length; i++) {
-    if (!Number.isFinite(scores[i])) throw new Error(`${what}: score at row ${i} is ${scores[i]}; scores must be finite`);
+    if (!Number.isFinite(scores[i])) throw new Error(`${what}: the score of row ${i + 1} is ${scores[i]}; scores must be finite`);
     const l = labels[i];
-    if (l !== 0 && l !== 1) throw new Error(`${what}: label at row ${i} is ${l}; labels must be 0 or 1`);
+    if (l !== 0 && l !== 1) throw new Error(`${what}: the label of row ${i + 1} is ${l}; labels must be 0 or 1`);
   }
 }
 
@@ -97,24 +98,24 @@ function prFromWalk(w: ThresholdWalk, what: string): PrecisionRecallCurve {
 
 /** ROC curve: one point per distinct score plus the (0, 0) start. Needs both classes. */
 export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): RocCurve {
-  checkInput(scores, labels, 'rocCurve');
+  checkInput(scores, labels, 'ROC curve');
   const { anomalies, normals } = splitAndSort(scores, labels);
-  return rocFromWalk(walkThresholds(anomalies, normals), 'rocCurve');
+  return rocFromWalk(walkThresholds(anomalies, normals), 'ROC curve');
 }
 
 /** Precision-recall curve: one point per distinct score plus the (recall 0, precision 1) start. Needs an anomaly. */
 export function precisionRecallCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): PrecisionRecallCurve {
-  checkInput(scores, labels, 'precisionRecallCurve');
+  checkInput(scores, labels, 'precision-recall curve');
   const { anomalies, normals } = splitAndSort(scores, labels);
-  return prFromWalk(walkThresholds(anomalies, normals), 'precisionRecallCurve');
+  return prFromWalk(walkThresholds(anomalies, normals), 'precision-recall curve');
 }
 
 /** Both curves from one sort and one walk (half the work of calling the two functions). Needs both classes. */
 export function rankingCurves(scores: ArrayLike<number>, labels: ArrayLike<number>): { roc: RocCurve; pr: PrecisionRecallCurve } {
-  checkInput(scores, labels, 'rankingCurves');
+  checkInput(scores, labels, 'ranking curves');
   const { anomalies, normals } = splitAndSort(scores, labels);
   const w = walkThresholds(anomalies, normals);
-  return { roc: rocFromWalk(w, 'rankingCurves'), pr: prFromWalk(w, 'rankingCurves') };
+  return { roc: rocFromWalk(w, 'ranking curves'), pr: prFromWalk(w, 'ranking curves') };
 }
 
 /**
@@ -148,8 +149,8 @@ export function stepArea(curve: PrecisionRecallCurve): number {
 
 /** Confusion matrix when rows with score > threshold are flagged as anomalies. */
 export function confusionAt(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number): Confusion {
-  checkInput(scores, labels, 'confusionAt');
-  if (Number.isNaN(threshold)) throw new Error('confusionAt: threshold is NaN');
+  checkInput(scores, labels, 'confusion matrix');
+  if (Number.isNaN(threshold)) throw new Error('metrics: the threshold is NaN');
   let tp = 0, fp = 0, fn = 0, tn = 0;
   for (let i = 0; i < scores.length; i++) {
     const flagged = scores[i] > threshold;

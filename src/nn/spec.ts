@@ -80,3 +80,12 @@ export function specOutputSize(layers: readonly LayerSpec[]): number {
   const d = [...layers].reverse().find((l) => l.kind === 'dense');
   return d && d.kind === 'dense' ? d.out : 0;
 }
+
+/**
+ * The shapes of an MLP's parameters, in Mlp.parameters() order (weight [in, out], then bias [out], per dense
+ * layer), computed from the spec alone: a model file's tensors can be checked against them before any
+ * network is allocated.
+ */
+export function specParameterShapes(layers: readonly LayerSpec[]): number[][] {
+  return layers.flatMap((l) => (l.kind === 'dense' ? [[l.in, l.out], [l.out]] : []));
+}

@@ -90,7 +90,7 @@ describe('aberrant CLI', () => {
     const sc = run(['score', m, bare, '--format', 'tsv', '--no-header']);
     assert.equal(sc.code, 0, sc.err);
     assert.equal(sc.out.trim().split('\n').length, 401);
-    const unknown = run(['fit', bare, '--out', m]);
+    const unknown = run(['fit', bare, '--out', m, '--force']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.err, /bare\.txt: unknown file type/);
   });

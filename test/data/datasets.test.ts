@@ -68,7 +68,7 @@ describe('min-max scaling', () => {
     // 0/1 indicator columns constant at 0 in training keep their values
     const ind = fitMinMax(Float32Array.from([0, 0]), 2, 1);
     assert.deepEqual(Array.from(applyMinMax(ind, Float32Array.from([0, 1]), 2, 1)), [0, 1]);
-    assert.throws(() => applyMinMax(s, new Float32Array(3), 1, 3), /scaler has 2 columns, data has 3/);
+    assert.throws(() => applyMinMax(s, new Float32Array(3), 1, 3), /the scaler has 2 columns, the data has 3/);
   });
 });
 

@@ -36,7 +36,7 @@ describe('inferSchema', () => {
     ]);
     assert.equal(s.labelColumn, null);
     assert.equal(s.suggestedLabel, 'label');
-    assert.equal(byName(s, 'label').reason, 'looks like a label column; kept out of the features (pass --label label to use it as the label, or --drop label)');
+    assert.equal(byName(s, 'label').reason, 'looks like a label column; kept out of the features (pass --label-column label to use it as the label, or --drop label)');
     assert.equal(byName(s, 'user_id').reason, 'id-like: named like an id and all 7 values are distinct');
     assert.equal(byName(s, 'session').reason, 'id-like: all 7 values are distinct text');
     assert.equal(byName(s, 'empty').reason, 'every value is missing');
@@ -71,20 +71,20 @@ describe('inferSchema', () => {
     assert.throws(() => inferSchema(table, { numeric: ['proto'] }),
       { message: 'column "proto" is given as numeric, but t.csv row 1 (line 2) has "tcp"' });
     assert.throws(() => inferSchema(table, { maxCategories: 2 }),
-      { message: 'column "proto" has 3 distinct values, more than maxCategories (2) for a categorical feature: drop it (--drop proto), or raise the limit' });
+      { message: 'column "proto" has 3 distinct values, more than maxCategories (2) for a categorical feature: drop it (--drop proto), or raise the limit (--max-categories 3; maxCategories in the library)' });
   });
 
   it('points at the stray text in a mostly numeric column with too many levels', () => {
     const rows = Array.from({ length: 30 }, (_, i) => `${i % 12},${i === 20 ? 'abc' : i}`);
     const t = parseCsv(['g,dur', ...rows].join('\n'), { source: 'd.csv' });
     assert.throws(() => inferSchema(t, { maxCategories: 10 }),
-      { message: 'column "dur" has 30 distinct values, more than maxCategories (10) for a categorical feature: drop it (--drop dur), or raise the limit; 29 of its 30 values are numbers, so check d.csv row 21 (line 22): "abc"' });
+      { message: 'column "dur" has 30 distinct values, more than maxCategories (10) for a categorical feature: drop it (--drop dur), or raise the limit (--max-categories 30; maxCategories in the library); 29 of its 30 values are numbers, so check d.csv row 21 (line 22): "abc"' });
   });
 
   it('fails when nothing is left to learn from', () => {
     const t = tableFromRecords([{ id: 1, y: 0 }, { id: 2, y: 1 }], 'r');
     assert.throws(() => inferSchema(t), {
-      message: 'r: no feature columns left (id: id-like: named like an id and all 2 values are distinct; y: looks like a label column; kept out of the features (pass --label y to use it as the label, or --drop y))',
+      message: 'r: no feature columns left (id: id-like: named like an id and all 2 values are distinct; y: looks like a label column; kept out of the features (pass --label-column y to use it as the label, or --drop y))',
     });
   });
 });

@@ -82,7 +82,7 @@ describe('model files on disk', () => {
 
   it('read errors name the path', async () => {
     const missing = join(dir, 'nope.aberrant');
-    await rejectsWith(readModelFile(missing), 'io', `${missing}: cannot read model: ENOENT: no such file or directory, open '${missing}'`);
+    await rejectsWith(readModelFile(missing), 'io', `${missing}: no such model file`);
     const csv = join(dir, 'data.csv');
     await writeFile(csv, 'dur,proto,service\n0,tcp,http\n');
     await rejectsWith(readModelFile(csv), 'not-a-model', `${csv}: not an Aberrant model file (it starts with "dur,prot", which looks like a CSV file)`);

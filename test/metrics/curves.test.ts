@@ -22,14 +22,14 @@ describe('rocCurve', () => {
     near(trapezoidArea(r.fpr, r.tpr), 5.5 / 6, 'area');
   });
   it('needs both classes', () => {
-    assert.throws(() => rocCurve([1, 2], [1, 1]), { message: 'rocCurve: needs both classes, got 2 anomalies and 0 normal rows' });
-    assert.throws(() => rocCurve([1, 2], [0, 0]), { message: 'rocCurve: needs both classes, got 0 anomalies and 2 normal rows' });
+    assert.throws(() => rocCurve([1, 2], [1, 1]), { message: 'ROC curve: needs both classes, got 2 anomalies and 0 normal rows' });
+    assert.throws(() => rocCurve([1, 2], [0, 0]), { message: 'ROC curve: needs both classes, got 0 anomalies and 2 normal rows' });
   });
   it('rejects non-finite scores, bad labels and length mismatches, naming the row', () => {
-    assert.throws(() => rocCurve([1, NaN, 2], [0, 1, 0]), { message: 'rocCurve: score at row 1 is NaN; scores must be finite' });
-    assert.throws(() => rocCurve([1, 2, Infinity], [0, 1, 0]), { message: 'rocCurve: score at row 2 is Infinity; scores must be finite' });
-    assert.throws(() => rocCurve([1, 2], [0, 2]), { message: 'rocCurve: label at row 1 is 2; labels must be 0 or 1' });
-    assert.throws(() => rocCurve([1, 2], [0]), { message: 'rocCurve: 2 scores but 1 labels' });
+    assert.throws(() => rocCurve([1, NaN, 2], [0, 1, 0]), { message: 'ROC curve: the score of row 2 is NaN; scores must be finite' });
+    assert.throws(() => rocCurve([1, 2, Infinity], [0, 1, 0]), { message: 'ROC curve: the score of row 3 is Infinity; scores must be finite' });
+    assert.throws(() => rocCurve([1, 2], [0, 2]), { message: 'ROC curve: the label of row 2 is 2; labels must be 0 or 1' });
+    assert.throws(() => rocCurve([1, 2], [0]), { message: 'ROC curve: 2 scores but 1 labels' });
   });
 });
 
@@ -47,7 +47,7 @@ describe('precisionRecallCurve', () => {
     assert.deepEqual(list(c.precision), [1, 0.25]);
   });
   it('needs an anomaly', () => {
-    assert.throws(() => precisionRecallCurve([1, 2], [0, 0]), { message: 'precisionRecallCurve: needs at least one anomaly (label 1)' });
+    assert.throws(() => precisionRecallCurve([1, 2], [0, 0]), { message: 'precision-recall curve: needs at least one anomaly (label 1)' });
   });
 });
 
@@ -80,7 +80,7 @@ describe('rankingCurves and curvesFromSortedClasses', () => {
       { message: 'curvesFromSortedClasses: anomaly scores are not ascending at index 2' });
     assert.throws(() => curvesFromSortedClasses(Float64Array.from([1]), Float64Array.from([NaN, 0])),
       { message: 'curvesFromSortedClasses: normal scores are not ascending at index 1' });
-    assert.throws(() => rankingCurves([1, 2], [1, 1]), { message: 'rankingCurves: needs both classes, got 2 anomalies and 0 normal rows' });
+    assert.throws(() => rankingCurves([1, 2], [1, 1]), { message: 'ranking curves: needs both classes, got 2 anomalies and 0 normal rows' });
   });
 });
 
@@ -98,6 +98,6 @@ describe('confusionAt', () => {
     assert.deepEqual([c.precision, c.recall, c.f1, c.trueNegatives], [0, 0, 0, 2]);
   });
   it('rejects a NaN threshold', () => {
-    assert.throws(() => confusionAt([1], [0], NaN), { message: 'confusionAt: threshold is NaN' });
+    assert.throws(() => confusionAt([1], [0], NaN), { message: 'metrics: the threshold is NaN' });
   });
 });

@@ -1,13 +1,20 @@
 /** fit, score, eval and inspect: the model lifecycle from the command line. */
-import { readFileSync, statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { backendInfo, decodeModelFile, writeModelBytes, detectorEntry, detectorNames, parameterDocs, confusionAt, auroc, averagePrecision } from '../../index.js';
-import { addDetectorOptions, addReadOptions, type ReadOptionValues, detectorParams, fmt, list, readData, readModel, writeOutput, type DetectorOptionValues } from '../common.js';
+import {
+  addDetectorOptions, addReadOptions, type ReadOptionValues, detectorParams, fmt, list, nonNegativeInt, OutputSink, prepareOutputPath,
+  readData, readModel, reportTransformNotes, type DetectorOptionValues,
+} from '../common.js';
 import { progressBar } from '../progress.js';
+import { printable, safeJson, shortPrintable } from '../terminal.js';
 
 interface FitOpts extends DetectorOptionValues, ReadOptionValues {
-  model: string; out: string; labelColumn?: string; drop?: string[]; categorical?: string[]; numeric?: string[]; json?: boolean;
+  model: string; out: string; force?: boolean; labelColumn?: string; drop?: string[]; categorical?: string[]; numeric?: string[];
+  maxCategories?: number; json?: boolean;
 }
+
+/** Lines of score output are written in chunks of about this many characters. */
+const OUTPUT_CHUNK_CHARS = 1 << 20;
 
 export function registerModelCommands(program: Command, setup: () => void): void {
   const paramHelp = detectorNames().map((n) => `\nParameters of ${n} (--param key=value):\n${parameterDocs(n).map((p) => `  ${p.name.padEnd(24)} ${p.description}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}`).join('\n')}`).join('\n');
@@ -16,7 +23,9 @@ export function registerModelCommands(program: Command, setup: () => void): void
     .description('Fit a detector on a data file (CSV, JSON Lines, Arrow IPC or Parquet) and save it as one model file')
     .argument('<data>', 'training data file')
     .addOption(new Option('--model <name>', 'detector').choices(detectorNames()).default('dagmm'))
-    .requiredOption('--out <file>', 'model file to write (e.g. model.abr)')
+    .requiredOption('--out <file>', 'model file to write (e.g. model.abr); an existing file needs --force')
+    .option('--force', 'replace an existing --out file (never one of the inputs)')
+    .option('--max-categories <n>', 'most distinct values a categorical column may have (default 100)', nonNegativeInt('max-categories'))
     .option('--label-column <name>', 'column with labels: left out of the features (fit never reads it)')
     .option('--drop <cols>', 'comma-separated columns to leave out', list)
     .option('--categorical <cols>', 'comma-separated columns to treat as categorical', list)
@@ -25,11 +34,16 @@ export function registerModelCommands(program: Command, setup: () => void): void
     .addHelpText('after', `\nExamples:\n  aberrant fit data/thyroid.csv --label-column label --out thyroid.abr\n  aberrant fit flows.parquet --drop flow_id --contamination 0.02 --param gmmK=4 --out flows.abr\n${paramHelp}`)
     .action(async (data: string, o: FitOpts) => {
       setup();
+      prepareOutputPath(o.out, [data], o.force, 'model');
       const table = await readData(data, o);
       const det = detectorEntry(o.model).create(detectorParams(o));
       const bar = progressBar(`fitting ${o.model}`);
-      det.fit(table, { labelColumn: o.labelColumn, drop: o.drop, categorical: o.categorical, numeric: o.numeric, onProgress: (d, t, info) => bar.update(d, t, info) });
+      det.fit(table, {
+        labelColumn: o.labelColumn, drop: o.drop, categorical: o.categorical, numeric: o.numeric, maxCategories: o.maxCategories,
+        onProgress: (d, t, info) => bar.update(d, t, info),
+      });
       bar.done();
+      prepareOutputPath(o.out, [data], o.force, 'model'); // again: the file may have appeared while training
       await writeModelBytes(o.out, det.toBytes());
       const schema = det.dataSchema;
       const summary = {
@@ -37,44 +51,51 @@ export function registerModelCommands(program: Command, setup: () => void): void
         schema: schema?.columns.map((c) => ({ name: c.name, kind: c.kind, role: c.role, ...(c.reason ? { reason: c.reason } : {}) })),
         suggestedLabel: schema?.suggestedLabel ?? null,
       };
-      if (o.json) { console.log(JSON.stringify(summary)); return; }
+      if (o.json) { console.log(safeJson(summary)); return; }
       const r = det.resolvedConfig();
-      const err = (s: string): void => { process.stderr.write(`${s}\n`); };
+      const err = (s: string): void => { process.stderr.write(`${printable(s)}\n`); };
       err(`${o.model} fitted on ${data}: ${det.training?.rows} rows, ${det.featureNames.length} features after preprocessing, ${det.training?.seconds.toFixed(1)} s`);
       if (schema) {
         const dropped = schema.columns.filter((c) => c.role !== 'feature');
-        if (dropped.length) err(`columns not used: ${dropped.map((c) => `${c.name} (${c.reason ?? c.role})`).join('; ')}`);
+        if (dropped.length) err(`columns not used: ${dropped.map((c) => `${shortPrintable(c.name)} (${c.reason ?? c.role})`).join('; ')}`);
         if (schema.suggestedLabel && !o.labelColumn) err(`note: column "${schema.suggestedLabel}" looks like a label and was left out; pass --label-column ${schema.suggestedLabel} to say so, or --numeric/--categorical to use it`);
       }
       err('configuration (auto = chosen from the data\'s shape):');
       const auto = new Set((r.auto as string[] | undefined) ?? []);
       for (const [k, v] of Object.entries(r)) if (k !== 'auto') err(`  ${k.padEnd(22)} ${JSON.stringify(v)}${auto.has(k) ? '  (auto)' : ''}`);
       err(`threshold ${fmt(det.threshold, 6)} (${det.thresholdRule})`);
-      console.log(o.out);
+      console.log(printable(o.out));
     });
 
   addReadOptions(program.command('score')
     .description('Score rows with a saved model: row, score, label (1 = anomaly) and rank-probability, as CSV or JSON Lines')
     .argument('<model>', 'model file')
     .argument('<data>', 'data file with the columns the model was fitted on (extra columns are ignored)')
-    .option('--out <file>', 'write here instead of stdout (.jsonl/.ndjson = JSON Lines)')
+    .option('--out <file>', 'write here instead of stdout (.jsonl/.ndjson = JSON Lines); an existing file needs --force')
+    .option('--force', 'replace an existing --out file (never one of the inputs)')
     .addOption(new Option('--output-format <f>', 'output format (default csv; jsonl for .jsonl/.ndjson --out)').choices(['csv', 'jsonl']))
     .option('--json', 'write JSON Lines'))
-    .addHelpText('after', '\nColumns: row (1-based data row), score (higher = more anomalous), label (score > threshold), proba\n(fraction of calibration rows scoring lower: a rank, not a calibrated probability).\n\nExamples:\n  aberrant score thyroid.abr data/thyroid.csv > scores.csv\n  aberrant score thyroid.abr new.jsonl --json --out scores.jsonl')
-    .action(async (modelPath: string, data: string, o: { out?: string; outputFormat?: string; json?: boolean } & ReadOptionValues) => {
+    .addHelpText('after', '\nColumns: row (1-based data row), score (higher = more anomalous), label (score > threshold), proba\n(fraction of calibration rows scoring lower: a rank, not a calibrated probability).\nData "-" is standard input (CSV unless --format says otherwise).\n\nExamples:\n  aberrant score thyroid.abr data/thyroid.csv > scores.csv\n  aberrant score thyroid.abr new.jsonl --json --out scores.jsonl\n  cat new.csv | aberrant score thyroid.abr - | head')
+    .action(async (modelPath: string, data: string, o: { out?: string; force?: boolean; outputFormat?: string; json?: boolean } & ReadOptionValues) => {
       setup();
-      const det = readModel(modelPath);
+      if (o.out && o.out !== '-') prepareOutputPath(o.out, [modelPath, data], o.force, 'scores');
+      const { det } = readModel(modelPath);
       const table = await readData(data, o);
-      const scores = det.scoreSamples(table);
+      const scored = det.scoreDetailed(table);
+      reportTransformNotes(scored);
+      const { scores } = scored;
       const t = det.threshold;
       const proba = det.rankScores(scores);
       const format = o.json ? 'jsonl' : o.outputFormat ?? (o.out && /\.(jsonl|ndjson)$/i.test(o.out) ? 'jsonl' : 'csv');
-      const lines: string[] = format === 'csv' ? ['row,score,label,proba'] : [];
+      const sink = new OutputSink(o.out);
+      let chunk = format === 'csv' ? 'row,score,label,proba\n' : '';
       for (let i = 0; i < scores.length; i++) {
         const label = scores[i] > t ? 1 : 0;
-        lines.push(format === 'csv' ? `${i + 1},${scores[i]},${label},${proba[i]}` : JSON.stringify({ row: i + 1, score: scores[i], label, proba: proba[i] }));
+        chunk += format === 'csv' ? `${i + 1},${scores[i]},${label},${proba[i]}\n` : `${JSON.stringify({ row: i + 1, score: scores[i], label, proba: proba[i] })}\n`;
+        if (chunk.length >= OUTPUT_CHUNK_CHARS) { await sink.write(chunk); chunk = ''; }
       }
-      writeOutput(o.out, `${lines.join('\n')}\n`);
+      if (chunk) await sink.write(chunk);
+      await sink.close();
     });
 
   addReadOptions(program.command('eval')
@@ -87,18 +108,27 @@ export function registerModelCommands(program: Command, setup: () => void): void
     .addHelpText('after', '\nExample:\n  aberrant eval thyroid.abr data/thyroid.csv --label-column label')
     .action(async (modelPath: string, data: string, o: { labelColumn: string; positive?: string; json?: boolean } & ReadOptionValues) => {
       setup();
-      const det = readModel(modelPath);
+      const { det } = readModel(modelPath);
       const table = await readData(data, o);
       const labels = det.labelsOf(table, o.labelColumn, o.positive);
-      const scores = det.scoreSamples(table);
+      const scored = det.scoreDetailed(table);
+      reportTransformNotes(scored);
+      const { scores } = scored;
       const c = confusionAt(scores, labels, det.threshold);
+      const anomalies = labels.reduce((a, b) => a + b, 0);
+      // AUROC and AP compare the two classes: with one class they do not exist (not NaN, not 0.5).
+      const bothClasses = anomalies > 0 && anomalies < labels.length;
+      const oneClass = bothClasses ? null
+        : `label column "${o.labelColumn}" has only ${anomalies === 0 ? 'normal rows' : 'anomalies'} (${anomalies} anomalies in ${labels.length} rows): AUROC and average precision need both classes`;
       const res = {
-        model: modelPath, data, rows: scores.length, anomalies: labels.reduce((a, b) => a + b, 0), threshold: det.threshold,
-        thresholdRule: det.thresholdRule, auroc: auroc(scores, labels), ap: averagePrecision(scores, labels), ...c,
+        model: modelPath, data, rows: scores.length, anomalies, threshold: det.threshold,
+        thresholdRule: det.thresholdRule, auroc: bothClasses ? auroc(scores, labels) : null, ap: bothClasses ? averagePrecision(scores, labels) : null,
+        ...c, ...(oneClass ? { note: oneClass } : {}),
       };
-      if (o.json) { console.log(JSON.stringify(res)); return; }
-      console.log(`${data}: ${res.rows} rows, ${res.anomalies} anomalies`);
-      console.log(`AUROC ${fmt(res.auroc)}  average precision ${fmt(res.ap)}`);
+      if (o.json) { console.log(safeJson(res)); return; }
+      console.log(printable(`${data}: ${res.rows} rows, ${res.anomalies} anomalies`));
+      if (oneClass) console.log(`note: ${printable(oneClass)}`);
+      else console.log(`AUROC ${fmt(res.auroc!)}  average precision ${fmt(res.ap!)}`);
       console.log(`at threshold ${fmt(res.threshold, 6)} (${res.thresholdRule}):`);
       console.log(`  flagged ${c.truePositives + c.falsePositives}: precision ${fmt(c.precision)} recall ${fmt(c.recall)} F1 ${fmt(c.f1)}  (TP ${c.truePositives} FP ${c.falsePositives} FN ${c.falseNegatives} TN ${c.trueNegatives})`);
     });
@@ -110,19 +140,19 @@ export function registerModelCommands(program: Command, setup: () => void): void
     .addHelpText('after', '\nExample:\n  aberrant inspect thyroid.abr')
     .action((modelPath: string, o: { json?: boolean }) => {
       setup();
-      const det = readModel(modelPath); // validates everything
-      const bytes = readFileSync(modelPath);
-      const { manifest } = decodeModelFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), modelPath);
-      const info = { file: modelPath, bytes: statSync(modelPath).size, checksum: 'ok', ...manifest, features: det.featureNames };
-      if (o.json) { console.log(JSON.stringify(info)); return; }
-      console.log(`${modelPath}: ${info.bytes} bytes, checksum ok, format ${manifest.formatVersion}, written by aberrant ${manifest.libraryVersion} at ${manifest.createdAt}`);
-      console.log(`detector ${manifest.detector}`);
+      const { det, bytes } = readModel(modelPath); // one bounded read; validates everything
+      const { manifest } = decodeModelFile(bytes, modelPath);
+      const info = { file: modelPath, bytes: bytes.length, checksum: 'ok', ...manifest, features: det.featureNames };
+      if (o.json) { console.log(safeJson(info)); return; }
+      const p = printable, sp = (t: string): string => shortPrintable(t, 64);
+      console.log(`${p(modelPath)}: ${info.bytes} bytes, checksum ok, format ${manifest.formatVersion}, written by aberrant ${sp(manifest.libraryVersion)} at ${sp(manifest.createdAt)}`);
+      console.log(`detector ${sp(manifest.detector)}`);
       const resolved = (manifest.config as { resolved?: Record<string, unknown> }).resolved ?? {};
-      for (const [k, v] of Object.entries(resolved)) console.log(`  ${k.padEnd(22)} ${JSON.stringify(v)}`);
-      console.log(`threshold ${fmt(det.threshold, 6)} (${det.thresholdRule})`);
-      console.log(`features (${det.featureNames.length}): ${det.featureNames.slice(0, 20).join(', ')}${det.featureNames.length > 20 ? ', ...' : ''}`);
+      for (const [k, v] of Object.entries(resolved)) console.log(`  ${sp(k).padEnd(22)} ${shortPrintable(JSON.stringify(v), 200)}`);
+      console.log(`threshold ${fmt(det.threshold, 6)} (${p(det.thresholdRule)})`);
+      console.log(`features (${det.featureNames.length}): ${det.featureNames.slice(0, 20).map(sp).join(', ')}${det.featureNames.length > 20 ? ', ...' : ''}`);
       const tr = det.training;
-      if (tr) console.log(`training: ${tr.rows} rows${tr.holdoutRows ? ` (+${tr.holdoutRows} held out)` : ''}, ${tr.steps} steps, ${tr.seconds.toFixed(1)} s, ${tr.finishedAt}`);
-      console.log(`weights: ${manifest.tensors.map((t) => `${t.name} [${t.shape.join('x')}]`).join(', ')}`);
+      if (tr) console.log(`training: ${tr.rows} rows${tr.holdoutRows ? ` (+${tr.holdoutRows} held out)` : ''}, ${tr.steps} steps, ${tr.seconds.toFixed(1)} s, ${sp(tr.finishedAt)}`);
+      console.log(`weights: ${manifest.tensors.slice(0, 50).map((t) => `${sp(t.name)} [${t.shape.join('x')}]`).join(', ')}${manifest.tensors.length > 50 ? `, ... (${manifest.tensors.length} tensors)` : ''}`);
     });
 }

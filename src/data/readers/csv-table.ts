@@ -48,6 +48,14 @@ export class CsvTableBuilder {
   };
 
   private headerNames(record: string[]): string[] {
+    if (record.length === 1) {
+      // One column whose name holds another common separator: almost surely the wrong delimiter.
+      const sep = [';', '\t', '|'].find((c) => record[0].includes(c));
+      if (sep) {
+        const shown = sep === '\t' ? '\\t' : sep;
+        throw new Error(`${this.source} line 1: the header reads as one column ${JSON.stringify(record[0].slice(0, 60))}; the file looks separated by "${shown}": pass that delimiter (--delimiter "${shown}")`);
+      }
+    }
     const first = new Map<string, number>();
     record.forEach((name, j) => {
       if (name === '') throw new Error(`${this.source} line 1: column ${j + 1} has an empty name in the header`);

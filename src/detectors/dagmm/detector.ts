@@ -9,6 +9,7 @@ import { Tape } from '../../engine/tensor.js';
 import { gmmParamsFromJSON, gmmParamsToJSON, type GmmParams } from '../../gmm/gmm.js';
 import type { NamedTensor } from '../../io/model-file.js';
 import { Detector, type DetectorModel, type MatrixContext } from '../detector.js';
+import { parseNetworkSpec, specParameterShapes } from '../../nn/spec.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { resolveDagmmConfig, type DagmmResolvedConfig } from './auto-config.js';
 import { RECONSTRUCTION_FEATURES } from './features.js';
@@ -129,25 +130,29 @@ export class DagmmDetector extends Detector<DagmmParams> {
   protected importModel(model: DetectorModel, features: number): void {
     const cfg = model.config as unknown as DagmmResolvedConfig;
     if (typeof cfg.compression !== 'string' || typeof cfg.estimation !== 'string') throw new Error('dagmm model: config.resolved lacks the networks');
+    // Check every tensor against the declared networks before building them: a few bytes of config could
+    // otherwise declare layers of billions of weights.
+    const expected = [
+      ...specParameterShapes(parseNetworkSpec(cfg.compression)).map((shape, i) => ({ name: `compression.${i}`, shape })),
+      ...specParameterShapes(parseNetworkSpec(cfg.estimation)).map((shape, i) => ({ name: `estimation.${i}`, shape })),
+    ];
+    const byName = new Map(model.tensors.map((t) => [t.name, t]));
+    if (model.tensors.length !== expected.length) throw new Error(`dagmm model: ${model.tensors.length} weight tensors, the networks in config.resolved need ${expected.length}`);
+    for (const e of expected) {
+      const t = byName.get(e.name);
+      if (!t) throw new Error(`dagmm model: weight tensor "${e.name}" is missing`);
+      if (t.shape.join(',') !== e.shape.join(',')) throw new Error(`dagmm model: tensor "${e.name}" has shape [${t.shape.join(', ')}], the network in config.resolved needs [${e.shape.join(', ')}]`);
+    }
     const net = new DagmmNetwork({
       compression: cfg.compression, estimation: cfg.estimation, lambdaEnergy: cfg.lambdaEnergy, lambdaCov: cfg.lambdaCov,
       reconstructionFeatures: cfg.reconstructionFeatures,
     }, new Rng(0));
     if (net.inputSize !== features) throw new Error(`dagmm model: the network takes ${net.inputSize} inputs but the preprocessing produces ${features}`);
-    const params = net.parameters();
-    const byName = new Map(model.tensors.map((t) => [t.name, t]));
-    const nComp = net.compression.parameters().length;
-    if (model.tensors.length !== params.length) throw new Error(`dagmm model: ${model.tensors.length} weight tensors, the networks need ${params.length}`);
-    params.forEach((p, i) => {
-      const name = i < nComp ? `compression.${i}` : `estimation.${i - nComp}`;
-      const t = byName.get(name);
-      if (!t) throw new Error(`dagmm model: weight tensor "${name}" is missing`);
-      if (t.shape.join(',') !== p.shape.join(',')) throw new Error(`dagmm model: tensor "${name}" has shape [${t.shape.join(', ')}], the network needs [${p.shape.join(', ')}]`);
-      p.data.set(t.data);
-    });
+    net.parameters().forEach((p, i) => p.data.set(byName.get(expected[i].name)!.data));
     const g = (model.state as { gmm?: Parameters<typeof gmmParamsFromJSON>[0] }).gmm;
     if (!g) throw new Error('dagmm model: GMM parameters are missing');
-    const gmm = gmmParamsFromJSON(g);
+    let gmm: GmmParams;
+    try { gmm = gmmParamsFromJSON(g); } catch (e) { throw new Error(`dagmm model: state.gmm: ${(e as Error).message.replace(/^GMM parameters: /, '')}`, { cause: e }); }
     if (gmm.k !== net.k || gmm.d !== net.latentSize + net.features.length) {
       throw new Error(`dagmm model: GMM has K=${gmm.k}, d=${gmm.d}; the network needs K=${net.k}, d=${net.latentSize + net.features.length}`);
     }
