@@ -95,6 +95,21 @@ for (const entry of detectorEntries()) {
       assert.throws(() => loadDetector(t, 't.json'), /t\.json: .*training is malformed: seconds/);
     });
 
+    it('scores huge and infinite values as finite, extreme anomalies (the finite-score rule)', () => {
+      const inlier = rows[0];
+      const wild = [1e25, -1e30, 1e39, 1e308, -1e308, Infinity, -Infinity, 3.4e38];
+      const probe: number[][] = [];
+      for (const v of wild) for (let j = 0; j < 5; j++) probe.push(inlier.map((x, k) => (k === j ? v : x)));
+      probe.push(wild.slice(0, 5));
+      const det = fitted.scoreDetailed(probe);
+      assert.ok(det.scores.every(Number.isFinite), `non-finite score among ${Array.from(det.scores).join(', ')}`);
+      det.scores.forEach((s, i) => assert.ok(s > fitted.threshold, `probe row ${i + 1} scores ${s}, not above the threshold ${fitted.threshold}`));
+      assert.equal(det.clamped, probe.length + 4, 'every wild value is counted as clamped');
+      assert.ok(fitted.predict(probe).every((l) => l === 1));
+      // Training rows with values beyond float32 are refused with the row and column named.
+      assert.throws(() => make().fit([...rows.slice(0, 20), [1, 2, 1e39, 4, 5]]), /row 21.*"f2".*beyond/);
+    });
+
     it('rejects bad input with errors that name the problem', () => {
       assert.throws(() => make().scoreSamples(rows), /not fitted/);
       assert.throws(() => make().fit([]), /at least 2 training rows|no rows|no data/);

@@ -4,11 +4,11 @@
  * forged here from the documented layout with a valid checksum, so the check behind the checksum is reached.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   ModelFileError, decodeModelFile, encodeModelFile, isModelFile, type ModelManifestInput, type NamedTensor,
 } from '../../src/io/model-file.js';
+import { forge, sha } from '../support/model-forge.js';
 
 const CREATED = '2026-01-02T03:04:05.678Z';
 
@@ -35,25 +35,8 @@ function sampleTensors(): NamedTensor[] {
   ];
 }
 
-const sha = (bytes: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(bytes).digest());
 const hex16 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').slice(0, 16);
 const u32 = (bytes: Uint8Array, at: number): number => new DataView(bytes.buffer, bytes.byteOffset).getUint32(at, true);
-
-/** Builds a file from the documented layout, with a correct checksum, from a manifest text and blob bytes. */
-function forge(manifestText: string | Uint8Array, blob: Uint8Array = new Uint8Array(0), version = 1): Uint8Array {
-  const manifest = typeof manifestText === 'string' ? new TextEncoder().encode(manifestText) : manifestText;
-  const blobStart = (16 + manifest.length + 3) & ~3;
-  const body = new Uint8Array(blobStart + blob.length);
-  body.set(new TextEncoder().encode('ABERRANT'));
-  new DataView(body.buffer).setUint32(8, version, true);
-  new DataView(body.buffer).setUint32(12, manifest.length, true);
-  body.set(manifest, 16);
-  body.set(blob, blobStart);
-  const out = new Uint8Array(body.length + 32);
-  out.set(body);
-  out.set(sha(body), body.length);
-  return out;
-}
 
 const floats = (...values: number[]): Uint8Array => new Uint8Array(Float32Array.from(values).buffer);
 
