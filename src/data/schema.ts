@@ -164,7 +164,8 @@ export function inferSchema(table: Table, opts: InferSchemaOptions = {}): Schema
       suggestedLabel ??= name;
       return { ...col, role: 'dropped', reason: `looks like a label column; kept out of the features (pass --label-column ${name} to use it as the label, or --drop ${name})` };
     }
-    const allDistinct = facts.distinct !== null && facts.distinct.size === facts.nonMissing;
+    // A column the user names as categorical is used as one, never dropped as id-like.
+    const allDistinct = !forcedCategorical.has(name) && facts.distinct !== null && facts.distinct.size === facts.nonMissing;
     if (allDistinct && ID_LIKE_NAME.test(name) && facts.nonMissing > 1) {
       return { ...col, role: 'dropped', reason: `id-like: named like an id and all ${facts.nonMissing} values are distinct` };
     }
