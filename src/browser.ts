@@ -23,10 +23,10 @@ export { ThresholdSpecSchema, type ThresholdSpec } from './detectors/threshold.j
 export { tableFromRows, tableFromMatrix, tableFromRecords, selectRows, type Table, type Cell } from './data/table.js';
 export { parseCsv, parseJsonLines, parseArrowIpc, parseParquet } from './data/readers/index.js';
 export { inferSchema, type Schema, type ColumnSchema } from './data/schema.js';
-export { Preprocessor, type PreprocessOptions } from './data/preprocess.js';
+export { Preprocessor, SCALED_VALUE_LIMIT, type PreprocessOptions, type Transformed } from './data/preprocess.js';
 export { labelsFromColumn } from './data/labels.js';
 // Model files, metrics curves, reports.
-export { encodeModelFile, decodeModelFile, isModelFile, ModelFileError, type NamedTensor, type ModelManifest } from './io/model-file.js';
+export { encodeModelFile, decodeModelFile, declaredModelSize, isModelFile, ModelFileError, type NamedTensor, type ModelManifest } from './io/model-file.js';
 export { rocCurve, precisionRecallCurve, confusionAt } from './metrics/curves.js';
 export { renderReportHtml, renderPlotsSvg, type ReportInput } from './report/index.js';
 export { buildReportInput } from './report/from-detector.js';

@@ -4,7 +4,7 @@
  * = 0; the value must occur, so a misspelt one is caught). A missing label is an error, never a silent 0.
  */
 import { categoryKey, cellBoolean } from './schema.js';
-import type { Table } from './table.js';
+import { quoteCell, type Table } from './table.js';
 
 export function labelsFromColumn(table: Table, name: string, positive: string | null = null): Uint8Array {
   const col = table.column(name);
@@ -25,7 +25,7 @@ export function labelsFromColumn(table: Table, name: string, positive: string | 
     const b = typeof c === 'number' || (typeof c === 'string' && (c === '0' || c === '1'))
       ? (Number(c) === 1 ? true : Number(c) === 0 ? false : undefined) : cellBoolean(c);
     if (b === undefined || b === null) {
-      throw new Error(`${table.where(i)}, label column "${name}": expected 0/1 or true/false, got ${JSON.stringify(c)} (name the anomaly value with positive)`);
+      throw new Error(`${table.where(i)}, label column "${name}": expected 0/1 or true/false, got ${quoteCell(c)} (name the anomaly value with positive)`);
     }
     out[i] = b ? 1 : 0;
   }

@@ -14,7 +14,7 @@ import * as z from '../zod.js';
 import { labelsFromColumn } from './labels.js';
 import { fitMinMax } from './scaling.js';
 import { categoryKey, cellBoolean, cellNumber, describeZodError, featureColumns, type Schema } from './schema.js';
-import type { Cell, Column, Table } from './table.js';
+import { quoteCell, type Cell, type Column, type Table } from './table.js';
 
 export type Scaling = 'minmax' | 'standard' | 'none';
 
@@ -79,14 +79,14 @@ function numberAt(table: Table, name: string, col: Column, i: number): number {
   const c = col[i];
   if (c === null) return NaN;
   const v = cellNumber(c);
-  if (Number.isNaN(v)) throw new Error(`${table.where(i)}, column "${name}": expected a number, got ${JSON.stringify(c)}`);
+  if (Number.isNaN(v)) throw new Error(`${table.where(i)}, column "${name}": expected a number, got ${quoteCell(c)}`);
   return v;
 }
 
 function booleanAt(table: Table, name: string, col: Column, i: number): boolean | null {
   const c: Cell = col instanceof Float64Array ? (Number.isNaN(col[i]) ? null : col[i]) : col[i];
   const b = cellBoolean(c);
-  if (b === undefined) throw new Error(`${table.where(i)}, column "${name}": expected true/false/yes/no, got ${JSON.stringify(c)}`);
+  if (b === undefined) throw new Error(`${table.where(i)}, column "${name}": expected true/false/yes/no, got ${quoteCell(c)}`);
   return b;
 }
 

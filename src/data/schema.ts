@@ -18,7 +18,7 @@
  * - a constant column is kept (it may vary in later data) and noted in `reason`.
  */
 import * as z from '../zod.js';
-import type { Cell, Column, Table } from './table.js';
+import { quoteCell, type Cell, type Column, type Table } from './table.js';
 import { parseNumberToken } from './readers/tokens.js';
 
 export type ColumnKind = 'numeric' | 'categorical' | 'boolean';
@@ -152,7 +152,7 @@ export function inferSchema(table: Table, opts: InferSchemaOptions = {}): Schema
     const facts = factsOf(table.column(name), forcedCategorical.has(name) || ID_LIKE_NAME.test(name));
     if (forcedNumeric.has(name) && !facts.allNumeric) {
       const t = facts.firstText!;
-      throw new Error(`column "${name}" is given as numeric, but ${table.where(t.row)} has "${t.value}"`);
+      throw new Error(`column "${name}" is given as numeric, but ${table.where(t.row)} has ${quoteCell(t.value)}`);
     }
     const kind: ColumnKind = forcedCategorical.has(name) ? 'categorical'
       : facts.allNumeric ? 'numeric' : facts.allBoolean ? 'boolean' : 'categorical';
@@ -179,7 +179,7 @@ export function inferSchema(table: Table, opts: InferSchemaOptions = {}): Schema
         // A numeric column with a few stray text values ends up here: say where the text is.
         const t = facts.firstText;
         const hint = t !== null && facts.numericCount >= 0.9 * facts.nonMissing
-          ? `; ${facts.numericCount} of its ${facts.nonMissing} values are numbers, so check ${table.where(t.row)}: "${t.value}"` : '';
+          ? `; ${facts.numericCount} of its ${facts.nonMissing} values are numbers, so check ${table.where(t.row)}: ${quoteCell(t.value)}` : '';
         throw new Error(`column "${name}" has ${distinct.size} distinct values, more than maxCategories (${maxCategories}) for a categorical feature: drop it (--drop ${name}), or raise the limit (--max-categories ${distinct.size}; maxCategories in the library)${hint}`);
       }
       col.categories = [...distinct].sort(byText);

@@ -128,6 +128,12 @@ export function tableFromRecords(records: readonly Record<string, Cell>[], sourc
   return makeTable(source, names, columns, records.length);
 }
 
+/** A cell quoted for an error message, cut to `max` characters so a 100 kB field cannot flood the message. */
+export function quoteCell(v: unknown, max = 60): string {
+  const q = JSON.stringify(v) ?? String(v);
+  return q.length <= max ? q : `${q.slice(0, max - 1)}…" (${q.length - 2} characters)`;
+}
+
 export function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (v === null) return 'null';

@@ -11,7 +11,7 @@
 import * as z from '../zod.js';
 import { Rng } from '../engine/rng.js';
 import { labelsFromColumn } from '../data/labels.js';
-import { Preprocessor, type Transformed } from '../data/preprocess.js';
+import { Preprocessor, SCALED_VALUE_LIMIT, type Transformed } from '../data/preprocess.js';
 import { describeZodError, inferSchema, schemaFromJSON, schemaToJSON, type Schema } from '../data/schema.js';
 import { selectRows, tableFromMatrix, tableFromRows, type Table } from '../data/table.js';
 import { decodeModelFile, encodeModelFile, type NamedTensor } from '../io/model-file.js';
@@ -246,11 +246,28 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
     const resolved = (manifest.config as { resolved?: Record<string, unknown> }).resolved;
     if (!resolved || typeof resolved !== 'object') throw new Error(`${this.name} model: config.resolved is missing`);
     this.importModel({ config: resolved, state: manifest.state, tensors: [...tensors.values()] }, pre.featureNames.length);
+    this.refuseNaNModel(pre.featureNames.length);
     this.preprocessor = pre;
     this.schema = manifest.schema ? schemaFromJSON(manifest.schema) : null;
     this.calibration = cal;
     this.trainingInfo = training;
     return this;
+  }
+
+  /**
+   * A model whose weights make scores NaN is refused at load, not discovered when scoring: probe rows at the
+   * centre, the corners of the training range and the clamp limits must all score without NaN.
+   */
+  private refuseNaNModel(cols: number): void {
+    const probes = [0, 1, -1, SCALED_VALUE_LIMIT, -SCALED_VALUE_LIMIT];
+    const x = new Float32Array(probes.length * cols);
+    probes.forEach((v, i) => x.fill(v, i * cols, (i + 1) * cols));
+    let scores: Float64Array;
+    try { scores = this.scoreMatrix(x, probes.length, cols); } catch (e) {
+      throw new Error(`${this.name} model: the weights cannot score (${(e as Error).message})`, { cause: e });
+    }
+    const bad = scores.findIndex((v) => Number.isNaN(v));
+    if (bad >= 0) throw new Error(`${this.name} model: the weights (tensors) give NaN scores for a row of ${probes[bad]}s; the file is corrupt or was not written by a trained model`);
   }
 
   /** A summary for inspect and reports. */
