@@ -1,9 +1,9 @@
-import { denseStack, dropout, softmax, type DenseLayer } from '../engine/ops/index.js';
+import { contractivePenalty, denseStack, dropout, softmax, type DenseLayer } from '../engine/ops/index.js';
 import type { ActName } from '../engine/backend/kernels.js';
 import type { Rng } from '../engine/rng.js';
 import { parameter, type Tensor } from '../engine/tensor.js';
 import { initDense, type InitScheme } from './init.js';
-import { DEFAULT_LEAKY_SLOPE, formatNetworkSpec, type LayerSpec, parseNetworkSpec } from './spec.js';
+import { DEFAULT_LEAKY_SLOPE, formatNetworkSpec, type LayerSpec, parseNetworkSpec, sharedLeakySlope } from './spec.js';
 
 export interface ForwardOptions {
   /** Dropout is active only when training. */
@@ -35,6 +35,22 @@ export class Mlp {
   /** Weights then bias per dense layer, in order. */
   parameters(): Tensor[] {
     return this.weights.flatMap((w, i) => [w, this.biases[i]]);
+  }
+
+  /**
+   * ||d out / d x||_F^2 per row ([rows]), exact and differentiable wrt the weights (a contractive
+   * autoencoder's penalty on this network as encoder). Dropout layers count as identity (inference);
+   * softmax layers and leaky ReLUs with different slopes are not supported.
+   */
+  contractivePenalty(x: Tensor): Tensor {
+    const dense = this.layers.filter((l) => l.kind === 'dense');
+    const slope = sharedLeakySlope(dense);
+    if (slope === null) throw new Error('Mlp.contractivePenalty: leaky ReLU layers with different slopes are not supported');
+    const layers = dense.map((l, i): DenseLayer => {
+      if (l.activation === 'softmax') throw new Error('Mlp.contractivePenalty: softmax layers are not supported');
+      return { w: this.weights[i], b: this.biases[i], act: l.activation };
+    });
+    return contractivePenalty(x, layers, slope);
   }
 
   forward(x: Tensor, o: ForwardOptions = {}): Tensor {

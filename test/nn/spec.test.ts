@@ -94,3 +94,19 @@ describe('leaky ReLU slopes in the notation', () => {
     }));
   }
 });
+
+describe('Mlp.contractivePenalty', () => {
+  it('is the penalty of its dense layers with their shared leaky slope', () => {
+    const mlp = new Mlp('FC(2,2,lrelu)-Drop(0.5)-FC(2,1,none)', 'glorot-uniform', new Rng(1));
+    mlp.weights[0].data.set([1, 0, 0, 1]); mlp.weights[1].data.set([2, 3]);
+    for (const b of mlp.biases) b.data.fill(0);
+    // x = (1, -1): unit 0 active (slope 1), unit 1 leaky (0.2): d out / d x = (2, 3 * 0.2).
+    const p = mlp.contractivePenalty(tensor([1, -1], [1, 2]));
+    assert.ok(Math.abs(p.data[0] - (4 + 0.36)) < 1e-5, `${p.data[0]}`);
+  });
+  it('refuses softmax layers and mixed slopes', () => {
+    const x = tensor([1, 2], [1, 2]);
+    assert.throws(() => new Mlp('FC(2,2,softmax)', 'glorot-uniform', new Rng(1)).contractivePenalty(x), /softmax/);
+    assert.throws(() => new Mlp('FC(2,2,lrelu)-FC(2,2,leaky_relu)', 'glorot-uniform', new Rng(1)).contractivePenalty(x), /different slopes/);
+  });
+});
