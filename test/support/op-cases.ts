@@ -129,6 +129,9 @@ export const opCases: OpCase[] = [
     [M(5, 4, 1), M(4, 3, 2), V(3, 3), M(3, 2, 4), V(2, 5)]],
   ['contractivePenalty forward mode', ([x, w1, b1, w2, b2]) => op.contractivePenalty(x, [{ w: w1, b: b1, act: 'tanh' }, { w: w2, b: b2, act: 'none' }], 0.01, 'forward'),
     [M(5, 2, 1), M(2, 4, 2), V(4, 3), M(4, 3, 4), V(3, 5)]],
+  ['gradient penalty of a one-output critic: (||d D / d x|| - 1)^2', ([x, w1, b1, w2]) => op.square(op.sub(op.norm(op.reshape(
+    op.mlpJacobian(x, [{ w: w1, b: b1, act: 'leakyRelu' }, { w: w2, b: null, act: 'none' }], 0.2), [4, 3]), 1), 1)),
+  [M(4, 3, 1), M(3, 5, 2), V(5, 3), M(5, 1, 4)]],
   ['gmmEnergyLoss energy', ([z, l]) => gmmEnergyLoss(z, op.softmax(l)).energy, [M(12, 3, 1), M(12, 2, 2, -2, 2)], { rtol: 3e-2 }],
   ['gmmEnergyLoss penalty', ([z, l]) => gmmEnergyLoss(z, op.softmax(l)).covPenalty, [M(12, 3, 1), M(12, 2, 2, -2, 2)], { rtol: 3e-2 }],
   ['gmmEnergyLoss K=3 D=2', ([z, l]) => op.add(op.mean(gmmEnergyLoss(z, op.softmax(l)).energy), op.scale(gmmEnergyLoss(z, op.softmax(l)).covPenalty, 0.01)),
