@@ -13,9 +13,16 @@ export interface Optimizer {
 
 export interface OptimizerState { kind: string; t: number; buffers: Float32Array[] }
 
+/**
+ * An optimiser owns exactly the parameters it is given: several (one per network) can share a tape, each
+ * stepping and zeroing only its own. A parameter listed twice would be updated twice per step.
+ */
 function checkParams(params: readonly Tensor[], who: string): void {
+  const seen = new Set<Tensor>();
   params.forEach((p, i) => {
     if (!p.requiresGrad) throw new Error(`${who}: parameter ${i} (shape [${p.shape.join(', ')}]) does not require gradients`);
+    if (seen.has(p)) throw new Error(`${who}: parameter ${i} (shape [${p.shape.join(', ')}]) is listed twice`);
+    seen.add(p);
   });
 }
 
@@ -105,4 +112,82 @@ export class Sgd implements Optimizer {
     this.t = s.t;
     s.buffers.forEach((b, i) => this.buf[i].set(b));
   }
+}
+
+export interface RmspropOptions { lr?: number; alpha?: number; eps?: number; momentum?: number; centered?: boolean; weightDecay?: number }
+
+/**
+ * RMSprop as torch.optim.RMSprop (defaults lr 1e-2, alpha 0.99, eps 1e-8 added outside the square root,
+ * momentum 0, not centered, L2 weight decay): v = alpha v + (1-alpha) g^2; avg = sqrt(v - gavg^2 if centered) + eps;
+ * with momentum b = momentum b + g / avg and w -= lr b, else w -= lr g / avg.
+ */
+export class Rmsprop implements Optimizer {
+  private t = 0;
+  private readonly sq: Float32Array[];
+  private readonly mom: Float32Array[];
+  private readonly gavg: Float32Array[];
+  private readonly o: Required<RmspropOptions>;
+
+  constructor(private readonly params: readonly Tensor[], o: RmspropOptions = {}) {
+    checkParams(params, 'RMSprop');
+    this.o = { lr: 1e-2, alpha: 0.99, eps: 1e-8, momentum: 0, centered: false, weightDecay: 0, ...o };
+    if (!(this.o.lr > 0)) throw new Error(`RMSprop: learning rate must be positive, got ${this.o.lr}`);
+    if (!(this.o.alpha >= 0 && this.o.alpha <= 1)) throw new Error(`RMSprop: alpha must be in [0, 1], got ${this.o.alpha}`);
+    if (!(this.o.momentum >= 0)) throw new Error(`RMSprop: momentum must be non-negative, got ${this.o.momentum}`);
+    const fresh = (): Float32Array[] => params.map((p) => new Float32Array(p.size));
+    this.sq = fresh(); this.mom = fresh(); this.gavg = fresh();
+  }
+
+  step(): void {
+    const { lr, alpha, eps, momentum: mu, centered, weightDecay: wd } = this.o;
+    this.t++;
+    this.params.forEach((p, q) => {
+      const g = p.grad;
+      if (!g) return;
+      const w = p.data, v = this.sq[q], b = this.mom[q], ga = this.gavg[q];
+      for (let i = 0; i < w.length; i++) {
+        const gi = wd ? g[i] + wd * w[i] : g[i];
+        v[i] = alpha * v[i] + (1 - alpha) * gi * gi;
+        let avg: number;
+        if (centered) { ga[i] = alpha * ga[i] + (1 - alpha) * gi; avg = Math.sqrt(v[i] - ga[i] * ga[i]) + eps; } else avg = Math.sqrt(v[i]) + eps;
+        if (mu > 0) { b[i] = mu * b[i] + gi / avg; w[i] -= lr * b[i]; } else w[i] -= (lr * gi) / avg;
+      }
+    });
+  }
+
+  zeroGrad(): void { for (const p of this.params) p.zeroGrad(); }
+
+  state(): OptimizerState {
+    return { kind: 'rmsprop', t: this.t, buffers: [...this.sq, ...this.mom, ...this.gavg].map((b) => b.slice()) };
+  }
+
+  loadState(s: OptimizerState): void {
+    const n = this.params.length;
+    if (s.kind !== 'rmsprop' || s.buffers.length !== 3 * n) throw new Error('RMSprop.loadState: state does not match these parameters');
+    this.t = s.t;
+    s.buffers.forEach((b, i) => [this.sq, this.mom, this.gavg][Math.floor(i / n)][i % n].set(b));
+  }
+}
+
+/**
+ * Rescales the gradients of `params` in place so their joint norm is at most maxNorm, as
+ * torch.nn.utils.clip_grad_norm_ (coefficient maxNorm / (norm + 1e-6), applied only when below 1).
+ * Parameters without a gradient are skipped. Returns the norm before clipping (a p-norm, or Infinity for the max).
+ */
+export function clipGradNorm(params: readonly Tensor[], maxNorm: number, normType = 2): number {
+  if (!(maxNorm >= 0)) throw new Error(`clipGradNorm: maxNorm must be non-negative, got ${maxNorm}`);
+  if (!(normType > 0)) throw new Error(`clipGradNorm: normType must be positive, got ${normType}`);
+  let total = 0;
+  for (const p of params) {
+    const g = p.grad;
+    if (!g) continue;
+    for (let i = 0; i < g.length; i++) {
+      const a = Math.abs(g[i]);
+      if (normType === Infinity) total = Math.max(total, a); else total += normType === 2 ? a * a : a ** normType;
+    }
+  }
+  if (normType !== Infinity) total = total ** (1 / normType);
+  const coef = maxNorm / (total + 1e-6);
+  if (coef < 1) for (const p of params) if (p.grad) for (let i = 0; i < p.grad.length; i++) p.grad[i] *= coef;
+  return total;
 }

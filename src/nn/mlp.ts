@@ -1,9 +1,9 @@
-import { denseStack, dropout, softmax, type DenseLayer } from '../engine/ops/index.js';
+import { contractivePenalty, denseStack, dropout, softmax, type DenseLayer } from '../engine/ops/index.js';
 import type { ActName } from '../engine/backend/kernels.js';
 import type { Rng } from '../engine/rng.js';
 import { parameter, type Tensor } from '../engine/tensor.js';
 import { initDense, type InitScheme } from './init.js';
-import { formatNetworkSpec, type LayerSpec, parseNetworkSpec } from './spec.js';
+import { DEFAULT_LEAKY_SLOPE, formatNetworkSpec, type LayerSpec, parseNetworkSpec, sharedLeakySlope } from './spec.js';
 
 export interface ForwardOptions {
   /** Dropout is active only when training. */
@@ -37,6 +37,22 @@ export class Mlp {
     return this.weights.flatMap((w, i) => [w, this.biases[i]]);
   }
 
+  /**
+   * ||d out / d x||_F^2 per row ([rows]), exact and differentiable wrt the weights (a contractive
+   * autoencoder's penalty on this network as encoder). Dropout layers count as identity (inference);
+   * softmax layers and leaky ReLUs with different slopes are not supported.
+   */
+  contractivePenalty(x: Tensor): Tensor {
+    const dense = this.layers.filter((l) => l.kind === 'dense');
+    const slope = sharedLeakySlope(dense);
+    if (slope === null) throw new Error('Mlp.contractivePenalty: leaky ReLU layers with different slopes are not supported');
+    const layers = dense.map((l, i): DenseLayer => {
+      if (l.activation === 'softmax') throw new Error('Mlp.contractivePenalty: softmax layers are not supported');
+      return { w: this.weights[i], b: this.biases[i], act: l.activation };
+    });
+    return contractivePenalty(x, layers, slope);
+  }
+
   forward(x: Tensor, o: ForwardOptions = {}): Tensor {
     let h = x, d = 0, i = 0;
     const layers = this.layers;
@@ -50,19 +66,26 @@ export class Mlp {
         i++;
         continue;
       }
-      // A run of consecutive dense layers is one fused op; a softmax layer ends its run.
+      // A run of consecutive dense layers is one fused op; a softmax layer ends its run, and so does a
+      // leaky ReLU with another slope (the fused kernels take one slope per stack).
       const run: DenseLayer[] = [];
       let softmaxLast = false;
+      let slope: number | null = null;
       while (i < layers.length) {
         const li = layers[i];
         if (li.kind !== 'dense') break;
         if (h.cols !== li.in && run.length === 0) throw new Error(`Mlp.forward: layer ${d} expects ${li.in} inputs, got ${h.cols}`);
+        if (li.activation === 'leakyRelu') {
+          const s = li.slope ?? DEFAULT_LEAKY_SLOPE;
+          if (slope !== null && s !== slope) break;
+          slope = s;
+        }
         softmaxLast = li.activation === 'softmax';
         run.push({ w: this.weights[d + run.length], b: this.biases[d + run.length], act: softmaxLast ? 'none' : li.activation as ActName });
         i++;
         if (softmaxLast) break;
       }
-      const outs = denseStack(h, run);
+      const outs = denseStack(h, run, slope ?? DEFAULT_LEAKY_SLOPE);
       const last = softmaxLast ? softmax(outs[outs.length - 1]) : outs[outs.length - 1];
       outs.forEach((t, q) => o.tap?.(d + q, q === outs.length - 1 ? last : t));
       d += run.length;

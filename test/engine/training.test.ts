@@ -58,6 +58,9 @@ for (const k of availableBackends()) {
             estimation: 'FC(3,4,tanh)-FC(4,3,softmax)', reconstructionFeatures: ['cosine'] as const },
           { compression: 'FC(8,3,tanh)-FC(3,8,none)', estimation: 'FC(5,4,tanh)-FC(4,2,softmax)',
             reconstructionFeatures: ['cosine', 'relative-euclidean'] as const },
+          // Leaky slopes other than the kernels' default: one shared slope (fused path), and mixed slopes.
+          { compression: 'FC(8,5,lrelu)-FC(5,2,none)-FC(2,8,lrelu)', estimation: 'FC(4,3,tanh)-FC(3,2,softmax)' },
+          { compression: 'FC(8,5,lrelu)-FC(5,2,none)-FC(2,8,leaky_relu(0.3))', estimation: 'FC(4,3,tanh)-FC(3,2,softmax)' },
         ];
         const dataRng = new Rng(3);
         for (const [ci, config] of configs.entries()) {

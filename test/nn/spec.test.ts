@@ -5,6 +5,8 @@ import { formatNetworkSpec, parseNetworkSpec } from '../../src/nn/spec.js';
 import { Mlp } from '../../src/nn/mlp.js';
 import { Rng } from '../../src/engine/rng.js';
 import { tensor } from '../../src/engine/tensor.js';
+import { withKernels } from '../../src/engine/backend/index.js';
+import { availableBackends } from '../support/backends.js';
 
 describe('network spec notation', () => {
   it('parses every configuration of the DAGMM paper (shared reference)', () => {
@@ -64,5 +66,47 @@ describe('Mlp', () => {
     const m = new Mlp('FC(3,2,tanh)-Drop(0.5)-FC(2,1)', 'glorot-uniform', new Rng(1));
     assert.throws(() => m.forward(tensor([1, 2], [1, 2])), /expects 3 inputs, got 2/);
     assert.throws(() => m.forward(tensor([1, 2, 3], [1, 3]), { training: true }), /needs an rng/);
+  });
+});
+
+describe('leaky ReLU slopes in the notation', () => {
+  it('leaky_relu keeps slope 0.01, lrelu defaults to 0.2, and both take an explicit slope', () => {
+    const l = parseNetworkSpec('FC(3,4,leaky_relu)-FC(4,4,lrelu)-FC(4,2,lrelu(0.1))-FC(2,2,LeakyReLU(0.05))-FC(2,1,tanh)');
+    assert.deepEqual(l.map((x) => (x.kind === 'dense' ? x.slope : -1)), [0.01, 0.2, 0.1, 0.05, undefined]);
+    assert.equal(formatNetworkSpec(l), 'FC(3,4,leaky_relu)-FC(4,4,leaky_relu(0.2))-FC(4,2,leaky_relu(0.1))-FC(2,2,leaky_relu(0.05))-FC(2,1,tanh)');
+    assert.deepEqual(parseNetworkSpec(formatNetworkSpec(l)), l);
+  });
+  it('names a bad slope or an argument to an activation without one', () => {
+    assert.throws(() => parseNetworkSpec('FC(3,4,lrelu(x))'), /slope "x" in FC\(3,4,lrelu\(x\)\) is not a number/);
+    assert.throws(() => parseNetworkSpec('FC(3,4,lrelu())'), /slope "" .* is not a number/);
+    assert.throws(() => parseNetworkSpec('FC(3,4,tanh(0.1))'), /"tanh" in FC\(3,4,tanh\(0.1\)\) takes no argument/);
+  });
+  for (const k of availableBackends()) {
+    it(`Mlp applies each layer's slope on the ${k.name} backend (the same values on every backend)`, () => withKernels(k, () => {
+      const mlp = new Mlp('FC(2,2,lrelu)-FC(2,2,lrelu)-FC(2,2,leaky_relu(0.5))', 'glorot-uniform', new Rng(1));
+      for (const w of mlp.weights) w.data.set([1, 0, 0, 1]);
+      for (const b of mlp.biases) b.data.fill(0);
+      const y = mlp.forward(tensor([-1, 2, 3, -4], [2, 2]));
+      // Negative inputs are scaled by 0.2 twice, then 0.5.
+      // float32 slopes: agreement to float32 rounding, not bit for bit.
+      const want = [-1 * 0.2 * 0.2 * 0.5, 2, 3, -4 * 0.2 * 0.2 * 0.5];
+      want.forEach((v, i) => assert.ok(Math.abs(y.data[i] - v) <= 1e-7 * (1 + Math.abs(v)), `${i}: ${y.data[i]} vs ${v}`));
+    }));
+  }
+});
+
+describe('Mlp.contractivePenalty', () => {
+  it('is the penalty of its dense layers with their shared leaky slope', () => {
+    const mlp = new Mlp('FC(2,2,lrelu)-Drop(0.5)-FC(2,1,none)', 'glorot-uniform', new Rng(1));
+    mlp.weights[0].data.set([1, 0, 0, 1]); mlp.weights[1].data.set([2, 3]);
+    for (const b of mlp.biases) b.data.fill(0);
+    // x = (1, -1): unit 0 active (slope 1), unit 1 leaky (0.2): d out / d x = (2, 3 * 0.2).
+    const p = mlp.contractivePenalty(tensor([1, -1], [1, 2]));
+    assert.ok(Math.abs(p.data[0] - (4 + 0.36)) < 1e-5, `${p.data[0]}`);
+  });
+  it('refuses softmax layers and mixed slopes', () => {
+    const x = tensor([1, 2], [1, 2]);
+    assert.throws(() => new Mlp('FC(2,2,softmax)', 'glorot-uniform', new Rng(1)).contractivePenalty(x), /softmax/);
+    assert.throws(() => new Mlp('FC(2,2,lrelu)-FC(2,2,leaky_relu)', 'glorot-uniform', new Rng(1)).contractivePenalty(x), /different slopes/);
   });
 });

@@ -24,6 +24,10 @@ function spd(b: Tensor, d: number): Tensor {
   return op.reshape(op.concat(mats.map((m) => op.reshape(m, [1, d * d])), 0), [batch, d, d]);
 }
 
+function freshStats(n: number): op.BatchNormStats {
+  return { runningMean: new Float32Array(n), runningVar: new Float32Array(n).fill(1) };
+}
+
 export type OpCase = [string, (xs: Tensor[]) => Tensor, { data: number[]; shape: number[] }[], object?];
 
 export const opCases: OpCase[] = [
@@ -103,6 +107,31 @@ export const opCases: OpCase[] = [
   ['diagonal', ([a]) => op.square(op.diagonal(op.reshape(a, [2, 3, 3]))), [M(2, 9, 1)]],
   ['latentWithFeatures', ([zc, a, b]) => latentWithFeatures(zc, op.rowPairStats(a, b), ['relative-euclidean', 'cosine']), [M(6, 2, 3), M(6, 5, 1), M(6, 5, 2)]],
   ['latentWithFeatures (cosine only)', ([zc, a, b]) => latentWithFeatures(zc, op.rowPairStats(a, b), ['cosine']), [M(6, 1, 3), M(6, 5, 1), M(6, 5, 2)]],
+  ['denseStack leakyRelu slope 0.2', ([x, w1, b1, w2]) => op.denseStack(x, [{ w: w1, b: b1, act: 'leakyRelu' }, { w: w2, b: null, act: 'leakyRelu' }], 0.2)[1],
+    [M(5, 3, 1), M(3, 4, 2), V(4, 3), M(4, 2, 4)]],
+  ['batchNorm train', ([x, g, b]) => op.batchNorm(x, g, b, freshStats(3), { training: true }), [M(6, 3, 1), V(3, 2, 0.5, 2), V(3, 3)]],
+  ['batchNorm train, no affine, tiny variance', ([x]) => op.batchNorm(x, null, null, freshStats(4), { training: true, eps: 1e-3 }),
+    [M(5, 4, 1, -0.2, 0.2)], { rtol: 3e-2 }],
+  ['batchNorm eval', ([x, g, b]) => op.batchNorm(x, g, b, { runningMean: Float32Array.from([0.3, -0.2, 1]), runningVar: Float32Array.from([0.5, 2, 1.5]) },
+    { training: false }), [M(4, 3, 1), V(3, 2, 0.5, 2), V(3, 3)]],
+  ['gaussianKl against N(0, I)', ([mu, lv]) => op.gaussianKl(mu, lv), [M(4, 3, 1), M(4, 3, 2, -2, 1)]],
+  ['gaussianKl between two Gaussians', ([mu, lv, mu2, lv2]) => op.gaussianKl(mu, lv, mu2, lv2),
+    [M(4, 3, 1), M(4, 3, 2, -2, 1), M(4, 3, 3), M(4, 3, 4, -1, 1)]],
+  ['reparameterize (fixed noise)', ([mu, lv]) => op.reparameterize(mu, lv, new Rng(11)), [M(4, 3, 1), M(4, 3, 2, -2, 1)]],
+  ['activationSlope tanh', ([a]) => op.activationSlope(op.tanh(a), 'tanh'), [M(3, 4, 1, -2, 2)]],
+  ['activationSlope sigmoid', ([a]) => op.activationSlope(op.sigmoid(a), 'sigmoid'), [M(3, 4, 1, -3, 3)]],
+  ['activationSlope softplus', ([a]) => op.activationSlope(op.softplus(a), 'softplus'), [M(3, 4, 1, -3, 3)]],
+  ['activationSlope leakyRelu (constant pieces)', ([a]) => op.mul(op.activationSlope(op.leakyRelu(a, 0.2), 'leakyRelu', 0.2), a),
+    [M(3, 4, 1, -1, 1, 0)]],
+  ['mlpJacobian (3 layers)', ([x, w1, b1, w2, b2, w3]) => op.mlpJacobian(x, [{ w: w1, b: b1, act: 'tanh' }, { w: w2, b: b2, act: 'softplus' },
+    { w: w3, b: null, act: 'sigmoid' }]), [M(4, 3, 1), M(3, 5, 2), V(5, 3), M(5, 4, 4), V(4, 5), M(4, 2, 6)]],
+  ['contractivePenalty reverse mode', ([x, w1, b1, w2, b2]) => op.contractivePenalty(x, [{ w: w1, b: b1, act: 'tanh' }, { w: w2, b: b2, act: 'sigmoid' }], 0.01, 'reverse'),
+    [M(5, 4, 1), M(4, 3, 2), V(3, 3), M(3, 2, 4), V(2, 5)]],
+  ['contractivePenalty forward mode', ([x, w1, b1, w2, b2]) => op.contractivePenalty(x, [{ w: w1, b: b1, act: 'tanh' }, { w: w2, b: b2, act: 'none' }], 0.01, 'forward'),
+    [M(5, 2, 1), M(2, 4, 2), V(4, 3), M(4, 3, 4), V(3, 5)]],
+  ['gradient penalty of a one-output critic: (||d D / d x|| - 1)^2', ([x, w1, b1, w2]) => op.square(op.sub(op.norm(op.reshape(
+    op.mlpJacobian(x, [{ w: w1, b: b1, act: 'leakyRelu' }, { w: w2, b: null, act: 'none' }], 0.2), [4, 3]), 1), 1)),
+  [M(4, 3, 1), M(3, 5, 2), V(5, 3), M(5, 1, 4)]],
   ['gmmEnergyLoss energy', ([z, l]) => gmmEnergyLoss(z, op.softmax(l)).energy, [M(12, 3, 1), M(12, 2, 2, -2, 2)], { rtol: 3e-2 }],
   ['gmmEnergyLoss penalty', ([z, l]) => gmmEnergyLoss(z, op.softmax(l)).covPenalty, [M(12, 3, 1), M(12, 2, 2, -2, 2)], { rtol: 3e-2 }],
   ['gmmEnergyLoss K=3 D=2', ([z, l]) => op.add(op.mean(gmmEnergyLoss(z, op.softmax(l)).energy), op.scale(gmmEnergyLoss(z, op.softmax(l)).covPenalty, 0.01)),

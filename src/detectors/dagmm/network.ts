@@ -11,7 +11,7 @@ import { allocData, Tape, Tensor } from '../../engine/tensor.js';
 import { gmmEnergies, gmmEnergyLoss, gmmParamsFromMemberships, type GmmParams } from '../../gmm/gmm.js';
 import type { InitScheme } from '../../nn/init.js';
 import { Mlp } from '../../nn/mlp.js';
-import { parseNetworkSpec, specInputSize, specOutputSize, type LayerSpec } from '../../nn/spec.js';
+import { parseNetworkSpec, sharedLeakySlope, specInputSize, specOutputSize, type LayerSpec } from '../../nn/spec.js';
 import { latentWithFeatures, NORM_FLOOR, RECONSTRUCTION_FEATURES, type ReconstructionFeature } from './features.js';
 
 export interface DagmmNetworkConfig {
@@ -119,7 +119,8 @@ export class DagmmNetwork {
   latent(x: Tensor): Tensor {
     if (x.rank !== 2 || x.cols !== this.inputSize) return this.forward(x).z;
     const dense = this.compression.layers.filter((l) => l.kind === 'dense');
-    if (dense.some((l) => l.activation === 'softmax')) return this.forward(x).z;
+    const slope = sharedLeakySlope(dense);
+    if (slope === null || dense.some((l) => l.activation === 'softmax')) return this.forward(x).z;
     const sizes = new Int32Array(dense.length + 1);
     sizes[0] = this.inputSize;
     dense.forEach((l, i) => { sizes[i + 1] = l.out; });
@@ -127,7 +128,7 @@ export class DagmmNetwork {
     const nf = this.features.length, w = this.latentSize + nf;
     const z = allocData(x.rows * w, false);
     kernels().mlpLatentFeatures(x.rows, sizes, this.compression.weights.map((t) => t.data),
-      this.compression.biases.map((t) => t.data), acts, 0.01, x.data, this.latentLayer, nf,
+      this.compression.biases.map((t) => t.data), acts, slope, x.data, this.latentLayer, nf,
       this.features.indexOf('relative-euclidean'), this.features.indexOf('cosine'), NORM_FLOOR, z);
     return new Tensor(z, [x.rows, w]);
   }

@@ -163,3 +163,14 @@ export function actGradFromOutput(act: ActCode, alpha: number, y: number): numbe
     default: throw new Error(`unknown activation code ${String(act)}`);
   }
 }
+
+/** d act'(pre) / d y, the derivative of actGradFromOutput in y (zero for piecewise-linear activations). */
+export function actGradGradFromOutput(act: ActCode, y: number): number {
+  switch (act) {
+    case Act.tanh: return -2 * y;
+    case Act.sigmoid: return 1 - 2 * y;
+    case Act.softplus: return Math.exp(-y);
+    case Act.none: case Act.relu: case Act.leakyRelu: return 0;
+    default: throw new Error(`unknown activation code ${String(act)}`);
+  }
+}

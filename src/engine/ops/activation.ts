@@ -1,5 +1,5 @@
 import { kernels } from '../backend/index.js';
-import { Act, type ActName } from '../backend/kernels.js';
+import { Act, actGradGradFromOutput, type ActName } from '../backend/kernels.js';
 import { allocData, makeOutput, type Tensor } from '../tensor.js';
 
 /** Applies a pointwise activation through the backend's kernels; the gradient uses the output. */
@@ -12,6 +12,21 @@ export function activation(x: Tensor, name: ActName, alpha = 0.01): Tensor {
     const tmp = allocData(x.size, false);
     kernels().activationGrad(code, alpha, x.size, y.data, g, tmp);
     kernels().binary(0, x.size, gx, tmp, gx);
+  });
+}
+
+/**
+ * act'(pre) written from the activation's output y = act(pre), differentiable in y: the diagonal of a
+ * layer's Jacobian, so Jacobian-based penalties can be trained through the ordinary reverse pass.
+ */
+export function activationSlope(y: Tensor, name: ActName, alpha = 0.01): Tensor {
+  const code = Act[name];
+  const out = allocData(y.size, false);
+  const ones = allocData(y.size, false).fill(1);
+  kernels().activationGrad(code, alpha, y.size, y.data, ones, out);
+  return makeOutput(out, y.shape, [y], (g) => {
+    const gy = y.gradBuffer(), yd = y.data;
+    for (let i = 0; i < g.length; i++) gy[i] += g[i] * actGradGradFromOutput(code, yd[i]);
   });
 }
 

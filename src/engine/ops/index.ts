@@ -1,11 +1,14 @@
 export { add, sub, mul, div, addBias, neg, scale } from './arithmetic.js';
 export { exp, log, sqrt, square, abs, reciprocal, pow, clampMin } from './unary.js';
-export { activation, tanh, sigmoid, relu, leakyRelu, softplus } from './activation.js';
+export { activation, activationSlope, tanh, sigmoid, relu, leakyRelu, softplus } from './activation.js';
 export { softmax, logSoftmax, logSumExp } from './softmax.js';
 export { sum, mean, max, norm } from './reduce.js';
 export { matmul, dense } from './matmul.js';
-export { reshape, concat, slice, transpose } from './shape.js';
+export { reshape, concat, slice, transpose, stopGradient, detach } from './shape.js';
 export { dropout } from './dropout.js';
 export { mse, bce, bceWithLogits, rowPairStats } from './loss.js';
 export { cholesky, triangularSolve, logDetFromCholesky, logDet, diagonal } from './linalg.js';
 export { denseStack, type DenseLayer } from './mlp.js';
+export { batchNorm, type BatchNormStats, type BatchNormOptions } from './batchnorm.js';
+export { gaussianKl, reparameterize } from './gaussian.js';
+export { mlpJacobian, contractivePenalty } from './jacobian.js';

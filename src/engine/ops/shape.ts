@@ -1,4 +1,4 @@
-import { allocData, makeOutput, type Shape, shapeSize, shapeString, type Tensor } from '../tensor.js';
+import { allocData, makeOutput, type Shape, shapeSize, shapeString, Tensor } from '../tensor.js';
 import { axisLayout } from './reduce.js';
 
 /** Same data, new shape (a copy when recording, so the tape owns it). */
@@ -101,3 +101,12 @@ function copyBlocks(src: Float32Array, srcOff: number, srcStride: number, dst: F
     for (let j = 0; j < width; j++) dst[d0 + j] = src[s0 + j];
   }
 }
+
+/**
+ * Stop-gradient (detach): the same values as a constant, so nothing flows back into x. Shares x's data
+ * (ops never write their inputs), valid as long as x is.
+ */
+export function stopGradient(x: Tensor): Tensor {
+  return new Tensor(x.data, x.shape, false);
+}
+export const detach = stopGradient;
