@@ -97,7 +97,7 @@ function keyAt(col: Column, i: number): string | null {
 }
 
 function missingError(table: Table, name: string, i: number): Error {
-  return new Error(`${table.where(i)}, column "${name}": missing value (the missing-value policy is "error"; use "impute" to fill it in)`);
+  return new Error(`${table.where(i)}, column "${name}": missing value (the missing-value policy is "error"; fit with --param preprocessing.missing=impute to fill missing values in)`);
 }
 
 /** The k-th smallest value (0-based), rearranging a so that a[<k] <= a[k] <= a[>k]: O(n) on average, no sort. */

@@ -85,11 +85,11 @@ describe('Preprocessor.fit / transform', () => {
 
   it('with missing "error", rejects a missing value in fitting and in transforming', () => {
     assert.throws(() => Preprocessor.fit(train, schema, { missing: 'error' }),
-      { message: 't.csv row 3 (line 4), column "dur": missing value (the missing-value policy is "error"; use "impute" to fill it in)' });
+      { message: 't.csv row 3 (line 4), column "dur": missing value (the missing-value policy is "error"; fit with --param preprocessing.missing=impute to fill missing values in)' });
     const complete = parseCsv('dur,proto,vip,label\n1,tcp,yes,0\n2,udp,no,1\n', { source: 'ok.csv' });
     const p = Preprocessor.fit(complete, inferSchema(complete, { labelColumn: 'label' }), { missing: 'error' });
     assert.throws(() => p.transform(test),
-      { message: 'test.csv row 1 (line 2), column "vip": missing value (the missing-value policy is "error"; use "impute" to fill it in)' });
+      { message: 'test.csv row 1 (line 2), column "vip": missing value (the missing-value policy is "error"; fit with --param preprocessing.missing=impute to fill missing values in)' });
   });
 
   it('rejects a table that lacks columns or has a value of the wrong kind', () => {
