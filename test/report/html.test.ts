@@ -135,13 +135,9 @@ describe('renderReportHtml', () => {
     assert.throws(() => renderReportHtml(smallInput({ threshold: NaN })), { message: 'report: threshold must be finite, got NaN' });
   });
 
-  it('renders 200,000 rows in well under a second', () => {
-    renderReportHtml(randomInput(2000)); // compile the hot paths first
-    const input = randomInput(200000, 5);
-    const t0 = performance.now();
-    const html = renderReportHtml(input);
-    const ms = performance.now() - t0;
-    assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+  it('keeps the report bounded for 200,000 rows (its speed is measured by bench/report.ts)', () => {
+    const html = renderReportHtml(randomInput(200000, 5));
     assert.ok(html.length < 1_000_000, `${html.length} characters`);
+    assert.match(html, /Subsampled: 4,000 of 200,000 rows drawn/);
   });
 });
