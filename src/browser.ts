@@ -15,7 +15,10 @@ export { fitMinMax, applyMinMax } from './data/scaling.js';
 export { LIBRARY_VERSION } from './version.js';
 // Detectors: the common contract, the registry, DAGMM on the contract.
 export { Detector, toTable, type DataInput, type FitOptions, type TrainingInfo } from './detectors/detector.js';
-export { createDetector, loadDetector, detectorNames, detectorEntry, detectorEntries, parameterDocs, type DetectorEntry } from './detectors/registry.js';
+export { createDetector, loadDetector, detectorNames, detectorEntry, detectorEntries, parameterDocs, registerDetector, type DetectorEntry, type PaperRunConfig } from './detectors/registry.js';
+export { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type DeepParams, type DeepTrainingConfig, type EpochStats, type LossOutput, type StepContext } from './detectors/deep/detector.js';
+export { trainLoop, type TrainLoopOptions, type Trainable, type EarlyStopping } from './detectors/deep/train-loop.js';
+export { AutoencoderDetector, AeParamsSchema, type AeParams } from './detectors/ae/detector.js';
 export { DagmmDetector, DagmmParamsSchema, type DagmmParams, type DagmmParamsInput } from './detectors/dagmm/detector.js';
 export { resolveDagmmConfig, type DagmmResolvedConfig } from './detectors/dagmm/auto-config.js';
 export { ThresholdSpecSchema, type ThresholdSpec } from './detectors/threshold.js';

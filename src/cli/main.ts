@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
-import { backendInfo, useBestBackend, parseNumericCsv, PAPER_CONFIGS, PAPER_RESULTS, loadPaperDataset, PAPER_DATASETS, runDagmmBenchmark, scoreEnergies, trainDagmm, Rng, auroc, type BackendPreference, type PaperDatasetName, type Protocol } from '../index.js';
-import { registerBenchCsv } from './commands/bench-csv.js';
+import { backendInfo, useBestBackend, parseNumericCsv, PAPER_CONFIGS, scoreEnergies, trainDagmm, Rng, auroc, type BackendPreference } from '../index.js';
+import { registerBench } from './commands/bench.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerReport } from './commands/report.js';
 import { printable } from './terminal.js';
@@ -83,39 +83,7 @@ registerModelCommands(program, setup);
 registerReport(program, setup);
 
 const bench = program.command('bench').description('Benchmarks and paper reproductions');
-registerBenchCsv(bench, setup);
-
-bench.command('paper')
-  .description('Run the DAGMM paper\'s protocol on one of its data sets (bundled) and print per-run and summary metrics')
-  .requiredOption('--dataset <name>', `data set: ${PAPER_DATASETS.join(', ')}`)
-  .option('--model <name>', 'detector (dagmm)', 'dagmm')
-  .option('--runs <n>', 'independent runs (seeds seed .. seed+runs-1)', positiveInt('runs'), 20)
-  .option('--seed <n>', 'first seed', positiveInt('seed'), 1)
-  .option('--epochs <n>', "override the paper's epochs (quick runs)", positiveInt('epochs'))
-  .addOption(new Option('--protocol <name>', 'evaluation protocol').choices(['paper', 'half-normal']).default('paper'))
-  .option('--no-control', 'skip the untrained-network control')
-  .option('--json', 'print the result as one JSON object on stdout')
-  .addHelpText('after', '\nExamples:\n  aberrant bench paper --dataset thyroid --model dagmm --runs 20 --seed 1 --json\n  aberrant bench paper --dataset arrhythmia --runs 3 --epochs 200')
-  .action((o: { dataset: string; model: string; runs: number; seed: number; epochs?: number; protocol: Protocol; control: boolean; json?: boolean }) => {
-    if (!(PAPER_DATASETS as readonly string[]).includes(o.dataset)) throw new Error(`unknown --dataset "${o.dataset}" (expected ${PAPER_DATASETS.join(', ')})`);
-    if (o.model !== 'dagmm') throw new Error(`unknown --model "${o.model}" (available: dagmm)`);
-    useBestBackend(program.opts<{ backend: BackendPreference }>().backend);
-    const name = o.dataset as PaperDatasetName;
-    const ds = loadPaperDataset(name);
-    const log = (s: string): void => { process.stderr.write(s); };
-    log(`${name}: ${ds.base.description}\n`);
-    const res = runDagmmBenchmark(ds, PAPER_CONFIGS[name], {
-      runs: o.runs, seed: o.seed, protocol: o.protocol, epochs: o.epochs, noControl: !o.control,
-      onRun: (r, i, c) => log(`run ${i + 1}/${o.runs} seed ${r.seed}: precision ${r.precision.toFixed(4)} recall ${r.recall.toFixed(4)} F1 ${r.f1.toFixed(4)} AUROC ${r.auroc.toFixed(4)} AP ${r.ap.toFixed(4)} (${r.seconds.toFixed(1)} s)${c ? `; untrained F1 ${c.f1.toFixed(4)} AUROC ${c.auroc.toFixed(4)}` : ''}\n`),
-    }, PAPER_RESULTS[name]);
-    const out = { ...res, ...backendInfo() };
-    if (o.json) { console.log(JSON.stringify(out)); return; }
-    const f = (k: 'precision' | 'recall' | 'f1' | 'auroc' | 'ap'): string => `${res.mean[k].toFixed(4)} ± ${res.std[k].toFixed(4)}`;
-    console.log(`\n${name}, ${o.runs} runs, ${res.seconds.toFixed(1)} s`);
-    console.log(`precision ${f('precision')}  recall ${f('recall')}  F1 ${f('f1')}  AUROC ${f('auroc')}  AP ${f('ap')}`);
-    if (res.paper) console.log(`paper:    precision ${res.paper.precision}  recall ${res.paper.recall}  F1 ${res.paper.f1}`);
-    if (o.control) console.log(`untrained control: F1 ${res.control.mean.f1.toFixed(4)}  AUROC ${res.control.mean.auroc.toFixed(4)}`);
-  });
+registerBench(bench, setup);
 
 program.command('info')
   .description('Print the version and the compute backend in use')

@@ -54,7 +54,11 @@ function checked<S extends z.ZodMiniType>(what: string, schema: S, value: unknow
 /** A model as JSON: see Detector.toJSON. */
 export interface ModelJSON { manifest: ReturnType<typeof decodeModelFile>['manifest']; tensors: { name: string; shape: number[]; data: number[] }[] }
 
-export interface MatrixContext { rng: Rng; onProgress?: FitOptions['onProgress'] }
+export interface MatrixContext {
+  /** Rng(params.seed): fork named streams from it. */
+  rng: Rng;
+  onProgress?: FitOptions['onProgress'];
+}
 
 /** What a detector saves beyond the common parts: its resolved configuration, small JSON state and weights. */
 export interface DetectorModel { config: Record<string, unknown>; state: Record<string, unknown>; tensors: NamedTensor[] }
@@ -131,7 +135,9 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
     }
     const pre = Preprocessor.fit(fitTable, schema, this.params.preprocessing);
     const m = pre.transform(fitTable);
-    const { steps } = this.fitMatrix(m.x, m.rows, m.cols, { rng: rng.fork('model'), onProgress: options.onProgress });
+    // The model gets the root stream (forks are pure functions of seed and name, so the hold-out above is
+    // independent of it); DAGMM's initialisation, shuffling and dropout have always forked from Rng(seed).
+    const { steps } = this.fitMatrix(m.x, m.rows, m.cols, { rng, onProgress: options.onProgress });
     const trainScores = this.finiteScores(this.scoreMatrix(m.x, m.rows, m.cols), fitTable);
     let holdScores: Float64Array | null = null;
     if (holdTable) { const h = pre.transform(holdTable); holdScores = this.finiteScores(this.scoreMatrix(h.x, h.rows, h.cols), holdTable); }

@@ -5,35 +5,17 @@
 import * as z from '../zod.js';
 import { decodeModelFile, encodeModelFile } from '../io/model-file.js';
 import type { Detector, ModelJSON } from './detector.js';
-import { DagmmDetector, DagmmParamsSchema } from './dagmm/detector.js';
+import { registeredDetectors, type DetectorEntry } from './register.js';
+import './builtin.js';
 
-export interface DetectorEntry {
-  name: string;
-  summary: string;
-  paper: string;
-  paramsSchema: z.ZodMiniObject;
-  /** Parameters for a fast fit (conformance tests, smoke runs). */
-  quickParams: Record<string, unknown>;
-  create(params?: Record<string, unknown>): Detector;
-}
+export { registerDetector, type DetectorEntry, type PaperRunConfig } from './register.js';
 
-const ENTRIES: DetectorEntry[] = [
-  {
-    name: 'dagmm',
-    summary: 'Deep Autoencoding Gaussian Mixture Model: autoencoder + reconstruction features feeding a GMM estimation network, trained end to end; score = sample energy',
-    paper: 'Zong et al., ICLR 2018',
-    paramsSchema: DagmmParamsSchema,
-    quickParams: { epochs: 5, batchSize: 64 },
-    create: (p) => new DagmmDetector(p),
-  },
-];
+export function detectorEntries(): readonly DetectorEntry[] { return registeredDetectors(); }
 
-export function detectorEntries(): readonly DetectorEntry[] { return ENTRIES; }
-
-export function detectorNames(): string[] { return ENTRIES.map((e) => e.name); }
+export function detectorNames(): string[] { return registeredDetectors().map((e) => e.name); }
 
 export function detectorEntry(name: string): DetectorEntry {
-  const e = ENTRIES.find((x) => x.name === name);
+  const e = registeredDetectors().find((x) => x.name === name);
   if (!e) throw new Error(`unknown detector "${name}" (available: ${detectorNames().join(', ')})`);
   return e;
 }
@@ -49,7 +31,7 @@ export function createDetector(name: string, params: Record<string, unknown> = {
 export function loadDetector(input: Uint8Array | ModelJSON, source = 'model data'): Detector {
   const bytes = input instanceof Uint8Array ? input : jsonToBytes(input, source);
   const { manifest, tensors } = decodeModelFile(bytes, source);
-  const entry = ENTRIES.find((x) => x.name === manifest.detector);
+  const entry = registeredDetectors().find((x) => x.name === manifest.detector);
   if (!entry) throw new Error(`${source}: model of detector "${manifest.detector}", which this build does not know (available: ${detectorNames().join(', ')})`);
   const params = (manifest.config as { params?: Record<string, unknown> }).params;
   if (!params || typeof params !== 'object') throw new Error(`${source}: config.params is missing`);

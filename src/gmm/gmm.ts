@@ -118,7 +118,7 @@ export function gmmParamsFromMemberships(batches: Iterable<{ z: Float32Array; ga
 }
 
 /** Sample energies E(z) = -log sum_k phi_k N(z | mu_k, Sigma_k) for fixed parameters, float64. */
-export function gmmEnergies(z: Float32Array, n: number, p: GmmParams, out = new Float64Array(n)): Float64Array {
+export function gmmEnergies(z: Float32Array, n: number, p: GmmParams, out: Float64Array = new Float64Array(n)): Float64Array {
   const { prec, base } = energyTerms(p);
   gmmKernels().energy(n, p.k, p.d, z, p.mu, prec, base, out, null, null);
   return out;

@@ -1,24 +1,29 @@
 /**
- * The DAGMM paper's evaluation protocol (Zong et al. 2018, Section 4.2) as a reusable harness.
+ * The DAGMM paper's evaluation protocol (Zong et al. 2018, Section 4.2) for every registered detector, through
+ * the public detector contract (fit, scoreSamples): one split function, one preprocessing path (the
+ * detector's own, fitted on the rows it is fitted on), one run loop, for the paper's data sets and for any
+ * labelled table alike.
  *
- * protocol 'paper' (the paper's): per run, a random 50/50 split of all rows; the model is fitted on the
+ * protocol 'paper' (the paper's): per run, a random 50/50 split of all rows; the detector is fitted on the
  * normal-class rows of the training half only; every test row is scored and the top `ratio` of test scores
- * (ratio from Table 1) is flagged; precision, recall and F1 on the anomaly class, plus AUROC and average
- * precision. protocol 'half-normal' (the one most later papers use): train on a random half of the normal
- * rows, test on the other half plus every anomaly; the flagged fraction is the test set's anomaly rate.
+ * (Table 1's ratio for the paper's data sets, the file's anomaly rate for a labelled file) is flagged;
+ * precision, recall and F1 on the anomaly class, plus AUROC and average precision. protocol 'half-normal' (the
+ * one most later papers use): fit on a random half of the normal rows, test on the other half plus every
+ * anomaly; the flagged fraction is the test set's anomaly rate, which is computed from the test labels (the
+ * result says so in `flagging`).
  *
- * Scaling (min-max) is fitted on the rows the model is fitted on. Every random choice of run r flows from
- * seed + r. `control` repeats each run with the same initial network left untrained, so a reader can see
- * what training adds.
+ * Labels choose the training rows (normal rows only) and enter the metrics; the detector never sees them.
+ * Every random choice of run r flows from seed + r. `control` repeats each run with the detector's
+ * untrained control (for deep detectors the same initial networks, not trained), so a reader can see what
+ * training adds.
  */
 import type { Rng as RngType } from '../engine/rng.js';
 import { Rng } from '../engine/rng.js';
-import { applyMinMax, fitMinMax } from '../data/scaling.js';
 import type { BenchDataset } from '../data/datasets/bundled.js';
-import { takeRows } from '../data/datasets/types.js';
-import { scoreEnergies } from '../detectors/dagmm/network.js';
-import type { PaperConfig } from '../detectors/dagmm/paper-configs.js';
-import { trainDagmm } from '../detectors/dagmm/train.js';
+import { PAPER_ANOMALY_RATIOS } from '../data/datasets/table1.js';
+import { takeRows, type LabelledDataset } from '../data/datasets/types.js';
+import type { DataInput, FitOptions } from '../detectors/detector.js';
+import { detectorEntry } from '../detectors/registry.js';
 import { auroc, averagePrecision } from '../metrics/ranking.js';
 import { flaggedCount, topKMetrics } from '../metrics/threshold.js';
 import { summarize } from './stats.js';
@@ -41,12 +46,18 @@ export interface BenchResult {
   ci95: Record<MetricName, [number, number]>;
   control: { description: string; runs: RunMetrics[]; mean: Record<MetricName, number>; std: Record<MetricName, number> };
   paper: { precision: number; recall: number; f1: number } | null;
+  /** How many test rows are flagged, and whether that used the test labels (half-normal does). */
+  flagging: { rule: string; ratio: number | null; usesTestLabels: boolean };
   seconds: number;
   backend?: string;
   threads?: number;
 }
 
 export interface BenchOptions {
+  /** A registered detector. */
+  model: string;
+  /** Detector parameters (over the data set's configuration, when it has one). */
+  params?: Record<string, unknown>;
   runs: number;
   seed: number;
   protocol: Protocol;
@@ -55,6 +66,21 @@ export interface BenchOptions {
   /** Skip the untrained control. */
   noControl?: boolean;
   onRun?: (r: RunMetrics, i: number, control: RunMetrics | null) => void;
+}
+
+/** Where a benchmark's rows come from: the paper's bundled data sets or a labelled table. */
+export interface BenchSource {
+  name: string;
+  /** The rows and labels of one run (KDDCUP-Rev resamples its attack rows per run). */
+  sampleRun(rng: RngType): { idx: Int32Array; labels: Uint8Array };
+  /** Rows idx as detector input (features only, never labels). */
+  rows(idx: Int32Array): DataInput;
+  fitOptions: FitOptions;
+  /** The fraction of test rows flagged under the 'paper' protocol, and where it comes from. */
+  ratio: number;
+  ratioSource: string;
+  /** Facts about the data for the result's config. */
+  config: Record<string, unknown>;
 }
 
 export interface Split { fit: Int32Array; test: Int32Array; testLabels: Uint8Array; ratio: number }
@@ -92,46 +118,79 @@ export function aggregate(runs: RunMetrics[]): { mean: Record<MetricName, number
   return { mean, std, ci95 };
 }
 
-/** Runs the protocol for DAGMM with a paper configuration. */
-export function runDagmmBenchmark(ds: BenchDataset, config: PaperConfig, o: BenchOptions,
-  paper: { precision: number; recall: number; f1: number } | null): BenchResult {
+/** Runs the protocol on a source with any registered detector. */
+export function runBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?: BenchResult['paper']; config?: Record<string, unknown> } = {}): BenchResult {
   if (!(Number.isInteger(o.runs) && o.runs > 0)) throw new Error(`runs must be a positive integer, got ${o.runs}`);
-  const epochs = o.epochs ?? config.epochs;
-  const cols = ds.base.cols;
+  const entry = detectorEntry(o.model);
+  const params: Record<string, unknown> = { ...o.params, ...(o.epochs !== undefined ? { epochs: o.epochs } : {}) };
+  const control = o.noControl ? null : entry.untrainedControl;
   const t0 = performance.now();
-  const runs: RunMetrics[] = [], control: RunMetrics[] = [];
+  const runs: RunMetrics[] = [], controlRuns: RunMetrics[] = [];
+  let resolved: Record<string, unknown> = {};
   for (let r = 0; r < o.runs; r++) {
     const seed = o.seed + r;
-    const rng = new Rng(seed);
-    const split = splitRun(ds, rng, o.protocol, config.anomalyRatio);
-    if (split.fit.length < 2) throw new Error(`run ${r + 1}: only ${split.fit.length} training rows`);
-    const xFit = takeRows(ds.base.x, cols, split.fit), xTest = takeRows(ds.base.x, cols, split.test);
-    const scaler = fitMinMax(xFit, split.fit.length, cols);
-    applyMinMax(scaler, xFit, split.fit.length, cols);
-    applyMinMax(scaler, xTest, split.test.length, cols);
-    const train = (ep: number): RunMetrics => {
-      const tr = performance.now();
-      const model = trainDagmm(config, xFit, split.fit.length, { epochs: ep, batchSize: config.batchSize, learningRate: config.learningRate, seed });
-      const scores = scoreEnergies(model.net, model.gmm, xTest, split.test.length);
-      return { seed, ...evaluate(scores, split.testLabels, split.ratio), seconds: (performance.now() - tr) / 1000 };
+    const split = splitRun(src, new Rng(seed), o.protocol, src.ratio);
+    if (split.fit.length < 2) throw new Error(`run ${r + 1}: only ${split.fit.length} normal training rows`);
+    const fitRows = src.rows(split.fit), testRows = src.rows(split.test);
+    const one = (extraParams: Record<string, unknown>): { m: RunMetrics; resolved: Record<string, unknown> } => {
+      const t = performance.now();
+      const det = entry.create({ ...params, seed, ...extraParams }).fit(fitRows, src.fitOptions);
+      const scores = det.scoreSamples(testRows);
+      return { m: { seed, ...evaluate(scores, split.testLabels, split.ratio), seconds: (performance.now() - t) / 1000 }, resolved: det.resolvedConfig() };
     };
-    const run = train(epochs);
-    runs.push(run);
-    const ctl = o.noControl ? null : train(0);
-    if (ctl) control.push(ctl);
-    o.onRun?.(run, r, ctl);
+    const run = one({});
+    runs.push(run.m);
+    resolved = run.resolved;
+    const ctl = control ? one(control.params).m : null;
+    if (ctl) controlRuns.push(ctl);
+    o.onRun?.(run.m, r, ctl);
   }
-  const agg = aggregate(runs), cagg = aggregate(control);
+  const agg = aggregate(runs), cagg = aggregate(controlRuns);
+  const paperRule = `flag the top ${src.ratio} of test scores (${src.ratioSource})`;
+  const halfRule = 'flag the test set\'s anomaly rate of test scores (computed from the test labels)';
   return {
-    dataset: ds.name, model: 'dagmm',
+    dataset: src.name, model: o.model,
     protocol: o.protocol === 'paper'
-      ? 'paper: random 50/50 split; fit on normal rows of the training half; flag top ratio of test energies (ratio from Table 1)'
-      : 'half-normal: fit on a random half of the normal rows; test on the other half plus all anomalies; flag the test anomaly rate',
-    config: { compression: config.compression, estimation: config.estimation, epochs, batchSize: config.batchSize, learningRate: config.learningRate,
-      lambdaEnergy: config.lambdaEnergy, lambdaCov: config.lambdaCov, anomalyRatio: config.anomalyRatio, scaling: 'min-max fitted on the fitted rows; columns constant there encode sign(x - constant)', inputDims: cols },
+      ? `paper: random 50/50 split; fit on normal rows of the training half; ${paperRule}`
+      : `half-normal: fit on a random half of the normal rows; test on the other half plus all anomalies; ${halfRule}`,
+    config: {
+      ...src.config, ...extra.config, ...params, resolved,
+      scaling: `${(params.preprocessing as { scaling?: string } | undefined)?.scaling ?? 'minmax'} (the detector's preprocessing), fitted on the fitted rows; columns constant there encode sign(x - constant)`,
+    },
     runs, ...agg,
-    control: { description: 'the same network and seed, untrained (0 epochs), GMM parameters from the fitted rows, same splits', runs: control, mean: cagg.mean, std: cagg.std },
-    paper,
+    control: {
+      description: control ? control.description : `none (${o.noControl ? 'skipped on request' : `${o.model} has no untrained control`})`,
+      runs: controlRuns, mean: cagg.mean, std: cagg.std,
+    },
+    paper: extra.paper ?? null,
+    flagging: o.protocol === 'paper'
+      ? { rule: paperRule, ratio: src.ratio, usesTestLabels: false }
+      : { rule: halfRule, ratio: null, usesTestLabels: true },
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** A labelled numeric matrix (already encoded) as a benchmark source; every column is a numeric feature. */
+export function matrixSource(base: LabelledDataset, sampleRun: BenchSource['sampleRun'], ratio: number, ratioSource: string): BenchSource {
+  const names = Array.from({ length: base.cols }, (_, j) => `f${j}`);
+  return {
+    name: base.name, sampleRun, ratio, ratioSource,
+    rows: (idx) => ({ data: takeRows(base.x, base.cols, idx), rows: idx.length, cols: base.cols }),
+    fitOptions: { numeric: names },
+    config: { anomalyRatio: ratio, inputDims: base.cols },
+  };
+}
+
+/**
+ * The protocol on one of the paper's data sets with any registered detector: the detector's configuration
+ * for that data set when it has one (paper-configs.ts beside it), else its defaults; params override it.
+ */
+export function runPaperBenchmark(ds: BenchDataset, o: BenchOptions): BenchResult {
+  const entry = detectorEntry(o.model);
+  const pc = entry.paperConfigs[ds.name];
+  const src = matrixSource(ds.base, (rng) => ds.sampleRun(rng), PAPER_ANOMALY_RATIOS[ds.name], 'Table 1 of Zong et al. 2018');
+  return runBenchmark(src, { ...o, params: { ...pc?.params, ...o.params } }, {
+    paper: pc?.results ?? null,
+    config: { configSource: pc ? pc.source : `${o.model} defaults (no configuration for ${ds.name})` },
+  });
 }

@@ -104,6 +104,26 @@ describe('aberrant CLI', () => {
     assert.equal(b.control.runs.length, 2);
   });
 
+  it('bench paper runs any registered detector and rejects unknown ones', () => {
+    const res = run(['bench', 'paper', '--dataset', 'thyroid', '--model', 'ae', '--runs', '1', '--epochs', '2', '--protocol', 'half-normal', '--json']);
+    assert.equal(res.code, 0, res.err);
+    const b = JSON.parse(res.out) as { model: string; paper: { f1: number } | null; flagging: { usesTestLabels: boolean }; control: { runs: unknown[] }; config: { encoder: string } };
+    assert.equal(b.model, 'ae');
+    assert.equal(b.flagging.usesTestLabels, true);
+    assert.equal(b.control.runs.length, 1);
+    assert.equal(b.config.encoder, 'FC(6,12,tanh)-FC(12,4,tanh)-FC(4,1,none)');
+    assert.equal(b.paper?.f1, 0.1176);
+    const bad = run(['bench', 'paper', '--dataset', 'thyroid', '--model', 'nope']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.err, /nope.*(dagmm|choices)/);
+  });
+
+  it('fit --help lists every registered detector\'s parameters', () => {
+    const res = run(['fit', '--help']);
+    assert.match(res.out, /Parameters of dagmm/);
+    assert.match(res.out, /Parameters of ae/);
+  });
+
   it('report writes a self-contained HTML file and SVG plots', () => {
     const html = join(dir, 'r.html'), svgDir = join(dir, 'svg');
     const res = run(['report', model, data, '--label-column', 'label', '--out', html, '--svg-dir', svgDir]);

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withKernels } from '../../src/engine/backend/index.js';
 import { loadPaperDataset } from '../../src/data/datasets/bundled.js';
-import { PAPER_CONFIGS } from '../../src/detectors/dagmm/paper-configs.js';
-import { runDagmmBenchmark } from '../../src/harness/paper.js';
+import { runPaperBenchmark } from '../../src/harness/paper.js';
 import { availableBackends } from '../support/backends.js';
 
 /*
@@ -15,10 +14,9 @@ import { availableBackends } from '../support/backends.js';
  */
 describe('DAGMM short training on Thyroid', () => {
   const ds = loadPaperDataset('thyroid');
-  const config = { ...PAPER_CONFIGS.thyroid, learningRate: 1e-2 };
   for (const k of availableBackends()) {
     it(`clears AUROC floors well above the untrained control (${k.name})`, () => {
-      const r = withKernels(k, () => runDagmmBenchmark(ds, config, { runs: 8, seed: 1, protocol: 'paper', epochs: 100 }, null));
+      const r = withKernels(k, () => runPaperBenchmark(ds, { model: 'dagmm', params: { learningRate: 1e-2 }, runs: 8, seed: 1, protocol: 'paper', epochs: 100 }));
       const trained = r.runs.map((x) => x.auroc), control = r.control.runs.map((x) => x.auroc);
       const msg = `trained ${trained.map((v) => v.toFixed(3)).join(' ')} | control ${control.map((v) => v.toFixed(3)).join(' ')}`;
       assert.ok(r.mean.auroc >= 0.88, `mean AUROC ${r.mean.auroc.toFixed(3)} < 0.88: ${msg}`);

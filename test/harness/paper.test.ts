@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { BenchDataset } from '../../src/data/datasets/bundled.js';
+import { bundledDataDir, loadPaperDataset, type BenchDataset } from '../../src/data/datasets/bundled.js';
+import { parseCsv } from '../../src/data/readers/index.js';
+import { labelsFromColumn } from '../../src/data/labels.js';
+import { TsKernels, withKernels } from '../../src/engine/backend/index.js';
 import { Rng } from '../../src/engine/rng.js';
-import { runDagmmBenchmark } from '../../src/harness/paper.js';
+import { matrixSource, runBenchmark, runPaperBenchmark, type BenchResult } from '../../src/harness/paper.js';
+import { runLabelledBenchmark } from '../../src/harness/labelled.js';
 import { summarize } from '../../src/harness/stats.js';
-import { PAPER_CONFIGS } from '../../src/detectors/dagmm/paper-configs.js';
+import { dagmmPaperParams, PAPER_CONFIGS } from '../../src/detectors/dagmm/paper-configs.js';
 
 /** 300 normal rows on a noisy line, 30 anomalies off it. */
 function synthetic(): BenchDataset {
@@ -19,28 +24,98 @@ function synthetic(): BenchDataset {
   return { name: 'thyroid', base: { name: 'synthetic', rows, cols, x, labels, columns: [], description: 'synthetic' }, sampleRun: () => ({ idx, labels }) };
 }
 
-describe('paper harness', () => {
-  const cfg = { ...PAPER_CONFIGS.thyroid, anomalyRatio: 30 / 330 };
+const METRICS = ['precision', 'recall', 'f1', 'auroc', 'ap'] as const;
+const metrics = (runs: BenchResult['runs']): number[][] => runs.map((r) => METRICS.map((k) => r[k]));
+
+describe('benchmark harness', () => {
+  const ds = synthetic();
+  const src = matrixSource(ds.base, ds.sampleRun, 30 / 330, 'the synthetic anomaly rate');
+  const dagmm = { model: 'dagmm', params: dagmmPaperParams(PAPER_CONFIGS.thyroid) };
   it('produces the documented JSON shape, deterministically for a seed', () => {
-    const a = runDagmmBenchmark(synthetic(), cfg, { runs: 2, seed: 3, protocol: 'paper', epochs: 3 }, { precision: 1, recall: 1, f1: 1 });
-    const b = runDagmmBenchmark(synthetic(), cfg, { runs: 2, seed: 3, protocol: 'paper', epochs: 3 }, null);
+    const a = runBenchmark(src, { ...dagmm, runs: 2, seed: 3, protocol: 'paper', epochs: 3 }, { paper: { precision: 1, recall: 1, f1: 1 } });
+    const b = runBenchmark(src, { ...dagmm, runs: 2, seed: 3, protocol: 'paper', epochs: 3 });
     assert.deepEqual(a.runs.map((r) => r.seed), [3, 4]);
-    for (const k of ['precision', 'recall', 'f1', 'auroc', 'ap'] as const) {
+    for (const k of METRICS) {
       assert.ok(Number.isFinite(a.mean[k]) && Number.isFinite(a.std[k]) && a.ci95[k][0] <= a.mean[k] && a.mean[k] <= a.ci95[k][1], k);
-      assert.deepEqual(a.runs.map((r) => r[k]), b.runs.map((r) => r[k]));
     }
+    assert.deepEqual(metrics(a.runs), metrics(b.runs));
     assert.equal(a.control.runs.length, 2);
     assert.ok(a.seconds > 0 && a.protocol.startsWith('paper'));
+    assert.deepEqual(a.flagging, { rule: a.flagging.rule, ratio: 30 / 330, usesTestLabels: false });
+    assert.equal(a.config.epochs, 3);
+    assert.equal((a.config.resolved as { epochs: number }).epochs, 3);
   });
-  it('half-normal protocol runs and flags the test anomaly rate', () => {
-    const r = runDagmmBenchmark(synthetic(), cfg, { runs: 1, seed: 1, protocol: 'half-normal', epochs: 2, noControl: true }, null);
+  it('half-normal flags the test anomaly rate and says that it uses the test labels', () => {
+    const r = runBenchmark(src, { ...dagmm, runs: 1, seed: 1, protocol: 'half-normal', epochs: 2, noControl: true });
     assert.ok(r.protocol.startsWith('half-normal'));
+    assert.equal(r.flagging.usesTestLabels, true);
+    assert.match(r.flagging.rule, /test labels/);
     assert.equal(r.control.runs.length, 0);
+    assert.match(r.control.description, /skipped/);
     // Anomalies this easy are found by the scores' ranking.
     assert.ok(r.runs[0].auroc > 0.8, `AUROC ${r.runs[0].auroc}`);
   });
-  it('rejects a bad run count', () => {
-    assert.throws(() => runDagmmBenchmark(synthetic(), cfg, { runs: 0, seed: 1, protocol: 'paper' }, null), /runs must be a positive integer/);
+  it('runs any registered detector through the same protocol (the autoencoder, with its untrained control)', () => {
+    const r = runBenchmark(src, { model: 'ae', params: { learningRate: 1e-2 }, runs: 2, seed: 1, protocol: 'paper', epochs: 30 });
+    assert.equal(r.model, 'ae');
+    assert.equal(r.control.runs.length, 2);
+    assert.ok(r.mean.auroc > 0.9, `AUROC ${r.mean.auroc}`);
+    assert.match(r.control.description, /0 training epochs/);
+    assert.equal((r.config.resolved as { epochs: number }).epochs, 30);
+  });
+  it('rejects a bad run count and an unknown detector', () => {
+    assert.throws(() => runBenchmark(src, { ...dagmm, runs: 0, seed: 1, protocol: 'paper' }), /runs must be a positive integer/);
+    assert.throws(() => runBenchmark(src, { model: 'nope', runs: 1, seed: 1, protocol: 'paper' }), /unknown detector "nope"/);
+  });
+});
+
+describe('DAGMM on Thyroid through the detector contract', () => {
+  const thyroid = loadPaperDataset('thyroid');
+  /*
+   * bench paper --dataset thyroid --runs 2 --epochs 50 (TypeScript backend) as the pre-contract
+   * implementation (its own min-max on float32 matrices, trainDagmm, scoreEnergies) measured it, per run:
+   * precision, recall, F1, AUROC, AP. The contract path must reproduce them exactly.
+   */
+  const BEFORE = {
+    paper: {
+      trained: [
+      [0.46808510638297873, 0.4489795918367347, 0.4583333333333333, 0.8499883350182751, 0.3684712032927257],
+      [0.40425531914893614, 0.3958333333333333, 0.39999999999999997, 0.858360536815379, 0.39817564420645374],
+      ],
+      control: [
+      [0.3617021276595745, 0.3469387755102041, 0.35416666666666663, 0.8755846377745437, 0.26260110218627597],
+      [0.44680851063829785, 0.4375, 0.4421052631578947, 0.8824696227783823, 0.43087881403463923],
+      ],
+    },
+    'half-normal': {
+      trained: [
+      [0.6344086021505376, 0.6344086021505376, 0.6344086021505376, 0.9333742402992052, 0.639244981852481],
+      [0.45161290322580644, 0.45161290322580644, 0.45161290322580644, 0.8742753623188406, 0.4615131691472963],
+      ],
+      control: [
+      [0.5913978494623656, 0.5913978494623656, 0.5913978494623656, 0.9083859280037401, 0.5453956831180481],
+      [0.44086021505376344, 0.44086021505376344, 0.44086021505376344, 0.9113604488078542, 0.5177184143608727],
+      ],
+    },
+  };
+  for (const protocol of ['paper', 'half-normal'] as const) {
+    it(`reproduces the pre-contract numbers, ${protocol} protocol`, () => {
+      const r = withKernels(new TsKernels(), () => runPaperBenchmark(thyroid, { model: 'dagmm', runs: 2, seed: 1, protocol, epochs: 50 }));
+      assert.deepEqual(metrics(r.runs), BEFORE[protocol].trained);
+      assert.deepEqual(metrics(r.control.runs), BEFORE[protocol].control);
+      assert.equal(r.config.compression, PAPER_CONFIGS.thyroid.compression);
+      assert.deepEqual(r.paper, { precision: 0.4766, recall: 0.4834, f1: 0.4782 });
+    });
+  }
+  it('bench csv on thyroid.csv and bench paper on the bundled Thyroid are one protocol: same numbers', () => {
+    const table = parseCsv(readFileSync(`${bundledDataDir()}/thyroid.csv`, 'utf8'), { source: 'thyroid.csv' });
+    const labels = labelsFromColumn(table, 'label', null);
+    const o = { runs: 1, seed: 4, protocol: 'paper' as const, epochs: 2 };
+    const viaPaper = runPaperBenchmark(thyroid, { model: 'dagmm', ...o });
+    const viaCsv = runLabelledBenchmark(table, labels, 'thyroid.csv', { detector: 'dagmm', params: dagmmPaperParams(PAPER_CONFIGS.thyroid), labelColumn: 'label', ...o });
+    // Same split and scores; only the flagged fraction differs (Table 1's 2.5% vs the file's own rate).
+    assert.deepEqual(viaCsv.runs.map((r) => [r.auroc, r.ap]), viaPaper.runs.map((r) => [r.auroc, r.ap]));
+    assert.equal(viaCsv.flagging.ratio, labels.reduce((a, b) => a + b, 0) / labels.length);
   });
 });
 

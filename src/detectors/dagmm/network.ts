@@ -7,9 +7,10 @@ import { mean, rowPairStats, scale, slice, add } from '../../engine/ops/index.js
 import type { Rng } from '../../engine/rng.js';
 import { kernels } from '../../engine/backend/index.js';
 import { Act, type ActName } from '../../engine/backend/kernels.js';
-import { allocData, Tape, Tensor } from '../../engine/tensor.js';
+import { allocData, Tensor } from '../../engine/tensor.js';
 import { gmmEnergies, gmmEnergyLoss, gmmParamsFromMemberships, type GmmParams } from '../../gmm/gmm.js';
 import type { InitScheme } from '../../nn/init.js';
+import { forEachBatchNoGrad } from '../../nn/batches.js';
 import { Mlp } from '../../nn/mlp.js';
 import { parseNetworkSpec, sharedLeakySlope, specInputSize, specOutputSize, type LayerSpec } from '../../nn/spec.js';
 import { latentWithFeatures, NORM_FLOOR, RECONSTRUCTION_FEATURES, type ReconstructionFeature } from './features.js';
@@ -68,7 +69,11 @@ export class DagmmNetwork {
   readonly latentSize: number;
   readonly k: number;
 
-  constructor(readonly config: DagmmNetworkConfig, rng: Rng) {
+  /**
+   * `source`: an Rng to initialise the two networks (forks 'compression' and 'estimation'), or the two
+   * networks already built from config's specs (the deep-detector template builds them).
+   */
+  constructor(readonly config: DagmmNetworkConfig, source: Rng | { compression: Mlp; estimation: Mlp }) {
     const comp = parseNetworkSpec(config.compression);
     const est = parseNetworkSpec(config.estimation);
     this.inputSize = specInputSize(comp);
@@ -95,8 +100,13 @@ export class DagmmNetwork {
     this.lambdaCov = config.lambdaCov ?? 0.005;
     this.covEps = config.covEps ?? 1e-6;
     const init = config.init ?? 'glorot-uniform';
-    this.compression = new Mlp(comp, init, rng.fork('compression'));
-    this.estimation = new Mlp(est, init, rng.fork('estimation'));
+    if ('fork' in source) {
+      this.compression = new Mlp(comp, init, source.fork('compression'));
+      this.estimation = new Mlp(est, init, source.fork('estimation'));
+    } else {
+      this.compression = source.compression;
+      this.estimation = source.estimation;
+    }
   }
 
   parameters(): Tensor[] {
@@ -150,41 +160,27 @@ export class DagmmNetwork {
   }
 }
 
-/** Row batches of a row-major matrix as tensors (views, no copies). */
-export function* rowBatches(x: Float32Array, rows: number, cols: number, batch: number): Generator<{ start: number; t: Tensor }> {
-  for (let s = 0; s < rows; s += batch) {
-    const e = Math.min(rows, s + batch);
-    yield { start: s, t: new Tensor(x.subarray(s * cols, e * cols), [e - s, cols]) };
-  }
-}
-
 /**
  * GMM parameters over a whole data set (in batches, dropout off): what DAGMM scores with after training.
  */
 export function fitGmmParams(net: DagmmNetwork, x: Float32Array, rows: number, batch = 8192): GmmParams {
-  const tape = new Tape({ grad: false });
   const parts: { z: Float32Array; gamma: Float32Array; n: number }[] = [];
-  for (const { t } of rowBatches(x, rows, net.inputSize, batch)) {
-    tape.record(() => {
-      const z = net.latent(t);
-      const gamma = net.memberships(z, false);
-      parts.push({ z: z.data.slice(), gamma: gamma.data.slice(), n: t.rows });
-    });
-  }
-  tape.release();
+  forEachBatchNoGrad(x, rows, net.inputSize, batch, (t) => {
+    const z = net.latent(t);
+    const gamma = net.memberships(z, false);
+    parts.push({ z: z.data.slice(), gamma: gamma.data.slice(), n: t.rows });
+  });
   return gmmParamsFromMemberships(parts, net.k, net.latentSize + net.features.length, { covEps: net.covEps });
+}
+
+/** Sample energies of one batch of rows into out (no gradients). */
+export function scoreEnergyBatch(net: DagmmNetwork, params: GmmParams, t: Tensor, out: Float64Array): void {
+  gmmEnergies(net.latent(t).data, t.rows, params, out);
 }
 
 /** Sample energies (higher = more anomalous) of every row under fixed GMM parameters. */
 export function scoreEnergies(net: DagmmNetwork, params: GmmParams, x: Float32Array, rows: number, batch = 8192,
   out = new Float64Array(rows)): Float64Array {
-  const tape = new Tape({ grad: false });
-  for (const { start, t } of rowBatches(x, rows, net.inputSize, batch)) {
-    tape.record(() => {
-      const z = net.latent(t);
-      gmmEnergies(z.data, t.rows, params, out.subarray(start, start + t.rows));
-    });
-  }
-  tape.release();
+  forEachBatchNoGrad(x, rows, net.inputSize, batch, (t, start) => scoreEnergyBatch(net, params, t, out.subarray(start, start + t.rows)));
   return out;
 }

@@ -1,0 +1,76 @@
+/**
+ * bench csv and bench paper: the benchmark protocol (harness/paper.ts) for any registered detector, on any
+ * labelled file or on one of the DAGMM paper's bundled data sets. One option set, one progress line, one
+ * summary; the JSON output is the harness's result plus the backend.
+ */
+import { Option, type Command } from 'commander';
+import {
+  backendInfo, labelsFromColumn, detectorNames, loadPaperDataset, PAPER_DATASETS, runLabelledBenchmark, runPaperBenchmark,
+  type BenchResult, type PaperDatasetName, type Protocol,
+} from '../../index.js';
+import { addDetectorOptions, addReadOptions, type ReadOptionValues, detectorParams, fmt, list, nonNegativeInt, readData, type DetectorOptionValues } from '../common.js';
+
+interface BenchOpts extends DetectorOptionValues { model: string; runs: number; protocol: Protocol; control: boolean; json?: boolean }
+
+/** The options both benchmarks share: detector, its parameters, runs, protocol, control, JSON. */
+function addBenchOptions(cmd: Command): Command {
+  return addDetectorOptions(cmd
+    .addOption(new Option('--model <name>', 'detector').choices(detectorNames()).default('dagmm'))
+    .option('--runs <n>', 'independent runs (seeds seed .. seed+runs-1, default seed 1)', nonNegativeInt('runs'), 20)
+    .addOption(new Option('--protocol <name>', 'evaluation protocol: paper (50/50 split, flag a fixed ratio) or half-normal (flags the test anomaly rate, computed from the test labels)').choices(['paper', 'half-normal']).default('paper'))
+    .option('--no-control', 'skip the untrained control')
+    .option('--json', 'print the result as one JSON object on stdout'));
+}
+
+/** Detector parameters, first seed and progress callback from the shared options. */
+function benchSettings(o: BenchOpts) {
+  const params = detectorParams(o);
+  // The seed is per run (seed + r) and epochs are the harness's override: neither is a fixed parameter.
+  delete params.seed; delete params.epochs;
+  return {
+    model: o.model, params, runs: o.runs, seed: o.seed ?? 1, protocol: o.protocol, epochs: o.epochs, noControl: !o.control,
+    onRun: (r: BenchResult['runs'][number], i: number, c: BenchResult['runs'][number] | null) => process.stderr.write(
+      `run ${i + 1}/${o.runs} seed ${r.seed}: precision ${fmt(r.precision)} recall ${fmt(r.recall)} F1 ${fmt(r.f1)} AUROC ${fmt(r.auroc)} AP ${fmt(r.ap)} (${r.seconds.toFixed(1)} s)${c ? `; untrained F1 ${fmt(c.f1)} AUROC ${fmt(c.auroc)}` : ''}\n`),
+  };
+}
+
+function printResult(res: BenchResult, o: BenchOpts, title: string): void {
+  if (o.json) { console.log(JSON.stringify({ ...res, ...backendInfo() })); return; }
+  const f = (k: 'precision' | 'recall' | 'f1' | 'auroc' | 'ap'): string => `${fmt(res.mean[k])} ± ${fmt(res.std[k])}`;
+  console.log(`\n${title}, ${o.model}, ${o.runs} runs, ${res.seconds.toFixed(1)} s`);
+  console.log(`precision ${f('precision')}  recall ${f('recall')}  F1 ${f('f1')}  AUROC ${f('auroc')}  AP ${f('ap')}`);
+  if (res.paper) console.log(`paper:    precision ${res.paper.precision}  recall ${res.paper.recall}  F1 ${res.paper.f1}`);
+  if (res.control.runs.length) console.log(`untrained control: F1 ${fmt(res.control.mean.f1)}  AUROC ${fmt(res.control.mean.auroc)}`);
+}
+
+interface BenchCsvOpts extends BenchOpts, ReadOptionValues { labelColumn: string; positive?: string; drop?: string[] }
+
+export function registerBench(bench: Command, setup: () => void): void {
+  addReadOptions(addBenchOptions(bench.command('csv')
+    .description('Run the benchmark protocol (random splits, fit on normal training rows, flag the anomaly rate) on any labelled data file')
+    .argument('<file>', 'labelled data file (CSV, JSON Lines, Arrow IPC, Parquet)')
+    .requiredOption('--label-column <name>', 'column with labels (1/true/--positive value = anomaly)')
+    .option('--positive <value>', 'label value that means anomaly, for text labels')
+    .option('--drop <cols>', 'comma-separated columns to leave out', list)))
+    .addHelpText('after', '\nExamples:\n  aberrant bench csv data/thyroid.csv --label-column label --model dagmm --runs 20 --seed 1 --json\n  aberrant bench csv flows.parquet --label-column attack --positive yes --model ae --runs 5 --epochs 50')
+    .action(async (file: string, o: BenchCsvOpts) => {
+      setup();
+      const table = await readData(file, o);
+      const labels = labelsFromColumn(table, o.labelColumn, o.positive ?? null);
+      const { model, ...s } = benchSettings(o);
+      printResult(runLabelledBenchmark(table, labels, file, { ...s, detector: model, labelColumn: o.labelColumn, drop: o.drop }), o, file);
+    });
+
+  addBenchOptions(bench.command('paper')
+    .description('Run the DAGMM paper\'s protocol on one of its data sets (bundled) with any detector and print per-run and summary metrics')
+    .requiredOption('--dataset <name>', `data set: ${PAPER_DATASETS.join(', ')}`))
+    .addHelpText('after', '\nThe detector uses its configuration for the data set (beside it, e.g. dagmm/paper-configs.ts) when it has one;\n--param/--params override it.\n\nExamples:\n  aberrant bench paper --dataset thyroid --model dagmm --runs 20 --seed 1 --json\n  aberrant bench paper --dataset arrhythmia --model ae --runs 3 --epochs 200')
+    .action((o: BenchOpts & { dataset: string }) => {
+      if (!(PAPER_DATASETS as readonly string[]).includes(o.dataset)) throw new Error(`unknown --dataset "${o.dataset}" (expected ${PAPER_DATASETS.join(', ')})`);
+      setup();
+      const name = o.dataset as PaperDatasetName;
+      const ds = loadPaperDataset(name);
+      process.stderr.write(`${name}: ${ds.base.description}\n`);
+      printResult(runPaperBenchmark(ds, benchSettings(o)), o, name);
+    });
+}

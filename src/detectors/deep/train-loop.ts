@@ -1,0 +1,171 @@
+/**
+ * The training loop every deep detector shares (after PyOD's BaseDeepLearningDetector.fit): epochs of
+ * shuffled mini-batches, Adam, optional global-norm gradient clipping, optional early stopping on rows held
+ * out of the *training* rows, per-epoch statistics for progress. No global state: everything it needs comes
+ * in through its arguments, so it can run in a worker thread.
+ *
+ * Randomness: named streams forked from the given Rng ('shuffle' for the batch order, 'dropout' for anything
+ * the loss draws, 'validation' for the early-stopping hold-out); forks are pure functions of (seed, name), so
+ * adding a stream never changes the others.
+ */
+import { kernels } from '../../engine/backend/index.js';
+import { Adam, clipGradNorm } from '../../engine/optim.js';
+import type { Rng } from '../../engine/rng.js';
+import { Tape, Tensor } from '../../engine/tensor.js';
+import { assertFiniteMatrix } from '../../engine/validate.js';
+import { takeRows } from '../../data/datasets/types.js';
+import { forEachBatchNoGrad } from '../../nn/batches.js';
+
+/** What the loss of one batch may use besides the rows. */
+export interface StepContext {
+  /** True while training (dropout on); false when the loss is evaluated on validation rows. */
+  training: boolean;
+  /** The stream for dropout masks and other noise in the loss. */
+  rng: Rng;
+  /** 1-based epoch. */
+  epoch: number;
+}
+
+export interface LossOutput {
+  /** The scalar minimised. */
+  loss: Tensor;
+  /** Named scalar parts of the loss, averaged per epoch for progress and history. */
+  terms?: Record<string, Tensor>;
+}
+
+export interface Trainable {
+  parameters(): readonly Tensor[];
+  loss(batch: Tensor, ctx: StepContext): LossOutput;
+  beforeEpoch?(epoch: number): void;
+  afterEpoch?(stats: EpochStats): void;
+}
+
+export interface EarlyStopping {
+  /** Fraction of the training rows held out to measure the loss after each epoch. */
+  validation: number;
+  /** Stop after this many epochs without a lower validation loss; the best epoch's weights are kept. */
+  patience: number;
+}
+
+export interface TrainLoopOptions {
+  /** Who is training, for error messages (e.g. "DAGMM"). */
+  what: string;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** A trailing batch with fewer rows is skipped (DAGMM needs 2 rows for a covariance). Default 1. */
+  minBatchRows?: number;
+  /** Scale the gradients so that their global L2 norm is at most this, before each step. */
+  gradientClip?: number;
+  earlyStopping?: EarlyStopping;
+  onEpoch?: (epoch: number, stats: EpochStats) => void;
+}
+
+export interface EpochStats {
+  epoch: number;
+  /** Mean training loss over the epoch's batches. */
+  loss: number;
+  terms: Record<string, number>;
+  /** Mean loss on the held-out rows (early stopping only). */
+  validationLoss?: number;
+}
+
+export interface TrainLoopResult {
+  steps: number;
+  /** Epochs run (fewer than asked when early stopping stopped). */
+  epochs: number;
+  seconds: number;
+  history: EpochStats[];
+  /** The epoch whose weights were kept (early stopping), else the last. */
+  bestEpoch: number;
+  trainingRows: number;
+  validationRows: number;
+}
+
+/** Splits rows into training and held-out rows for early stopping (a random subset of the training rows). */
+function holdOut(x: Float32Array, rows: number, cols: number, e: EarlyStopping, minRows: number, rng: Rng, what: string) {
+  if (!(e.validation > 0 && e.validation < 1)) throw new Error(`${what}: early stopping needs a validation fraction in (0, 1), got ${e.validation}`);
+  if (!(Number.isInteger(e.patience) && e.patience >= 1)) throw new Error(`${what}: early stopping needs a patience of at least 1 epoch, got ${e.patience}`);
+  const nVal = Math.round(e.validation * rows);
+  if (nVal < minRows || rows - nVal < minRows) {
+    throw new Error(`${what}: early stopping holds out ${nVal} of ${rows} training rows; need at least ${minRows} on each side`);
+  }
+  const perm = rng.fork('validation').permutation(rows);
+  return {
+    train: takeRows(x, cols, perm.subarray(nVal)), trainRows: rows - nVal,
+    val: takeRows(x, cols, perm.subarray(0, nVal)), valRows: nVal,
+  };
+}
+
+export function trainLoop(model: Trainable, x: Float32Array, rows: number, cols: number, rng: Rng, o: TrainLoopOptions): TrainLoopResult {
+  assertFiniteMatrix(x, rows, cols, 'training data');
+  if (!(Number.isInteger(o.batchSize) && o.batchSize > 0)) throw new Error(`batch size must be a positive integer, got ${o.batchSize}`);
+  if (!(Number.isInteger(o.epochs) && o.epochs >= 0)) throw new Error(`epochs must be a non-negative integer, got ${o.epochs}`);
+  const minRows = o.minBatchRows ?? 1;
+  let val: { x: Float32Array; rows: number } | null = null;
+  if (o.earlyStopping) {
+    const h = holdOut(x, rows, cols, o.earlyStopping, minRows, rng, o.what);
+    x = h.train; rows = h.trainRows; val = { x: h.val, rows: h.valRows };
+  }
+  const params = model.parameters();
+  const batch = Math.min(o.batchSize, rows);
+  const opt = new Adam(params, { lr: o.learningRate });
+  const tape = new Tape();
+  const shuffle = rng.fork('shuffle'), noise = rng.fork('dropout');
+  const buf = new Float32Array(batch * cols);
+  const perm = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) perm[i] = i;
+  const t0 = performance.now();
+  const history: EpochStats[] = [];
+  let steps = 0, best = Infinity, bestEpoch = 0, bestWeights: Float32Array[] | null = null;
+  for (let ep = 0; ep < o.epochs; ep++) {
+    model.beforeEpoch?.(ep + 1);
+    shuffle.shuffle(perm);
+    let sl = 0, nb = 0;
+    const sums: Record<string, number> = {};
+    for (let s = 0; s < rows; s += batch) {
+      const n = Math.min(batch, rows - s);
+      if (n < minRows && s > 0) break;
+      kernels().gatherRows(n, cols, x, perm, s, buf);
+      const xb = new Tensor(n === batch ? buf : buf.subarray(0, n * cols), [n, cols]);
+      opt.zeroGrad();
+      const l = tape.record(() => model.loss(xb, { training: true, rng: noise, epoch: ep + 1 }));
+      tape.backward(l.loss);
+      if (o.gradientClip !== undefined) clipGradNorm(params, o.gradientClip);
+      opt.step();
+      steps++;
+      const lv = l.loss.item();
+      if (!Number.isFinite(lv)) throw new Error(`${o.what} training diverged at epoch ${ep + 1}, step ${steps}: loss ${lv}`);
+      sl += lv; nb++;
+      for (const [k, t] of Object.entries(l.terms ?? {})) sums[k] = (sums[k] ?? 0) + t.item();
+    }
+    const stats: EpochStats = { epoch: ep + 1, loss: sl / nb, terms: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / nb])) };
+    if (val) stats.validationLoss = validationLoss(model, val.x, val.rows, cols, batch, minRows, noise, ep + 1);
+    history.push(stats);
+    model.afterEpoch?.(stats);
+    o.onEpoch?.(ep + 1, stats);
+    if (val && o.earlyStopping) {
+      if (stats.validationLoss! < best) {
+        best = stats.validationLoss!; bestEpoch = ep + 1; bestWeights = params.map((p) => p.data.slice());
+      } else if (ep + 1 - bestEpoch >= o.earlyStopping.patience) break;
+    }
+  }
+  tape.release();
+  // Early stopping keeps the weights of the epoch with the lowest validation loss.
+  if (bestWeights) params.forEach((p, i) => p.data.set(bestWeights![i]));
+  return {
+    steps, epochs: history.length, seconds: (performance.now() - t0) / 1000, history,
+    bestEpoch: bestWeights ? bestEpoch : history.length, trainingRows: rows, validationRows: val?.rows ?? 0,
+  };
+}
+
+/** Mean loss over held-out rows, dropout off, no gradients; weighted by batch rows. */
+function validationLoss(model: Trainable, x: Float32Array, rows: number, cols: number, batch: number, minRows: number, rng: Rng, epoch: number): number {
+  let sum = 0, n = 0;
+  forEachBatchNoGrad(x, rows, cols, batch, (t, start) => {
+    if (t.rows < minRows && start > 0) return;
+    sum += model.loss(t, { training: false, rng, epoch }).loss.item() * t.rows;
+    n += t.rows;
+  });
+  return sum / n;
+}

@@ -1,0 +1,45 @@
+/**
+ * How a detector makes itself known: its module calls registerDetector(entry) once, and builtin.ts imports
+ * the module. The registry (registry.ts), the CLI's help and choices, docs/detectors.md and the conformance
+ * suite all read the entries, so a new detector needs nothing else.
+ */
+import type * as z from '../zod.js';
+import type { PaperDatasetName } from '../data/datasets/bundled.js';
+import type { Detector } from './detector.js';
+
+export interface PaperRunConfig {
+  /** Detector parameters for this data set (the seed and --epochs are set by the harness). */
+  params: Record<string, unknown>;
+  /** Precision, recall and F1 the detector's paper reports for it, when it does. */
+  results?: { precision: number; recall: number; f1: number };
+  /** Where the configuration comes from. */
+  source: string;
+}
+
+export interface DetectorEntry {
+  name: string;
+  summary: string;
+  paper: string;
+  paramsSchema: z.ZodMiniObject;
+  /** Parameters for a fast fit (conformance tests, smoke runs). */
+  quickParams: Record<string, unknown>;
+  /**
+   * The benchmark's control: parameters that make the same detector, with the same seed, skip what training
+   * learns (for deep detectors, 0 epochs: the initial networks), and what that means; null: no control.
+   */
+  untrainedControl: { params: Record<string, unknown>; description: string } | null;
+  /** Per-data-set configurations for `bench paper`; data sets without one use the detector's defaults. */
+  paperConfigs: Partial<Record<PaperDatasetName, PaperRunConfig>>;
+  create(params?: Record<string, unknown>): Detector;
+}
+
+const entries = new Map<string, DetectorEntry>();
+
+export function registerDetector(entry: DetectorEntry): void {
+  if (!/^[a-z][a-z0-9-]*$/.test(entry.name)) throw new Error(`detector name "${entry.name}" must be lower-case letters, digits and dashes`);
+  if (entries.has(entry.name)) throw new Error(`detector "${entry.name}" is registered twice`);
+  entries.set(entry.name, entry);
+}
+
+/** Registered entries, in registration order. */
+export function registeredDetectors(): readonly DetectorEntry[] { return [...entries.values()]; }
