@@ -23,7 +23,7 @@ export function detectorDocs(): string {
       + `Paper data-set configurations: ${sets.length ? `${sets.join(', ')} (${[...new Set(Object.values(e.paperConfigs).map((c) => c!.source))].join('; ')})` : 'none (defaults)'}.`,
       '', '| parameter | type | default | meaning |', '|---|---|---|---|');
     for (const p of parameterDocs(e.name)) {
-      out.push(`| \`${p.name}\` | ${p.type} | ${p.default === undefined ? '(auto)' : `\`${JSON.stringify(p.default)}\``} | ${p.description.replace(/\|/g, '\\|')} |`);
+      out.push(`| \`${p.name}\` | ${p.type} | ${p.default !== undefined ? `\`${JSON.stringify(p.default)}\`` : /default: (off|no |none)/i.test(p.description) ? '(off)' : '(auto)'} | ${p.description.replace(/\|/g, '\\|')} |`);
     }
     out.push('');
   }
