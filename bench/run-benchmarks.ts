@@ -1,0 +1,50 @@
+/**
+ * Runs the one benchmark harness for registered detectors on the DAGMM paper's four data sets under both
+ * protocols and writes one JSON file per (model, data set, protocol) into docs/results/benchmarks/, the
+ * input of docs/benchmarks.md (bench/benchmarks-table.ts). Existing files are kept unless --force.
+ *
+ *   node dist/bench/run-benchmarks.js [--models ae,dagmm] [--datasets thyroid,arrhythmia]
+ *     [--protocols paper,half-normal] [--runs 20] [--slow-runs 5] [--seed 1] [--out dir] [--force]
+ *
+ * KDDCUP and KDDCUP-Rev (~100k training rows at the paper's epochs) take --slow-runs seeds; every JSON says
+ * how many runs it holds.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { useBestBackend, backendInfo } from '../src/backend-node.js';
+import { loadPaperDataset, PAPER_DATASETS, type PaperDatasetName } from '../src/data/datasets/bundled.js';
+import { detectorNames } from '../src/detectors/registry.js';
+import { runPaperBenchmark, type Protocol } from '../src/harness/paper.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : fallback; };
+const list = (name: string, fallback: readonly string[]): string[] => opt(name, fallback.join(',')).split(',').filter(Boolean);
+
+const SLOW: readonly string[] = ['kddcup', 'kddcup-rev'];
+const models = list('models', detectorNames());
+const datasets = list('datasets', PAPER_DATASETS) as PaperDatasetName[];
+const protocols = list('protocols', ['paper', 'half-normal']) as Protocol[];
+const runs = Number(opt('runs', '20')), slowRuns = Number(opt('slow-runs', '5')), seed = Number(opt('seed', '1'));
+const out = opt('out', 'docs/results/benchmarks');
+const force = argv.includes('--force');
+for (const m of models) if (!detectorNames().includes(m)) throw new Error(`unknown model "${m}" (available: ${detectorNames().join(', ')})`);
+
+useBestBackend('auto');
+mkdirSync(out, { recursive: true });
+for (const name of datasets) {
+  const ds = loadPaperDataset(name);
+  for (const model of models) {
+    for (const protocol of protocols) {
+      const file = join(out, `${model}-${name}-${protocol}.json`);
+      if (existsSync(file) && !force) { process.stderr.write(`${file}: exists, kept\n`); continue; }
+      const n = SLOW.includes(name) ? slowRuns : runs;
+      process.stderr.write(`${model} on ${name}, ${protocol} protocol, ${n} runs ...\n`);
+      const r = runPaperBenchmark(ds, {
+        model, runs: n, seed, protocol,
+        onRun: (m, i) => process.stderr.write(`  run ${i + 1}/${n} seed ${m.seed}: F1 ${m.f1.toFixed(4)} AUROC ${m.auroc.toFixed(4)} (${m.seconds.toFixed(1)} s)\n`),
+      });
+      writeFileSync(file, `${JSON.stringify({ ...r, ...backendInfo(), runsNote: SLOW.includes(name) && n < runs ? `${n} seeds: ${name} is slow at the paper's epochs` : null })}\n`);
+      process.stderr.write(`  -> ${file}: F1 ${r.mean.f1.toFixed(4)} AUROC ${r.mean.auroc.toFixed(4)}, ${(r.seconds / 60).toFixed(1)} min\n`);
+    }
+  }
+}
