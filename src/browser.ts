@@ -19,6 +19,7 @@ export { createDetector, loadDetector, detectorNames, detectorEntry, detectorEnt
 export { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type DeepParams, type DeepTrainingConfig, type EpochStats, type LossOutput, type StepContext } from './detectors/deep/detector.js';
 export { trainLoop, type TrainLoopOptions, type Trainable, type EarlyStopping } from './detectors/deep/train-loop.js';
 export { AutoencoderDetector, AeParamsSchema, type AeParams } from './detectors/ae/detector.js';
+export { VaeDetector, VaeParamsSchema, vaeObjective, type VaeParams } from './detectors/vae/detector.js';
 export { DagmmDetector, DagmmParamsSchema, type DagmmParams, type DagmmParamsInput } from './detectors/dagmm/detector.js';
 export { resolveDagmmConfig, type DagmmResolvedConfig } from './detectors/dagmm/auto-config.js';
 export { ThresholdSpecSchema, type ThresholdSpec } from './detectors/threshold.js';

@@ -61,6 +61,7 @@ export interface DetectorOptionValues {
   threshold?: number;
   holdout?: number;
   quantile?: number;
+  thresholdQuantile?: number;
   scaling?: string;
 }
 
@@ -75,6 +76,11 @@ export function addDetectorOptions(cmd: Command): Command {
     .option('--threshold <t>', 'threshold: an explicit score value', (v) => { const n = Number(v); if (!Number.isFinite(n)) throw new Error(`--threshold must be a number, got "${v}"`); return n; })
     .option('--holdout <f>', 'threshold: hold out this fraction of training rows and use --quantile of their scores', fraction('holdout'))
     .option('--quantile <q>', 'quantile of held-out scores used with --holdout (default 0.95)', fraction('quantile'))
+    .option('--threshold-quantile <q>', 'threshold: this quantile of the training scores, e.g. 0.99 (the same as --contamination 1-q)', (v) => {
+      const n = Number(v);
+      if (!(n > 0.5 && n < 1)) throw new Error(`--threshold-quantile must be a number between 0.5 and 1, got "${v}"`);
+      return n;
+    })
     .addOption(new Option('--scaling <kind>', 'numeric scaling fitted on training rows').choices(['minmax', 'standard', 'none']));
 }
 
@@ -87,12 +93,16 @@ export function detectorParams(o: DetectorOptionValues): Record<string, unknown>
   params = { ...params, ...parseParamPairs(o.param ?? []) };
   if (o.seed !== undefined) params.seed = o.seed;
   if (o.epochs !== undefined) params.epochs = o.epochs;
-  const rules = [o.contamination !== undefined, o.threshold !== undefined, o.holdout !== undefined].filter(Boolean).length;
-  if (rules > 1) throw new Error('give at most one of --contamination, --threshold, --holdout');
-  if (o.quantile !== undefined && o.holdout === undefined) throw new Error('--quantile goes with --holdout');
+  const given = Object.entries({ contamination: o.contamination, threshold: o.threshold, holdout: o.holdout, 'threshold-quantile': o.thresholdQuantile })
+    .filter(([, v]) => v !== undefined).map(([k]) => `--${k}`);
+  if (given.length > 1) throw new Error(`give at most one threshold rule of --contamination, --threshold, --holdout, --threshold-quantile; got ${given.join(' and ')}`);
+  if (o.quantile !== undefined && o.holdout === undefined) {
+    throw new Error(`--quantile goes with --holdout${o.thresholdQuantile !== undefined ? ' (for a quantile of the training scores give --threshold-quantile alone)' : ''}`);
+  }
   if (o.contamination !== undefined) params.threshold = { contamination: o.contamination };
   if (o.threshold !== undefined) params.threshold = { value: o.threshold };
   if (o.holdout !== undefined) params.threshold = { holdout: o.holdout, quantile: o.quantile ?? 0.95 };
+  if (o.thresholdQuantile !== undefined) params.threshold = { quantile: o.thresholdQuantile };
   if (o.scaling) params.preprocessing = { ...(params.preprocessing as object ?? {}), scaling: o.scaling };
   return params;
 }

@@ -18,7 +18,7 @@ export const CommonParamsSchema = z.object({
   seed: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(2 ** 31 - 1)), 0)
     .check(z.describe('seed for every random choice (initialisation, shuffling, dropout, hold-out)')),
   threshold: z._default(ThresholdSpecSchema, DEFAULT_THRESHOLD)
-    .check(z.describe('{contamination: c} flags the top c of training scores; {value: t}; or {holdout: f, quantile: q}')),
+    .check(z.describe('{contamination: c} flags the top c of training scores; {quantile: q}: the q quantile of training scores (= contamination 1 - q); {value: t}; or {holdout: f, quantile: q}')),
   preprocessing: z._default(PreprocessingSchema, { scaling: 'minmax', unseenCategory: 'ignore', missing: 'impute' })
     .check(z.describe('scaling: minmax | standard | none (fitted on training rows); unseenCategory: ignore (all-zero one-hot) | error; missing: impute (median / own category / most frequent) | error')),
 });

@@ -4,6 +4,9 @@
  *
  * - contamination c: threshold = the (1 - c) quantile of the training scores, so a fraction c of the
  *   training rows is flagged (ties at the cut are all flagged or all not, so the fraction can differ slightly).
+ * - quantile q: threshold = the q quantile of the training scores ("the 99th percentile of the training
+ *   reconstruction errors"). The same rule as contamination 1 - q, said the other way round; both go through
+ *   trainingQuantile, so {quantile: 0.99} and {contamination: 0.01} give the same threshold.
  * - value t: the threshold is t, as given.
  * - holdout f, quantile q: a fraction f of the training rows is held out of fitting, scored afterwards, and the
  *   threshold is their q quantile. Unlike training scores, held-out scores are not optimistically low.
@@ -12,6 +15,8 @@ import * as z from '../zod.js';
 
 export const ThresholdSpecSchema = z.union([
   z.strictObject({ contamination: z.number().check(z.gt(0), z.lt(0.5)) }),
+  // Strict objects keep {quantile} and {holdout, quantile} apart: each rejects the other's keys.
+  z.strictObject({ quantile: z.number().check(z.gt(0.5), z.lt(1)) }),
   z.strictObject({ value: z.number().check(z.refine(Number.isFinite, 'must be finite')) }),
   z.strictObject({ holdout: z.number().check(z.gt(0), z.lt(0.9)), quantile: z.number().check(z.gt(0), z.lt(1)) }),
 ]);
@@ -22,6 +27,7 @@ export const DEFAULT_THRESHOLD: ThresholdSpec = { contamination: 0.1 };
 export function describeThreshold(t: ThresholdSpec): string {
   if ('contamination' in t) return `contamination ${t.contamination}: the ${1 - t.contamination} quantile of training scores`;
   if ('value' in t) return `explicit value ${t.value}`;
+  if (!('holdout' in t)) return `quantile ${t.quantile}: the ${t.quantile} quantile of training scores (the same as contamination ${Number((1 - t.quantile).toPrecision(12))})`;
   return `the ${t.quantile} quantile of scores on ${t.holdout * 100}% of training rows held out of fitting`;
 }
 
@@ -53,9 +59,11 @@ export type ScoreCalibration = z.infer<typeof ScoreCalibrationSchema>;
 export function calibrate(spec: ThresholdSpec, trainScores: ArrayLike<number>, holdoutScores: ArrayLike<number> | null): ScoreCalibration {
   const ref = holdoutScores && holdoutScores.length > 0 ? holdoutScores : trainScores;
   const sorted = sortedCopy(ref);
+  const trainingQuantile = (q: number) => quantileSorted(sortedCopy(trainScores), q);
   let threshold: number;
-  if ('contamination' in spec) threshold = quantileSorted(sortedCopy(trainScores), 1 - spec.contamination);
+  if ('contamination' in spec) threshold = trainingQuantile(1 - spec.contamination);
   else if ('value' in spec) threshold = spec.value;
+  else if (!('holdout' in spec)) threshold = trainingQuantile(spec.quantile);
   else {
     if (!holdoutScores || holdoutScores.length === 0) throw new Error('holdout threshold: no held-out rows were scored');
     threshold = quantileSorted(sorted, spec.quantile);

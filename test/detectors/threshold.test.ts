@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { calibrate, quantileSorted, scoreRank, ThresholdSpecSchema } from '../../src/detectors/threshold.js';
+import { calibrate, describeThreshold, quantileSorted, scoreRank, ThresholdSpecSchema } from '../../src/detectors/threshold.js';
+import { Rng } from '../../src/engine/rng.js';
 import { autoBatchSize, autoEpochs, autoHidden, autoK, autoLatentSize, resolveDagmmConfig } from '../../src/detectors/dagmm/auto-config.js';
 import { LIBRARY_VERSION } from '../../src/version.js';
 
@@ -77,5 +78,25 @@ describe('generated docs', () => {
   it('docs/detectors.md is what the parameter schemas generate (run node dist/bench/detector-docs.js > docs/detectors.md)', async () => {
     const { detectorDocs } = await import('../../bench/detector-docs.js');
     assert.equal(readFileSync(new URL('../../../docs/detectors.md', import.meta.url), 'utf8'), detectorDocs());
+  });
+});
+
+describe('threshold quantile rule (the 99th percentile of training scores)', () => {
+  it('{quantile: q} is the q quantile of training scores, the same threshold as {contamination: 1 - q}', () => {
+    const r = new Rng(3), train = Array.from({ length: 1000 }, () => r.normal() ** 2);
+    for (const q of [0.99, 0.95, 0.9, 0.975]) {
+      const byQ = calibrate({ quantile: q }, train, null), byC = calibrate({ contamination: Number((1 - q).toFixed(3)) }, train, null);
+      assert.equal(byQ.threshold, byC.threshold, `q ${q}`);
+      assert.equal(byQ.reference, 'training');
+    }
+    assert.equal(calibrate({ quantile: 0.9 }, Array.from({ length: 101 }, (_, i) => i), null).threshold, 90);
+    assert.equal(describeThreshold({ quantile: 0.99 }), 'quantile 0.99: the 0.99 quantile of training scores (the same as contamination 0.01)');
+  });
+  it('the schema keeps {quantile} and {holdout, quantile} apart and bounds q like contamination', () => {
+    assert.ok(ThresholdSpecSchema.safeParse({ quantile: 0.99 }).success);
+    assert.ok(!ThresholdSpecSchema.safeParse({ quantile: 0.4 }).success, 'below 0.5 would flag most training rows');
+    assert.ok(!ThresholdSpecSchema.safeParse({ quantile: 1 }).success);
+    assert.ok(!ThresholdSpecSchema.safeParse({ quantile: 0.99, contamination: 0.01 }).success);
+    assert.deepEqual(ThresholdSpecSchema.parse({ holdout: 0.2, quantile: 0.5 }), { holdout: 0.2, quantile: 0.5 });
   });
 });

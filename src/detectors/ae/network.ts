@@ -1,0 +1,69 @@
+/**
+ * What every autoencoder-shaped detector shares (ae, vae): the network parameters of its schema and the
+ * default networks and schedule from the input width, so the auto choices are made in one place.
+ *
+ * Default networks, from the input width d: code L = clamp(floor(sqrt(d)), 1, 32); one hidden layer of
+ * H = max(L + 1, ceil(d / 2)); encoder FC(d,H,act)-FC(H,k*L,none), decoder FC(L,H,act)-FC(H,d,none), where k
+ * is how many values the encoder gives per code unit (1 for a plain autoencoder; 2 for a VAE's mean and
+ * log-variance). Training: batch 64 (at most the rows), enough epochs for ~2,000 steps within [10, 200].
+ */
+import * as z from '../../zod.js';
+import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
+
+/** The schema fields for the networks; `encoder` describes what the encoder's last layer outputs. */
+export function autoencoderNetworkShape(o: { encoder: string; decoder: string; latentSize: string }) {
+  return {
+    encoder: z.optional(z.string()).check(z.describe(o.encoder)),
+    decoder: z.optional(z.string()).check(z.describe(o.decoder)),
+    latentSize: z.optional(z.number().check(z.int(), z.minimum(1))).check(z.describe(o.latentSize)),
+    hidden: z.optional(z.array(z.number().check(z.int(), z.minimum(1)))).check(z.describe('encoder hidden widths (the decoder mirrors them); default [max(code + 1, ceil(d / 2))]')),
+    activation: z._default(z.enum(['tanh', 'sigmoid', 'relu', 'leaky_relu', 'softplus']), 'tanh').check(z.describe('activation of the hidden layers')),
+  };
+}
+
+export interface AutoencoderNetworkParams {
+  encoder?: string; decoder?: string; latentSize?: number; hidden?: number[];
+  activation: 'tanh' | 'sigmoid' | 'relu' | 'leaky_relu' | 'softplus';
+  epochs?: number; batchSize?: number;
+}
+
+export interface AutoencoderPlan { encoder: string; decoder: string; latent: number; epochs: number; batchSize: number; auto: string[] }
+
+/**
+ * Resolves the networks (given, or the defaults above) and the schedule for d features and `rows` rows.
+ * `perCode` is k above: the encoder's output must be k times the decoder's input.
+ */
+export function planAutoencoder(what: string, p: AutoencoderNetworkParams, d: number, rows: number, perCode = 1): AutoencoderPlan {
+  const auto: string[] = [];
+  let { encoder, decoder } = p;
+  if ((encoder === undefined) !== (decoder === undefined)) throw new Error(`${what}: give both encoder and decoder, or neither`);
+  if (encoder === undefined || decoder === undefined) {
+    const latent = p.latentSize ?? Math.min(32, Math.max(1, Math.floor(Math.sqrt(d))));
+    const hidden = p.hidden ?? [Math.max(latent + 1, Math.ceil(d / 2))];
+    const act = p.activation;
+    const chain = (widths: number[]) => widths.slice(1).map((w, i) => `FC(${widths[i]},${w},${i === widths.length - 2 ? 'none' : act})`).join('-');
+    encoder = chain([d, ...hidden, perCode * latent]);
+    decoder = chain([latent, ...[...hidden].reverse(), d]);
+    auto.push('encoder', 'decoder');
+  }
+  const out = specOutputSize(parseNetworkSpec(encoder)), dec = parseNetworkSpec(decoder);
+  const latent = specInputSize(dec);
+  if (out !== perCode * latent) {
+    throw new Error(perCode === 1
+      ? `${what}: the decoder takes ${latent} inputs, the encoder's code has ${out}`
+      : `${what}: the encoder outputs ${out} values; it must output ${perCode} per decoder input (${perCode} x ${latent} = ${perCode * latent})`);
+  }
+  if (specOutputSize(dec) !== d) throw new Error(`${what}: the decoder outputs ${specOutputSize(dec)} values, the data has ${d} features`);
+  const batchSize = p.batchSize ?? Math.min(64, rows);
+  if (p.batchSize === undefined) auto.push('batchSize');
+  const epochs = p.epochs ?? Math.min(200, Math.max(10, Math.ceil(2000 / Math.ceil(rows / batchSize))));
+  if (p.epochs === undefined) auto.push('epochs');
+  return { encoder, decoder, latent, epochs, batchSize, auto };
+}
+
+/** Sum over the features of row i of (x - xr)^2, for row-major [rows, d] matrices. */
+export function rowSquaredError(x: Float32Array, xr: Float32Array, d: number, i: number): number {
+  let s = 0;
+  for (let j = i * d; j < (i + 1) * d; j++) s += (x[j] - xr[j]) ** 2;
+  return s;
+}
