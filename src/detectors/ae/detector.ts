@@ -15,6 +15,7 @@ import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.j
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { registerDetector } from '../register.js';
 import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type LossOutput } from '../deep/detector.js';
+import { defaultCodeWidth, defaultHidden, defaultSchedule, denseChain } from './networks.js';
 import { AE_PAPER_RUNS } from './paper-configs.js';
 
 export const AeParamsSchema = z.strictObject({
@@ -47,23 +48,17 @@ export class AutoencoderDetector extends DeepDetector<AeParams, AeResolvedConfig
     let { encoder, decoder } = p;
     if ((encoder === undefined) !== (decoder === undefined)) throw new Error('ae: give both encoder and decoder, or neither');
     if (encoder === undefined || decoder === undefined) {
-      const latent = p.latentSize ?? Math.min(32, Math.max(1, Math.floor(Math.sqrt(d))));
-      const hidden = p.hidden ?? [Math.max(latent + 1, Math.ceil(d / 2))];
-      const widths = [d, ...hidden, latent], act = p.activation;
-      const fc = (a: number, b: number, last: boolean) => `FC(${a},${b},${last ? 'none' : act})`;
-      encoder = widths.slice(1).map((w, i) => fc(widths[i], w, i === widths.length - 2)).join('-');
-      const back = [...widths].reverse();
-      decoder = back.slice(1).map((w, i) => fc(back[i], w, i === back.length - 2)).join('-');
+      const latent = p.latentSize ?? defaultCodeWidth(d);
+      const widths = [d, ...(p.hidden ?? defaultHidden(d, latent)), latent];
+      encoder = denseChain(widths, p.activation);
+      decoder = denseChain([...widths].reverse(), p.activation);
       auto.push('encoder', 'decoder');
     }
     const code = specOutputSize(parseNetworkSpec(encoder));
     const dec = parseNetworkSpec(decoder);
     if (specInputSize(dec) !== code) throw new Error(`ae: the decoder takes ${specInputSize(dec)} inputs, the encoder's code has ${code}`);
     if (specOutputSize(dec) !== d) throw new Error(`ae: the decoder outputs ${specOutputSize(dec)} values, the data has ${d} features`);
-    const batchSize = p.batchSize ?? Math.min(64, rows);
-    if (p.batchSize === undefined) auto.push('batchSize');
-    const epochs = p.epochs ?? Math.min(200, Math.max(10, Math.ceil(2000 / Math.ceil(rows / batchSize))));
-    if (p.epochs === undefined) auto.push('epochs');
+    const { batchSize, epochs } = defaultSchedule(rows, p, auto);
     return { encoder, decoder, epochs, batchSize, learningRate: p.learningRate, auto };
   }
 
