@@ -45,7 +45,8 @@
  * Score (the paper's): the reconstruction error ||x - mean_l G(mu + sigma * eps_l)||^2, the residual averaged over
  * `scoreDraws` latent draws (the authors' notebook: 1,000) before squaring. The draws eps_1..eps_L come from
  * Rng(seed).fork('score') and are the same for every row, so a row's score depends only on the model and the
- * row (not on batching, order or the other rows), and repeat calls agree.
+ * row (not on batching, order or the other rows), and repeat calls agree. Scoring caps logvar at 20 so that
+ * extreme rows score huge rather than NaN.
  */
 import * as z from '../../zod.js';
 import { activation, add, concat, gaussianKl, mean, reparameterize, scale, slice, square, stopGradient, sub, sum } from '../../engine/ops/index.js';
@@ -84,6 +85,12 @@ export interface AdvaeResolvedConfig {
   encoder: string; decoder: string; transformer: string; latent: number;
   epochs: number; batchSize: number; learningRate: number; auto: string[];
 }
+
+/**
+ * Scoring caps logvar here (sigma <= e^10): a wild row (the preprocessing lets values reach a million training
+ * ranges) can make E's logvar overflow exp(), and inf - inf in G would make its score NaN instead of huge.
+ */
+const SCORE_LOGVAR_MAX = 20;
 
 /** The two Gaussians' parameters packed side by side ([rows, 2c]: mu then logvar). */
 function split(h: Tensor, c: number): { mu: Tensor; logvar: Tensor } {
@@ -195,7 +202,7 @@ export class AdvaeDetector extends DeepDetector<AdvaeParams, AdvaeResolvedConfig
     const m = mu.data, lv = logvar.data, G = this.mlp('decoder');
     const avg = new Float64Array(n * d), zs = new Float32Array(n * c);
     for (let l = 0; l < L; l++) {
-      for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) zs[i * c + j] = m[i * c + j] + Math.exp(0.5 * lv[i * c + j]) * noise[l * c + j];
+      for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) zs[i * c + j] = m[i * c + j] + Math.exp(0.5 * Math.min(lv[i * c + j], SCORE_LOGVAR_MAX)) * noise[l * c + j];
       const xr = G.forward(new Tensor(zs, [n, c])).data;
       for (let k = 0; k < n * d; k++) avg[k] += xr[k];
     }
@@ -213,7 +220,7 @@ registerDetector({
   summary: 'Self-adversarial VAE: encoder E, generator G and Gaussian transformer T trained in two alternating steps per mini-batch (T and G against E\'s discrimination of transformed latents; E separating real latents from generated ones while reconstructing); score = reconstruction error averaged over fixed latent draws',
   paper: 'Wang et al., Knowledge-Based Systems 190, 2020 (arXiv:1903.00904)',
   paramsSchema: AdvaeParamsSchema,
-  quickParams: { epochs: 10, batchSize: 32, learningRate: 1e-2, scoreDraws: 4 },
+  quickParams: { epochs: 30, batchSize: 32, learningRate: 1e-2, scoreDraws: 4 },
   untrainedControl: UNTRAINED_CONTROL,
   paperConfigs: ADVAE_PAPER_RUNS,
   create: (p) => new AdvaeDetector(p),
