@@ -38,9 +38,11 @@ describe('adVAE', () => {
     };
     for (const t of j.tensors) t.data = set[t.name];
     const det = loadDetector(j, 'm.json') as AdvaeDetector;
-    const E = (a: number, b: number) => ({ mu: 0.5 * a - 0.2 * b + 0.1, lv: 0.1 * a + 0.3 * b - 0.4 });
+    // logvar is bounded smoothly: 10 tanh(raw / 10) (E's and T's).
+    const bound = (raw: number) => 10 * Math.tanh(raw / 10);
+    const E = (a: number, b: number) => ({ mu: 0.5 * a - 0.2 * b + 0.1, lv: bound(0.1 * a + 0.3 * b - 0.4) });
     const G = (zz: number) => [zz, 0.5 - zz];
-    const x = [1, 2], q = E(1, 2), muT = q.mu + 0.5, lvT = q.lv - 0.5;
+    const x = [1, 2], q = E(1, 2), muT = q.mu + 0.5, lvT = bound(q.lv - 0.5);
     // Both steps draw the code's noise, then the transformed code's.
     const r = new Rng(7), e1 = r.normal(), e2 = r.normal();
     const zz = q.mu + Math.exp(q.lv / 2) * e1, zT = muT + Math.exp(lvT / 2) * e2;
