@@ -2,3 +2,4 @@
 import './dagmm/detector.js';
 import './ae/detector.js';
 import './vae/detector.js';
+import './advae/detector.js';

@@ -7,7 +7,7 @@ import { parameter, type Tensor } from '../../src/engine/tensor.js';
 import { AutoencoderDetector } from '../../src/detectors/ae/detector.js';
 import { splitAutoencoder } from '../../src/detectors/ae/paper-configs.js';
 import { PAPER_CONFIGS } from '../../src/detectors/dagmm/paper-configs.js';
-import { DeepDetector, type DeepParams, type DeepTrainingConfig, type EpochStats, type LossOutput } from '../../src/detectors/deep/detector.js';
+import { DeepDetector, type DeepParams, type DeepPhase, type DeepTrainingConfig, type EpochStats, type LossOutput } from '../../src/detectors/deep/detector.js';
 import { CommonParamsSchema, parseParams } from '../../src/detectors/params.js';
 import { detectorEntry, loadDetector, registerDetector } from '../../src/detectors/registry.js';
 
@@ -86,6 +86,83 @@ describe('deep-detector template', () => {
     (wrongNet.manifest.config as { resolved: { encoder: string } }).resolved.encoder = 'FC(5,2,tanh)-FC(2,2,none)';
     // Caught by the shape check, before any network is built.
     assert.throws(() => loadDetector(wrongNet, 'm.json'), /m\.json: ae model: (weight tensors|tensor "encoder\.0" has shape \[4, \d+\], the network in config\.resolved needs \[5, 2\])/);
+  });
+});
+
+/**
+ * Two networks a and b, two phases: 'a' updates a (Adam), 'b' updates b (RMSprop at a tenth of the learning
+ * rate); both losses read both networks. Each loss call records both networks' weights as it finds them.
+ */
+class TwoPhase extends DeepDetector<DeepParams, DeepTrainingConfig> {
+  readonly name = 'two-phase';
+  readonly scoreName = 'output energy';
+  seen: { phase: string; a: number[]; b: number[] }[] = [];
+  constructor(p: Record<string, unknown>, private readonly order: readonly ('a' | 'b')[] = ['a', 'b']) {
+    super({ ...parseParams('two-phase', CommonParamsSchema, {}), learningRate: 0.01, ...p } as DeepParams);
+  }
+  protected configure(): DeepTrainingConfig { return { epochs: this.params.epochs ?? 1, batchSize: this.params.batchSize ?? 100, learningRate: this.params.learningRate }; }
+  protected networks(): Record<string, string> { return { a: 'FC(4,2,none)', b: 'FC(2,1,none)' }; }
+  private out(batch: Tensor): Tensor { return this.mlp('b').forward(this.mlp('a').forward(batch)); }
+  private phaseLoss(phase: string, batch: Tensor): LossOutput {
+    this.seen.push({ phase, a: Array.from(this.mlp('a').weights[0].data), b: Array.from(this.mlp('b').weights[0].data) });
+    const y = this.out(batch);
+    // 'b' pushes the output towards 1, 'a' towards -1: opposite goals, as in a GAN.
+    return { loss: mse(y, parameter(new Float32Array(y.size).fill(phase === 'a' ? -1 : 1), y.shape)) };
+  }
+  protected loss(batch: Tensor): LossOutput { const y = this.out(batch); return { loss: mse(y, parameter(new Float32Array(y.size), y.shape)) }; }
+  protected override phases(): DeepPhase[] {
+    const all: Record<'a' | 'b', DeepPhase> = {
+      a: { name: 'a', networks: ['a'], loss: (x) => this.phaseLoss('a', x) },
+      b: { name: 'b', networks: ['b'], optimizer: 'rmsprop', learningRate: this.params.learningRate / 10, loss: (x) => this.phaseLoss('b', x) },
+    };
+    return this.order.map((k) => all[k]);
+  }
+  protected scoreBatch(batch: Tensor, out: Float64Array): void { const y = this.out(batch).data; for (let i = 0; i < batch.rows; i++) out[i] = y[i] ** 2; }
+}
+
+describe('multi-phase training', () => {
+  const diff = (u: number[], v: number[]) => u.map((x, i) => v[i] - x);
+  it('runs the phases in order on every batch; each updates only its networks, with its own optimiser and learning rate', () => {
+    const p = new TwoPhase({ epochs: 1, batchSize: 100 }).fit(rows(200));
+    assert.deepEqual(p.seen.map((s) => s.phase), ['a', 'b', 'a', 'b']);
+    assert.equal(p.training?.steps, 2, 'a step is one mini-batch, whatever its phases');
+    // Between phase a and phase b of the first batch only a moved, by Adam's first step (lr * sign(g), up to eps).
+    const [a1, b1, a2] = p.seen;
+    assert.ok(diff(a1.b, b1.b).every((d) => d === 0), 'phase a left b alone');
+    for (const d of diff(a1.a, b1.a)) assert.ok(Math.abs(Math.abs(d) - 0.01) < 1e-5, `Adam's first step moves a weight by lr, got ${d}`);
+    // Then only b moved, by RMSprop's first step: lr_b * g / sqrt((1 - 0.99) g^2) = 10 lr_b = 0.01 per weight.
+    assert.ok(diff(b1.a, a2.a).every((d) => d === 0), 'phase b left a alone');
+    for (const d of diff(b1.b, a2.b)) assert.ok(Math.abs(Math.abs(d) - 0.01) < 1e-5, `RMSprop's first step moves a weight by 10 lr_b, got ${d}`);
+    assert.deepEqual(Object.keys(p.history[0].terms).sort(), ['a', 'b']);
+    assert.ok(Math.abs(p.history[0].loss - p.history[0].terms.a - p.history[0].terms.b) < 1e-6, 'the epoch loss is the sum of the phases');
+  });
+
+  it('the declared order is the order of the updates', () => {
+    const p = new TwoPhase({ epochs: 1, batchSize: 100 }, ['b', 'a']).fit(rows(200));
+    assert.deepEqual(p.seen.map((s) => s.phase), ['b', 'a', 'b', 'a']);
+    assert.notDeepEqual(Array.from(p.scoreSamples(rows(20))), Array.from(new TwoPhase({ epochs: 1, batchSize: 100 }).fit(rows(200)).scoreSamples(rows(20))));
+  });
+
+  it('early stopping watches loss() on the held-out rows; clipping applies per phase', () => {
+    const p = new TwoPhase({ epochs: 50, batchSize: 50, earlyStopping: { validation: 0.25, patience: 2 }, gradientClip: 0.5 }).fit(rows(200));
+    assert.ok(p.history.every((h) => Number.isFinite(h.validationLoss)));
+    assert.ok(p.history.length < 50);
+  });
+
+  it('a single phase over every network is the single-loss template, to the bit', () => {
+    class OnePhaseAe extends AutoencoderDetector {
+      protected override phases(): DeepPhase[] { return [{ name: 'all', networks: ['encoder', 'decoder'], loss: (x) => this.loss(x) }]; }
+    }
+    const data = rows();
+    const o = { seed: 4, epochs: 6, learningRate: 0.01, gradientClip: 0.3 };
+    const one = new OnePhaseAe(o).fit(data), plain = new AutoencoderDetector(o).fit(data);
+    assert.deepEqual(Array.from(one.scoreSamples(data)), Array.from(plain.scoreSamples(data)));
+    assert.deepEqual(one.history, plain.history);
+  });
+
+  it('rejects phases over undeclared networks', () => {
+    class Bad extends TwoPhase { protected override phases(): DeepPhase[] { return [{ name: 'x', networks: ['c'], loss: (b) => this.loss(b) }]; } }
+    assert.throws(() => new Bad({}).fit(rows()), /training phase "x" updates network "c", which is not declared \(declared: a, b\)/);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * What every autoencoder-shaped detector shares (ae, vae): the network parameters of its schema and the
+ * What every autoencoder-shaped detector shares (ae, vae, advae): the network parameters of its schema and the
  * default networks and schedule from the input width, so the auto choices are made in one place.
  *
  * Default networks, from the input width d: code L = clamp(floor(sqrt(d)), 1, 32); one hidden layer of
@@ -40,10 +40,8 @@ export function planAutoencoder(what: string, p: AutoencoderNetworkParams, d: nu
   if (encoder === undefined || decoder === undefined) {
     const latent = p.latentSize ?? Math.min(32, Math.max(1, Math.floor(Math.sqrt(d))));
     const hidden = p.hidden ?? [Math.max(latent + 1, Math.ceil(d / 2))];
-    const act = p.activation;
-    const chain = (widths: number[]) => widths.slice(1).map((w, i) => `FC(${widths[i]},${w},${i === widths.length - 2 ? 'none' : act})`).join('-');
-    encoder = chain([d, ...hidden, perCode * latent]);
-    decoder = chain([latent, ...[...hidden].reverse(), d]);
+    encoder = denseChain([d, ...hidden, perCode * latent], p.activation);
+    decoder = denseChain([latent, ...[...hidden].reverse(), d], p.activation);
     auto.push('encoder', 'decoder');
   }
   const out = specOutputSize(parseNetworkSpec(encoder)), dec = parseNetworkSpec(decoder);
@@ -59,6 +57,11 @@ export function planAutoencoder(what: string, p: AutoencoderNetworkParams, d: nu
   const epochs = p.epochs ?? Math.min(200, Math.max(10, Math.ceil(2000 / Math.ceil(rows / batchSize))));
   if (p.epochs === undefined) auto.push('epochs');
   return { encoder, decoder, latent, epochs, batchSize, auto };
+}
+
+/** A dense chain through the given widths in the paper's notation: `act` between layers, none at the end. */
+export function denseChain(widths: readonly number[], act: string): string {
+  return widths.slice(1).map((w, i) => `FC(${widths[i]},${w},${i === widths.length - 2 ? 'none' : act})`).join('-');
 }
 
 /** Sum over the features of row i of (x - xr)^2, for row-major [rows, d] matrices. */

@@ -4,7 +4,11 @@
  * - configure(features, rows): its resolved configuration for data of this shape (auto choices included),
  *   with at least epochs, batchSize and learningRate; it is saved in the model file;
  * - networks(config): its networks by name, in the paper's notation (src/nn/spec.ts);
- * - loss(batch, ctx): the training loss of one batch;
+ * - loss(batch, ctx): the training loss of one batch, minimised by one Adam over every network; or instead
+ *   phases(config): several training phases per mini-batch (adversarial models), each a DeepPhase with its
+ *   own loss, the networks it updates and its own optimiser (Adam by default, or RMSprop; its own learning
+ *   rate), run in order on every batch (train-loop.ts); early stopping then watches loss() on the held-out
+ *   rows, which the detector defines (the sum of its phases' losses, or one phase's);
  * - scoreBatch(batch, out): the anomaly scores of one batch (called without gradients);
  *
  * and optionally attach() (wrap the built networks, e.g. into DAGMM's network), beforeEpoch/afterEpoch,
@@ -28,9 +32,22 @@ import type { InitScheme } from '../../nn/init.js';
 import { Mlp } from '../../nn/mlp.js';
 import { parseNetworkSpec, specInputSize, specParameterShapes } from '../../nn/spec.js';
 import { Detector, type CommonParams, type DetectorModel, type MatrixContext } from '../detector.js';
-import { trainLoop, type EarlyStopping, type EpochStats, type LossOutput, type StepContext } from './train-loop.js';
+import { trainLoop, type EarlyStopping, type EpochStats, type LossOutput, type OptimizerKind, type StepContext, type TrainingPhase } from './train-loop.js';
 
-export type { EpochStats, LossOutput, StepContext } from './train-loop.js';
+export type { EpochStats, LossOutput, OptimizerKind, StepContext } from './train-loop.js';
+
+/** One training phase of a multi-phase deep detector (see DeepDetector.phases). */
+export interface DeepPhase {
+  /** Names the phase in errors and in the history's terms ("<name>" and "<name>.<term>"). */
+  name: string;
+  /** The declared networks this phase updates; the others it uses stay fixed in this phase. */
+  networks: readonly string[];
+  loss(batch: Tensor, ctx: StepContext): LossOutput;
+  /** Default 'adam'. */
+  optimizer?: OptimizerKind;
+  /** Default: the configuration's learningRate. */
+  learningRate?: number;
+}
 
 /** The training schedule every deep detector's resolved configuration carries. */
 export interface DeepTrainingConfig { epochs: number; batchSize: number; learningRate: number }
@@ -77,7 +94,14 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
 
   protected abstract configure(features: number, rows: number): C;
   protected abstract networks(config: C): Record<string, string>;
+  /**
+   * The loss of one batch: what a single-phase detector minimises and what early stopping watches on held-out
+   * rows. A multi-phase detector trains with phases() instead and its loss() is only that held-out criterion
+   * (e.g. the sum of its phases' losses, or one phase's).
+   */
   protected abstract loss(batch: Tensor, ctx: StepContext): LossOutput;
+  /** Several training phases per mini-batch, in order; null (default): one phase, loss() over every network. */
+  protected phases(_config: C): readonly DeepPhase[] | null { return null; }
   /** Writes the scores of the rows of batch into out (batch.rows values). */
   protected abstract scoreBatch(batch: Tensor, out: Float64Array): void;
 
@@ -139,9 +163,18 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
     const params = this.parameters(nets).map((e) => e.p);
     // loss() reaches the networks through mlp(), so they are in place before the first step.
     this.nets = nets; this.cfg = config;
+    const declared = this.phases(config);
+    const phases = declared?.map((ph): TrainingPhase => ({
+      name: ph.name, optimizer: ph.optimizer, learningRate: ph.learningRate, loss: (b, s) => ph.loss(b, s),
+      parameters: ph.networks.map((n) => {
+        if (!nets.has(n)) throw new Error(`${this.name}: training phase "${ph.name}" updates network "${n}", which is not declared (declared: ${[...nets.keys()].join(', ')})`);
+        return nets.get(n)!.parameters();
+      }).flat(),
+    }));
     const r = trainLoop({
       parameters: () => params,
       loss: (b, s) => this.loss(b, s),
+      phases,
       beforeEpoch: (e) => this.beforeEpoch(e),
       afterEpoch: (s) => this.afterEpoch(s),
     }, x, rows, cols, ctx.rng, {

@@ -4,12 +4,20 @@
  * out of the *training* rows, per-epoch statistics for progress. No global state: everything it needs comes
  * in through its arguments, so it can run in a worker thread.
  *
+ * Phases: a model may declare several training phases (adversarial models: a generator step, then a
+ * discriminator step). Each has its own loss, the parameters it updates and its own optimiser (Adam or
+ * RMSprop, own learning rate); on every mini-batch they run in order, each on a fresh forward pass that sees
+ * the updates of the phases before it, with all gradients zeroed first (a phase's backward pass also fills
+ * the gradients of networks it only reads; they never reach another phase). Without phases the model's
+ * loss() is one phase over every parameter with Adam at the loop's learning rate: the same arithmetic, in the
+ * same order, as before phases existed.
+ *
  * Randomness: named streams forked from the given Rng ('shuffle' for the batch order, 'dropout' for anything
  * the loss draws, 'validation' for the early-stopping hold-out); forks are pure functions of (seed, name), so
  * adding a stream never changes the others.
  */
 import { kernels } from '../../engine/backend/index.js';
-import { Adam, clipGradNorm } from '../../engine/optim.js';
+import { Adam, clipGradNorm, Rmsprop, type Optimizer } from '../../engine/optim.js';
 import type { Rng } from '../../engine/rng.js';
 import { Tape, Tensor } from '../../engine/tensor.js';
 import { assertFiniteMatrix } from '../../engine/validate.js';
@@ -33,9 +41,31 @@ export interface LossOutput {
   terms?: Record<string, Tensor>;
 }
 
-export interface Trainable {
-  parameters(): readonly Tensor[];
+export type OptimizerKind = 'adam' | 'rmsprop';
+
+/** One training phase of a mini-batch: its loss, the parameters its optimiser updates, that optimiser. */
+export interface TrainingPhase {
+  /** Names the phase in errors and in the epoch statistics' terms. */
+  name: string;
+  /** Updated by this phase only (others it reads stay fixed); each must be one of the model's parameters. */
+  parameters: readonly Tensor[];
   loss(batch: Tensor, ctx: StepContext): LossOutput;
+  /** Default 'adam' (torch defaults); 'rmsprop' as torch.optim.RMSprop (WGAN-style critics). */
+  optimizer?: OptimizerKind;
+  /** Default: the loop's learningRate. */
+  learningRate?: number;
+}
+
+export interface Trainable {
+  /** Every trainable parameter (early stopping snapshots them). */
+  parameters(): readonly Tensor[];
+  /**
+   * The loss of a batch: a single-phase model's training loss; with phases, what early stopping watches on
+   * the held-out rows (without it: the sum of the phases' losses).
+   */
+  loss?(batch: Tensor, ctx: StepContext): LossOutput;
+  /** Several phases per mini-batch, run in order; default: one phase, loss() over every parameter. */
+  phases?: readonly TrainingPhase[];
   beforeEpoch?(epoch: number): void;
   afterEpoch?(stats: EpochStats): void;
 }
@@ -63,10 +93,11 @@ export interface TrainLoopOptions {
 
 export interface EpochStats {
   epoch: number;
-  /** Mean training loss over the epoch's batches. */
+  /** Mean training loss over the epoch's batches (with phases: the sum of the phases' losses). */
   loss: number;
+  /** Mean loss terms; with several phases also each phase's loss as "<phase>" and its terms as "<phase>.<term>". */
   terms: Record<string, number>;
-  /** Mean loss on the held-out rows (early stopping only). */
+  /** Mean loss on the held-out rows (early stopping only; with phases: see Trainable.loss). */
   validationLoss?: number;
 }
 
@@ -97,6 +128,28 @@ function holdOut(x: Float32Array, rows: number, cols: number, e: EarlyStopping, 
   };
 }
 
+interface ResolvedPhase { name: string; params: readonly Tensor[]; loss: TrainingPhase['loss']; opt: Optimizer }
+
+/** The model's phases with their optimisers; a single-phase model is one phase over every parameter. */
+function resolvePhases(model: Trainable, params: readonly Tensor[], o: TrainLoopOptions): ResolvedPhase[] {
+  if (!model.phases) {
+    if (!model.loss) throw new Error(`${o.what}: declares neither a loss nor training phases`);
+    const loss = model.loss.bind(model);
+    return [{ name: 'loss', params, loss, opt: new Adam(params, { lr: o.learningRate }) }];
+  }
+  if (model.phases.length === 0) throw new Error(`${o.what}: declares an empty list of training phases`);
+  const all = new Set(params), names = new Set<string>();
+  return model.phases.map((ph) => {
+    if (names.has(ph.name)) throw new Error(`${o.what}: training phase "${ph.name}" is declared twice`);
+    names.add(ph.name);
+    if (ph.parameters.length === 0) throw new Error(`${o.what}: training phase "${ph.name}" updates no parameters`);
+    if (ph.parameters.some((p) => !all.has(p))) throw new Error(`${o.what}: training phase "${ph.name}" updates a parameter that is not one of the model's`);
+    const lr = ph.learningRate ?? o.learningRate;
+    const opt = (ph.optimizer ?? 'adam') === 'adam' ? new Adam(ph.parameters, { lr }) : new Rmsprop(ph.parameters, { lr });
+    return { name: ph.name, params: ph.parameters, loss: ph.loss, opt };
+  });
+}
+
 export function trainLoop(model: Trainable, x: Float32Array, rows: number, cols: number, rng: Rng, o: TrainLoopOptions): TrainLoopResult {
   assertFiniteMatrix(x, rows, cols, 'training data');
   if (!(Number.isInteger(o.batchSize) && o.batchSize > 0)) throw new Error(`batch size must be a positive integer, got ${o.batchSize}`);
@@ -109,7 +162,9 @@ export function trainLoop(model: Trainable, x: Float32Array, rows: number, cols:
   }
   const params = model.parameters();
   const batch = Math.min(o.batchSize, rows);
-  const opt = new Adam(params, { lr: o.learningRate });
+  const phases = resolvePhases(model, params, o);
+  // Named terms: a single phase keeps its own names (unchanged history for single-loss detectors).
+  const named = phases.length === 1 ? (_ph: string, k: string) => k : (ph: string, k: string) => `${ph}.${k}`;
   const tape = new Tape();
   const shuffle = rng.fork('shuffle'), noise = rng.fork('dropout');
   const buf = new Float32Array(batch * cols);
@@ -128,19 +183,25 @@ export function trainLoop(model: Trainable, x: Float32Array, rows: number, cols:
       if (n < minRows && s > 0) break;
       kernels().gatherRows(n, cols, x, perm, s, buf);
       const xb = new Tensor(n === batch ? buf : buf.subarray(0, n * cols), [n, cols]);
-      opt.zeroGrad();
-      const l = tape.record(() => model.loss(xb, { training: true, rng: noise, epoch: ep + 1 }));
-      tape.backward(l.loss);
-      if (o.gradientClip !== undefined) clipGradNorm(params, o.gradientClip);
-      opt.step();
       steps++;
-      const lv = l.loss.item();
-      if (!Number.isFinite(lv)) throw new Error(`${o.what} training diverged at epoch ${ep + 1}, step ${steps}: loss ${lv}`);
-      sl += lv; nb++;
-      for (const [k, t] of Object.entries(l.terms ?? {})) sums[k] = (sums[k] ?? 0) + t.item();
+      for (const ph of phases) {
+        // Zero every gradient: the previous phase's backward pass filled those of networks it only read.
+        for (const p of params) p.zeroGrad();
+        const l = tape.record(() => ph.loss(xb, { training: true, rng: noise, epoch: ep + 1 }));
+        tape.backward(l.loss);
+        if (o.gradientClip !== undefined) clipGradNorm(ph.params, o.gradientClip);
+        ph.opt.step();
+        // Read the values now: the next phase's recording releases this one's tensors.
+        const lv = l.loss.item();
+        if (!Number.isFinite(lv)) throw new Error(`${o.what} training diverged at epoch ${ep + 1}, step ${steps}${phases.length > 1 ? ` (phase ${ph.name})` : ''}: loss ${lv}`);
+        sl += lv;
+        if (phases.length > 1) sums[ph.name] = (sums[ph.name] ?? 0) + lv;
+        for (const [k, t] of Object.entries(l.terms ?? {})) sums[named(ph.name, k)] = (sums[named(ph.name, k)] ?? 0) + t.item();
+      }
+      nb++;
     }
     const stats: EpochStats = { epoch: ep + 1, loss: sl / nb, terms: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / nb])) };
-    if (val) stats.validationLoss = validationLoss(model, val.x, val.rows, cols, batch, minRows, noise, ep + 1);
+    if (val) stats.validationLoss = validationLoss(model.loss ? [model.loss.bind(model)] : phases.map((p) => p.loss), val.x, val.rows, cols, batch, minRows, noise, ep + 1);
     history.push(stats);
     model.afterEpoch?.(stats);
     o.onEpoch?.(ep + 1, stats);
@@ -159,12 +220,12 @@ export function trainLoop(model: Trainable, x: Float32Array, rows: number, cols:
   };
 }
 
-/** Mean loss over held-out rows, dropout off, no gradients; weighted by batch rows. */
-function validationLoss(model: Trainable, x: Float32Array, rows: number, cols: number, batch: number, minRows: number, rng: Rng, epoch: number): number {
+/** Mean over held-out rows of the summed given losses, dropout off, no gradients; weighted by batch rows. */
+function validationLoss(losses: readonly TrainingPhase['loss'][], x: Float32Array, rows: number, cols: number, batch: number, minRows: number, rng: Rng, epoch: number): number {
   let sum = 0, n = 0;
   forEachBatchNoGrad(x, rows, cols, batch, (t, start) => {
     if (t.rows < minRows && start > 0) return;
-    sum += model.loss(t, { training: false, rng, epoch }).loss.item() * t.rows;
+    for (const loss of losses) sum += loss(t, { training: false, rng, epoch }).loss.item() * t.rows;
     n += t.rows;
   });
   return sum / n;
