@@ -1,3 +1,4 @@
 /** The detectors Aberrant ships: importing each module registers it (see register.ts). One line per detector. */
 import './dagmm/detector.js';
 import './ae/detector.js';
+import './rda/detector.js';

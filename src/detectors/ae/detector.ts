@@ -4,26 +4,21 @@
  * rows unlike the training data reconstruct badly. Hawkins, He, Williams and Baxter, "Outlier Detection Using
  * Replicator Neural Networks", DaWaK 2002; Aggarwal, Outlier Analysis (2nd ed., 2017), Section 3.5.
  *
- * Default networks, from the input width d: code L = clamp(floor(sqrt(d)), 1, 32); one hidden layer of
- * H = max(L + 1, ceil(d / 2)); encoder FC(d,H,act)-FC(H,L,none), decoder FC(L,H,act)-FC(H,d,none).
+ * Default networks from the input width (network.ts, shared with the other reconstruction detectors).
  * Training: batch 64 (at most the rows), enough epochs for ~2,000 steps within [10, 200].
  */
 import * as z from '../../zod.js';
 import { mse } from '../../engine/ops/index.js';
 import type { Tensor } from '../../engine/tensor.js';
-import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { registerDetector } from '../register.js';
 import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type LossOutput } from '../deep/detector.js';
+import { autoencoderNetworkShape, autoencoderNetworks, reconstruct, rowMeanSquaredError } from './network.js';
 import { AE_PAPER_RUNS } from './paper-configs.js';
 
 export const AeParamsSchema = z.strictObject({
   ...CommonParamsSchema.shape,
-  encoder: z.optional(z.string()).check(z.describe('encoder in the paper\'s notation, e.g. FC(6,3,tanh)-FC(3,2,none); give it with decoder; default: from the input width')),
-  decoder: z.optional(z.string()).check(z.describe('decoder, e.g. FC(2,3,tanh)-FC(3,6,none); must map the code back to the input width')),
-  latentSize: z.optional(z.number().check(z.int(), z.minimum(1))).check(z.describe('code width; default clamp(floor(sqrt(d)), 1, 32) for d features')),
-  hidden: z.optional(z.array(z.number().check(z.int(), z.minimum(1)))).check(z.describe('encoder hidden widths (the decoder mirrors them); default [max(code + 1, ceil(d / 2))]')),
-  activation: z._default(z.enum(['tanh', 'sigmoid', 'relu', 'leaky_relu', 'softplus']), 'tanh').check(z.describe('activation of the hidden layers')),
+  ...autoencoderNetworkShape,
   ...deepTrainingShape({
     learningRate: 1e-3,
     epochs: 'training epochs; default: ~2,000 optimiser steps, in [10, 200]',
@@ -43,23 +38,8 @@ export class AutoencoderDetector extends DeepDetector<AeParams, AeResolvedConfig
   }
 
   protected configure(d: number, rows: number): AeResolvedConfig {
-    const p = this.params, auto: string[] = [];
-    let { encoder, decoder } = p;
-    if ((encoder === undefined) !== (decoder === undefined)) throw new Error('ae: give both encoder and decoder, or neither');
-    if (encoder === undefined || decoder === undefined) {
-      const latent = p.latentSize ?? Math.min(32, Math.max(1, Math.floor(Math.sqrt(d))));
-      const hidden = p.hidden ?? [Math.max(latent + 1, Math.ceil(d / 2))];
-      const widths = [d, ...hidden, latent], act = p.activation;
-      const fc = (a: number, b: number, last: boolean) => `FC(${a},${b},${last ? 'none' : act})`;
-      encoder = widths.slice(1).map((w, i) => fc(widths[i], w, i === widths.length - 2)).join('-');
-      const back = [...widths].reverse();
-      decoder = back.slice(1).map((w, i) => fc(back[i], w, i === back.length - 2)).join('-');
-      auto.push('encoder', 'decoder');
-    }
-    const code = specOutputSize(parseNetworkSpec(encoder));
-    const dec = parseNetworkSpec(decoder);
-    if (specInputSize(dec) !== code) throw new Error(`ae: the decoder takes ${specInputSize(dec)} inputs, the encoder's code has ${code}`);
-    if (specOutputSize(dec) !== d) throw new Error(`ae: the decoder outputs ${specOutputSize(dec)} values, the data has ${d} features`);
+    const p = this.params;
+    const { encoder, decoder, auto } = autoencoderNetworks('ae', d, p);
     const batchSize = p.batchSize ?? Math.min(64, rows);
     if (p.batchSize === undefined) auto.push('batchSize');
     const epochs = p.epochs ?? Math.min(200, Math.max(10, Math.ceil(2000 / Math.ceil(rows / batchSize))));
@@ -72,7 +52,7 @@ export class AutoencoderDetector extends DeepDetector<AeParams, AeResolvedConfig
   }
 
   private reconstruct(x: Tensor, training: boolean): Tensor {
-    return this.mlp('decoder').forward(this.mlp('encoder').forward(x, { training }), { training });
+    return reconstruct(this.mlp('encoder'), this.mlp('decoder'), x, training);
   }
 
   protected loss(batch: Tensor): LossOutput {
@@ -80,12 +60,7 @@ export class AutoencoderDetector extends DeepDetector<AeParams, AeResolvedConfig
   }
 
   protected scoreBatch(batch: Tensor, out: Float64Array): void {
-    const xr = this.reconstruct(batch, false).data, x = batch.data, d = batch.cols;
-    for (let i = 0; i < batch.rows; i++) {
-      let s = 0;
-      for (let j = i * d; j < (i + 1) * d; j++) s += (x[j] - xr[j]) ** 2;
-      out[i] = s / d;
-    }
+    rowMeanSquaredError(batch.data, this.reconstruct(batch, false).data, batch.cols, out);
   }
 }
 
