@@ -4,16 +4,14 @@
  * rows unlike the training data reconstruct badly. Hawkins, He, Williams and Baxter, "Outlier Detection Using
  * Replicator Neural Networks", DaWaK 2002; Aggarwal, Outlier Analysis (2nd ed., 2017), Section 3.5.
  *
- * Default networks from the input width (network.ts, shared with the other reconstruction detectors).
- * Training: batch 64 (at most the rows), enough epochs for ~2,000 steps within [10, 200].
+ * Default networks from the input width and the default schedule: network.ts, shared with the other
+ * reconstruction detectors.
  */
 import * as z from '../../zod.js';
-import { mse } from '../../engine/ops/index.js';
-import type { Tensor } from '../../engine/tensor.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { registerDetector } from '../register.js';
-import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type LossOutput } from '../deep/detector.js';
-import { autoencoderNetworkShape, autoencoderNetworks, reconstruct, rowMeanSquaredError } from './network.js';
+import { deepTrainingShape, UNTRAINED_CONTROL } from '../deep/detector.js';
+import { AutoencoderBase, autoencoderNetworkShape, type AutoencoderConfig } from './network.js';
 import { AE_PAPER_RUNS } from './paper-configs.js';
 
 export const AeParamsSchema = z.strictObject({
@@ -27,9 +25,9 @@ export const AeParamsSchema = z.strictObject({
 });
 export type AeParams = z.infer<typeof AeParamsSchema>;
 
-export interface AeResolvedConfig { encoder: string; decoder: string; epochs: number; batchSize: number; learningRate: number; auto: string[] }
+export type AeResolvedConfig = AutoencoderConfig;
 
-export class AutoencoderDetector extends DeepDetector<AeParams, AeResolvedConfig> {
+export class AutoencoderDetector extends AutoencoderBase<AeParams, AeResolvedConfig> {
   readonly name = 'ae';
   readonly scoreName = 'reconstruction error';
 
@@ -38,29 +36,7 @@ export class AutoencoderDetector extends DeepDetector<AeParams, AeResolvedConfig
   }
 
   protected configure(d: number, rows: number): AeResolvedConfig {
-    const p = this.params;
-    const { encoder, decoder, auto } = autoencoderNetworks('ae', d, p);
-    const batchSize = p.batchSize ?? Math.min(64, rows);
-    if (p.batchSize === undefined) auto.push('batchSize');
-    const epochs = p.epochs ?? Math.min(200, Math.max(10, Math.ceil(2000 / Math.ceil(rows / batchSize))));
-    if (p.epochs === undefined) auto.push('epochs');
-    return { encoder, decoder, epochs, batchSize, learningRate: p.learningRate, auto };
-  }
-
-  protected networks(c: AeResolvedConfig): Record<string, string> {
-    return { encoder: c.encoder, decoder: c.decoder };
-  }
-
-  private reconstruct(x: Tensor, training: boolean): Tensor {
-    return reconstruct(this.mlp('encoder'), this.mlp('decoder'), x, training);
-  }
-
-  protected loss(batch: Tensor): LossOutput {
-    return { loss: mse(this.reconstruct(batch, true), batch) };
-  }
-
-  protected scoreBatch(batch: Tensor, out: Float64Array): void {
-    rowMeanSquaredError(batch.data, this.reconstruct(batch, false).data, batch.cols, out);
+    return this.autoencoderConfig(d, rows);
   }
 }
 

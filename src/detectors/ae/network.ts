@@ -1,14 +1,18 @@
 /**
- * The autoencoder networks every reconstruction detector shares (ae, rda, ...): the parameter shape that
- * describes them and the rule that sizes them from the input width when they are not given.
+ * The autoencoder every reconstruction detector shares (ae, rda, ...): the parameter shape that describes its
+ * networks, the rule that sizes them from the input width when they are not given, the default schedule, and
+ * AutoencoderBase (networks, loss = mean squared reconstruction error, score = a row's mean squared error).
  *
  * Default networks, from the input width d: code L = clamp(floor(sqrt(d)), 1, 32); one hidden layer of
  * H = max(L + 1, ceil(d / 2)); encoder FC(d,H,act)-FC(H,L,none), decoder FC(L,H,act)-FC(H,d,none).
+ * Default schedule: batch 64 (at most the rows), enough epochs for ~2,000 steps within [10, 200].
  */
 import * as z from '../../zod.js';
+import { mse } from '../../engine/ops/index.js';
 import type { Tensor } from '../../engine/tensor.js';
 import type { Mlp } from '../../nn/mlp.js';
 import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
+import { DeepDetector, type DeepParams, type DeepTrainingConfig, type LossOutput } from '../deep/detector.js';
 
 /** The zod shape of the network parameters, for a detector's schema (spread it). */
 export const autoencoderNetworkShape = {
@@ -63,5 +67,38 @@ export function rowMeanSquaredError(x: ArrayLike<number>, xr: ArrayLike<number>,
     let s = 0;
     for (let j = i * d; j < (i + 1) * d; j++) s += (x[j] - xr[j]) ** 2;
     out[i] = s / d;
+  }
+}
+
+/** The resolved configuration every autoencoder detector starts from. */
+export interface AutoencoderConfig extends DeepTrainingConfig { encoder: string; decoder: string; auto: string[] }
+
+/** A deep detector whose networks are one encoder and one decoder, trained on mean squared reconstruction error. */
+export abstract class AutoencoderBase<P extends DeepParams & AutoencoderNetworkParams, C extends AutoencoderConfig> extends DeepDetector<P, C> {
+  /** Networks and the default schedule for d features and this many training rows; `auto` names the defaults used. */
+  protected autoencoderConfig(d: number, rows: number): AutoencoderConfig {
+    const p = this.params;
+    const { encoder, decoder, auto } = autoencoderNetworks(this.name, d, p);
+    const batchSize = p.batchSize ?? Math.min(64, rows);
+    if (p.batchSize === undefined) auto.push('batchSize');
+    const epochs = p.epochs ?? Math.min(200, Math.max(10, Math.ceil(2000 / Math.ceil(rows / batchSize))));
+    if (p.epochs === undefined) auto.push('epochs');
+    return { encoder, decoder, epochs, batchSize, learningRate: p.learningRate, auto };
+  }
+
+  protected networks(c: C): Record<string, string> {
+    return { encoder: c.encoder, decoder: c.decoder };
+  }
+
+  protected reconstruct(x: Tensor, training: boolean): Tensor {
+    return reconstruct(this.mlp('encoder'), this.mlp('decoder'), x, training);
+  }
+
+  protected loss(batch: Tensor): LossOutput {
+    return { loss: mse(this.reconstruct(batch, true), batch) };
+  }
+
+  protected scoreBatch(batch: Tensor, out: Float64Array): void {
+    rowMeanSquaredError(batch.data, this.reconstruct(batch, false).data, batch.cols, out);
   }
 }

@@ -12,10 +12,14 @@
  * autoencoder toward themselves: this is the detector for fitting on data that contains anomalies.
  *
  * Scores. For the training rows the paper's score is ||S_i||_2 (`sparseScores` after fit). A new row has no S;
- * we give it the S that one step of the same alternation gives it with the trained autoencoder held fixed and
- * S = 0 to start: score = ||prox_lambda(x - D(E(x)))||_2 (`score: 'sparse'`, default). Rows whose residual is
- * within lambda score 0 (ties), exactly as they get S = 0 in training. `score: 'reconstruction'` is the mean
- * squared reconstruction error (ae's score, no ties).
+ * `score: 'sparse'` gives it the S that one step of the same alternation gives it with the trained autoencoder
+ * held fixed, starting from S = 0: ||prox_lambda(x - D(E(x)))||_2. Every row whose residual is within lambda
+ * scores 0, as it gets S = 0 in training. The default, `score: 'reconstruction'`, is the mean squared
+ * reconstruction error of the robustly trained autoencoder, because the contract needs a score that ranks:
+ * a threshold by contamination c must flag c of the training rows and predictProba is a rank, but with the
+ * sparse score most rows tie at 0 (on Thyroid ~96% of them), so the threshold would flag fewer rows than asked
+ * and the tied rows would all get the same rank. For l2,1 the two scores order the rows the same way wherever
+ * the sparse one is not 0 (||prox(r)|| = max(0, ||r|| - lambda)); RDA's gain is in training, not in the score.
  *
  * Default lambda (in the units of the scaled data: min-max by default, each feature's training range = 1): the
  * paper leaves lambda to the user (it sets how much of X is declared sparse). We fix a per-feature tolerance
@@ -30,14 +34,13 @@
  * Default networks: ae's, from the input width (ae/network.ts).
  */
 import * as z from '../../zod.js';
-import { mse } from '../../engine/ops/index.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { forEachBatchNoGrad } from '../../nn/batches.js';
 import type { MatrixContext } from '../detector.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { registerDetector } from '../register.js';
-import { DeepDetector, deepTrainingShape, progressLine, UNTRAINED_CONTROL, type EpochStats, type LossOutput } from '../deep/detector.js';
-import { autoencoderNetworkShape, autoencoderNetworks, reconstruct, rowMeanSquaredError } from '../ae/network.js';
+import { deepTrainingShape, progressLine, UNTRAINED_CONTROL, type EpochStats } from '../deep/detector.js';
+import { AutoencoderBase, autoencoderNetworkShape, type AutoencoderConfig } from '../ae/network.js';
 import { proxSparse, rowNorms, type SparseNorm } from './prox.js';
 import { RDA_PAPER_RUNS } from './paper-configs.js';
 
@@ -57,8 +60,8 @@ export const RdaParamsSchema = z.strictObject({
     .check(z.describe('autoencoder epochs per outer iteration (the paper\'s inner iterations); default ceil(epochs / outerIterations)')),
   tolerance: z._default(z.number().check(z.gt(0)), 1e-4)
     .check(z.describe('stop when ||X - L_D - S|| or the change of L_D + S, relative to ||X||, is below this (the paper\'s convergence check)')),
-  score: z._default(z.enum(['sparse', 'reconstruction']), 'sparse')
-    .check(z.describe('score of a row: sparse = ||prox(x - AE(x))||_2, its S from one alternation step with the trained autoencoder; reconstruction = mean squared reconstruction error')),
+  score: z._default(z.enum(['sparse', 'reconstruction']), 'reconstruction')
+    .check(z.describe('score of a row: reconstruction = mean squared reconstruction error of the robustly trained autoencoder; sparse = ||prox(x - AE(x))||_2, the row\'s S after one alternation step with the trained autoencoder (0 for rows within lambda: ties)')),
   ...deepTrainingShape({
     learningRate: 1e-3,
     epochs: 'total training epochs over all outer iterations; default: ~2,000 optimiser steps, in [10, 200]',
@@ -67,13 +70,10 @@ export const RdaParamsSchema = z.strictObject({
 });
 export type RdaParams = z.infer<typeof RdaParamsSchema>;
 
-export interface RdaResolvedConfig {
-  encoder: string; decoder: string;
-  /** innerEpochs x outerIterations: the most epochs training can take. */
-  epochs: number; innerEpochs: number; outerIterations: number;
-  batchSize: number; learningRate: number;
+export interface RdaResolvedConfig extends AutoencoderConfig {
+  /** epochs = innerEpochs x outerIterations: the most epochs training can take. */
+  innerEpochs: number; outerIterations: number;
   norm: SparseNorm; lambda: number; tolerance: number; score: 'sparse' | 'reconstruction';
-  auto: string[];
 }
 
 /** One outer iteration: the paper's two convergence measures and how much of X went into S. */
@@ -85,7 +85,7 @@ function frobenius(m: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
-export class RobustAutoencoderDetector extends DeepDetector<RdaParams, RdaResolvedConfig> {
+export class RobustAutoencoderDetector extends AutoencoderBase<RdaParams, RdaResolvedConfig> {
   readonly name = 'rda';
   get scoreName(): string { return this.params.score === 'sparse' ? 'row norm of the sparse part' : 'reconstruction error'; }
   private s: Float32Array | null = null;
@@ -108,30 +108,16 @@ export class RobustAutoencoderDetector extends DeepDetector<RdaParams, RdaResolv
 
   protected configure(d: number, rows: number): RdaResolvedConfig {
     const p = this.params;
-    const { encoder, decoder, auto } = autoencoderNetworks('rda', d, p);
-    const batchSize = p.batchSize ?? Math.min(64, rows);
-    if (p.batchSize === undefined) auto.push('batchSize');
-    const total = p.epochs ?? Math.min(200, Math.max(10, Math.ceil(2000 / Math.ceil(rows / batchSize))));
+    // ae's networks and schedule; its epochs are the total budget, split over the outer iterations.
+    const { epochs: total, auto, ...ae } = this.autoencoderConfig(d, rows);
     const innerEpochs = p.innerEpochs ?? Math.ceil(total / p.outerIterations);
     if (p.innerEpochs === undefined) auto.push('innerEpochs');
     const lambda = p.lambda ?? (p.norm === 'l1' ? RDA_FEATURE_TOLERANCE : RDA_FEATURE_TOLERANCE * Math.sqrt(d));
     if (p.lambda === undefined) auto.push('lambda');
     return {
-      encoder, decoder, epochs: innerEpochs * p.outerIterations, innerEpochs, outerIterations: p.outerIterations,
-      batchSize, learningRate: p.learningRate, norm: p.norm, lambda, tolerance: p.tolerance, score: p.score, auto,
+      ...ae, epochs: innerEpochs * p.outerIterations, innerEpochs, outerIterations: p.outerIterations,
+      norm: p.norm, lambda, tolerance: p.tolerance, score: p.score, auto,
     };
-  }
-
-  protected networks(c: RdaResolvedConfig): Record<string, string> {
-    return { encoder: c.encoder, decoder: c.decoder };
-  }
-
-  private reconstruct(x: Tensor, training: boolean): Tensor {
-    return reconstruct(this.mlp('encoder'), this.mlp('decoder'), x, training);
-  }
-
-  protected loss(batch: Tensor): LossOutput {
-    return { loss: mse(this.reconstruct(batch, true), batch) };
   }
 
   /** D(E(x)) of every row, into out. */
@@ -177,9 +163,9 @@ export class RobustAutoencoderDetector extends DeepDetector<RdaParams, RdaResolv
     return { steps, history };
   }
 
-  protected scoreBatch(batch: Tensor, out: Float64Array): void {
+  protected override scoreBatch(batch: Tensor, out: Float64Array): void {
+    if (this.config.score === 'reconstruction') { super.scoreBatch(batch, out); return; }
     const x = batch.data, xr = this.reconstruct(batch, false).data, d = batch.cols;
-    if (this.config.score === 'reconstruction') { rowMeanSquaredError(x, xr, d, out); return; }
     const r = new Float32Array(x.length);
     for (let i = 0; i < r.length; i++) r[i] = x[i] - xr[i];
     rowNorms(proxSparse(this.config.norm, r, d, this.config.lambda, r), d, out);
@@ -190,7 +176,7 @@ export class RobustAutoencoderDetector extends DeepDetector<RdaParams, RdaResolv
 
 registerDetector({
   name: 'rda',
-  summary: 'Robust deep autoencoder: X = L_D + S, alternating autoencoder training on L_D = X - S with the l2,1 (rows) or l1 (entries) proximal step on S, so anomalies in the training rows go to S instead of the autoencoder; score = ||prox(x - AE(x))||_2 (option: reconstruction error)',
+  summary: 'Robust deep autoencoder: X = L_D + S, alternating autoencoder training on L_D = X - S with the l2,1 (rows) or l1 (entries) proximal step on S, so anomalies in the training rows go to S instead of the autoencoder; score = reconstruction error (option: ||prox(x - AE(x))||_2, the row\'s sparse part)',
   paper: 'Zhou & Paffenroth, KDD 2017',
   paramsSchema: RdaParamsSchema,
   quickParams: { epochs: 20, batchSize: 32, learningRate: 1e-2, outerIterations: 4 },
