@@ -3,3 +3,4 @@ import './dagmm/detector.js';
 import './ae/detector.js';
 import './vae/detector.js';
 import './advae/detector.js';
+import './rda/detector.js';

@@ -12,7 +12,10 @@
  * anomaly; the flagged fraction is the test set's anomaly rate, which is computed from the test labels (the
  * result says so in `flagging`).
  *
- * Labels choose the training rows (normal rows only) and enter the metrics; the detector never sees them.
+ * `trainContamination` c (paper protocol): the fitted rows are the training half's normal rows plus a random
+ * fraction c of its anomaly rows (the DAGMM paper's Table 3; c = 1 fits on the whole training half).
+ *
+ * Labels choose the training rows and enter the metrics; the detector never sees them.
  * Every random choice of run r flows from seed + r. `control` repeats each run with the detector's
  * untrained control (for deep detectors the same initial networks, not trained), so a reader can see what
  * training adds.
@@ -34,6 +37,8 @@ export interface RunMetrics {
   seed: number; precision: number; recall: number; f1: number; auroc: number; ap: number;
   /** Whole run (fit + score); trainSeconds is the fit alone (preprocessing, training, calibration). */
   seconds: number; trainSeconds?: number;
+  /** With trainContamination: the fitted rows and how many of them are anomalies. */
+  trainRows?: number; trainAnomalies?: number;
 }
 
 export type MetricName = 'precision' | 'recall' | 'f1' | 'auroc' | 'ap';
@@ -69,6 +74,12 @@ export interface BenchOptions {
   epochs?: number;
   /** Skip the untrained control. */
   noControl?: boolean;
+  /**
+   * 'paper' protocol only: also fit on this fraction (0..1) of the training half's anomaly rows, drawn at random
+   * (the DAGMM paper's Table 3: "c% of its anomaly rows"; 1 = the whole training half). The test half is
+   * unchanged, so results for different fractions share their test rows. Default 0: normal rows only.
+   */
+  trainContamination?: number;
   onRun?: (r: RunMetrics, i: number, control: RunMetrics | null) => void;
 }
 
@@ -87,17 +98,27 @@ export interface BenchSource {
   config: Record<string, unknown>;
 }
 
-export interface Split { fit: Int32Array; test: Int32Array; testLabels: Uint8Array; ratio: number }
+export interface Split { fit: Int32Array; test: Int32Array; testLabels: Uint8Array; ratio: number; fitAnomalies: number }
 
-export function splitRun(ds: Pick<BenchDataset, 'sampleRun'>, rng: RngType, protocol: Protocol, paperRatio: number): Split {
+/**
+ * The rows of one run. Labels only choose rows here: the fitted rows (normal rows, plus under trainContamination
+ * a random fraction of the training half's anomaly rows) and the test rows with their labels for the metrics.
+ */
+export function splitRun(ds: Pick<BenchDataset, 'sampleRun'>, rng: RngType, protocol: Protocol, paperRatio: number, trainContamination = 0): Split {
+  if (!(trainContamination >= 0 && trainContamination <= 1)) throw new Error(`training contamination must be a fraction in [0, 1], got ${trainContamination}`);
+  if (trainContamination > 0 && protocol !== 'paper') throw new Error('training contamination needs the paper protocol (half-normal tests on every anomaly row)');
   const { idx, labels } = ds.sampleRun(rng);
   if (protocol === 'paper') {
     const perm = rng.fork('split').permutation(idx.length);
     const nTrain = Math.floor(idx.length / 2);
-    const fit: number[] = [];
-    for (let i = 0; i < nTrain; i++) { const r = idx[perm[i]]; if (!labels[r]) fit.push(r); }
+    const fit: number[] = [], anomalies: number[] = [];
+    for (let i = 0; i < nTrain; i++) { const r = idx[perm[i]]; (labels[r] ? anomalies : fit).push(r); }
+    // Its own stream, so the split itself is the same for every fraction (and as without contamination).
+    const pick = rng.fork('contamination').permutation(anomalies.length);
+    const m = Math.round(trainContamination * anomalies.length);
+    for (let i = 0; i < m; i++) fit.push(anomalies[pick[i]]);
     const test = Int32Array.from(perm.subarray(nTrain), (p) => idx[p]);
-    return { fit: Int32Array.from(fit), test, testLabels: Uint8Array.from(test, (r) => labels[r]), ratio: paperRatio };
+    return { fit: Int32Array.from(fit), test, testLabels: Uint8Array.from(test, (r) => labels[r]), ratio: paperRatio, fitAnomalies: m };
   }
   const normals: number[] = [], anomalies: number[] = [];
   for (const r of idx) (labels[r] ? anomalies : normals).push(r);
@@ -105,7 +126,7 @@ export function splitRun(ds: Pick<BenchDataset, 'sampleRun'>, rng: RngType, prot
   const half = Math.floor(normals.length / 2);
   const fit = Int32Array.from(perm.subarray(0, half), (p) => normals[p]);
   const test = Int32Array.from([...Array.from(perm.subarray(half), (p) => normals[p]), ...anomalies]);
-  return { fit, test, testLabels: Uint8Array.from(test, (r) => labels[r]), ratio: anomalies.length / test.length };
+  return { fit, test, testLabels: Uint8Array.from(test, (r) => labels[r]), ratio: anomalies.length / test.length, fitAnomalies: 0 };
 }
 
 export function evaluate(scores: Float64Array, labels: Uint8Array, ratio: number): Omit<RunMetrics, 'seed' | 'seconds'> {
@@ -128,20 +149,22 @@ export function runBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?:
   const entry = detectorEntry(o.model);
   const params: Record<string, unknown> = { ...o.params, ...(o.epochs !== undefined ? { epochs: o.epochs } : {}) };
   const control = o.noControl ? null : entry.untrainedControl;
+  const contamination = o.trainContamination ?? 0;
   const t0 = performance.now();
   const runs: RunMetrics[] = [], controlRuns: RunMetrics[] = [];
   let resolved: Record<string, unknown> = {};
   for (let r = 0; r < o.runs; r++) {
     const seed = o.seed + r;
-    const split = splitRun(src, new Rng(seed), o.protocol, src.ratio);
-    if (split.fit.length < 2) throw new Error(`run ${r + 1}: only ${split.fit.length} normal training rows`);
+    const split = splitRun(src, new Rng(seed), o.protocol, src.ratio, contamination);
+    if (split.fit.length < 2) throw new Error(`run ${r + 1}: only ${split.fit.length} training rows`);
+    const fitInfo = o.trainContamination !== undefined ? { trainRows: split.fit.length, trainAnomalies: split.fitAnomalies } : {};
     const fitRows = src.rows(split.fit), testRows = src.rows(split.test);
     const one = (extraParams: Record<string, unknown>): { m: RunMetrics; resolved: Record<string, unknown> } => {
       const t = performance.now();
       const det = entry.create({ ...params, seed, ...extraParams }).fit(fitRows, src.fitOptions);
       const trainSeconds = (performance.now() - t) / 1000;
       const scores = det.scoreSamples(testRows);
-      return { m: { seed, ...evaluate(scores, split.testLabels, split.ratio), seconds: (performance.now() - t) / 1000, trainSeconds }, resolved: det.resolvedConfig() };
+      return { m: { seed, ...evaluate(scores, split.testLabels, split.ratio), seconds: (performance.now() - t) / 1000, trainSeconds, ...fitInfo }, resolved: det.resolvedConfig() };
     };
     const run = one({});
     runs.push(run.m);
@@ -153,13 +176,15 @@ export function runBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?:
   const agg = aggregate(runs), cagg = aggregate(controlRuns);
   const paperRule = `flag the top ${src.ratio} of test scores (${src.ratioSource})`;
   const halfRule = 'flag the test set\'s anomaly rate of test scores (computed from the test labels)';
+  const fitRule = contamination > 0 ? `normal rows plus ${contamination} of the anomaly rows of the training half (training contamination)` : 'normal rows of the training half';
   return {
     dataset: src.name, model: o.model,
     protocol: o.protocol === 'paper'
-      ? `paper: random 50/50 split; fit on normal rows of the training half; ${paperRule}`
+      ? `paper: random 50/50 split; fit on ${fitRule}; ${paperRule}`
       : `half-normal: fit on a random half of the normal rows; test on the other half plus all anomalies; ${halfRule}`,
     config: {
       ...src.config, ...extra.config, ...params, resolved,
+      ...(o.trainContamination !== undefined ? { trainContamination: contamination } : {}),
       scaling: `${(params.preprocessing as { scaling?: string } | undefined)?.scaling ?? 'minmax'} (the detector's preprocessing), fitted on the fitted rows; columns constant there encode sign(x - constant)`,
     },
     runs, ...agg,

@@ -104,6 +104,17 @@ describe('aberrant CLI', () => {
     assert.equal(b.control.runs.length, 2);
   });
 
+  it('bench --train-contamination fits on that fraction of the training half\'s anomaly rows and rejects values outside [0, 1]', () => {
+    const res = run(['bench', 'csv', data, '--label-column', 'label', '--model', 'rda', '--runs', '1', '--epochs', '2', '--seed', '1', '--drop', 'id', '--no-control', '--train-contamination', '1', '--json']);
+    assert.equal(res.code, 0, res.err);
+    const b = JSON.parse(res.out) as { runs: { trainAnomalies: number; trainRows: number }[]; config: { trainContamination: number } };
+    assert.equal(b.config.trainContamination, 1);
+    assert.ok(b.runs[0].trainAnomalies > 0 && b.runs[0].trainRows === 200, JSON.stringify(b.runs[0]));
+    const bad = run(['bench', 'csv', data, '--label-column', 'label', '--train-contamination', '2']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.err, /--train-contamination must be a number in \[0, 1\]/);
+  });
+
   it('bench paper runs any registered detector and rejects unknown ones', () => {
     const res = run(['bench', 'paper', '--dataset', 'thyroid', '--model', 'ae', '--runs', '1', '--epochs', '2', '--protocol', 'half-normal', '--json']);
     assert.equal(res.code, 0, res.err);

@@ -6,7 +6,7 @@ import { parseCsv } from '../../src/data/readers/index.js';
 import { labelsFromColumn } from '../../src/data/labels.js';
 import { TsKernels, withKernels } from '../../src/engine/backend/index.js';
 import { Rng } from '../../src/engine/rng.js';
-import { matrixSource, runBenchmark, runPaperBenchmark, type BenchResult } from '../../src/harness/paper.js';
+import { matrixSource, runBenchmark, runPaperBenchmark, splitRun, type BenchResult } from '../../src/harness/paper.js';
 import { runLabelledBenchmark } from '../../src/harness/labelled.js';
 import { summarize } from '../../src/harness/stats.js';
 import { dagmmPaperParams, PAPER_CONFIGS } from '../../src/detectors/dagmm/paper-configs.js';
@@ -62,6 +62,40 @@ describe('benchmark harness', () => {
     assert.ok(r.mean.auroc > 0.9, `AUROC ${r.mean.auroc}`);
     assert.match(r.control.description, /0 training epochs/);
     assert.equal((r.config.resolved as { epochs: number }).epochs, 30);
+  });
+  it('training contamination: normal rows of the training half plus that fraction of its anomaly rows; test rows unchanged', () => {
+    const split = (c: number) => splitRun(ds, new Rng(7), 'paper', 0.1, c);
+    const clean = split(0), half = split(0.5), all = split(1);
+    const isAnomaly = (r: number) => ds.base.labels[r] === 1;
+    const trainHalf = new Set(Array.from({ length: 330 }, (_, i) => i).filter((i) => !clean.test.includes(i)));
+    const trainAnomalies = [...trainHalf].filter(isAnomaly);
+    assert.ok(trainAnomalies.length > 0);
+    assert.ok(!Array.from(clean.fit).some(isAnomaly) && clean.fitAnomalies === 0);
+    // c = 1 fits on the whole training half; c = 0.5 on its normal rows plus round(half) of its anomaly rows.
+    assert.deepEqual([...all.fit].sort((a, b) => a - b), [...trainHalf].sort((a, b) => a - b));
+    const m = Math.round(0.5 * trainAnomalies.length);
+    assert.equal(Array.from(half.fit).filter(isAnomaly).length, m);
+    assert.equal(half.fitAnomalies, m);
+    assert.deepEqual(Array.from(half.fit).filter((r) => !isAnomaly(r)), Array.from(clean.fit));
+    for (const s of [half, all]) {
+      assert.ok(Array.from(s.fit).every((r) => trainHalf.has(r)), 'no test row is fitted on');
+      assert.deepEqual(s.test, clean.test);
+      assert.deepEqual(s.testLabels, clean.testLabels);
+    }
+    assert.throws(() => splitRun(ds, new Rng(7), 'half-normal', 0.1, 0.5), /paper protocol/);
+    assert.throws(() => splitRun(ds, new Rng(7), 'paper', 0.1, 1.5), /fraction in \[0, 1\]/);
+  });
+  it('training contamination through the harness: the detector gets feature rows only; runs report what was fitted', () => {
+    const seen: number[] = [];
+    const spy = { ...src, rows: (idx: Int32Array) => { seen.push(idx.length); return src.rows(idx); } };
+    const r = runBenchmark(spy, { model: 'ae', runs: 1, seed: 7, protocol: 'paper', epochs: 1, noControl: true, trainContamination: 1 });
+    const all = splitRun(ds, new Rng(7), 'paper', 0.1, 1);
+    assert.deepEqual(seen, [all.fit.length, all.test.length]);
+    assert.deepEqual([r.runs[0].trainRows, r.runs[0].trainAnomalies], [all.fit.length, all.fitAnomalies]);
+    assert.equal(r.config.trainContamination, 1);
+    assert.match(r.protocol, /plus 1 of the anomaly rows of the training half/);
+    // Fitted matrices have the source's feature columns only: the labels never reach the detector.
+    assert.equal((src.rows(all.fit) as { cols: number }).cols, ds.base.cols);
   });
   it('rejects a bad run count and an unknown detector', () => {
     assert.throws(() => runBenchmark(src, { ...dagmm, runs: 0, seed: 1, protocol: 'paper' }), /runs must be a positive integer/);

@@ -10,7 +10,14 @@ import {
 } from '../../index.js';
 import { addDetectorOptions, addReadOptions, type ReadOptionValues, detectorParams, fmt, list, nonNegativeInt, readData, type DetectorOptionValues } from '../common.js';
 
-interface BenchOpts extends DetectorOptionValues { model: string; runs: number; protocol: Protocol; control: boolean; json?: boolean }
+interface BenchOpts extends DetectorOptionValues { model: string; runs: number; protocol: Protocol; control: boolean; trainContamination?: number; json?: boolean }
+
+/** A fraction in [0, 1], both ends included (0 = no anomaly rows, 1 = all of them). */
+function closedFraction(v: string): number {
+  const n = Number(v);
+  if (!(v.trim() !== '' && n >= 0 && n <= 1)) throw new Error(`--train-contamination must be a number in [0, 1], got "${v}"`);
+  return n;
+}
 
 /** The options both benchmarks share: detector, its parameters, runs, protocol, control, JSON. */
 function addBenchOptions(cmd: Command): Command {
@@ -19,6 +26,8 @@ function addBenchOptions(cmd: Command): Command {
     .option('--runs <n>', 'independent runs (seeds seed .. seed+runs-1, default seed 1)', nonNegativeInt('runs'), 20)
     .addOption(new Option('--protocol <name>', 'evaluation protocol: paper (50/50 split, flag a fixed ratio) or half-normal (flags the test anomaly rate, computed from the test labels)').choices(['paper', 'half-normal']).default('paper'))
     .option('--no-control', 'skip the untrained control')
+    // Not --contamination: that option already sets the detector's threshold (common.ts).
+    .option('--train-contamination <c>', 'paper protocol: also fit on this fraction of the training half\'s anomaly rows (DAGMM paper Table 3\'s c%; 1 = the whole training half); default 0', closedFraction)
     .option('--json', 'print the result as one JSON object on stdout'));
 }
 
@@ -28,9 +37,9 @@ function benchSettings(o: BenchOpts) {
   // The seed is per run (seed + r) and epochs are the harness's override: neither is a fixed parameter.
   delete params.seed; delete params.epochs;
   return {
-    model: o.model, params, runs: o.runs, seed: o.seed ?? 1, protocol: o.protocol, epochs: o.epochs, noControl: !o.control,
+    model: o.model, params, runs: o.runs, seed: o.seed ?? 1, protocol: o.protocol, epochs: o.epochs, noControl: !o.control, trainContamination: o.trainContamination,
     onRun: (r: BenchResult['runs'][number], i: number, c: BenchResult['runs'][number] | null) => process.stderr.write(
-      `run ${i + 1}/${o.runs} seed ${r.seed}: precision ${fmt(r.precision)} recall ${fmt(r.recall)} F1 ${fmt(r.f1)} AUROC ${fmt(r.auroc)} AP ${fmt(r.ap)} (${r.seconds.toFixed(1)} s)${c ? `; untrained F1 ${fmt(c.f1)} AUROC ${fmt(c.auroc)}` : ''}\n`),
+      `run ${i + 1}/${o.runs} seed ${r.seed}: precision ${fmt(r.precision)} recall ${fmt(r.recall)} F1 ${fmt(r.f1)} AUROC ${fmt(r.auroc)} AP ${fmt(r.ap)} (${r.seconds.toFixed(1)} s)${r.trainAnomalies !== undefined ? `; fitted on ${r.trainRows} rows, ${r.trainAnomalies} anomalies` : ''}${c ? `; untrained F1 ${fmt(c.f1)} AUROC ${fmt(c.auroc)}` : ''}\n`),
   };
 }
 
@@ -64,7 +73,7 @@ export function registerBench(bench: Command, setup: () => void): void {
   addBenchOptions(bench.command('paper')
     .description('Run the DAGMM paper\'s protocol on one of its data sets (bundled) with any detector and print per-run and summary metrics')
     .requiredOption('--dataset <name>', `data set: ${PAPER_DATASETS.join(', ')}`))
-    .addHelpText('after', '\nThe detector uses its configuration for the data set (beside it, e.g. dagmm/paper-configs.ts) when it has one;\n--param/--params override it.\n\nExamples:\n  aberrant bench paper --dataset thyroid --model dagmm --runs 20 --seed 1 --json\n  aberrant bench paper --dataset arrhythmia --model ae --runs 3 --epochs 200')
+    .addHelpText('after', '\nThe detector uses its configuration for the data set (beside it, e.g. dagmm/paper-configs.ts) when it has one;\n--param/--params override it.\n\nExamples:\n  aberrant bench paper --dataset thyroid --model dagmm --runs 20 --seed 1 --json\n  aberrant bench paper --dataset arrhythmia --model ae --runs 3 --epochs 200\n  aberrant bench paper --dataset thyroid --model rda --train-contamination 1 --runs 5')
     .action((o: BenchOpts & { dataset: string }) => {
       if (!(PAPER_DATASETS as readonly string[]).includes(o.dataset)) throw new Error(`unknown --dataset "${o.dataset}" (expected ${PAPER_DATASETS.join(', ')})`);
       setup();

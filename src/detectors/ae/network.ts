@@ -1,6 +1,8 @@
 /**
- * What every autoencoder-shaped detector shares (ae, vae, advae): the network parameters of its schema and the
- * default networks and schedule from the input width, so the auto choices are made in one place.
+ * What every autoencoder-shaped detector shares (ae, vae, advae, rda, ...): the network parameters of its
+ * schema, the default networks and schedule from the input width (so the auto choices are made in one place),
+ * and AutoencoderBase: one encoder and one decoder trained on mean squared reconstruction error, score = a
+ * row's mean squared reconstruction error.
  *
  * Default networks, from the input width d: code L = clamp(floor(sqrt(d)), 1, 32); one hidden layer of
  * H = max(L + 1, ceil(d / 2)); encoder FC(d,H,act)-FC(H,k*L,none), decoder FC(L,H,act)-FC(H,d,none), where k
@@ -8,7 +10,10 @@
  * log-variance). Training: batch 64 (at most the rows), enough epochs for ~2,000 steps within [10, 200].
  */
 import * as z from '../../zod.js';
+import { mse } from '../../engine/ops/index.js';
+import type { Tensor } from '../../engine/tensor.js';
 import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
+import { DeepDetector, type DeepParams, type DeepTrainingConfig, type LossOutput } from '../deep/detector.js';
 
 /** The schema fields for the networks; `encoder` describes what the encoder's last layer outputs. */
 export function autoencoderNetworkShape(o: { encoder: string; decoder: string; latentSize: string }) {
@@ -69,4 +74,41 @@ export function rowSquaredError(x: Float32Array, xr: Float32Array, d: number, i:
   let s = 0;
   for (let j = i * d; j < (i + 1) * d; j++) s += (x[j] - xr[j]) ** 2;
   return s;
+}
+
+/** The parameter descriptions of a plain autoencoder's networks (ae, rda, and the reconstruction variants). */
+export const AUTOENCODER_NETWORK_DOCS = {
+  encoder: 'encoder in the paper\'s notation, e.g. FC(6,3,tanh)-FC(3,2,none); give it with decoder; default: from the input width',
+  decoder: 'decoder, e.g. FC(2,3,tanh)-FC(3,6,none); must map the code back to the input width',
+  latentSize: 'code width; default clamp(floor(sqrt(d)), 1, 32) for d features',
+};
+
+/** The resolved configuration every autoencoder detector starts from. */
+export interface AutoencoderConfig extends DeepTrainingConfig { encoder: string; decoder: string; auto: string[] }
+
+/** A deep detector whose networks are one encoder and one decoder, trained on mean squared reconstruction error. */
+export abstract class AutoencoderBase<P extends DeepParams & AutoencoderNetworkParams, C extends AutoencoderConfig> extends DeepDetector<P, C> {
+  /** Networks and the default schedule for d features and this many training rows; `auto` names the defaults used. */
+  protected autoencoderConfig(d: number, rows: number): AutoencoderConfig {
+    const { encoder, decoder, epochs, batchSize, auto } = planAutoencoder(this.name, this.params, d, rows);
+    return { encoder, decoder, epochs, batchSize, learningRate: this.params.learningRate, auto };
+  }
+
+  protected networks(c: C): Record<string, string> {
+    return { encoder: c.encoder, decoder: c.decoder };
+  }
+
+  /** decoder(encoder(x)); training turns on dropout and batch-norm training statistics where the specs have them. */
+  protected reconstruct(x: Tensor, training: boolean): Tensor {
+    return this.mlp('decoder').forward(this.mlp('encoder').forward(x, { training }), { training });
+  }
+
+  protected loss(batch: Tensor): LossOutput {
+    return { loss: mse(this.reconstruct(batch, true), batch) };
+  }
+
+  protected scoreBatch(batch: Tensor, out: Float64Array): void {
+    const x = batch.data, xr = this.reconstruct(batch, false).data, d = batch.cols;
+    for (let i = 0; i < batch.rows; i++) out[i] = rowSquaredError(x, xr, d, i) / d;
+  }
 }

@@ -32,7 +32,7 @@ import type { InitScheme } from '../../nn/init.js';
 import { Mlp } from '../../nn/mlp.js';
 import { parseNetworkSpec, specInputSize, specParameterShapes } from '../../nn/spec.js';
 import { Detector, type CommonParams, type DetectorModel, type MatrixContext } from '../detector.js';
-import { trainLoop, type EarlyStopping, type EpochStats, type LossOutput, type OptimizerKind, type StepContext, type TrainingPhase } from './train-loop.js';
+import { trainLoop, type EarlyStopping, type EpochStats, type LossOutput, type OptimizerKind, type StepContext, type TrainingPhase, type TrainLoopResult } from './train-loop.js';
 
 export type { EpochStats, LossOutput, OptimizerKind, StepContext } from './train-loop.js';
 
@@ -77,6 +77,11 @@ export function deepTrainingShape(o: { learningRate: number; epochs: string; bat
       patience: z.number().check(z.int(), z.minimum(1)),
     })).check(z.describe('{validation: f, patience: p}: hold out a fraction f of the training rows, stop after p epochs without a lower loss on them and keep the best epoch\'s weights; default: off')),
   };
+}
+
+/** The progress message of one epoch. */
+export function progressLine(s: EpochStats): string {
+  return `loss ${s.loss.toFixed(4)}${s.validationLoss !== undefined ? `, held-out ${s.validationLoss.toFixed(4)}` : ''}`;
 }
 
 /** Rows per batch when scoring (no gradients, so only memory bounds it). */
@@ -160,33 +165,45 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
   protected fitMatrix(x: Float32Array, rows: number, cols: number, ctx: MatrixContext): { steps: number } {
     const config = this.configure(cols, rows);
     const nets = this.build(config, cols, ctx.rng.fork('init'));
-    const params = this.parameters(nets).map((e) => e.p);
     // loss() reaches the networks through mlp(), so they are in place before the first step.
     this.nets = nets; this.cfg = config;
-    const declared = this.phases(config);
-    const phases = declared?.map((ph): TrainingPhase => ({
+    const r = this.train(x, rows, cols, ctx);
+    this.lastHistory = r.history;
+    this.afterTraining(x, rows, cols);
+    return { steps: r.steps };
+  }
+
+  /**
+   * Trains the built networks on the training rows: by default one run of the training loop with the
+   * configuration's schedule. A detector that alternates training with other steps (e.g. RDA's proximal step)
+   * overrides this and calls trainEpochs more than once.
+   */
+  protected train(x: Float32Array, rows: number, cols: number, ctx: MatrixContext): { steps: number; history: EpochStats[] } {
+    const total = this.config.epochs;
+    return this.trainEpochs(x, rows, cols, ctx.rng, total, ctx.onProgress ? (ep, s) => ctx.onProgress!(ep, total, progressLine(s)) : undefined);
+  }
+
+  /** One run of the shared training loop (loss or phases, hooks, batching, clipping, early stopping) over rows x. */
+  protected trainEpochs(x: Float32Array, rows: number, cols: number, rng: Rng, epochs: number, onEpoch?: (epoch: number, stats: EpochStats) => void): TrainLoopResult {
+    const config = this.config, nets = this.nets!;
+    const params = this.parameters(nets).map((e) => e.p);
+    const phases = this.phases(config)?.map((ph): TrainingPhase => ({
       name: ph.name, optimizer: ph.optimizer, learningRate: ph.learningRate, loss: (b, s) => ph.loss(b, s),
       parameters: ph.networks.map((n) => {
         if (!nets.has(n)) throw new Error(`${this.name}: training phase "${ph.name}" updates network "${n}", which is not declared (declared: ${[...nets.keys()].join(', ')})`);
         return nets.get(n)!.parameters();
       }).flat(),
     }));
-    const r = trainLoop({
+    return trainLoop({
       parameters: () => params,
       loss: (b, s) => this.loss(b, s),
       phases,
       beforeEpoch: (e) => this.beforeEpoch(e),
       afterEpoch: (s) => this.afterEpoch(s),
-    }, x, rows, cols, ctx.rng, {
-      what: this.name, epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate,
-      minBatchRows: this.minBatchRows, gradientClip: this.params.gradientClip, earlyStopping: this.params.earlyStopping,
-      onEpoch: ctx.onProgress
-        ? (ep, s) => ctx.onProgress!(ep, config.epochs, `loss ${s.loss.toFixed(4)}${s.validationLoss !== undefined ? `, held-out ${s.validationLoss.toFixed(4)}` : ''}`)
-        : undefined,
+    }, x, rows, cols, rng, {
+      what: this.name, epochs, batchSize: config.batchSize, learningRate: config.learningRate,
+      minBatchRows: this.minBatchRows, gradientClip: this.params.gradientClip, earlyStopping: this.params.earlyStopping, onEpoch,
     });
-    this.lastHistory = r.history;
-    this.afterTraining(x, rows, cols);
-    return { steps: r.steps };
   }
 
   protected scoreMatrix(x: Float32Array, rows: number, cols: number): Float64Array {
