@@ -14,7 +14,7 @@ import type { Tensor } from '../../engine/tensor.js';
 import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { registerDetector } from '../register.js';
-import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type LossOutput } from '../deep/detector.js';
+import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type LossOutput, type StepContext } from '../deep/detector.js';
 import { AE_PAPER_RUNS } from './paper-configs.js';
 
 export const AeParamsSchema = z.strictObject({
@@ -34,32 +34,34 @@ export type AeParams = z.infer<typeof AeParamsSchema>;
 
 export interface AeResolvedConfig { encoder: string; decoder: string; epochs: number; batchSize: number; learningRate: number; auto: string[] }
 
-export class AutoencoderDetector extends DeepDetector<AeParams, AeResolvedConfig> {
-  readonly name = 'ae';
+/**
+ * The body every reconstruction detector shares (ae, dae, sae, cae): the networks from the input width (or
+ * given), the schedule, and the score (a row's mean squared reconstruction error of the clean input). A
+ * subclass sets its name and parameters, may change the code layer's activation, and overrides loss().
+ */
+export abstract class ReconstructionDetector<P extends AeParams> extends DeepDetector<P, AeResolvedConfig> {
   readonly scoreName = 'reconstruction error';
-
-  constructor(params: z.input<typeof AeParamsSchema> = {}) {
-    super(parseParams('ae', AeParamsSchema, params));
-  }
+  /** Activation of the code layer in the default networks (SAE's KL needs codes in (0, 1)). */
+  protected readonly codeActivation: 'none' | 'sigmoid' = 'none';
 
   protected configure(d: number, rows: number): AeResolvedConfig {
     const p = this.params, auto: string[] = [];
     let { encoder, decoder } = p;
-    if ((encoder === undefined) !== (decoder === undefined)) throw new Error('ae: give both encoder and decoder, or neither');
+    if ((encoder === undefined) !== (decoder === undefined)) throw new Error(`${this.name}: give both encoder and decoder, or neither`);
     if (encoder === undefined || decoder === undefined) {
       const latent = p.latentSize ?? Math.min(32, Math.max(1, Math.floor(Math.sqrt(d))));
       const hidden = p.hidden ?? [Math.max(latent + 1, Math.ceil(d / 2))];
       const widths = [d, ...hidden, latent], act = p.activation;
-      const fc = (a: number, b: number, last: boolean) => `FC(${a},${b},${last ? 'none' : act})`;
-      encoder = widths.slice(1).map((w, i) => fc(widths[i], w, i === widths.length - 2)).join('-');
+      const fc = (a: number, b: number, last: string | null) => `FC(${a},${b},${last ?? act})`;
+      encoder = widths.slice(1).map((w, i) => fc(widths[i], w, i === widths.length - 2 ? this.codeActivation : null)).join('-');
       const back = [...widths].reverse();
-      decoder = back.slice(1).map((w, i) => fc(back[i], w, i === back.length - 2)).join('-');
+      decoder = back.slice(1).map((w, i) => fc(back[i], w, i === back.length - 2 ? 'none' : null)).join('-');
       auto.push('encoder', 'decoder');
     }
     const code = specOutputSize(parseNetworkSpec(encoder));
     const dec = parseNetworkSpec(decoder);
-    if (specInputSize(dec) !== code) throw new Error(`ae: the decoder takes ${specInputSize(dec)} inputs, the encoder's code has ${code}`);
-    if (specOutputSize(dec) !== d) throw new Error(`ae: the decoder outputs ${specOutputSize(dec)} values, the data has ${d} features`);
+    if (specInputSize(dec) !== code) throw new Error(`${this.name}: the decoder takes ${specInputSize(dec)} inputs, the encoder's code has ${code}`);
+    if (specOutputSize(dec) !== d) throw new Error(`${this.name}: the decoder outputs ${specOutputSize(dec)} values, the data has ${d} features`);
     const batchSize = p.batchSize ?? Math.min(64, rows);
     if (p.batchSize === undefined) auto.push('batchSize');
     const epochs = p.epochs ?? Math.min(200, Math.max(10, Math.ceil(2000 / Math.ceil(rows / batchSize))));
@@ -71,11 +73,11 @@ export class AutoencoderDetector extends DeepDetector<AeParams, AeResolvedConfig
     return { encoder: c.encoder, decoder: c.decoder };
   }
 
-  private reconstruct(x: Tensor, training: boolean): Tensor {
+  protected reconstruct(x: Tensor, training: boolean): Tensor {
     return this.mlp('decoder').forward(this.mlp('encoder').forward(x, { training }), { training });
   }
 
-  protected loss(batch: Tensor): LossOutput {
+  protected loss(batch: Tensor, _ctx: StepContext): LossOutput {
     return { loss: mse(this.reconstruct(batch, true), batch) };
   }
 
@@ -86,6 +88,14 @@ export class AutoencoderDetector extends DeepDetector<AeParams, AeResolvedConfig
       for (let j = i * d; j < (i + 1) * d; j++) s += (x[j] - xr[j]) ** 2;
       out[i] = s / d;
     }
+  }
+}
+
+export class AutoencoderDetector extends ReconstructionDetector<AeParams> {
+  readonly name = 'ae';
+
+  constructor(params: z.input<typeof AeParamsSchema> = {}) {
+    super(parseParams('ae', AeParamsSchema, params));
   }
 }
 
