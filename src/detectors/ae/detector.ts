@@ -17,19 +17,24 @@ import { registerDetector } from '../register.js';
 import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type LossOutput, type StepContext } from '../deep/detector.js';
 import { AE_PAPER_RUNS } from './paper-configs.js';
 
-export const AeParamsSchema = z.strictObject({
-  ...CommonParamsSchema.shape,
-  encoder: z.optional(z.string()).check(z.describe('encoder in the paper\'s notation, e.g. FC(6,3,tanh)-FC(3,2,none); give it with decoder; default: from the input width')),
-  decoder: z.optional(z.string()).check(z.describe('decoder, e.g. FC(2,3,tanh)-FC(3,6,none); must map the code back to the input width')),
-  latentSize: z.optional(z.number().check(z.int(), z.minimum(1))).check(z.describe('code width; default clamp(floor(sqrt(d)), 1, 32) for d features')),
-  hidden: z.optional(z.array(z.number().check(z.int(), z.minimum(1)))).check(z.describe('encoder hidden widths (the decoder mirrors them); default [max(code + 1, ceil(d / 2))]')),
-  activation: z._default(z.enum(['tanh', 'sigmoid', 'relu', 'leaky_relu', 'softplus']), 'tanh').check(z.describe('activation of the hidden layers')),
-  ...deepTrainingShape({
-    learningRate: 1e-3,
-    epochs: 'training epochs; default: ~2,000 optimiser steps, in [10, 200]',
-    batchSize: 'mini-batch rows; default 64 (at most the training rows)',
-  }),
-});
+/** The parameters of every reconstruction detector (networks and schedule), for their schemas to spread. */
+export function reconstructionParamsShape(learningRate = 1e-3) {
+  return {
+    ...CommonParamsSchema.shape,
+    encoder: z.optional(z.string()).check(z.describe('encoder in the paper\'s notation, e.g. FC(6,3,tanh)-FC(3,2,none); give it with decoder; default: from the input width')),
+    decoder: z.optional(z.string()).check(z.describe('decoder, e.g. FC(2,3,tanh)-FC(3,6,none); must map the code back to the input width')),
+    latentSize: z.optional(z.number().check(z.int(), z.minimum(1))).check(z.describe('code width; default clamp(floor(sqrt(d)), 1, 32) for d features')),
+    hidden: z.optional(z.array(z.number().check(z.int(), z.minimum(1)))).check(z.describe('encoder hidden widths (the decoder mirrors them); default [max(code + 1, ceil(d / 2))]')),
+    activation: z._default(z.enum(['tanh', 'sigmoid', 'relu', 'leaky_relu', 'softplus']), 'tanh').check(z.describe('activation of the hidden layers')),
+    ...deepTrainingShape({
+      learningRate,
+      epochs: 'training epochs; default: ~2,000 optimiser steps, in [10, 200]',
+      batchSize: 'mini-batch rows; default 64 (at most the training rows)',
+    }),
+  };
+}
+
+export const AeParamsSchema = z.strictObject(reconstructionParamsShape());
 export type AeParams = z.infer<typeof AeParamsSchema>;
 
 export interface AeResolvedConfig { encoder: string; decoder: string; epochs: number; batchSize: number; learningRate: number; auto: string[] }
