@@ -13,7 +13,7 @@ import { mse } from '../../engine/ops/index.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
-import { registerDetector } from '../register.js';
+import { registerDetector, type DetectorEntry } from '../register.js';
 import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type LossOutput, type StepContext } from '../deep/detector.js';
 import { AE_PAPER_RUNS } from './paper-configs.js';
 
@@ -104,13 +104,16 @@ export class AutoencoderDetector extends ReconstructionDetector<AeParams> {
   }
 }
 
-registerDetector({
+/** Registers a reconstruction detector with ae's fast-fit parameters and the deep detectors' untrained control. */
+export function registerReconstructionDetector(entry: Omit<DetectorEntry, 'quickParams' | 'untrainedControl'>): void {
+  registerDetector({ ...entry, quickParams: { epochs: 20, batchSize: 32, learningRate: 1e-2 }, untrainedControl: UNTRAINED_CONTROL });
+}
+
+registerReconstructionDetector({
   name: 'ae',
   summary: 'Autoencoder (replicator network): MLP encoder and decoder trained on mean squared reconstruction error; score = a row\'s mean squared reconstruction error',
   paper: 'Hawkins et al., DaWaK 2002; Aggarwal, Outlier Analysis, 2017',
   paramsSchema: AeParamsSchema,
-  quickParams: { epochs: 20, batchSize: 32, learningRate: 1e-2 },
-  untrainedControl: UNTRAINED_CONTROL,
   paperConfigs: AE_PAPER_RUNS,
   create: (p) => new AutoencoderDetector(p),
 });

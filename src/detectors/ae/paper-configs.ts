@@ -49,3 +49,6 @@ export function reconstructionPaperRuns(source: string, o: { codeActivation?: La
 }
 
 export const AE_PAPER_RUNS = reconstructionPaperRuns('Zong et al. 2018, E2E-AE baseline: DAGMM\'s compression network and schedule', { results: E2E_AE });
+
+/** sae and cae: E2E-AE's runs with a sigmoid code layer. */
+export const SIGMOID_CODE_PAPER_RUNS = reconstructionPaperRuns('Zong et al. 2018: the E2E-AE networks and schedule (DAGMM\'s compression network), sigmoid code layer', { codeActivation: 'sigmoid' });

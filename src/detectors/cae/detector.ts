@@ -17,11 +17,10 @@
 import * as z from '../../zod.js';
 import { add, mean, mse, scale } from '../../engine/ops/index.js';
 import type { Tensor } from '../../engine/tensor.js';
-import { reconstructionParamsShape, ReconstructionDetector } from '../ae/detector.js';
-import { reconstructionPaperRuns } from '../ae/paper-configs.js';
-import { UNTRAINED_CONTROL, type LossOutput } from '../deep/detector.js';
+import { reconstructionParamsShape, ReconstructionDetector, registerReconstructionDetector } from '../ae/detector.js';
+import { SIGMOID_CODE_PAPER_RUNS } from '../ae/paper-configs.js';
+import type { LossOutput } from '../deep/detector.js';
 import { parseParams } from '../params.js';
-import { registerDetector } from '../register.js';
 
 export const CaeParamsSchema = z.strictObject({
   // A sigmoid code trains slower than ae's linear one: with ae's 1e-3, ~2,000 steps left the reconstruction
@@ -47,13 +46,11 @@ export class ContractiveAutoencoderDetector extends ReconstructionDetector<CaePa
   }
 }
 
-registerDetector({
+registerReconstructionDetector({
   name: 'cae',
   summary: 'Contractive autoencoder: the ae networks (sigmoid code) trained on reconstruction plus lambda times the squared Frobenius norm of the encoder\'s exact Jacobian; score = mean squared reconstruction error',
   paper: 'Rifai et al., ICML 2011',
   paramsSchema: CaeParamsSchema,
-  quickParams: { epochs: 20, batchSize: 32, learningRate: 1e-2 },
-  untrainedControl: UNTRAINED_CONTROL,
-  paperConfigs: reconstructionPaperRuns('Zong et al. 2018: the E2E-AE networks and schedule (DAGMM\'s compression network), sigmoid code layer', { codeActivation: 'sigmoid' }),
+  paperConfigs: SIGMOID_CODE_PAPER_RUNS,
   create: (p) => new ContractiveAutoencoderDetector(p),
 });

@@ -11,11 +11,10 @@ import * as z from '../../zod.js';
 import { mse } from '../../engine/ops/index.js';
 import type { Rng } from '../../engine/rng.js';
 import { Tensor } from '../../engine/tensor.js';
-import { AeParamsSchema, ReconstructionDetector } from '../ae/detector.js';
+import { AeParamsSchema, ReconstructionDetector, registerReconstructionDetector } from '../ae/detector.js';
 import { reconstructionPaperRuns } from '../ae/paper-configs.js';
-import { UNTRAINED_CONTROL, type LossOutput, type StepContext } from '../deep/detector.js';
+import type { LossOutput, StepContext } from '../deep/detector.js';
 import { parseParams } from '../params.js';
-import { registerDetector } from '../register.js';
 
 export type Corruption = 'masking' | 'gaussian';
 
@@ -57,13 +56,11 @@ export class DenoisingAutoencoderDetector extends ReconstructionDetector<DaePara
   }
 }
 
-registerDetector({
+registerReconstructionDetector({
   name: 'dae',
   summary: 'Denoising autoencoder: the ae networks trained to reconstruct each clean row from a masked or noisy copy; score = the clean row\'s mean squared reconstruction error',
   paper: 'Vincent et al., ICML 2008',
   paramsSchema: DaeParamsSchema,
-  quickParams: { epochs: 20, batchSize: 32, learningRate: 1e-2 },
-  untrainedControl: UNTRAINED_CONTROL,
   paperConfigs: reconstructionPaperRuns('Zong et al. 2018: the E2E-AE networks and schedule (DAGMM\'s compression network), trained denoising'),
   create: (p) => new DenoisingAutoencoderDetector(p),
 });

@@ -17,11 +17,10 @@ import * as z from '../../zod.js';
 import { add, clampMin, log, mean, mse, scale, sub, sum } from '../../engine/ops/index.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { parseNetworkSpec } from '../../nn/spec.js';
-import { reconstructionParamsShape, ReconstructionDetector, type AeResolvedConfig } from '../ae/detector.js';
-import { reconstructionPaperRuns } from '../ae/paper-configs.js';
-import { UNTRAINED_CONTROL, type LossOutput } from '../deep/detector.js';
+import { reconstructionParamsShape, ReconstructionDetector, registerReconstructionDetector, type AeResolvedConfig } from '../ae/detector.js';
+import { SIGMOID_CODE_PAPER_RUNS } from '../ae/paper-configs.js';
+import type { LossOutput } from '../deep/detector.js';
 import { parseParams } from '../params.js';
-import { registerDetector } from '../register.js';
 
 export const SaeParamsSchema = z.strictObject({
   // A sigmoid code trains slower than ae's linear one: with ae's 1e-3, ~2,000 steps left the reconstruction
@@ -69,13 +68,11 @@ export class SparseAutoencoderDetector extends ReconstructionDetector<SaeParams>
   }
 }
 
-registerDetector({
+registerReconstructionDetector({
   name: 'sae',
   summary: 'Sparse autoencoder: the ae networks with a sigmoid code whose mean activations are pulled toward rho by a KL penalty; score = mean squared reconstruction error',
   paper: 'Ng, CS294A lecture notes, 2011',
   paramsSchema: SaeParamsSchema,
-  quickParams: { epochs: 20, batchSize: 32, learningRate: 1e-2 },
-  untrainedControl: UNTRAINED_CONTROL,
-  paperConfigs: reconstructionPaperRuns('Zong et al. 2018: the E2E-AE networks and schedule (DAGMM\'s compression network), sigmoid code layer', { codeActivation: 'sigmoid' }),
+  paperConfigs: SIGMOID_CODE_PAPER_RUNS,
   create: (p) => new SparseAutoencoderDetector(p),
 });
