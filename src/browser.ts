@@ -18,8 +18,11 @@ export { Detector, toTable, type DataInput, type FitOptions, type TrainingInfo }
 export { createDetector, loadDetector, detectorNames, detectorEntry, detectorEntries, parameterDocs, registerDetector, type DetectorEntry, type PaperRunConfig } from './detectors/registry.js';
 export { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type DeepParams, type DeepTrainingConfig, type EpochStats, type LossOutput, type StepContext } from './detectors/deep/detector.js';
 export { trainLoop, type TrainLoopOptions, type Trainable, type EarlyStopping } from './detectors/deep/train-loop.js';
-export { AutoencoderDetector, AeParamsSchema, type AeParams } from './detectors/ae/detector.js';
+export { AutoencoderDetector, ReconstructionDetector, AeParamsSchema, type AeParams } from './detectors/ae/detector.js';
 export { VaeDetector, VaeParamsSchema, vaeObjective, type VaeParams } from './detectors/vae/detector.js';
+export { DenoisingAutoencoderDetector, DaeParamsSchema, type DaeParams } from './detectors/dae/detector.js';
+export { SparseAutoencoderDetector, SaeParamsSchema, type SaeParams } from './detectors/sae/detector.js';
+export { ContractiveAutoencoderDetector, CaeParamsSchema, type CaeParams } from './detectors/cae/detector.js';
 export { DagmmDetector, DagmmParamsSchema, type DagmmParams, type DagmmParamsInput } from './detectors/dagmm/detector.js';
 export { resolveDagmmConfig, type DagmmResolvedConfig } from './detectors/dagmm/auto-config.js';
 export { ThresholdSpecSchema, type ThresholdSpec } from './detectors/threshold.js';

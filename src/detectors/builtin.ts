@@ -1,6 +1,9 @@
 /** The detectors Aberrant ships: importing each module registers it (see register.ts). One line per detector. */
 import './dagmm/detector.js';
 import './ae/detector.js';
+import './dae/detector.js';
+import './sae/detector.js';
+import './cae/detector.js';
 import './vae/detector.js';
 import './advae/detector.js';
 import './rda/detector.js';

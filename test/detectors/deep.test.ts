@@ -151,7 +151,7 @@ describe('multi-phase training', () => {
 
   it('a single phase over every network is the single-loss template, to the bit', () => {
     class OnePhaseAe extends AutoencoderDetector {
-      protected override phases(): DeepPhase[] { return [{ name: 'all', networks: ['encoder', 'decoder'], loss: (x) => this.loss(x) }]; }
+      protected override phases(): DeepPhase[] { return [{ name: 'all', networks: ['encoder', 'decoder'], loss: (x, ctx) => this.loss(x, ctx) }]; }
     }
     const data = rows();
     const o = { seed: 4, epochs: 6, learningRate: 0.01, gradientClip: 0.3 };

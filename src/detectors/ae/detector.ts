@@ -9,44 +9,60 @@
  */
 import * as z from '../../zod.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
-import { registerDetector } from '../register.js';
+import { registerDetector, type DetectorEntry } from '../register.js';
 import { deepTrainingShape, UNTRAINED_CONTROL } from '../deep/detector.js';
 import { AUTOENCODER_NETWORK_DOCS, AutoencoderBase, autoencoderNetworkShape, type AutoencoderConfig } from './network.js';
 import { AE_PAPER_RUNS } from './paper-configs.js';
 
-export const AeParamsSchema = z.strictObject({
-  ...CommonParamsSchema.shape,
-  ...autoencoderNetworkShape(AUTOENCODER_NETWORK_DOCS),
-  ...deepTrainingShape({
-    learningRate: 1e-3,
-    epochs: 'training epochs; default: ~2,000 optimiser steps, in [10, 200]',
-    batchSize: 'mini-batch rows; default 64 (at most the training rows)',
-  }),
-});
+/** The parameters of every reconstruction detector (networks and schedule), for their schemas to spread. */
+export function reconstructionParamsShape(learningRate = 1e-3) {
+  return {
+    ...CommonParamsSchema.shape,
+    ...autoencoderNetworkShape(AUTOENCODER_NETWORK_DOCS),
+    ...deepTrainingShape({
+      learningRate,
+      epochs: 'training epochs; default: ~2,000 optimiser steps, in [10, 200]',
+      batchSize: 'mini-batch rows; default 64 (at most the training rows)',
+    }),
+  };
+}
+
+export const AeParamsSchema = z.strictObject(reconstructionParamsShape());
 export type AeParams = z.infer<typeof AeParamsSchema>;
 
 export type AeResolvedConfig = AutoencoderConfig;
 
-export class AutoencoderDetector extends AutoencoderBase<AeParams, AeResolvedConfig> {
-  readonly name = 'ae';
+/**
+ * What every reconstruction detector shares (ae, dae, sae, cae): the autoencoder base with the default
+ * networks and schedule, and the score (a row's mean squared reconstruction error of the clean input). A
+ * subclass sets its name and parameters, may change the code layer's activation, and overrides loss().
+ */
+export abstract class ReconstructionDetector<P extends AeParams> extends AutoencoderBase<P, AeResolvedConfig> {
   readonly scoreName = 'reconstruction error';
-
-  constructor(params: z.input<typeof AeParamsSchema> = {}) {
-    super(parseParams('ae', AeParamsSchema, params));
-  }
 
   protected configure(d: number, rows: number): AeResolvedConfig {
     return this.autoencoderConfig(d, rows);
   }
 }
 
-registerDetector({
+export class AutoencoderDetector extends ReconstructionDetector<AeParams> {
+  readonly name = 'ae';
+
+  constructor(params: z.input<typeof AeParamsSchema> = {}) {
+    super(parseParams('ae', AeParamsSchema, params));
+  }
+}
+
+/** Registers a reconstruction detector with ae's fast-fit parameters and the deep detectors' untrained control. */
+export function registerReconstructionDetector(entry: Omit<DetectorEntry, 'quickParams' | 'untrainedControl'>): void {
+  registerDetector({ ...entry, quickParams: { epochs: 20, batchSize: 32, learningRate: 1e-2 }, untrainedControl: UNTRAINED_CONTROL });
+}
+
+registerReconstructionDetector({
   name: 'ae',
   summary: 'Autoencoder (replicator network): MLP encoder and decoder trained on mean squared reconstruction error; score = a row\'s mean squared reconstruction error',
   paper: 'Hawkins et al., DaWaK 2002; Aggarwal, Outlier Analysis, 2017',
   paramsSchema: AeParamsSchema,
-  quickParams: { epochs: 20, batchSize: 32, learningRate: 1e-2 },
-  untrainedControl: UNTRAINED_CONTROL,
   paperConfigs: AE_PAPER_RUNS,
   create: (p) => new AutoencoderDetector(p),
 });

@@ -13,7 +13,7 @@ import * as z from '../../zod.js';
 import { mse } from '../../engine/ops/index.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
-import { DeepDetector, type DeepParams, type DeepTrainingConfig, type LossOutput } from '../deep/detector.js';
+import { DeepDetector, type DeepParams, type DeepTrainingConfig, type LossOutput, type StepContext } from '../deep/detector.js';
 
 /** The schema fields for the networks; `encoder` describes what the encoder's last layer outputs. */
 export function autoencoderNetworkShape(o: { encoder: string; decoder: string; latentSize: string }) {
@@ -38,14 +38,14 @@ export interface AutoencoderPlan { encoder: string; decoder: string; latent: num
  * Resolves the networks (given, or the defaults above) and the schedule for d features and `rows` rows.
  * `perCode` is k above: the encoder's output must be k times the decoder's input.
  */
-export function planAutoencoder(what: string, p: AutoencoderNetworkParams, d: number, rows: number, perCode = 1): AutoencoderPlan {
+export function planAutoencoder(what: string, p: AutoencoderNetworkParams, d: number, rows: number, perCode = 1, codeActivation = 'none'): AutoencoderPlan {
   const auto: string[] = [];
   let { encoder, decoder } = p;
   if ((encoder === undefined) !== (decoder === undefined)) throw new Error(`${what}: give both encoder and decoder, or neither`);
   if (encoder === undefined || decoder === undefined) {
     const latent = p.latentSize ?? Math.min(32, Math.max(1, Math.floor(Math.sqrt(d))));
     const hidden = p.hidden ?? [Math.max(latent + 1, Math.ceil(d / 2))];
-    encoder = denseChain([d, ...hidden, perCode * latent], p.activation);
+    encoder = denseChain([d, ...hidden, perCode * latent], p.activation, codeActivation);
     decoder = denseChain([latent, ...[...hidden].reverse(), d], p.activation);
     auto.push('encoder', 'decoder');
   }
@@ -64,9 +64,9 @@ export function planAutoencoder(what: string, p: AutoencoderNetworkParams, d: nu
   return { encoder, decoder, latent, epochs, batchSize, auto };
 }
 
-/** A dense chain through the given widths in the paper's notation: `act` between layers, none at the end. */
-export function denseChain(widths: readonly number[], act: string): string {
-  return widths.slice(1).map((w, i) => `FC(${widths[i]},${w},${i === widths.length - 2 ? 'none' : act})`).join('-');
+/** A dense chain through the given widths in the paper's notation: `act` between layers, `lastAct` at the end. */
+export function denseChain(widths: readonly number[], act: string, lastAct = 'none'): string {
+  return widths.slice(1).map((w, i) => `FC(${widths[i]},${w},${i === widths.length - 2 ? lastAct : act})`).join('-');
 }
 
 /** Sum over the features of row i of (x - xr)^2, for row-major [rows, d] matrices. */
@@ -88,9 +88,12 @@ export interface AutoencoderConfig extends DeepTrainingConfig { encoder: string;
 
 /** A deep detector whose networks are one encoder and one decoder, trained on mean squared reconstruction error. */
 export abstract class AutoencoderBase<P extends DeepParams & AutoencoderNetworkParams, C extends AutoencoderConfig> extends DeepDetector<P, C> {
+  /** Activation of the code layer in the default networks (a sparse autoencoder's KL needs codes in (0, 1)). */
+  protected readonly codeActivation: 'none' | 'sigmoid' = 'none';
+
   /** Networks and the default schedule for d features and this many training rows; `auto` names the defaults used. */
   protected autoencoderConfig(d: number, rows: number): AutoencoderConfig {
-    const { encoder, decoder, epochs, batchSize, auto } = planAutoencoder(this.name, this.params, d, rows);
+    const { encoder, decoder, epochs, batchSize, auto } = planAutoencoder(this.name, this.params, d, rows, 1, this.codeActivation);
     return { encoder, decoder, epochs, batchSize, learningRate: this.params.learningRate, auto };
   }
 
@@ -103,7 +106,7 @@ export abstract class AutoencoderBase<P extends DeepParams & AutoencoderNetworkP
     return this.mlp('decoder').forward(this.mlp('encoder').forward(x, { training }), { training });
   }
 
-  protected loss(batch: Tensor): LossOutput {
+  protected loss(batch: Tensor, _ctx: StepContext): LossOutput {
     return { loss: mse(this.reconstruct(batch, true), batch) };
   }
 

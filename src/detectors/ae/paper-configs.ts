@@ -5,7 +5,7 @@
  */
 import type { PaperDatasetName } from '../../data/datasets/bundled.js';
 import { perPaperDataset } from '../../data/datasets/table1.js';
-import { formatNetworkSpec, parseNetworkSpec } from '../../nn/spec.js';
+import { formatNetworkSpec, parseNetworkSpec, type LayerActivation, type LayerSpec } from '../../nn/spec.js';
 import { PAPER_CONFIGS } from '../dagmm/paper-configs.js';
 import type { PaperRunConfig } from '../register.js';
 
@@ -26,10 +26,29 @@ const E2E_AE = {
   'kddcup-rev': { precision: 0.7434, recall: 0.7463, f1: 0.7448 },
 };
 
-export const AE_PAPER_RUNS: Record<PaperDatasetName, PaperRunConfig> = perPaperDataset((k) => {
-  const c = PAPER_CONFIGS[k];
-  return {
-    params: { ...splitAutoencoder(c.compression), epochs: c.epochs, batchSize: c.batchSize, learningRate: c.learningRate },
-    results: E2E_AE[k], source: 'Zong et al. 2018, E2E-AE baseline: DAGMM\'s compression network and schedule',
-  };
-});
+/** The encoder spec with its code (last dense) layer's activation replaced. */
+export function withCodeActivation(encoder: string, activation: LayerActivation): string {
+  const layers = parseNetworkSpec(encoder);
+  const last = layers.map((l) => l.kind).lastIndexOf('dense');
+  layers[last] = { ...layers[last], activation } as LayerSpec;
+  return formatNetworkSpec(layers);
+}
+
+/**
+ * E2E-AE's networks and schedule on each paper data set, for any reconstruction detector (ae, dae, sae, cae):
+ * the same runs, with the code layer's activation set where the detector needs one.
+ */
+export function reconstructionPaperRuns(source: string, o: { codeActivation?: LayerActivation; results?: typeof E2E_AE } = {}): Record<PaperDatasetName, PaperRunConfig> {
+  return perPaperDataset((k) => {
+    const c = PAPER_CONFIGS[k], { encoder, decoder } = splitAutoencoder(c.compression);
+    return {
+      params: { encoder: o.codeActivation ? withCodeActivation(encoder, o.codeActivation) : encoder, decoder, epochs: c.epochs, batchSize: c.batchSize, learningRate: c.learningRate },
+      ...(o.results ? { results: o.results[k] } : {}), source,
+    };
+  });
+}
+
+export const AE_PAPER_RUNS = reconstructionPaperRuns('Zong et al. 2018, E2E-AE baseline: DAGMM\'s compression network and schedule', { results: E2E_AE });
+
+/** sae and cae: E2E-AE's runs with a sigmoid code layer. */
+export const SIGMOID_CODE_PAPER_RUNS = reconstructionPaperRuns('Zong et al. 2018: the E2E-AE networks and schedule (DAGMM\'s compression network), sigmoid code layer', { codeActivation: 'sigmoid' });
