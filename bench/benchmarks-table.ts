@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { detectorNames } from '../src/detectors/registry.js';
 import type { BenchResult, MetricName } from '../src/harness/paper.js';
 
 type Result = BenchResult & { runsNote?: string | null };
@@ -62,8 +63,36 @@ export function benchmarksMarkdown(dir: string): string {
       out.push('');
     }
   }
+  // Where each detector wins: computed from the table, so it cannot drift from the numbers.
+  const deep = models.filter((m) => !m.startsWith('sklearn-'));
+  const classical = models.filter((m) => m.startsWith('sklearn-'));
+  if (deep.length && classical.length) {
+    out.push('## Where each detector wins, and where a classical one does', '',
+      'Computed from the tables above, by mean AUROC (the threshold-free ranking) and mean F1, against the better of',
+      'scikit-learn\'s isolation forest and PCA on the same splits. "wins" means at or above the better classical',
+      'detector on that metric; a difference smaller than the runs\' standard deviations is not a real win either way.', '');
+    out.push('| detector | AUROC at or above the best classical | AUROC below | F1 at or above the best classical | F1 below |', '|---|---|---|---|---|');
+    for (const m of deep) {
+      const cells: Record<'aw' | 'al' | 'fw' | 'fl', string[]> = { aw: [], al: [], fw: [], fl: [] };
+      for (const [p] of PROTOCOLS) {
+        for (const ds of DATASETS) {
+          const r = results.get(`${m}-${ds}-${p}`);
+          const refs = classical.map((c) => results.get(`${c}-${ds}-${p}`)).filter((x): x is Result => x !== undefined);
+          if (!r || refs.length === 0) continue;
+          const best = (k: MetricName): Result => refs.reduce((a, b) => (b.mean[k] > a.mean[k] ? b : a));
+          const tag = (k: MetricName): string => { const b = best(k); return `${ds} (${p}): ${f(r.mean[k])} vs ${b.model.replace('sklearn-', '')} ${f(b.mean[k])}`; };
+          (r.mean.auroc >= best('auroc').mean.auroc ? cells.aw : cells.al).push(tag('auroc'));
+          (r.mean.f1 >= best('f1').mean.f1 ? cells.fw : cells.fl).push(tag('f1'));
+        }
+      }
+      const c = (xs: string[]): string => (xs.length ? xs.join('; ') : 'none');
+      out.push(`| ${m} | ${c(cells.aw)} | ${c(cells.al)} | ${c(cells.fw)} | ${c(cells.fl)} |`);
+    }
+    out.push('');
+  }
   const missing: string[] = [];
   for (const m of models) for (const ds of DATASETS) for (const [p] of PROTOCOLS) if (!results.has(`${m}-${ds}-${p}`)) missing.push(`${m} / ${ds} / ${p}`);
+  for (const m of detectorNames()) if (!models.includes(m)) missing.push(`${m}: not run on any data set yet`);
   if (missing.length) out.push('## Not yet run', '', missing.map((x) => `- ${x}`).join('\n'), '');
   return `${out.join('\n').trimEnd()}\n`;
 }
