@@ -60,8 +60,8 @@ import { Tensor } from '../../engine/tensor.js';
 import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { registerDetector } from '../register.js';
-import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type DeepPhase, type LossOutput, type StepContext } from '../deep/detector.js';
-import { denseChain, planAutoencoder } from '../ae/network.js';
+import { DeepDetector, UNTRAINED_CONTROL, type DeepPhase, type LossOutput, type StepContext } from '../deep/detector.js';
+import { denseChain, planAutoencoder, autoencoderTrainingShape } from '../ae/network.js';
 import { ADVAE_PAPER_RUNS } from './paper-configs.js';
 
 export const AdvaeParamsSchema = z.strictObject({
@@ -78,11 +78,7 @@ export const AdvaeParamsSchema = z.strictObject({
   lambda: z._default(z.number().check(z.minimum(0)), 10).check(z.describe('lambda: weight of the reconstruction term in the encoder\'s loss (step 2)')),
   scoreDraws: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(10000)), 10)
     .check(z.describe('latent draws per row whose reconstructions are averaged for the score (the same fixed draws for every row; the authors used 1,000)')),
-  ...deepTrainingShape({
-    learningRate: 1e-3,
-    epochs: 'training epochs; default: ~2,000 mini-batches, in [10, 200]',
-    batchSize: 'mini-batch rows; default 64 (at most the training rows)',
-  }),
+  ...autoencoderTrainingShape(1e-3, 'training epochs; default: ~2,000 mini-batches, in [10, 200]'),
 });
 export type AdvaeParams = z.infer<typeof AdvaeParamsSchema>;
 

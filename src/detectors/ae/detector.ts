@@ -10,8 +10,8 @@
 import * as z from '../../zod.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { registerDetector, type DetectorEntry } from '../register.js';
-import { deepTrainingShape, UNTRAINED_CONTROL } from '../deep/detector.js';
-import { AUTOENCODER_NETWORK_DOCS, AutoencoderBase, autoencoderNetworkShape, type AutoencoderConfig } from './network.js';
+import { UNTRAINED_CONTROL } from '../deep/detector.js';
+import { AUTOENCODER_NETWORK_DOCS, AutoencoderBase, autoencoderNetworkShape, autoencoderTrainingShape, type AutoencoderConfig } from './network.js';
 import { AE_PAPER_RUNS } from './paper-configs.js';
 
 /** The parameters of every reconstruction detector (networks and schedule), for their schemas to spread. */
@@ -19,11 +19,7 @@ export function reconstructionParamsShape(learningRate = 1e-3) {
   return {
     ...CommonParamsSchema.shape,
     ...autoencoderNetworkShape(AUTOENCODER_NETWORK_DOCS),
-    ...deepTrainingShape({
-      learningRate,
-      epochs: 'training epochs; default: ~2,000 optimiser steps, in [10, 200]',
-      batchSize: 'mini-batch rows; default 64 (at most the training rows)',
-    }),
+    ...autoencoderTrainingShape(learningRate),
   };
 }
 

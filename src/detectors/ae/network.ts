@@ -13,7 +13,7 @@ import * as z from '../../zod.js';
 import { mse } from '../../engine/ops/index.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
-import { DeepDetector, type DeepParams, type DeepTrainingConfig, type LossOutput, type StepContext } from '../deep/detector.js';
+import { DeepDetector, deepTrainingShape, type DeepParams, type DeepTrainingConfig, type LossOutput, type StepContext } from '../deep/detector.js';
 
 /** The schema fields for the networks; `encoder` describes what the encoder's last layer outputs. */
 export function autoencoderNetworkShape(o: { encoder: string; decoder: string; latentSize: string }) {
@@ -82,6 +82,11 @@ export const AUTOENCODER_NETWORK_DOCS = {
   decoder: 'decoder, e.g. FC(2,3,tanh)-FC(3,6,none); must map the code back to the input width',
   latentSize: 'code width; default clamp(floor(sqrt(d)), 1, 32) for d features',
 };
+
+/** The schedule parameters of the autoencoder family, with its defaults described (spread into a schema). */
+export function autoencoderTrainingShape(learningRate = 1e-3, epochs = 'training epochs; default: ~2,000 optimiser steps, in [10, 200]') {
+  return deepTrainingShape({ learningRate, epochs, batchSize: 'mini-batch rows; default 64 (at most the training rows)' });
+}
 
 /** The resolved configuration every autoencoder detector starts from. */
 export interface AutoencoderConfig extends DeepTrainingConfig { encoder: string; decoder: string; auto: string[] }

@@ -39,8 +39,8 @@ import { forEachBatchNoGrad } from '../../nn/batches.js';
 import type { MatrixContext } from '../detector.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { registerDetector } from '../register.js';
-import { deepTrainingShape, progressLine, UNTRAINED_CONTROL, type EpochStats } from '../deep/detector.js';
-import { AUTOENCODER_NETWORK_DOCS, AutoencoderBase, autoencoderNetworkShape, type AutoencoderConfig } from '../ae/network.js';
+import { progressLine, UNTRAINED_CONTROL, type EpochStats } from '../deep/detector.js';
+import { AUTOENCODER_NETWORK_DOCS, AutoencoderBase, autoencoderNetworkShape, type AutoencoderConfig, autoencoderTrainingShape } from '../ae/network.js';
 import { proxSparse, rowNorms, type SparseNorm } from './prox.js';
 import { RDA_PAPER_RUNS } from './paper-configs.js';
 
@@ -62,11 +62,7 @@ export const RdaParamsSchema = z.strictObject({
     .check(z.describe('stop when ||X - L_D - S|| or the change of L_D + S, relative to ||X||, is below this (the paper\'s convergence check)')),
   score: z._default(z.enum(['sparse', 'reconstruction']), 'reconstruction')
     .check(z.describe('score of a row: reconstruction = mean squared reconstruction error of the robustly trained autoencoder; sparse = ||prox(x - AE(x))||_2, the row\'s S after one alternation step with the trained autoencoder (0 for rows within lambda: ties)')),
-  ...deepTrainingShape({
-    learningRate: 1e-3,
-    epochs: 'total training epochs over all outer iterations; default: ~2,000 optimiser steps, in [10, 200]',
-    batchSize: 'mini-batch rows; default 64 (at most the training rows)',
-  }),
+  ...autoencoderTrainingShape(1e-3, 'total training epochs over all outer iterations; default: ~2,000 optimiser steps, in [10, 200]'),
 });
 export type RdaParams = z.infer<typeof RdaParamsSchema>;
 

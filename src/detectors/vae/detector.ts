@@ -28,8 +28,8 @@ import { Rng } from '../../engine/rng.js';
 import { Tensor } from '../../engine/tensor.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { registerDetector } from '../register.js';
-import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type LossOutput, type StepContext } from '../deep/detector.js';
-import { autoencoderNetworkShape, planAutoencoder, rowSquaredError } from '../ae/network.js';
+import { DeepDetector, UNTRAINED_CONTROL, type LossOutput, type StepContext } from '../deep/detector.js';
+import { autoencoderNetworkShape, planAutoencoder, rowSquaredError, autoencoderTrainingShape } from '../ae/network.js';
 import { VAE_PAPER_RUNS } from './paper-configs.js';
 
 export const VaeParamsSchema = z.strictObject({
@@ -45,11 +45,7 @@ export const VaeParamsSchema = z.strictObject({
     .check(z.describe('latent draws per row when scoring (the same draws for every row, from the seed); 0 decodes the mean')),
   score: z._default(z.enum(['reconstruction', 'elbo']), 'reconstruction')
     .check(z.describe('reconstruction: expected mean squared reconstruction error; elbo: negative ELBO (expected squared error + KL)')),
-  ...deepTrainingShape({
-    learningRate: 1e-3,
-    epochs: 'training epochs; default: ~2,000 optimiser steps, in [10, 200]',
-    batchSize: 'mini-batch rows; default 64 (at most the training rows)',
-  }),
+  ...autoencoderTrainingShape(1e-3, 'training epochs; default: ~2,000 optimiser steps, in [10, 200]'),
 });
 export type VaeParams = z.infer<typeof VaeParamsSchema>;
 
