@@ -1,19 +1,13 @@
 /** The command line end to end on a small generated CSV: fit, inspect, score, eval, bench csv, report, errors. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runCli } from '../support/cli.js';
 import { Rng } from '../../src/engine/rng.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-function run(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [cli, '--backend', 'typescript', ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const run = (args: string[]) => runCli(args);
 
 describe('aberrant CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aberrant-cli-'));

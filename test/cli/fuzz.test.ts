@@ -5,22 +5,20 @@
  * a stack trace, never a hang. The in-process part runs hundreds of cases; the CLI part a bounded few.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { DagmmDetector } from '../../src/detectors/dagmm/detector.js';
 import { loadDetector } from '../../src/detectors/registry.js';
 import type { Detector } from '../../src/detectors/detector.js';
+import { runCli } from '../support/cli.js';
 import { Rng } from '../../src/engine/rng.js';
 import { decodeModelFile } from '../../src/io/model-file.js';
 import { parseCsv } from '../../src/data/readers/csv.js';
 import { parseJsonLines } from '../../src/data/readers/jsonl.js';
 import { forge } from '../support/model-forge.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 const HUGE = ['1e308', '-1e308', '1e39', '-1e30', '1e25', '1e999', '3.5e38', 'NaN', 'inf', '-0', '', '?', '9'.repeat(400), '0x1F'];
 
@@ -131,15 +129,15 @@ describe('fuzzing inputs (seeded)', () => {
       const jsonl = i % 2 === 1, file = join(dir, `in${i}.${jsonl ? 'jsonl' : 'csv'}`);
       writeFileSync(file, mutateText(r, jsonl ? jsonlText : csvText, jsonl));
       const target = i % 5 === 4 ? (() => { const b = modelBytes.slice(); b[40 + i] ^= 0xff; const p = join(dir, `bad${i}.abr`); writeFileSync(p, b); return p; })() : model;
-      const res = spawnSync(process.execPath, [cli, '--backend', 'typescript', 'score', target, file], { encoding: 'utf8', timeout: 30_000 });
+      const res = runCli(['score', target, file], { timeout: 30_000 });
       assert.notEqual(res.signal, 'SIGTERM', `case ${i} hung`);
-      if (res.status === 0) {
-        const lines = res.stdout.trim().split('\n').slice(1);
+      if (res.code === 0) {
+        const lines = res.out.trim().split('\n').slice(1);
         for (const l of lines) assert.ok(Number.isFinite(Number(l.split(',')[1])), `case ${i}: ${l}`);
       } else {
-        assert.equal(res.status, 1, `case ${i}: exit ${res.status}`);
-        assert.match(res.stderr, /^aberrant: [^\n]+\n$/, `case ${i}: ${res.stderr}`);
-        assert.ok(!/TypeError|RangeError|Cannot read properties/.test(res.stderr), `case ${i}: ${res.stderr}`);
+        assert.equal(res.code, 1, `case ${i}: exit ${res.code}`);
+        assert.match(res.err, /^aberrant: [^\n]+\n$/, `case ${i}: ${res.err}`);
+        assert.ok(!/TypeError|RangeError|Cannot read properties/.test(res.err), `case ${i}: ${res.err}`);
       }
     }
   });

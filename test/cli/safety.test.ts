@@ -8,19 +8,14 @@ import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runCli, CLI_PATH } from '../support/cli.js';
 import { Rng } from '../../src/engine/rng.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-function run(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [cli, '--backend', 'typescript', ...args], { encoding: 'utf8', input, maxBuffer: 1 << 28 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const run = (args: string[], input?: string) => runCli(args, { input });
 
 /** Runs a shell line (for pipes); the CLI is $A. */
 function shell(line: string): { code: number; out: string; err: string } {
-  const r = spawnSync('bash', ['-c', line], { encoding: 'utf8', env: { ...process.env, A: `${process.execPath} ${cli} --backend typescript` } });
+  const r = spawnSync('bash', ['-c', line], { encoding: 'utf8', env: { ...process.env, A: `${process.execPath} ${CLI_PATH} --backend typescript` } });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
