@@ -45,6 +45,11 @@ export function benchmarksMarkdown(dir: string): string {
     'wall time of one fit (preprocessing, training, threshold calibration) on this 2-core machine. "published F1"',
     'is the number the DAGMM paper\'s Table 2 reports for that model, under the paper protocol only.',
     '',
+    'Provenance: DAGMM\'s four paper-protocol files are the 20-seed reproduction runs of `docs/results/dagmm-*.json`',
+    '(2026-11-23, before the deep-detector template; `test/harness/paper.test.ts` pins that the template reproduces',
+    'those runs bit for bit), so their "train s" is fit + score. Every other file was measured on 2026-12-01 on this',
+    'machine while other jobs ran, so its times are upper bounds.',
+    '',
   ];
   for (const [protocol, description] of PROTOCOLS) {
     out.push(`## Protocol: ${protocol}`, '', description + '.', '');
