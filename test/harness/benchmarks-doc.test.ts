@@ -14,3 +14,19 @@ describe('docs/benchmarks.md', () => {
     assert.match(expected, /\| dagmm \| 20 \|/, 'the DAGMM reproduction runs are in the table');
   });
 });
+
+describe('docs/reproduction.md Table 2', () => {
+  it('holds the block bench/table2.ts generates from docs/results/benchmarks (node dist/bench/table2.js --write)', async () => {
+    const { table2Markdown, withTable2 } = await import('../../bench/table2.js');
+    const doc = readFileSync(`${root}docs/reproduction.md`, 'utf8');
+    const block = table2Markdown(`${root}docs/results/benchmarks`);
+    assert.equal(doc, withTable2(doc, block));
+    assert.match(block, /\| dagmm \| 20 \|/, 'the DAGMM reproduction runs are in the table');
+    assert.match(block, /\| e2e-ae \| \d+/, 'the E2E-AE row comes from the ae runs');
+  });
+
+  it('refuses a document without its markers', async () => {
+    const { withTable2 } = await import('../../bench/table2.js');
+    assert.throws(() => withTable2('# no markers\n', 'x'), /table2 markers are missing/);
+  });
+});
