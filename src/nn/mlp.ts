@@ -1,4 +1,4 @@
-import { contractivePenalty, denseStack, dropout, softmax, type DenseLayer } from '../engine/ops/index.js';
+import { contractivePenalty, denseStack, dropout, mlpInputGradient, softmax, type DenseLayer } from '../engine/ops/index.js';
 import type { ActName } from '../engine/backend/kernels.js';
 import type { Rng } from '../engine/rng.js';
 import { parameter, type Tensor } from '../engine/tensor.js';
@@ -43,14 +43,29 @@ export class Mlp {
    * softmax layers and leaky ReLUs with different slopes are not supported.
    */
   contractivePenalty(x: Tensor): Tensor {
+    const { layers, slope } = this.denseLayers('Mlp.contractivePenalty');
+    return contractivePenalty(x, layers, slope);
+  }
+
+  /**
+   * d (sum of the outputs) / d x per row ([rows, in]), exact and differentiable wrt the weights (an energy
+   * model's input gradient). Dropout layers count as identity; the same limits as contractivePenalty.
+   */
+  inputGradient(x: Tensor): Tensor {
+    const { layers, slope } = this.denseLayers('Mlp.inputGradient');
+    return mlpInputGradient(x, layers, slope);
+  }
+
+  /** The dense layers as one fused stack, for the Jacobian ops (which take one leaky slope and no softmax). */
+  private denseLayers(op: string): { layers: DenseLayer[]; slope: number } {
     const dense = this.layers.filter((l) => l.kind === 'dense');
     const slope = sharedLeakySlope(dense);
-    if (slope === null) throw new Error('Mlp.contractivePenalty: leaky ReLU layers with different slopes are not supported');
+    if (slope === null) throw new Error(`${op}: leaky ReLU layers with different slopes are not supported`);
     const layers = dense.map((l, i): DenseLayer => {
-      if (l.activation === 'softmax') throw new Error('Mlp.contractivePenalty: softmax layers are not supported');
+      if (l.activation === 'softmax') throw new Error(`${op}: softmax layers are not supported`);
       return { w: this.weights[i], b: this.biases[i], act: l.activation };
     });
-    return contractivePenalty(x, layers, slope);
+    return { layers, slope };
   }
 
   forward(x: Tensor, o: ForwardOptions = {}): Tensor {

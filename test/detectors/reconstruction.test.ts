@@ -15,6 +15,7 @@ import type { LossOutput, StepContext } from '../../src/detectors/deep/detector.
 import type { Mlp } from '../../src/nn/mlp.js';
 import { detectorEntry } from '../../src/detectors/registry.js';
 import { auroc } from '../../src/metrics/ranking.js';
+import { planted } from '../support/planted.js';
 
 /** The protected members the tests reach (through a cast: the detectors keep them protected). */
 interface Opened { loss(x: Tensor, ctx: StepContext): LossOutput; mlp(name: string): Mlp }
@@ -182,33 +183,6 @@ describe('cae', () => {
     assert.ok(contracted < free / 2, `||J||^2 ${contracted} with lambda 1 vs ${free} with lambda 0`);
   });
 });
-
-/**
- * Inliers on a 2-d plane in 8-d (x = A t, t uniform in [-1, 1]^2, A with orthonormal columns) plus N(0, 0.02^2)
- * noise per value; anomalies are inlier-like points (t from the same range) moved 0.5 along a direction
- * orthogonal to the plane. Training rows are inliers only (the benchmark protocol).
- */
-function planted(seed: number): { train: number[][]; test: number[][]; labels: number[] } {
-  const rng = new Rng(seed), d = 8, sigma = 0.02, offset = 0.5;
-  // Gram-Schmidt on random vectors: two columns spanning the plane, then the anomalies' directions.
-  const basis: number[][] = [];
-  while (basis.length < d) {
-    const v = Array.from({ length: d }, () => rng.normal());
-    for (const b of basis) { const c = v.reduce((s, x, i) => s + x * b[i], 0); b.forEach((bi, i) => { v[i] -= c * bi; }); }
-    const n = Math.hypot(...v);
-    basis.push(v.map((x) => x / n));
-  }
-  const point = (anomaly: boolean) => {
-    const t = [rng.range(-1, 1), rng.range(-1, 1)];
-    // A random unit direction inside the plane's orthogonal complement.
-    const u = basis.slice(2).map(() => rng.normal()), un = Math.hypot(...u);
-    return Array.from({ length: d }, (_, i) => t[0] * basis[0][i] + t[1] * basis[1][i] + sigma * rng.normal()
-      + (anomaly ? offset * u.reduce((s, c, k) => s + c * basis[k + 2][i], 0) / un : 0));
-  };
-  const train = Array.from({ length: 1000 }, () => point(false));
-  const labels = Array.from({ length: 500 }, (_, i) => (i < 450 ? 0 : 1));
-  return { train, test: labels.map((l) => point(l === 1)), labels };
-}
 
 describe('reconstruction detectors: quality floor on planted anomalies', () => {
   // Why 0.95: an inlier's distance from the plane is the noise in the 6 orthogonal directions, 0.02 * chi_6:

@@ -11,4 +11,4 @@ export { cholesky, triangularSolve, logDetFromCholesky, logDet, diagonal } from 
 export { denseStack, type DenseLayer } from './mlp.js';
 export { batchNorm, type BatchNormStats, type BatchNormOptions } from './batchnorm.js';
 export { gaussianKl, reparameterize } from './gaussian.js';
-export { mlpJacobian, contractivePenalty } from './jacobian.js';
+export { mlpJacobian, mlpInputGradient, contractivePenalty } from './jacobian.js';

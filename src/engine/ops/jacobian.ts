@@ -7,10 +7,15 @@ import { sum } from './reduce.js';
 import { reshape } from './shape.js';
 import { square } from './unary.js';
 
+/** Per-row activation slopes of every layer of the stack: [rows, width] each. */
+function layerSlopes2d(x: Tensor, layers: readonly DenseLayer[], alpha: number): Tensor[] {
+  const outs = denseStack(x, layers, alpha);
+  return outs.map((h, l) => activationSlope(h, layers[l].act, alpha));
+}
+
 /** Per-row activation slopes of every layer of the stack, shaped [rows, 1, width] for broadcasting. */
 function layerSlopes(x: Tensor, layers: readonly DenseLayer[], alpha: number): Tensor[] {
-  const outs = denseStack(x, layers, alpha);
-  return outs.map((h, l) => reshape(activationSlope(h, layers[l].act, alpha), [x.rows, 1, h.cols]));
+  return layerSlopes2d(x, layers, alpha).map((s) => reshape(s, [x.rows, 1, s.cols]));
 }
 
 /**
@@ -30,6 +35,23 @@ export function mlpJacobian(x: Tensor, layers: readonly DenseLayer[], alpha = 0.
   for (let l = L - 1; l >= 0; l--) {
     const w = layers[l].w;
     const v = reshape(matmul(reshape(u, [m * dOut, w.shape[1]]), w, false, true), [m, dOut, w.shape[0]]);
+    u = l > 0 ? mul(v, slopes[l - 1]) : v;
+  }
+  return u;
+}
+
+/**
+ * d (sum_j h_j) / d x of a dense stack (h its last output) at every row: [rows, in], one reverse sweep
+ * (the vector-Jacobian product with ones; mlpJacobian summed over its outputs, at the cost of one output).
+ * Built from differentiable ops, so a loss on it trains the weights: an energy model's input gradient under
+ * score matching.
+ */
+export function mlpInputGradient(x: Tensor, layers: readonly DenseLayer[], alpha = 0.01): Tensor {
+  checkInput(x, 'mlpInputGradient');
+  const slopes = layerSlopes2d(x, layers, alpha);
+  let u = slopes[layers.length - 1];
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const v = matmul(u, layers[l].w, false, true);
     u = l > 0 ? mul(v, slopes[l - 1]) : v;
   }
   return u;
