@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { detectorNames } from '../src/detectors/registry.js';
+import { detectorEntries } from '../src/detectors/registry.js';
 import type { BenchResult, MetricName } from '../src/harness/paper.js';
 
 type Result = BenchResult & { runsNote?: string | null };
@@ -97,7 +97,7 @@ export function benchmarksMarkdown(dir: string): string {
   }
   const missing: string[] = [];
   for (const m of models) for (const ds of DATASETS) for (const [p] of PROTOCOLS) if (!results.has(`${m}-${ds}-${p}`)) missing.push(`${m} / ${ds} / ${p}`);
-  for (const m of detectorNames()) if (!models.includes(m)) missing.push(`${m}: not run on any data set yet`);
+  for (const e of detectorEntries()) if (!e.aliasOf && !models.includes(e.name)) missing.push(`${e.name}: not run on any data set yet`);
   if (missing.length) out.push('## Not yet run', '', missing.map((x) => `- ${x}`).join('\n'), '');
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -19,6 +19,10 @@ export function detectorDocs(): string {
     '`half-normal` flags the test set\'s anomaly rate, which is computed from the test labels (the JSON result says so',
     'in `flagging.usesTestLabels`). Labels otherwise only choose the normal training rows and enter the metrics.', ''];
   for (const e of detectorEntries()) {
+    if (e.aliasOf) {
+      out.push(`## ${e.name}`, '', `${e.summary} (${e.paper}).`, '', `Another name of \`${e.aliasOf}\`: the same detector, parameters and paper configurations (see \`${e.aliasOf}\`).`, '');
+      continue;
+    }
     const sets = Object.keys(e.paperConfigs);
     out.push(`## ${e.name}`, '', `${e.summary} (${e.paper}).`, '',
       `Untrained control in benchmarks: ${e.untrainedControl ? e.untrainedControl.description : 'none'}. `

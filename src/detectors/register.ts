@@ -31,6 +31,12 @@ export interface DetectorEntry {
   /** Per-data-set configurations for `bench paper`; data sets without one use the detector's defaults. */
   paperConfigs: Partial<Record<PaperDatasetName, PaperRunConfig>>;
   create(params?: Record<string, unknown>): Detector;
+  /**
+   * Set on an alias (registerAlias): the registered detector this name stands for. The alias creates that
+   * detector (same parameters, same class; its model files carry the target's name); the conformance suite
+   * runs the target only.
+   */
+  aliasOf?: string;
 }
 
 const entries = new Map<string, DetectorEntry>();
@@ -39,6 +45,17 @@ export function registerDetector(entry: DetectorEntry): void {
   if (!/^[a-z][a-z0-9-]*$/.test(entry.name)) throw new Error(`detector name "${entry.name}" must be lower-case letters, digits and dashes`);
   if (entries.has(entry.name)) throw new Error(`detector "${entry.name}" is registered twice`);
   entries.set(entry.name, entry);
+}
+
+/**
+ * Registers `name` as another name of the registered detector `target` (e.g. a paper's name for a baseline that
+ * is an existing detector): everything but the name and summary comes from the target's entry.
+ */
+export function registerAlias(name: string, target: string, o: { summary: string; paper?: string }): void {
+  const t = entries.get(target);
+  if (!t) throw new Error(`alias "${name}": detector "${target}" is not registered (register it first)`);
+  if (t.aliasOf) throw new Error(`alias "${name}": "${target}" is itself an alias of "${t.aliasOf}"; alias that instead`);
+  registerDetector({ ...t, name, summary: o.summary, paper: o.paper ?? t.paper, aliasOf: target });
 }
 
 /** Registered entries, in registration order. */

@@ -8,7 +8,7 @@ import type { Detector, ModelJSON } from './detector.js';
 import { registeredDetectors, type DetectorEntry } from './register.js';
 import './builtin.js';
 
-export { registerDetector, type DetectorEntry, type PaperRunConfig } from './register.js';
+export { registerAlias, registerDetector, type DetectorEntry, type PaperRunConfig } from './register.js';
 
 export function detectorEntries(): readonly DetectorEntry[] { return registeredDetectors(); }
 

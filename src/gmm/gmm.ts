@@ -4,11 +4,13 @@
  * gmmEnergyLoss is one fused, differentiable op: from latent codes z [N, D] and soft memberships
  * gamma [N, K] it builds the batch GMM (phi, mu, Sigma), the sample energies and the covariance
  * penalty, and back-propagates through all of it analytically (no per-element tape nodes).
+ * gmmVariationalBound (DAGMM-NVI) is the same op with eq. (10)'s bound in place of the energy; both share the
+ * batch GMM and its backward pass. gmmPosteriors is EM's E-step (em.ts).
  */
 import { kernels } from '../engine/backend/index.js';
 import { type GmmKernels, tsGmmKernels } from '../engine/backend/gmm-kernels.js';
 import { type JitterPolicy, DEFAULT_JITTER, choleskyInto, choleskyJitter, logDetFromCholesky, inverseFromCholesky } from '../engine/linalg64.js';
-import { allocData, allocData64, makeOutput, shapeString, type Tensor } from '../engine/tensor.js';
+import { allocData, allocData64, makeOutput, shapeString, Tensor } from '../engine/tensor.js';
 import { slice } from '../engine/ops/shape.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -124,6 +126,17 @@ export function gmmEnergies(z: Float32Array, n: number, p: GmmParams, out: Float
   return out;
 }
 
+/**
+ * Posterior memberships p(k | z_i) [N, K] (the E-step of EM) and sample energies [N] under fixed parameters,
+ * float64, from the same kernel as the energies.
+ */
+export function gmmPosteriors(z: Float32Array, n: number, p: GmmParams,
+  resp: Float64Array = new Float64Array(n * p.k), energy: Float64Array = new Float64Array(n)): { resp: Float64Array; energy: Float64Array } {
+  const { prec, base } = energyTerms(p);
+  gmmKernels().energy(n, p.k, p.d, z, p.mu, prec, base, energy, resp, new Float64Array(n * p.k * p.d));
+  return { resp, energy };
+}
+
 export interface GmmLossResult {
   /** Per-sample energies [N]. */
   energy: Tensor;
@@ -133,12 +146,26 @@ export interface GmmLossResult {
   params: GmmParams;
 }
 
-/**
- * The fused DAGMM estimation loss: batch GMM from memberships, sample energies and covariance penalty,
- * with gradients with respect to both z and gamma.
- */
-export function gmmEnergyLoss(z: Tensor, gamma: Tensor, options: GmmOptions = {}): GmmLossResult {
-  const { n, d, k } = checkInputs(z, gamma, 'gmmEnergyLoss');
+/** The batch GMM of eq. (5) and the per-sample quantities both fused losses need (forward and backward). */
+interface BatchGmm {
+  n: number; d: number; k: number; covEps: number;
+  p: GmmParams;
+  /** Membership totals sum_i gamma_ic [K]. */
+  s: Float64Array;
+  prec: Float64Array;
+  /** log phi_c - 0.5 (D log 2 pi + log det Sigma_c) [K]. */
+  base: Float64Array;
+  energy: Float64Array;
+  /** Posterior responsibilities [N, K]. */
+  resp: Float64Array;
+  /** Sigma_c^-1 (z_i - mu_c) [N, K, D]. */
+  w: Float64Array;
+  /** sum_c sum_j 1 / Sigma_c[j][j]. */
+  penalty: number;
+}
+
+function batchGmm(z: Tensor, gamma: Tensor, options: GmmOptions, op: string): BatchGmm {
+  const { n, d, k } = checkInputs(z, gamma, op);
   const covEps = options.covEps ?? 1e-6;
   const zd = z.data, gd = gamma.data;
   const K = gmmKernels();
@@ -155,40 +182,112 @@ export function gmmEnergyLoss(z: Tensor, gamma: Tensor, options: GmmOptions = {}
   K.energy(n, k, d, zd, p.mu, prec, base, energy, resp, w);
   let penalty = 0;
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) penalty += 1 / p.cov[c * d * d + j * d + j];
+  return { n, d, k, covEps, p, s, prec, base, energy, resp, w, penalty };
+}
 
-  const out = allocData(n + 1);
-  for (let i = 0; i < n; i++) out[i] = energy[i];
-  out[n] = penalty;
+/** [per-sample values..., penalty] as float32, refusing anything not finite (training diverged). */
+function jointValues(values: Float64Array, b: BatchGmm, what: string): Float32Array {
+  const n = b.n, out = allocData(n + 1);
+  for (let i = 0; i < n; i++) out[i] = values[i];
+  out[n] = b.penalty;
   for (let i = 0; i <= n; i++) {
     if (!Number.isFinite(out[i])) {
-      throw new Error(`the mixture's ${i < n ? `sample energy of batch row ${i + 1}` : 'covariance penalty'} is not finite (${out[i]}): training diverged; try a lower learning rate or another seed`);
+      throw new Error(`the mixture's ${i < n ? `${what} of batch row ${i + 1}` : 'covariance penalty'} is not finite (${out[i]}): training diverged; try a lower learning rate or another seed`);
     }
   }
+  return out;
+}
 
-  const joint = makeOutput(out, [n + 1], [z, gamma], (g) => {
-    const gP = g[n];
-    const gLogp = new Float64Array(k), gMu = new Float64Array(k * d), gSig = new Float64Array(k * d * d);
-    const gz = z.requiresGrad ? z.gradBuffer() : null;
-    K.backwardAccumulate(n, k, d, g, resp, w, gLogp, gMu, gSig, gz);
-    // Sigma gradient: 0.5 sum g w w^T from the Mahalanobis terms, -0.5 gLogp Sigma^-1 from log det,
-    // -gP / Sigma_jj^2 from the penalty.
-    const gS = new Float64Array(k);
-    for (let c = 0; c < k; c++) {
-      const so = c * d * d;
-      let inner = 0;
-      for (let q = 0; q < d * d; q++) gSig[so + q] = 0.5 * gSig[so + q] - 0.5 * gLogp[c] * prec[so + q];
-      for (let j = 0; j < d; j++) { const v = p.cov[so + j * d + j]; gSig[so + j * d + j] -= gP / (v * v); }
-      for (let a = 0; a < d; a++) {
-        for (let b = 0; b < d; b++) {
-          const cab = p.cov[so + a * d + b] - (a === b ? covEps + p.jitter[c] : 0);
-          inner += gSig[so + a * d + b] * cab;
-        }
+/**
+ * Backward pass of a fused loss whose per-sample value depends on log p_ic = log phi_c + log N(z_i | mu_c,
+ * Sigma_c) with d value_i / d log p_ic = -g_i weight_ic (weight = resp for the energy, gamma for the bound),
+ * and on the covariance penalty (gradient g[n]): through z directly and through the batch parameters of eq. (5)
+ * into z and gamma.
+ */
+function backwardThroughGmm(b: BatchGmm, z: Tensor, gamma: Tensor, g: Float32Array, weight: Float64Array): void {
+  const { n, k, d, p, s, prec, covEps } = b;
+  const K = gmmKernels();
+  const gP = g[n];
+  const gLogp = new Float64Array(k), gMu = new Float64Array(k * d), gSig = new Float64Array(k * d * d);
+  const gz = z.requiresGrad ? z.gradBuffer() : null;
+  K.backwardAccumulate(n, k, d, g, weight, b.w, gLogp, gMu, gSig, gz);
+  // Sigma gradient: 0.5 sum g w w^T from the Mahalanobis terms, -0.5 gLogp Sigma^-1 from log det,
+  // -gP / Sigma_jj^2 from the penalty.
+  const gS = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    const so = c * d * d;
+    let inner = 0;
+    for (let q = 0; q < d * d; q++) gSig[so + q] = 0.5 * gSig[so + q] - 0.5 * gLogp[c] * prec[so + q];
+    for (let j = 0; j < d; j++) { const v = p.cov[so + j * d + j]; gSig[so + j * d + j] -= gP / (v * v); }
+    for (let a = 0; a < d; a++) {
+      for (let bb = 0; bb < d; bb++) {
+        const cab = p.cov[so + a * d + bb] - (a === bb ? covEps + p.jitter[c] : 0);
+        inner += gSig[so + a * d + bb] * cab;
       }
-      gS[c] = gLogp[c] / p.phi[c] / n - inner / s[c];
     }
-    K.backwardApply(n, k, d, zd, gd, s, p.mu, gMu, gSig, gS, gz, gamma.requiresGrad ? gamma.gradBuffer() : null);
+    gS[c] = gLogp[c] / p.phi[c] / n - inner / s[c];
+  }
+  K.backwardApply(n, k, d, z.data, gamma.data, s, p.mu, gMu, gSig, gS, gz, gamma.requiresGrad ? gamma.gradBuffer() : null);
+}
+
+/**
+ * The fused DAGMM estimation loss: batch GMM from memberships, sample energies and covariance penalty,
+ * with gradients with respect to both z and gamma.
+ */
+export function gmmEnergyLoss(z: Tensor, gamma: Tensor, options: GmmOptions = {}): GmmLossResult {
+  const b = batchGmm(z, gamma, options, 'gmmEnergyLoss');
+  const joint = makeOutput(jointValues(b.energy, b, 'sample energy'), [b.n + 1], [z, gamma], (g) => backwardThroughGmm(b, z, gamma, g, b.resp));
+  return { energy: slice(joint, 0, 0, b.n), covPenalty: sliceScalar(joint, b.n), params: b.p };
+}
+
+export interface GmmBoundResult extends GmmLossResult {
+  /** Per-sample variational upper bounds of the energy [N] (differentiable). */
+  bound: Tensor;
+}
+
+/** Where gamma is 0, gamma log gamma is 0; its derivative's log gamma is taken at this floor. */
+const GAMMA_LOG_FLOOR = 1e-30;
+
+/**
+ * DAGMM-NVI's estimation objective (Zong et al. 2018, Section 3.4, eqs. 8-10): with Q(k | z_i) = gamma_ik
+ * (the estimation network as a variational posterior) and the batch GMM of eq. (5), the per-sample bound
+ *   B_i = -E_Q[log p(z_i, k) - log Q(k | z_i)] = sum_k gamma_ik (log gamma_ik - log phi_k - log N(z_i | mu_k, Sigma_k))
+ *       = E(z_i) + KL(Q(k | z_i) || p(k | z_i)) >= E(z_i),
+ * with the covariance penalty, differentiable in z and gamma. `energy` holds the sample energies (not
+ * differentiated: a view of the same values for reports).
+ */
+export function gmmVariationalBound(z: Tensor, gamma: Tensor, options: GmmOptions = {}): GmmBoundResult {
+  const b = batchGmm(z, gamma, options, 'gmmVariationalBound');
+  const { n, k, d, base, w, p } = b;
+  const zd = z.data, gd = gamma.data;
+  // log p_ic = base_c - 0.5 (z_i - mu_c)^T Sigma_c^-1 (z_i - mu_c), with Sigma_c^-1 (z_i - mu_c) = w_ic.
+  const logp = new Float64Array(n * k), bound = new Float64Array(n), weight = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    let bi = 0;
+    for (let c = 0; c < k; c++) {
+      let maha = 0;
+      const wo = (i * k + c) * d;
+      for (let a = 0; a < d; a++) maha += w[wo + a] * (zd[i * d + a] - p.mu[c * d + a]);
+      const lp = base[c] - 0.5 * maha, q = gd[i * k + c];
+      logp[i * k + c] = lp;
+      weight[i * k + c] = q;
+      if (q > 0) bi += q * (Math.log(q) - lp);
+    }
+    bound[i] = bi;
+  }
+  const joint = makeOutput(jointValues(bound, b, 'variational bound'), [n + 1], [z, gamma], (g) => {
+    backwardThroughGmm(b, z, gamma, g, weight);
+    if (!gamma.requiresGrad) return;
+    // The direct path: d B_i / d gamma_ic = log gamma_ic + 1 - log p_ic.
+    const gg = gamma.gradBuffer();
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      if (gi === 0) continue;
+      for (let c = 0; c < k; c++) gg[i * k + c] += gi * (Math.log(Math.max(gd[i * k + c], GAMMA_LOG_FLOOR)) + 1 - logp[i * k + c]);
+    }
   });
-  return { energy: slice(joint, 0, 0, n), covPenalty: sliceScalar(joint, n), params: p };
+  const energy = new Tensor(Float32Array.from(b.energy), [n]);
+  return { bound: slice(joint, 0, 0, n), energy, covPenalty: sliceScalar(joint, n), params: p };
 }
 
 function sliceScalar(joint: Tensor, index: number): Tensor {

@@ -21,6 +21,8 @@ function data(seed = 4): { rows: number[][]; labels: number[] } {
 }
 
 for (const entry of detectorEntries()) {
+  // An alias creates its target's detector, which is checked under its own name; see the alias check below.
+  if (entry.aliasOf) continue;
   const make = (extra: Record<string, unknown> = {}) => entry.create({ ...entry.quickParams, seed: 3, ...extra });
   describe(`detector conformance: ${entry.name}`, () => {
     const { rows, labels } = data();
@@ -119,6 +121,22 @@ for (const entry of detectorEntries()) {
       assert.throws(() => make({ nonsense: 1 }), /nonsense/);
       const strict = make({ preprocessing: { missing: 'error' } }).fit(rows);
       assert.throws(() => strict.scoreSamples([[1, 2, NaN, 4, 5]]), /row 1.*f2|f2.*row 1/);
+    });
+  });
+}
+
+for (const entry of detectorEntries().filter((e) => e.aliasOf)) {
+  describe(`detector alias: ${entry.name} = ${entry.aliasOf}`, () => {
+    it('creates its target detector with the same parameters, scores and model files', () => {
+      const target = detectorEntries().find((e) => e.name === entry.aliasOf)!;
+      assert.ok(target && !target.aliasOf, `${entry.aliasOf} is registered and not an alias`);
+      assert.equal(entry.paramsSchema, target.paramsSchema);
+      const { rows } = data();
+      const params = { ...target.quickParams, seed: 3 };
+      const a = entry.create(params).fit(rows), b = target.create(params).fit(rows);
+      assert.equal(a.name, target.name);
+      assert.deepEqual(Array.from(a.scoreSamples(rows)), Array.from(b.scoreSamples(rows)));
+      assert.equal(loadDetector(a.toBytes('2026-01-01T00:00:00.000Z'), 'm.abr').name, target.name);
     });
   });
 }

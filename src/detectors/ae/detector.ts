@@ -9,7 +9,7 @@
  */
 import * as z from '../../zod.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
-import { registerDetector, type DetectorEntry } from '../register.js';
+import { registerAlias, registerDetector, type DetectorEntry } from '../register.js';
 import { UNTRAINED_CONTROL } from '../deep/detector.js';
 import { AUTOENCODER_NETWORK_DOCS, AutoencoderBase, autoencoderNetworkShape, autoencoderTrainingShape, type AutoencoderConfig } from './network.js';
 import { AE_PAPER_RUNS } from './paper-configs.js';
@@ -61,4 +61,9 @@ registerReconstructionDetector({
   paramsSchema: AeParamsSchema,
   paperConfigs: AE_PAPER_RUNS,
   create: (p) => new AutoencoderDetector(p),
+});
+
+registerAlias('e2e-ae', 'ae', {
+  summary: 'The DAGMM paper\'s E2E-AE baseline: DAGMM\'s compression network trained end to end on reconstruction alone, score = reconstruction error; that is ae with its paper configurations (models are saved as ae)',
+  paper: 'Zong et al., ICLR 2018 (Section 4.2, Appendix A)',
 });

@@ -13,7 +13,7 @@ import { registerDetector } from '../register.js';
 import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type LossOutput, type StepContext } from '../deep/detector.js';
 import { resolveDagmmConfig, type DagmmResolvedConfig } from './auto-config.js';
 import { RECONSTRUCTION_FEATURES } from './features.js';
-import { DagmmNetwork, fitGmmParams, scoreEnergyBatch } from './network.js';
+import { DagmmNetwork, fitGmmParams, scoreEnergyBatch, type DagmmNetworkConfig } from './network.js';
 import { DAGMM_PAPER_RUNS } from './paper-configs.js';
 import { DAGMM_MIN_BATCH_ROWS, dagmmBatchLoss } from './train.js';
 
@@ -38,43 +38,69 @@ export const DagmmParamsSchema = z.strictObject({
 });
 
 export type DagmmParams = z.infer<typeof DagmmParamsSchema>;
+/** What a DAGMM-based detector's parameters have at least (a variant may fix the network or the features). */
+export type DagmmBaseParams = Omit<DagmmParams, 'compression' | 'reconstructionFeatures'> & Partial<Pick<DagmmParams, 'compression' | 'reconstructionFeatures'>>;
+
+/** GMM parameters saved as state.gmm, checked against the K and d a network needs; errors start with `what`. */
+export function gmmStateFromJSON(what: string, state: Record<string, unknown>, k: number, d: number): GmmParams {
+  const g = (state as { gmm?: Parameters<typeof gmmParamsFromJSON>[0] }).gmm;
+  if (!g) throw new Error(`${what}: GMM parameters are missing`);
+  let gmm: GmmParams;
+  try { gmm = gmmParamsFromJSON(g); } catch (e) { throw new Error(`${what}: state.gmm: ${(e as Error).message.replace(/^GMM parameters: /, '')}`, { cause: e }); }
+  if (gmm.k !== k || gmm.d !== d) throw new Error(`${what}: GMM has K=${gmm.k}, d=${gmm.d}; the network needs K=${k}, d=${d}`);
+  return gmm;
+}
 export type DagmmParamsInput = z.input<typeof DagmmParamsSchema>;
 
-export class DagmmDetector extends DeepDetector<DagmmParams, DagmmResolvedConfig> {
-  readonly name = 'dagmm';
-  readonly scoreName = 'sample energy';
+/**
+ * DAGMM, and the base of the paper's variants (src/detectors/dagmm-variants): a subclass with its own schema
+ * passes its parsed parameters as `parsed`, may extend the resolved configuration (C), the network's
+ * configuration (networkConfig) and the training (train, phases).
+ */
+export class DagmmDetector<P extends DagmmBaseParams = DagmmParams, C extends DagmmResolvedConfig = DagmmResolvedConfig> extends DeepDetector<P, C> {
+  readonly name: string = 'dagmm';
+  readonly scoreName: string = 'sample energy';
   protected override readonly minBatchRows = DAGMM_MIN_BATCH_ROWS;
   private net: DagmmNetwork | null = null;
   private gmm: GmmParams | null = null;
 
-  constructor(params: DagmmParamsInput = {}) {
-    super(parseParams('dagmm', DagmmParamsSchema, params));
+  constructor(params: DagmmParamsInput = {}, parsed?: P) {
+    super(parsed ?? parseParams('dagmm', DagmmParamsSchema, params) as P);
   }
 
   get network(): DagmmNetwork {
-    if (!this.net) throw new Error('dagmm: the detector is not fitted (call fit, or load a saved model)');
+    if (!this.net) throw new Error(`${this.name}: the detector is not fitted (call fit, or load a saved model)`);
     return this.net;
   }
 
   get gmmParams(): GmmParams {
-    if (!this.gmm) throw new Error('dagmm: the detector is not fitted (call fit, or load a saved model)');
+    if (!this.gmm) throw new Error(`${this.name}: the detector is not fitted (call fit, or load a saved model)`);
     return this.gmm;
   }
 
-  protected configure(features: number, rows: number): DagmmResolvedConfig {
-    return resolveDagmmConfig({ features, rows }, this.params);
+  /** Subclasses extending C override this and add their fields. */
+  protected configure(features: number, rows: number): C {
+    return resolveDagmmConfig({ features, rows }, { reconstructionFeatures: [...RECONSTRUCTION_FEATURES], ...this.params }) as C;
   }
 
-  protected networks(c: DagmmResolvedConfig): Record<string, string> {
+  protected networks(c: C): Record<string, string> {
     return { compression: c.compression, estimation: c.estimation };
   }
 
-  protected override attach(c: DagmmResolvedConfig, nets: ReadonlyMap<string, Mlp>): void {
-    this.net = new DagmmNetwork({
+  /** The DagmmNetwork configuration from the resolved one (variants set the objective or encoderOnly). */
+  protected networkConfig(c: C): DagmmNetworkConfig {
+    return {
       compression: c.compression, estimation: c.estimation, lambdaEnergy: c.lambdaEnergy, lambdaCov: c.lambdaCov,
       reconstructionFeatures: c.reconstructionFeatures,
-    }, { compression: nets.get('compression')!, estimation: nets.get('estimation')! });
+    };
   }
+
+  protected override attach(c: C, nets: ReadonlyMap<string, Mlp>): void {
+    this.net = new DagmmNetwork(this.networkConfig(c), { compression: nets.get('compression')!, estimation: nets.get('estimation')! });
+  }
+
+  /** GMM parameters fitted after training (e.g. by EM in a variant), used by scoring and saved in the model. */
+  protected setGmmParams(p: GmmParams): void { this.gmm = p; }
 
   protected loss(batch: Tensor, ctx: StepContext): LossOutput {
     return dagmmBatchLoss(this.network, batch, ctx);
@@ -96,7 +122,7 @@ export class DagmmDetector extends DeepDetector<DagmmParams, DagmmResolvedConfig
   embed(x: Float32Array, rows: number): { names: string[]; values: Float32Array } {
     const net = this.network;
     const out = new Float32Array(rows * (net.latentSize + net.features.length));
-    forEachBatchNoGrad(x, rows, net.inputSize, 8192, (t, start) => { const { z } = net.forward(t); out.set(z.data, start * z.cols); });
+    forEachBatchNoGrad(x, rows, net.inputSize, 8192, (t, start) => { const z = net.latent(t); out.set(z.data, start * z.cols); });
     const names = [...Array.from({ length: net.latentSize }, (_, i) => (net.latentSize === 1 ? 'z_c' : `z_c${i + 1}`)), ...net.features];
     return { names, values: out };
   }
@@ -118,14 +144,7 @@ export class DagmmDetector extends DeepDetector<DagmmParams, DagmmResolvedConfig
 
   protected override importState(state: Record<string, unknown>): void {
     const net = this.network;
-    const g = (state as { gmm?: Parameters<typeof gmmParamsFromJSON>[0] }).gmm;
-    if (!g) throw new Error('dagmm model: GMM parameters are missing');
-    let gmm: GmmParams;
-    try { gmm = gmmParamsFromJSON(g); } catch (e) { throw new Error(`dagmm model: state.gmm: ${(e as Error).message.replace(/^GMM parameters: /, '')}`, { cause: e }); }
-    if (gmm.k !== net.k || gmm.d !== net.latentSize + net.features.length) {
-      throw new Error(`dagmm model: GMM has K=${gmm.k}, d=${gmm.d}; the network needs K=${net.k}, d=${net.latentSize + net.features.length}`);
-    }
-    this.gmm = gmm;
+    this.gmm = gmmStateFromJSON(`${this.name} model`, state, net.k, net.latentSize + net.features.length);
   }
 }
 

@@ -8,7 +8,7 @@ import type { Rng } from '../../engine/rng.js';
 import { kernels } from '../../engine/backend/index.js';
 import { Act, type ActName } from '../../engine/backend/kernels.js';
 import { allocData, Tensor } from '../../engine/tensor.js';
-import { gmmEnergies, gmmEnergyLoss, gmmParamsFromMemberships, type GmmParams } from '../../gmm/gmm.js';
+import { gmmEnergies, gmmEnergyLoss, gmmParamsFromMemberships, gmmVariationalBound, type GmmParams } from '../../gmm/gmm.js';
 import type { InitScheme } from '../../nn/init.js';
 import { forEachBatchNoGrad } from '../../nn/batches.js';
 import { Mlp } from '../../nn/mlp.js';
@@ -28,11 +28,25 @@ export interface DagmmNetworkConfig {
   /** Diagonal term added to each batch covariance. */
   covEps?: number;
   init?: InitScheme;
+  /**
+   * The estimation term of the objective: 'energy' (eq. 6, DAGMM) or 'variational-bound' (eq. 10, the paper's
+   * DAGMM-NVI: the estimation network as the variational posterior Q(k | z)). Default 'energy'.
+   */
+  objective?: DagmmObjective;
+  /**
+   * GMM-EN (the paper's Section 4.2): the compression network is an encoder alone whose last layer is z_c, with no
+   * reconstruction, no reconstruction features and no reconstruction term. Default false.
+   */
+  encoderOnly?: boolean;
 }
+
+export type DagmmObjective = 'energy' | 'variational-bound';
 
 export interface DagmmLoss {
   loss: Tensor;
+  /** Mean squared-error sum per row (0 for an encoder-only network). */
   recon: Tensor;
+  /** The mean estimation term: sample energy, or its variational bound (objective 'variational-bound'). */
   energy: Tensor;
   covPenalty: Tensor;
   params: GmmParams;
@@ -68,6 +82,8 @@ export class DagmmNetwork {
   readonly inputSize: number;
   readonly latentSize: number;
   readonly k: number;
+  readonly objective: DagmmObjective;
+  readonly encoderOnly: boolean;
 
   /**
    * `source`: an Rng to initialise the two networks (forks 'compression' and 'estimation'), or the two
@@ -77,15 +93,21 @@ export class DagmmNetwork {
     const comp = parseNetworkSpec(config.compression);
     const est = parseNetworkSpec(config.estimation);
     this.inputSize = specInputSize(comp);
-    if (specOutputSize(comp) !== this.inputSize) {
+    this.encoderOnly = config.encoderOnly ?? false;
+    const denseComp = comp.filter((l) => l.kind === 'dense');
+    if (this.encoderOnly) {
+      if (config.reconstructionFeatures && config.reconstructionFeatures.length > 0) throw new Error('DAGMM: an encoder-only network (GMM-EN) has no reconstruction features');
+      if (config.latentLayer !== undefined && config.latentLayer !== denseComp.length - 1) throw new Error('DAGMM: the latent layer of an encoder-only network (GMM-EN) is its last layer');
+    } else if (specOutputSize(comp) !== this.inputSize) {
       throw new Error(`DAGMM: the compression network maps ${this.inputSize} inputs to ${specOutputSize(comp)} outputs; it must reconstruct its input`);
     }
-    const denseComp = comp.filter((l) => l.kind === 'dense');
-    this.latentLayer = config.latentLayer ?? defaultLatentLayer(comp);
+    this.latentLayer = this.encoderOnly ? denseComp.length - 1 : config.latentLayer ?? defaultLatentLayer(comp);
     const lat = denseComp[this.latentLayer];
     if (!lat || lat.kind !== 'dense') throw new Error(`DAGMM: latent layer ${this.latentLayer} does not exist`);
     this.latentSize = lat.out;
-    this.features = config.reconstructionFeatures ?? RECONSTRUCTION_FEATURES;
+    this.features = this.encoderOnly ? [] : config.reconstructionFeatures ?? RECONSTRUCTION_FEATURES;
+    this.objective = config.objective ?? 'energy';
+    if (this.objective !== 'energy' && this.objective !== 'variational-bound') throw new Error(`DAGMM: unknown objective "${String(this.objective)}" (energy or variational-bound)`);
     const zDim = this.latentSize + this.features.length;
     if (specInputSize(est) !== zDim) {
       throw new Error(`DAGMM: the estimation network takes ${specInputSize(est)} inputs but z has ${zDim} (latent ${this.latentSize} + ${this.features.length} reconstruction features)`);
@@ -115,6 +137,7 @@ export class DagmmNetwork {
 
   /** z = [z_c, reconstruction features] and the reconstruction. */
   forward(x: Tensor): DagmmForward {
+    if (this.encoderOnly) throw new Error('DAGMM: an encoder-only network (GMM-EN) has no reconstruction; use latent() for z');
     let zc: Tensor | null = null;
     const xr = this.compression.forward(x, { tap: (i, out) => { if (i === this.latentLayer) zc = out; } });
     const stats = rowPairStats(x, xr);
@@ -127,6 +150,7 @@ export class DagmmNetwork {
    * layers or x' out. Equal, element for element, to forward(x).z (dropout is inactive outside training).
    */
   latent(x: Tensor): Tensor {
+    if (this.encoderOnly) return this.compression.forward(x);
     if (x.rank !== 2 || x.cols !== this.inputSize) return this.forward(x).z;
     const dense = this.compression.layers.filter((l) => l.kind === 'dense');
     const slope = sharedLeakySlope(dense);
@@ -150,13 +174,31 @@ export class DagmmNetwork {
 
   /** The training objective on one batch. */
   loss(x: Tensor, training: boolean, rng?: Rng): DagmmLoss {
+    if (this.encoderOnly) {
+      // GMM-EN: lambda1 E + lambda2 P on the code alone.
+      const z = this.compression.forward(x);
+      const g = this.estimationTerms(z, this.memberships(z, training, rng));
+      const energy = mean(g.perSample);
+      const loss = add(scale(energy, this.lambdaEnergy), scale(g.covPenalty, this.lambdaCov));
+      return { loss, recon: new Tensor(new Float32Array(1), []), energy, covPenalty: g.covPenalty, params: g.params };
+    }
     const { z, stats } = this.forward(x);
     const gamma = this.memberships(z, training, rng);
-    const g = gmmEnergyLoss(z, gamma, { covEps: this.covEps });
+    const g = this.estimationTerms(z, gamma);
     const recon = mean(slice(stats, 1, 3, 4));
-    const energy = mean(g.energy);
+    const energy = mean(g.perSample);
     const loss = add(add(recon, scale(energy, this.lambdaEnergy)), scale(g.covPenalty, this.lambdaCov));
     return { loss, recon, energy, covPenalty: g.covPenalty, params: g.params };
+  }
+
+  /** Per-sample estimation terms (energies, or their variational bounds) and the covariance penalty of a batch. */
+  private estimationTerms(z: Tensor, gamma: Tensor): { perSample: Tensor; covPenalty: Tensor; params: GmmParams } {
+    if (this.objective === 'variational-bound') {
+      const b = gmmVariationalBound(z, gamma, { covEps: this.covEps });
+      return { perSample: b.bound, covPenalty: b.covPenalty, params: b.params };
+    }
+    const g = gmmEnergyLoss(z, gamma, { covEps: this.covEps });
+    return { perSample: g.energy, covPenalty: g.covPenalty, params: g.params };
   }
 }
 

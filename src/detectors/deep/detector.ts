@@ -32,6 +32,7 @@ import type { InitScheme } from '../../nn/init.js';
 import { Mlp } from '../../nn/mlp.js';
 import { parseNetworkSpec, specInputSize, specParameterShapes } from '../../nn/spec.js';
 import { Detector, type CommonParams, type DetectorModel, type MatrixContext } from '../detector.js';
+import { denseLayersOf, pretrainLayerwise, type PretrainResult } from './pretrain.js';
 import { trainLoop, type EarlyStopping, type EpochStats, type LossOutput, type OptimizerKind, type StepContext, type TrainingPhase, type TrainLoopResult } from './train-loop.js';
 
 export type { EpochStats, LossOutput, OptimizerKind, StepContext } from './train-loop.js';
@@ -203,6 +204,23 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
     }, x, rows, cols, rng, {
       what: this.name, epochs, batchSize: config.batchSize, learningRate: config.learningRate,
       minBatchRows: this.minBatchRows, gradientClip: this.params.gradientClip, earlyStopping: this.params.earlyStopping, onEpoch,
+    });
+  }
+
+  /**
+   * Greedy layer-wise pretraining (pretrain.ts) of declared networks taken together as one mirrored autoencoder
+   * (e.g. ['compression'], or ['encoder', 'decoder']), in place, with this detector's batch size, learning rate
+   * and gradient clipping, from the named stream 'pretrain'. Progress counts epochs over every stage of the fit:
+   * `before` epochs come before the pretraining, `after` epochs after it.
+   */
+  protected pretrainNetworks(networks: readonly string[], x: Float32Array, rows: number, cols: number, ctx: MatrixContext,
+    epochsPerLayer: number, progress: { before: number; after: number } = { before: 0, after: 0 }): PretrainResult {
+    const c = this.config, onProgress = ctx.onProgress;
+    const layers = denseLayersOf(...networks.map((n) => this.mlp(n)));
+    const total = progress.before + (layers.length / 2) * epochsPerLayer + progress.after;
+    return pretrainLayerwise(layers, x, rows, cols, ctx.rng.fork('pretrain'), {
+      epochs: epochsPerLayer, batchSize: c.batchSize, learningRate: c.learningRate, gradientClip: this.params.gradientClip, what: `${this.name} pretraining`,
+      onEpoch: onProgress ? (p, ps, ep, loss) => onProgress(progress.before + (p - 1) * epochsPerLayer + ep, Math.round(total), `pretraining layer pair ${p}/${ps}, loss ${loss.toFixed(4)}`) : undefined,
     });
   }
 
