@@ -203,3 +203,16 @@ describe('reconstruction detectors: quality floor on planted anomalies', () => {
     });
   }
 });
+
+describe('reconstruction detectors: per-feature reconstruction errors', () => {
+  it('are (x_j - x\'_j)^2 of the preprocessed rows: their row means are the ae score, and the report gets contributions', () => {
+    const r = new Rng(3), rows = Array.from({ length: 64 }, () => [r.uniform(), r.uniform(), r.uniform()]);
+    const det = detectorEntry('ae').create({ seed: 2, epochs: 3, batchSize: 16 }).fit(rows) as Recon;
+    const m = det.transform(rows.slice(0, 5));
+    const err = (det as unknown as { reconstructionErrors(x: Float32Array, n: number): Float32Array }).reconstructionErrors(m.x, m.rows);
+    assert.equal(err.length, 5 * 3);
+    const scores = det.scoreTransformed(m.x, m.rows);
+    for (let i = 0; i < 5; i++) close((err[3 * i] + err[3 * i + 1] + err[3 * i + 2]) / 3, scores[i], 1e-5, `row ${i}`);
+    assert.throws(() => (det as unknown as { reconstructionErrors(x: Float32Array, n: number): Float32Array }).reconstructionErrors(new Float32Array(4), 2), /4 values are not 2 rows of 3 features/);
+  });
+});

@@ -12,6 +12,7 @@
 import * as z from '../../zod.js';
 import { mse } from '../../engine/ops/index.js';
 import type { Tensor } from '../../engine/tensor.js';
+import { forEachBatchNoGrad } from '../../nn/batches.js';
 import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
 import { DeepDetector, deepTrainingShape, type DeepParams, type DeepTrainingConfig, type LossOutput, type StepContext } from '../deep/detector.js';
 
@@ -118,5 +119,20 @@ export abstract class AutoencoderBase<P extends DeepParams & AutoencoderNetworkP
   protected scoreBatch(batch: Tensor, out: Float64Array): void {
     const x = batch.data, xr = this.reconstruct(batch, false).data, d = batch.cols;
     for (let i = 0; i < batch.rows; i++) out[i] = rowSquaredError(x, xr, d, i) / d;
+  }
+
+  /**
+   * Per-feature squared reconstruction error (x_j - x'_j)^2 of preprocessed rows (from transform()), row-major:
+   * the report's per-feature contributions, and the paper's per-sample reconstruction error (its row sums).
+   */
+  reconstructionErrors(x: Float32Array, rows: number): Float32Array {
+    const d = this.inputs;
+    if (x.length !== rows * d) throw new Error(`${this.name}: ${x.length} values are not ${rows} rows of ${d} features`);
+    const out = new Float32Array(rows * d);
+    forEachBatchNoGrad(x, rows, d, 8192, (t, start) => {
+      const xr = this.reconstruct(t, false).data;
+      for (let i = 0; i < t.rows * d; i++) { const e = t.data[i] - xr[i]; out[start * d + i] = e * e; }
+    });
+    return out;
   }
 }

@@ -93,8 +93,8 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
   protected readonly minBatchRows: number = 1;
   protected readonly init: InitScheme = 'glorot-uniform';
   private nets: Map<string, Mlp> | null = null;
-  /** Features the first network takes. */
-  private inputs = 0;
+  /** Features the first network takes: the width of the preprocessed rows (0 until built). */
+  protected inputs = 0;
   private cfg: C | null = null;
   private lastHistory: EpochStats[] = [];
 
