@@ -17,10 +17,11 @@ describe('docs/benchmarks.md', () => {
 
 describe('docs/reproduction.md Table 2', () => {
   it('holds the block bench/table2.ts generates from docs/results/benchmarks (node dist/bench/table2.js --write)', async () => {
-    const { table2Markdown, withTable2 } = await import('../../bench/table2.js');
+    const { table2Markdown, withTable2, studiesMarkdown, withBlock, STUDIES_BEGIN, STUDIES_END } = await import('../../bench/table2.js');
     const doc = readFileSync(`${root}docs/reproduction.md`, 'utf8');
     const block = table2Markdown(`${root}docs/results/benchmarks`);
     assert.equal(doc, withTable2(doc, block));
+    assert.equal(doc, withBlock(doc, studiesMarkdown(`${root}docs/results/studies`), STUDIES_BEGIN, STUDIES_END), 'the studies block too');
     assert.match(block, /\| dagmm \| 20 \|/, 'the DAGMM reproduction runs are in the table');
     assert.match(block, /\| e2e-ae \| \d+/, 'the E2E-AE row comes from the ae runs');
   });
