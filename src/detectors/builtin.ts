@@ -7,3 +7,4 @@ import './cae/detector.js';
 import './vae/detector.js';
 import './advae/detector.js';
 import './rda/detector.js';
+import './ocsvm/detector.js';
