@@ -24,6 +24,11 @@ export interface DetectorEntry {
   /** Parameters for a fast fit (conformance tests, smoke runs). */
   quickParams: Record<string, unknown>;
   /**
+   * Set (to the reason) when a fit with quickParams makes no random choice, e.g. an exact convex solver: the
+   * conformance suite then checks that seeds give identical scores instead of different ones.
+   */
+  seedFree?: string;
+  /**
    * The benchmark's control: parameters that make the same detector, with the same seed, skip what training
    * learns (for deep detectors, 0 epochs: the initial networks), and what that means; null: no control.
    */
