@@ -14,3 +14,4 @@ import './dagmm-variants/pae-gmm-em.js';
 import './dagmm-variants/pae-gmm.js';
 import './dagmm-variants/dagmm-p.js';
 import './dagmm-variants/dagmm-nvi.js';
+import './dcn/detector.js';
