@@ -15,3 +15,4 @@ import './dagmm-variants/pae-gmm.js';
 import './dagmm-variants/dagmm-p.js';
 import './dagmm-variants/dagmm-nvi.js';
 import './ocsvm/detector.js';
+import './dcn/detector.js';

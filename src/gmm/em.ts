@@ -4,13 +4,14 @@
  * E-step is gmm.ts's posterior kernel, the M-step is eq. (5) with those posteriors as memberships
  * (gmmParamsFromMemberships), so EM and DAGMM share one density, one parameter estimate and one energy.
  *
- * Start: k-means++ seeding (Arthur and Vassilvitskii 2007) from the seeded Rng, every row assigned to its
- * nearest seed, one M-step. Stop: when the largest absolute change of any parameter (phi, mu, Sigma) between
+ * Start: k-means++ seeding (Arthur and Vassilvitskii 2007; kmeans.ts) from the seeded Rng, every row assigned
+ * to its nearest seed, one M-step. Stop: when the largest absolute change of any parameter (phi, mu, Sigma) between
  * two iterations is below `tolerance` (the paper: 1e-6), or after `maxIterations`. The M-step takes the
  * memberships as float32 (as DAGMM's does), so the log-likelihood rises monotonically up to that rounding.
  */
 import type { Rng } from '../engine/rng.js';
 import { gmmParamsFromMemberships, gmmPosteriors, type GmmOptions, type GmmParams } from './gmm.js';
+import { kmeansPlusPlus, nearestCentre } from './kmeans.js';
 
 export interface EmOptions extends GmmOptions {
   /** Stop when max |parameter change| is below this (default 1e-6, the paper's). */
@@ -44,35 +45,11 @@ function checkArgs(z: Float32Array, n: number, d: number, k: number, o: EmOption
   }
 }
 
-function sqDist(z: Float32Array, i: number, c: Float64Array, j: number, d: number): number {
-  let s = 0;
-  for (let a = 0; a < d; a++) { const v = z[i * d + a] - c[j * d + a]; s += v * v; }
-  return s;
-}
-
-/** k-means++ seeds, then hard memberships of every row to its nearest seed (ties: the first). */
+/** k-means++ seeds (kmeans.ts), then hard memberships of every row to its nearest seed (ties: the first). */
 function initialMemberships(z: Float32Array, n: number, d: number, k: number, rng: Rng): Float32Array {
-  const seeds = new Float64Array(k * d);
-  const near = new Float64Array(n).fill(Infinity);
-  let pick = rng.int(n);
-  for (let j = 0; j < k; j++) {
-    for (let a = 0; a < d; a++) seeds[j * d + a] = z[pick * d + a];
-    let total = 0;
-    for (let i = 0; i < n; i++) { near[i] = Math.min(near[i], sqDist(z, i, seeds, j, d)); total += near[i]; }
-    if (j + 1 === k) break;
-    // The next seed with probability proportional to its squared distance to the nearest seed so far.
-    if (total > 0) {
-      let u = rng.uniform() * total;
-      pick = n - 1;
-      for (let i = 0; i < n; i++) { u -= near[i]; if (u < 0) { pick = i; break; } }
-    } else pick = rng.int(n);
-  }
+  const seeds = kmeansPlusPlus(z, n, d, k, rng);
   const gamma = new Float32Array(n * k);
-  for (let i = 0; i < n; i++) {
-    let best = 0, bd = Infinity;
-    for (let j = 0; j < k; j++) { const v = sqDist(z, i, seeds, j, d); if (v < bd) { bd = v; best = j; } }
-    gamma[i * k + best] = 1;
-  }
+  for (let i = 0; i < n; i++) gamma[i * k + nearestCentre(z, i, seeds, k, d).index] = 1;
   return gamma;
 }
 

@@ -49,10 +49,14 @@ export class PaeDetector<P extends PaeParams = PaeParams, C extends PaeConfig = 
   /** Epochs of the stages after fine-tuning (for progress); none here. */
   protected epochsAfterFineTuning(): number { return 0; }
 
+  /** Runs between pretraining and fine-tuning (e.g. DCN's k-means on the pretrained codes); nothing here. */
+  protected beforeFineTuning(_x: Float32Array, _rows: number, _cols: number, _ctx: MatrixContext): void { /* optional hook */ }
+
   /** Layer-wise pretraining, then fine-tuning of the whole autoencoder (the template's loop, stream as ae's). */
   protected override train(x: Float32Array, rows: number, cols: number, ctx: MatrixContext): { steps: number; history: EpochStats[] } {
     const c = this.config, after = c.epochs + this.epochsAfterFineTuning();
     const pre = this.pretrainNetworks(['encoder', 'decoder'], x, rows, cols, ctx, c.pretrainEpochs, { before: 0, after });
+    this.beforeFineTuning(x, rows, cols, ctx);
     const before = layerPairs(this.mlp('encoder'), this.mlp('decoder')) * c.pretrainEpochs, total = before + after;
     const ft = this.trainEpochs(x, rows, cols, ctx.rng, c.epochs, ctx.onProgress
       ? (ep, s) => ctx.onProgress!(before + ep, total, `fine-tuning, ${progressLine(s)}`) : undefined);

@@ -44,7 +44,7 @@ export const TABLE2: Record<'gmm-en' | 'pae' | 'pae-gmm-em' | 'pae-gmm' | 'dagmm
 };
 
 /** K of DAGMM's estimation network on a paper data set (the last layer's width). */
-function paperK(k: PaperDatasetName): number {
+export function paperK(k: PaperDatasetName): number {
   const dense = parseNetworkSpec(PAPER_CONFIGS[k].estimation).filter((l) => l.kind === 'dense');
   const last = dense[dense.length - 1];
   return last.kind === 'dense' ? last.out : 0;
