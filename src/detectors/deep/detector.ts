@@ -48,6 +48,8 @@ export interface DeepPhase {
   optimizer?: OptimizerKind;
   /** Default: the configuration's learningRate. */
   learningRate?: number;
+  /** Adam's (beta1, beta2); default (0.9, 0.999). */
+  betas?: readonly [number, number];
 }
 
 /** The training schedule every deep detector's resolved configuration carries. */
@@ -189,7 +191,7 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
     const config = this.config, nets = this.nets!;
     const params = this.parameters(nets).map((e) => e.p);
     const phases = this.phases(config)?.map((ph): TrainingPhase => ({
-      name: ph.name, optimizer: ph.optimizer, learningRate: ph.learningRate, loss: (b, s) => ph.loss(b, s),
+      name: ph.name, optimizer: ph.optimizer, learningRate: ph.learningRate, betas: ph.betas, loss: (b, s) => ph.loss(b, s),
       parameters: ph.networks.map((n) => {
         if (!nets.has(n)) throw new Error(`${this.name}: training phase "${ph.name}" updates network "${n}", which is not declared (declared: ${[...nets.keys()].join(', ')})`);
         return nets.get(n)!.parameters();

@@ -54,6 +54,8 @@ export interface TrainingPhase {
   optimizer?: OptimizerKind;
   /** Default: the loop's learningRate. */
   learningRate?: number;
+  /** Adam's (beta1, beta2); default (0.9, 0.999). GANs use beta1 0.5 (Radford et al. 2016). */
+  betas?: readonly [number, number];
 }
 
 export interface Trainable {
@@ -145,7 +147,10 @@ function resolvePhases(model: Trainable, params: readonly Tensor[], o: TrainLoop
     if (ph.parameters.length === 0) throw new Error(`${o.what}: training phase "${ph.name}" updates no parameters`);
     if (ph.parameters.some((p) => !all.has(p))) throw new Error(`${o.what}: training phase "${ph.name}" updates a parameter that is not one of the model's`);
     const lr = ph.learningRate ?? o.learningRate;
-    const opt = (ph.optimizer ?? 'adam') === 'adam' ? new Adam(ph.parameters, { lr }) : new Rmsprop(ph.parameters, { lr });
+    if (ph.betas && (ph.optimizer ?? 'adam') !== 'adam') throw new Error(`${o.what}: training phase "${ph.name}" sets Adam's betas but uses ${ph.optimizer}`);
+    const opt = (ph.optimizer ?? 'adam') === 'adam'
+      ? new Adam(ph.parameters, { lr, ...(ph.betas ? { beta1: ph.betas[0], beta2: ph.betas[1] } : {}) })
+      : new Rmsprop(ph.parameters, { lr });
     return { name: ph.name, params: ph.parameters, loss: ph.loss, opt };
   });
 }
