@@ -14,6 +14,7 @@ import { add, bceWithLogits, mean, mul, neg, sqrt, square, sub, sum } from '../.
 import type { Rng } from '../../engine/rng.js';
 import { Tensor } from '../../engine/tensor.js';
 import type { Mlp } from '../../nn/mlp.js';
+import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
 import { deepTrainingShape } from '../deep/detector.js';
 
 /** Adam's betas for adversarial phases (DCGAN's; plain Adam's 0.9 momentum makes the two players oscillate). */
@@ -93,4 +94,28 @@ export function gradientPenalty(critic: Mlp, real: Tensor, fake: Tensor, rng: Rn
   const g = critic.inputGradient(new Tensor(mix, [n, d]));
   const norm = sqrt(add(sum(mul(g, g), 1), 1e-12));
   return mean(square(add(norm, -1)));
+}
+
+// -------------------------------------------------------------------------------------------------------------
+// Added with fencegan, alocc, anogan and fanogan (branch i11-gan2): the default schedule and network checks.
+// -------------------------------------------------------------------------------------------------------------
+
+/**
+ * The deep detectors' default schedule (ae/network.ts's rule): batch 64 (at most the rows) and enough epochs
+ * for ~2,000 mini-batches, within [10, 200]; given values are kept. Names the defaults used in `auto`.
+ */
+export function ganSchedule(p: { epochs?: number; batchSize?: number }, rows: number, auto: string[]): { epochs: number; batchSize: number } {
+  const batchSize = p.batchSize ?? Math.min(64, rows);
+  if (p.batchSize === undefined) auto.push('batchSize');
+  const epochs = p.epochs ?? Math.min(200, Math.max(10, Math.ceil(2000 / Math.ceil(rows / batchSize))));
+  if (p.epochs === undefined) auto.push('epochs');
+  return { epochs, batchSize };
+}
+
+/** Checks a network spec's input and output widths; the error names the detector, the network and both widths. */
+export function checkNetwork(what: string, name: string, spec: string, inputs: number, outputs: number): string {
+  const layers = parseNetworkSpec(spec);
+  const i = specInputSize(layers), o = specOutputSize(layers);
+  if (i !== inputs || o !== outputs) throw new Error(`${what}: the ${name} maps ${i} to ${o} values; it must map ${inputs} to ${outputs}`);
+  return spec;
 }
