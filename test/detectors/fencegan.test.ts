@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Tensor } from '../../src/engine/tensor.js';
-import { boxedScore, dispersionLoss, FenceganDetector } from '../../src/detectors/fencegan/detector.js';
+import { dispersionLoss, FenceganDetector } from '../../src/detectors/fencegan/detector.js';
+import { boxDistance, spanOf } from '../../src/detectors/gan/common.js';
 import { loadDetector } from '../../src/detectors/registry.js';
 import { auroc } from '../../src/metrics/ranking.js';
 import { planted } from '../support/planted.js';
@@ -64,14 +65,17 @@ describe('Fence GAN', () => {
     close(s[1], inside(1, -0.5), 'inside, on the fence side');
     close(s[2], inside(5, 0.5) + 3, '3 beyond boxHigh in one feature');
     close(s[3], inside(-2, 6) + Math.hypot(1, 4), 'outside in both features');
-    close(boxedScore(0, new Float32Array([0, 0]), 0, Float64Array.of(0, 0), Float64Array.of(1, 1)), 0.5, 'a row on the box\'s corner');
+    const box = spanOf(2, Float32Array.of(0, 1, 1, 0), Float32Array.of(0.5, 0.5));
+    assert.deepEqual([Array.from(box.lo), Array.from(box.hi)], [[0, 0], [1, 1]]);
+    assert.equal(boxDistance(Float32Array.of(9, 1, 1), 1, box), 0, 'on the corner (the row starts at index 1)');
+    close(boxDistance(Float32Array.of(-3, 5), 0, box), 5, 'outside');
   });
 
   it('the box is saved in the model file; a malformed one is refused', () => {
     const j = handSet().toJSON();
     assert.deepEqual(j.manifest.state, { boxLow: [-1, -1], boxHigh: [2, 2] });
     j.manifest.state = { boxLow: [0], boxHigh: [1, 1] };
-    assert.throws(() => loadDetector(j, 'bad.json'), /boxLow and state.boxHigh must be 2 finite numbers/);
+    assert.throws(() => loadDetector(j, 'bad.json'), /fencegan model: state.boxLow and state.boxHigh must be 2 finite numbers each/);
   });
 
   it('default networks scale with the input width; a network of the wrong shape is refused by name', () => {

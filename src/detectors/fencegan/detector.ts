@@ -46,7 +46,7 @@ import { denseChain } from '../ae/network.js';
 import { DeepDetector, UNTRAINED_CONTROL, type DeepPhase, type LossOutput, type StepContext } from '../deep/detector.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { registerDetector } from '../register.js';
-import { checkNetwork, GAN_BETAS, ganNetworkShape, ganSchedule, ganWidths, sampleLatent } from '../gan/common.js';
+import { boxDistance, boxFromState, boxState, checkNetwork, GAN_BETAS, ganNetworkShape, ganSchedule, ganWidths, sampleLatent, spanOf, type TrainingBox } from '../gan/common.js';
 
 export const FenceganParamsSchema = z.strictObject({
   ...CommonParamsSchema.shape,
@@ -75,30 +75,11 @@ export function dispersionLoss(g: Tensor): Tensor {
 /** Latent draws whose generated rows, with the training rows, span the box where D's output is trusted. */
 const FENCE_DRAWS = 2048;
 
-/** 1 - sigmoid(logit) plus the Euclidean distance from row x[at..] to the box [lo, hi] (0 inside). */
-export function boxedScore(logit: number, x: Float32Array, at: number, lo: Float64Array, hi: Float64Array): number {
-  let d2 = 0;
-  for (let j = 0; j < lo.length; j++) {
-    const v = x[at + j], e = v < lo[j] ? lo[j] - v : v > hi[j] ? v - hi[j] : 0;
-    d2 += e * e;
-  }
-  return 1 / (1 + Math.exp(logit)) + Math.sqrt(d2);
-}
-
-/** Per-feature minimum and maximum of row-major matrices (each [rows, d]) taken together. */
-export function spanOf(d: number, ...ms: Float32Array[]): { lo: Float64Array; hi: Float64Array } {
-  const lo = new Float64Array(d).fill(Infinity), hi = new Float64Array(d).fill(-Infinity);
-  for (const m of ms) {
-    for (let k = 0; k < m.length; k++) { const j = k % d; if (m[k] < lo[j]) lo[j] = m[k]; if (m[k] > hi[j]) hi[j] = m[k]; }
-  }
-  return { lo, hi };
-}
-
 export class FenceganDetector extends DeepDetector<FenceganParams, FenceganConfig> {
   readonly name = 'fencegan';
   readonly scoreName = '1 - D(x)';
   /** The box of the training rows and the fence (see the doc comment); set after training or loading. */
-  private box: { lo: Float64Array; hi: Float64Array } | null = null;
+  private box: TrainingBox | null = null;
 
   constructor(params: z.input<typeof FenceganParamsSchema> = {}) {
     super(parseParams('fencegan', FenceganParamsSchema, params));
@@ -158,19 +139,14 @@ export class FenceganDetector extends DeepDetector<FenceganParams, FenceganConfi
     this.box = spanOf(cols, x, g);
   }
 
-  protected override exportState(): Record<string, unknown> {
-    return { boxLow: Array.from(this.box!.lo), boxHigh: Array.from(this.box!.hi) };
-  }
+  protected override exportState(): Record<string, unknown> { return boxState(this.box!); }
 
-  protected override importState(state: Record<string, unknown>): void {
-    const ok = (v: unknown): v is number[] => Array.isArray(v) && v.length === this.inputs && v.every((e) => typeof e === 'number' && Number.isFinite(e));
-    if (!ok(state.boxLow) || !ok(state.boxHigh)) throw new Error(`fencegan model: state.boxLow and state.boxHigh must be ${this.inputs} finite numbers each`);
-    this.box = { lo: Float64Array.from(state.boxLow), hi: Float64Array.from(state.boxHigh) };
-  }
+  protected override importState(state: Record<string, unknown>): void { this.box = boxFromState('fencegan', state, this.inputs); }
 
+  /** 1 - D(x) = 1 / (1 + e^logit), plus the distance to the box. */
   protected scoreBatch(batch: Tensor, out: Float64Array): void {
-    const l = this.mlp('discriminator').forward(batch).data, { lo, hi } = this.box!, d = batch.cols;
-    for (let i = 0; i < batch.rows; i++) out[i] = boxedScore(l[i], batch.data, i * d, lo, hi);
+    const l = this.mlp('discriminator').forward(batch).data, d = batch.cols;
+    for (let i = 0; i < batch.rows; i++) out[i] = 1 / (1 + Math.exp(l[i])) + boxDistance(batch.data, i * d, this.box!);
   }
 }
 

@@ -119,3 +119,43 @@ export function checkNetwork(what: string, name: string, spec: string, inputs: n
   if (i !== inputs || o !== outputs) throw new Error(`${what}: the ${name} maps ${i} to ${o} values; it must map ${inputs} to ${outputs}`);
   return spec;
 }
+
+/**
+ * The box a discriminator was trained in: per feature, the smallest and largest value of the rows it saw.
+ * Beyond it a piecewise-linear discriminator extrapolates (its logit can grow without bound along some
+ * directions, calling a row a million ranges away normal), so detectors that score with D add the distance to
+ * this box (0 inside).
+ */
+export interface TrainingBox { lo: Float64Array; hi: Float64Array }
+
+/** The per-feature span of row-major matrices ([rows, d] each) taken together. */
+export function spanOf(d: number, ...ms: Float32Array[]): TrainingBox {
+  const lo = new Float64Array(d).fill(Infinity), hi = new Float64Array(d).fill(-Infinity);
+  for (const m of ms) {
+    for (let k = 0; k < m.length; k++) { const j = k % d; if (m[k] < lo[j]) lo[j] = m[k]; if (m[k] > hi[j]) hi[j] = m[k]; }
+  }
+  return { lo, hi };
+}
+
+/** Euclidean distance from the row x[at .. at + d) to the box (0 inside). */
+export function boxDistance(x: Float32Array, at: number, box: TrainingBox): number {
+  let d2 = 0;
+  for (let j = 0; j < box.lo.length; j++) {
+    const v = x[at + j], e = v < box.lo[j] ? box.lo[j] - v : v > box.hi[j] ? v - box.hi[j] : 0;
+    d2 += e * e;
+  }
+  return Math.sqrt(d2);
+}
+
+/** The box as model-file state, and back (checked: d finite numbers each, low <= high). */
+export function boxState(box: TrainingBox): Record<string, unknown> {
+  return { boxLow: Array.from(box.lo), boxHigh: Array.from(box.hi) };
+}
+
+export function boxFromState(what: string, state: Record<string, unknown>, d: number): TrainingBox {
+  const ok = (v: unknown): v is number[] => Array.isArray(v) && v.length === d && v.every((e) => typeof e === 'number' && Number.isFinite(e));
+  if (!ok(state.boxLow) || !ok(state.boxHigh) || state.boxLow.some((v, j) => v > (state.boxHigh as number[])[j])) {
+    throw new Error(`${what} model: state.boxLow and state.boxHigh must be ${d} finite numbers each, low <= high`);
+  }
+  return { lo: Float64Array.from(state.boxLow), hi: Float64Array.from(state.boxHigh) };
+}
