@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { Rng } from '../../src/engine/rng.js';
 import { Tape, tensor } from '../../src/engine/tensor.js';
 import { Mlp } from '../../src/nn/mlp.js';
-import { criticLoss, discriminatorLoss, featureMatching, ganWidths, generatorLoss, gradientPenalty, sampleLatent, wassersteinGeneratorLoss } from '../../src/detectors/gan/common.js';
+import { checkNetwork, criticLoss, discriminatorLoss, featureMatching, ganSchedule, ganWidths, generatorLoss, gradientPenalty, sampleLatent, wassersteinGeneratorLoss } from '../../src/detectors/gan/common.js';
 
 const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 const sp = (v: number) => Math.log1p(Math.exp(v));   // softplus: BCE(logit, 1) = sp(-logit), BCE(logit, 0) = sp(logit)
@@ -60,5 +60,24 @@ describe('GAN losses', () => {
     assert.deepEqual(ganWidths(3, {}), { latent: 2, hidden: [3], auto: ['latentSize', 'hidden'] });
     assert.deepEqual(ganWidths(6, { latentSize: 4, hidden: [8, 8] }), { latent: 4, hidden: [8, 8], auto: [] });
     assert.deepEqual([...sampleLatent(2, 3, new Rng(4)).data], [...sampleLatent(2, 3, new Rng(4)).data]);
+  });
+});
+
+// Added with fencegan, alocc, anogan and fanogan (branch i11-gan2).
+describe('GAN schedule and network checks', () => {
+  it('the default schedule is batch 64 and ~2,000 mini-batches within [10, 200] epochs; given values stay', () => {
+    const auto: string[] = [];
+    assert.deepEqual(ganSchedule({}, 1000, auto), { epochs: 125, batchSize: 64 });
+    assert.deepEqual(auto, ['batchSize', 'epochs']);
+    assert.deepEqual(ganSchedule({}, 40, []), { epochs: 200, batchSize: 40 });
+    assert.deepEqual(ganSchedule({}, 1e6, []), { epochs: 10, batchSize: 64 });
+    const given: string[] = [];
+    assert.deepEqual(ganSchedule({ epochs: 3, batchSize: 8 }, 1000, given), { epochs: 3, batchSize: 8 });
+    assert.deepEqual(given, []);
+  });
+
+  it('checkNetwork names the detector, the network and both widths', () => {
+    assert.equal(checkNetwork('x', 'critic', 'FC(4,3,relu)-FC(3,1,none)', 4, 1), 'FC(4,3,relu)-FC(3,1,none)');
+    assert.throws(() => checkNetwork('x', 'critic', 'FC(4,3,relu)-FC(3,2,none)', 4, 1), /^Error: x: the critic maps 4 to 2 values; it must map 4 to 1$/);
   });
 });

@@ -14,6 +14,7 @@ import { add, bceWithLogits, mean, mul, neg, sqrt, square, sub, sum } from '../.
 import type { Rng } from '../../engine/rng.js';
 import { Tensor } from '../../engine/tensor.js';
 import type { Mlp } from '../../nn/mlp.js';
+import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
 import { deepTrainingShape } from '../deep/detector.js';
 
 /** Adam's betas for adversarial phases (DCGAN's; plain Adam's 0.9 momentum makes the two players oscillate). */
@@ -93,4 +94,68 @@ export function gradientPenalty(critic: Mlp, real: Tensor, fake: Tensor, rng: Rn
   const g = critic.inputGradient(new Tensor(mix, [n, d]));
   const norm = sqrt(add(sum(mul(g, g), 1), 1e-12));
   return mean(square(add(norm, -1)));
+}
+
+// -------------------------------------------------------------------------------------------------------------
+// Added with fencegan, alocc, anogan and fanogan (branch i11-gan2): the default schedule and network checks.
+// -------------------------------------------------------------------------------------------------------------
+
+/**
+ * The deep detectors' default schedule (ae/network.ts's rule): batch 64 (at most the rows) and enough epochs
+ * for ~2,000 mini-batches, within [10, 200]; given values are kept. Names the defaults used in `auto`.
+ */
+export function ganSchedule(p: { epochs?: number; batchSize?: number }, rows: number, auto: string[]): { epochs: number; batchSize: number } {
+  const batchSize = p.batchSize ?? Math.min(64, rows);
+  if (p.batchSize === undefined) auto.push('batchSize');
+  const epochs = p.epochs ?? Math.min(200, Math.max(10, Math.ceil(2000 / Math.ceil(rows / batchSize))));
+  if (p.epochs === undefined) auto.push('epochs');
+  return { epochs, batchSize };
+}
+
+/** Checks a network spec's input and output widths; the error names the detector, the network and both widths. */
+export function checkNetwork(what: string, name: string, spec: string, inputs: number, outputs: number): string {
+  const layers = parseNetworkSpec(spec);
+  const i = specInputSize(layers), o = specOutputSize(layers);
+  if (i !== inputs || o !== outputs) throw new Error(`${what}: the ${name} maps ${i} to ${o} values; it must map ${inputs} to ${outputs}`);
+  return spec;
+}
+
+/**
+ * The box a discriminator was trained in: per feature, the smallest and largest value of the rows it saw.
+ * Beyond it a piecewise-linear discriminator extrapolates (its logit can grow without bound along some
+ * directions, calling a row a million ranges away normal), so detectors that score with D add the distance to
+ * this box (0 inside).
+ */
+export interface TrainingBox { lo: Float64Array; hi: Float64Array }
+
+/** The per-feature span of row-major matrices ([rows, d] each) taken together. */
+export function spanOf(d: number, ...ms: Float32Array[]): TrainingBox {
+  const lo = new Float64Array(d).fill(Infinity), hi = new Float64Array(d).fill(-Infinity);
+  for (const m of ms) {
+    for (let k = 0; k < m.length; k++) { const j = k % d; if (m[k] < lo[j]) lo[j] = m[k]; if (m[k] > hi[j]) hi[j] = m[k]; }
+  }
+  return { lo, hi };
+}
+
+/** Euclidean distance from the row x[at .. at + d) to the box (0 inside). */
+export function boxDistance(x: Float32Array, at: number, box: TrainingBox): number {
+  let d2 = 0;
+  for (let j = 0; j < box.lo.length; j++) {
+    const v = x[at + j], e = v < box.lo[j] ? box.lo[j] - v : v > box.hi[j] ? v - box.hi[j] : 0;
+    d2 += e * e;
+  }
+  return Math.sqrt(d2);
+}
+
+/** The box as model-file state, and back (checked: d finite numbers each, low <= high). */
+export function boxState(box: TrainingBox): Record<string, unknown> {
+  return { boxLow: Array.from(box.lo), boxHigh: Array.from(box.hi) };
+}
+
+export function boxFromState(what: string, state: Record<string, unknown>, d: number): TrainingBox {
+  const ok = (v: unknown): v is number[] => Array.isArray(v) && v.length === d && v.every((e) => typeof e === 'number' && Number.isFinite(e));
+  if (!ok(state.boxLow) || !ok(state.boxHigh) || state.boxLow.some((v, j) => v > (state.boxHigh as number[])[j])) {
+    throw new Error(`${what} model: state.boxLow and state.boxHigh must be ${d} finite numbers each, low <= high`);
+  }
+  return { lo: Float64Array.from(state.boxLow), hi: Float64Array.from(state.boxHigh) };
 }
