@@ -5,6 +5,7 @@ import { Rng } from '../../src/engine/rng.js';
 import { Tape, tensor } from '../../src/engine/tensor.js';
 import { Mlp } from '../../src/nn/mlp.js';
 import { criticLoss, discriminatorLoss, featureMatching, ganWidths, generatorLoss, gradientPenalty, sampleLatent, wassersteinGeneratorLoss } from '../../src/detectors/gan/common.js';
+import { checkNetwork, ganSchedule, leakyFeatures, realCrossEntropy, rowDistance } from '../../src/detectors/gan/common.js';
 
 const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 const sp = (v: number) => Math.log1p(Math.exp(v));   // softplus: BCE(logit, 1) = sp(-logit), BCE(logit, 0) = sp(logit)
@@ -60,5 +61,33 @@ describe('GAN losses', () => {
     assert.deepEqual(ganWidths(3, {}), { latent: 2, hidden: [3], auto: ['latentSize', 'hidden'] });
     assert.deepEqual(ganWidths(6, { latentSize: 4, hidden: [8, 8] }), { latent: 4, hidden: [8, 8], auto: [] });
     assert.deepEqual([...sampleLatent(2, 3, new Rng(4)).data], [...sampleLatent(2, 3, new Rng(4)).data]);
+  });
+});
+
+// Encoder-generator GANs (egbad, ganomaly, alad).
+describe('encoder-generator GAN helpers', () => {
+  it('schedule: batch 64 (at most the rows), ~2,000 mini-batches within [10, 200] epochs; given values kept', () => {
+    const auto: string[] = [];
+    assert.deepEqual(ganSchedule({}, 1000, auto), { epochs: 125, batchSize: 64 });
+    assert.deepEqual(auto, ['batchSize', 'epochs']);
+    assert.deepEqual(ganSchedule({}, 30, []), { epochs: 200, batchSize: 30 });
+    assert.deepEqual(ganSchedule({}, 1e6, []), { epochs: 10, batchSize: 64 });
+    assert.deepEqual(ganSchedule({ epochs: 3, batchSize: 8 }, 1000, []), { epochs: 3, batchSize: 8 });
+  });
+
+  it('discriminator features in the paper\'s notation (Drop in keep probability); network checks name the network', () => {
+    assert.equal(leakyFeatures(10, [6, 4], 0.2), 'FC(10,6,lrelu)-Drop(0.8)-FC(6,4,lrelu)-Drop(0.8)');
+    assert.equal(leakyFeatures(10, [6], 0), 'FC(10,6,lrelu)');
+    assert.throws(() => leakyFeatures(10, [], 0), /at least one hidden layer/);
+    checkNetwork('x', 'encoder', 'FC(3,2,none)', 3, 2);
+    assert.throws(() => checkNetwork('egbad', 'encoder', 'FC(3,2,none)', 4, 2), /egbad: the encoder network maps 3 to 2 values; it needs 4 to 2/);
+  });
+
+  it('per-row distances and the real-label cross-entropy by hand', () => {
+    const a = Float32Array.from([1, 2, 3, 0, 0, 0]), b = Float32Array.from([0, 0, 0, 3, -4, 0]);
+    close(rowDistance(a, b, 3, 0, 'l1'), 6); close(rowDistance(a, b, 3, 1, 'l1'), 7);
+    close(rowDistance(a, b, 3, 0, 'l2'), Math.sqrt(14)); close(rowDistance(a, b, 3, 1, 'l2'), 5);
+    for (const l of [-3, 0, 2.5]) close(realCrossEntropy(l), -Math.log(1 / (1 + Math.exp(-l))));
+    close(realCrossEntropy(-1000), 1000); close(realCrossEntropy(1000), 0);
   });
 });

@@ -14,6 +14,7 @@ import { add, bceWithLogits, mean, mul, neg, sqrt, square, sub, sum } from '../.
 import type { Rng } from '../../engine/rng.js';
 import { Tensor } from '../../engine/tensor.js';
 import type { Mlp } from '../../nn/mlp.js';
+import { parseNetworkSpec, specInputSize, specOutputSize } from '../../nn/spec.js';
 import { deepTrainingShape } from '../deep/detector.js';
 
 /** Adam's betas for adversarial phases (DCGAN's; plain Adam's 0.9 momentum makes the two players oscillate). */
@@ -93,4 +94,46 @@ export function gradientPenalty(critic: Mlp, real: Tensor, fake: Tensor, rng: Rn
   const g = critic.inputGradient(new Tensor(mix, [n, d]));
   const norm = sqrt(add(sum(mul(g, g), 1), 1e-12));
   return mean(square(add(norm, -1)));
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Encoder-generator GANs (egbad, ganomaly, alad): schedule, discriminator specs, spec checks, per-row scores.
+// ------------------------------------------------------------------------------------------------------------
+
+/** Batch size (default 64, at most the rows) and epochs (default ~2,000 mini-batches, within [10, 200]). */
+export function ganSchedule(p: { epochs?: number; batchSize?: number }, rows: number, auto: string[]): { epochs: number; batchSize: number } {
+  const batchSize = p.batchSize ?? Math.max(1, Math.min(64, rows));
+  if (p.batchSize === undefined) auto.push('batchSize');
+  const epochs = p.epochs ?? Math.min(200, Math.max(10, Math.ceil(2000 / Math.ceil(rows / batchSize))));
+  if (p.epochs === undefined) auto.push('epochs');
+  return { epochs, batchSize };
+}
+
+/**
+ * A discriminator's feature network: FC(in, h, lrelu) per hidden width, each followed by dropout with drop
+ * probability `dropout` (written Drop(1 - dropout): the notation's keep probability) when it is above 0.
+ */
+export function leakyFeatures(inputs: number, hidden: readonly number[], dropout: number): string {
+  if (hidden.length === 0) throw new Error('a discriminator needs at least one hidden layer (its features)');
+  const keep = Math.round((1 - dropout) * 1e6) / 1e6;
+  return hidden.map((h, i) => `FC(${i === 0 ? inputs : hidden[i - 1]},${h},lrelu)${dropout > 0 ? `-Drop(${keep})` : ''}`).join('-');
+}
+
+/** Throws, naming the detector and network, unless spec maps `inputs` values to `outputs`. */
+export function checkNetwork(what: string, name: string, spec: string, inputs: number, outputs: number): void {
+  const layers = parseNetworkSpec(spec), i = specInputSize(layers), o = specOutputSize(layers);
+  if (i !== inputs || o !== outputs) throw new Error(`${what}: the ${name} network maps ${i} to ${o} values; it needs ${inputs} to ${outputs}`);
+}
+
+/** ||a_i - b_i|| of row i of two row-major matrices with `cols` columns: 'l1' (sum of |.|) or 'l2' (Euclidean). */
+export function rowDistance(a: Float32Array, b: Float32Array, cols: number, i: number, norm: 'l1' | 'l2'): number {
+  let s = 0;
+  if (norm === 'l1') for (let j = i * cols; j < (i + 1) * cols; j++) s += Math.abs(a[j] - b[j]);
+  else { for (let j = i * cols; j < (i + 1) * cols; j++) s += (a[j] - b[j]) ** 2; s = Math.sqrt(s); }
+  return s;
+}
+
+/** BCE(sigmoid(logit), 1) = -log sigmoid(logit) = log(1 + e^-logit), without overflow for any finite logit. */
+export function realCrossEntropy(logit: number): number {
+  return logit > 0 ? Math.log1p(Math.exp(-logit)) : -logit + Math.log1p(Math.exp(logit));
 }
