@@ -74,18 +74,18 @@ export interface EgbadResolvedConfig {
   epochs: number; batchSize: number; learningRate: number; auto: string[];
 }
 
-/** E and G given, or from the input width; checks that they fit the data and each other. */
-export function encoderGenerator(what: string, p: { encoder?: string; generator?: string; latentSize?: number; hidden?: number[] }, d: number, auto: string[]): { encoder: string; generator: string; latent: number; hidden: number[] } {
+/** E and G given, or from the input width; checks that they fit the data and each other (errors call G `generatorName`). */
+export function encoderGenerator(what: string, p: { encoder?: string; generator?: string; latentSize?: number; hidden?: number[] }, d: number, auto: string[], generatorName = 'generator'): { encoder: string; generator: string; latent: number; hidden: number[] } {
   const w = ganWidths(d, p);
   const latent = p.encoder !== undefined ? specOutputSize(parseNetworkSpec(p.encoder)) : p.generator !== undefined ? specInputSize(parseNetworkSpec(p.generator)) : w.latent;
   if (p.latentSize !== undefined && p.latentSize !== latent) throw new Error(`${what}: latentSize is ${p.latentSize}, but the given networks use a latent width of ${latent}`);
   const encoder = p.encoder ?? denseChain([d, ...w.hidden, latent], 'lrelu');
   const generator = p.generator ?? denseChain([latent, ...[...w.hidden].reverse(), d], 'relu');
   if (p.encoder === undefined) auto.push('encoder');
-  if (p.generator === undefined) auto.push('generator');
+  if (p.generator === undefined) auto.push(generatorName);
   if (p.encoder === undefined && p.generator === undefined) auto.push(...w.auto);
   checkNetwork(what, 'encoder', encoder, d, latent);
-  checkNetwork(what, 'generator', generator, latent, d);
+  checkNetwork(what, generatorName, generator, latent, d);
   return { encoder, generator, latent, hidden: w.hidden };
 }
 
