@@ -18,3 +18,4 @@ import './ocsvm/detector.js';
 import './dcn/detector.js';
 import './egbad/detector.js';
 import './ganomaly/detector.js';
+import './alad/detector.js';
