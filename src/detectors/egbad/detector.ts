@@ -23,7 +23,8 @@
  * Choices where the paper is silent (ours, written down):
  * - default networks from the input width d (ganWidths: latent c, hidden H): E = FC(d,H,lrelu)-FC(H,c,none),
  *   G = FC(c,H,relu)-FC(H,d,none), f = FC(d+c,H,lrelu)-Drop(0.8), head FC(H,1,none); the activations and
- *   the 0.2 dropout in D are those of the authors' KDD99 networks;
+ *   the 0.2 dropout in D are those of the authors' KDD99 networks, the leaky slope 0.2 the GAN convention
+ *   (theirs is 0.1, kept in paper-configs.ts);
  * - G's last layer is linear, as the authors' KDD99 generator: rows are min-max scaled, and a linear output
  *   keeps the residual of a row outside the training range proportional to how far outside it is (a sigmoid
  *   would cap it);

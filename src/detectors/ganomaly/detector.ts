@@ -31,7 +31,7 @@
  *   linear output keeps residuals of rows outside the training range unbounded);
  * - D's loss is the plain sum of the two cross-entropies (the code halves it; Adam is scale-invariant), and D
  *   is not re-initialised when its loss falls below 1e-5 (the code does): training is the same every run;
- * - Adam with beta1 = 0.5 (the paper's), learning rate 2e-4 (the paper's);
+ * - Adam with beta1 = 0.5 and learning rate 2e-4 (the authors' code defaults);
  * - early stopping (off by default) watches the generator's loss on held-out training rows.
  */
 import * as z from '../../zod.js';
