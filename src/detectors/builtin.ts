@@ -17,3 +17,6 @@ import './dagmm-variants/dagmm-nvi.js';
 import './ocsvm/detector.js';
 import './dcn/detector.js';
 import './fencegan/detector.js';
+import './egbad/detector.js';
+import './ganomaly/detector.js';
+import './alad/detector.js';

@@ -82,8 +82,8 @@ describe('Fence GAN', () => {
     const c = new FenceganDetector().planConfig(8, 1000);
     assert.deepEqual([c.generator, c.discriminator, c.latent], ['FC(2,4,relu)-FC(4,8,none)', 'FC(8,16,lrelu)-FC(16,16,lrelu)-FC(16,1,none)', 2]);
     assert.equal(new FenceganDetector().planConfig(120, 1000).discriminator, 'FC(120,240,lrelu)-FC(240,240,lrelu)-FC(240,1,none)');
-    assert.throws(() => new FenceganDetector({ discriminator: 'FC(8,4,lrelu)-FC(4,2,none)' }).planConfig(8, 100), /fencegan: the discriminator maps 8 to 2 values; it must map 8 to 1/);
-    assert.throws(() => new FenceganDetector({ generator: 'FC(3,5,none)' }).planConfig(8, 100), /the generator maps 3 to 5 values; it must map 3 to 8/);
+    assert.throws(() => new FenceganDetector({ discriminator: 'FC(8,4,lrelu)-FC(4,2,none)' }).planConfig(8, 100), /fencegan: the discriminator network maps 8 to 2 values; it needs 8 to 1/);
+    assert.throws(() => new FenceganDetector({ generator: 'FC(3,5,none)' }).planConfig(8, 100), /the generator network maps 3 to 5 values; it needs 3 to 8/);
     assert.throws(() => new FenceganDetector({ alpha: 1 }), /alpha/);
   });
 

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { Rng } from '../../src/engine/rng.js';
 import { Tape, tensor } from '../../src/engine/tensor.js';
 import { Mlp } from '../../src/nn/mlp.js';
-import { checkNetwork, criticLoss, discriminatorLoss, featureMatching, ganSchedule, ganWidths, generatorLoss, gradientPenalty, sampleLatent, wassersteinGeneratorLoss } from '../../src/detectors/gan/common.js';
+import { checkNetwork, criticLoss, discriminatorLoss, featureMatching, ganSchedule, ganWidths, generatorLoss, gradientPenalty, leakyFeatures, realCrossEntropy, rowDistance, sampleLatent, wassersteinGeneratorLoss } from '../../src/detectors/gan/common.js';
 
 const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 const sp = (v: number) => Math.log1p(Math.exp(v));   // softplus: BCE(logit, 1) = sp(-logit), BCE(logit, 0) = sp(logit)
@@ -63,21 +63,30 @@ describe('GAN losses', () => {
   });
 });
 
-// Added with fencegan, alocc, anogan and fanogan (branch i11-gan2).
-describe('GAN schedule and network checks', () => {
-  it('the default schedule is batch 64 and ~2,000 mini-batches within [10, 200] epochs; given values stay', () => {
+// Schedule, network specs, per-row distances (gan/common.ts's second block).
+describe('GAN helpers', () => {
+  it('schedule: batch 64 (at most the rows), ~2,000 mini-batches within [10, 200] epochs; given values kept', () => {
     const auto: string[] = [];
     assert.deepEqual(ganSchedule({}, 1000, auto), { epochs: 125, batchSize: 64 });
     assert.deepEqual(auto, ['batchSize', 'epochs']);
-    assert.deepEqual(ganSchedule({}, 40, []), { epochs: 200, batchSize: 40 });
+    assert.deepEqual(ganSchedule({}, 30, []), { epochs: 200, batchSize: 30 });
     assert.deepEqual(ganSchedule({}, 1e6, []), { epochs: 10, batchSize: 64 });
-    const given: string[] = [];
-    assert.deepEqual(ganSchedule({ epochs: 3, batchSize: 8 }, 1000, given), { epochs: 3, batchSize: 8 });
-    assert.deepEqual(given, []);
+    assert.deepEqual(ganSchedule({ epochs: 3, batchSize: 8 }, 1000, []), { epochs: 3, batchSize: 8 });
   });
 
-  it('checkNetwork names the detector, the network and both widths', () => {
-    assert.equal(checkNetwork('x', 'critic', 'FC(4,3,relu)-FC(3,1,none)', 4, 1), 'FC(4,3,relu)-FC(3,1,none)');
-    assert.throws(() => checkNetwork('x', 'critic', 'FC(4,3,relu)-FC(3,2,none)', 4, 1), /^Error: x: the critic maps 4 to 2 values; it must map 4 to 1$/);
+  it('discriminator features in the paper\'s notation (Drop in keep probability); network checks name the network', () => {
+    assert.equal(leakyFeatures(10, [6, 4], 0.2), 'FC(10,6,lrelu)-Drop(0.8)-FC(6,4,lrelu)-Drop(0.8)');
+    assert.equal(leakyFeatures(10, [6], 0), 'FC(10,6,lrelu)');
+    assert.throws(() => leakyFeatures(10, [], 0), /at least one hidden layer/);
+    assert.equal(checkNetwork('x', 'encoder', 'FC(3,2,none)', 3, 2), 'FC(3,2,none)');
+    assert.throws(() => checkNetwork('egbad', 'encoder', 'FC(3,2,none)', 4, 2), /egbad: the encoder network maps 3 to 2 values; it needs 4 to 2/);
+  });
+
+  it('per-row distances and the real-label cross-entropy by hand', () => {
+    const a = Float32Array.from([1, 2, 3, 0, 0, 0]), b = Float32Array.from([0, 0, 0, 3, -4, 0]);
+    close(rowDistance(a, b, 3, 0, 'l1'), 6); close(rowDistance(a, b, 3, 1, 'l1'), 7);
+    close(rowDistance(a, b, 3, 0, 'l2'), Math.sqrt(14)); close(rowDistance(a, b, 3, 1, 'l2'), 5);
+    for (const l of [-3, 0, 2.5]) close(realCrossEntropy(l), -Math.log(1 / (1 + Math.exp(-l))));
+    close(realCrossEntropy(-1000), 1000); close(realCrossEntropy(1000), 0);
   });
 });

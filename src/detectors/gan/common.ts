@@ -97,7 +97,7 @@ export function gradientPenalty(critic: Mlp, real: Tensor, fake: Tensor, rng: Rn
 }
 
 // -------------------------------------------------------------------------------------------------------------
-// Added with fencegan, alocc, anogan and fanogan (branch i11-gan2): the default schedule and network checks.
+// Schedule, network specs and per-row distances (egbad, ganomaly, alad, fencegan, alocc, anogan, fanogan).
 // -------------------------------------------------------------------------------------------------------------
 
 /**
@@ -105,19 +105,41 @@ export function gradientPenalty(critic: Mlp, real: Tensor, fake: Tensor, rng: Rn
  * for ~2,000 mini-batches, within [10, 200]; given values are kept. Names the defaults used in `auto`.
  */
 export function ganSchedule(p: { epochs?: number; batchSize?: number }, rows: number, auto: string[]): { epochs: number; batchSize: number } {
-  const batchSize = p.batchSize ?? Math.min(64, rows);
+  const batchSize = p.batchSize ?? Math.max(1, Math.min(64, rows));
   if (p.batchSize === undefined) auto.push('batchSize');
   const epochs = p.epochs ?? Math.min(200, Math.max(10, Math.ceil(2000 / Math.ceil(rows / batchSize))));
   if (p.epochs === undefined) auto.push('epochs');
   return { epochs, batchSize };
 }
 
-/** Checks a network spec's input and output widths; the error names the detector, the network and both widths. */
+/** Checks a network spec's input and output widths (the error names the detector, the network and both widths); returns the spec. */
 export function checkNetwork(what: string, name: string, spec: string, inputs: number, outputs: number): string {
-  const layers = parseNetworkSpec(spec);
-  const i = specInputSize(layers), o = specOutputSize(layers);
-  if (i !== inputs || o !== outputs) throw new Error(`${what}: the ${name} maps ${i} to ${o} values; it must map ${inputs} to ${outputs}`);
+  const layers = parseNetworkSpec(spec), i = specInputSize(layers), o = specOutputSize(layers);
+  if (i !== inputs || o !== outputs) throw new Error(`${what}: the ${name} network maps ${i} to ${o} values; it needs ${inputs} to ${outputs}`);
   return spec;
+}
+
+/**
+ * A discriminator's feature network: FC(in, h, lrelu) per hidden width, each followed by dropout with drop
+ * probability `dropout` (written Drop(1 - dropout): the notation's keep probability) when it is above 0.
+ */
+export function leakyFeatures(inputs: number, hidden: readonly number[], dropout: number): string {
+  if (hidden.length === 0) throw new Error('a discriminator needs at least one hidden layer (its features)');
+  const keep = Math.round((1 - dropout) * 1e6) / 1e6;
+  return hidden.map((h, i) => `FC(${i === 0 ? inputs : hidden[i - 1]},${h},lrelu)${dropout > 0 ? `-Drop(${keep})` : ''}`).join('-');
+}
+
+/** ||a_i - b_i|| of row i of two row-major matrices with `cols` columns: 'l1' (sum of |.|) or 'l2' (Euclidean). */
+export function rowDistance(a: Float32Array, b: Float32Array, cols: number, i: number, norm: 'l1' | 'l2'): number {
+  let s = 0;
+  if (norm === 'l1') for (let j = i * cols; j < (i + 1) * cols; j++) s += Math.abs(a[j] - b[j]);
+  else { for (let j = i * cols; j < (i + 1) * cols; j++) s += (a[j] - b[j]) ** 2; s = Math.sqrt(s); }
+  return s;
+}
+
+/** BCE(sigmoid(logit), 1) = -log sigmoid(logit) = log(1 + e^-logit), without overflow for any finite logit. */
+export function realCrossEntropy(logit: number): number {
+  return logit > 0 ? Math.log1p(Math.exp(-logit)) : -logit + Math.log1p(Math.exp(logit));
 }
 
 /**
