@@ -27,3 +27,18 @@ export function planted(seed: number): { train: number[][]; test: number[][]; la
   const labels = Array.from({ length: 500 }, (_, i) => (i < 450 ? 0 : 1));
   return { train, test: labels.map((l) => point(l === 1)), labels };
 }
+
+/** Seeded Gaussian blob in d dims plus `outliers` rows at radius [6, 8] in random directions (last rows). */
+export function blob(n: number, outliers: number, d: number, seed: number): { x: Float32Array; labels: number[] } {
+  const r = new Rng(seed), x = new Float32Array((n + outliers) * d), labels: number[] = [];
+  for (let i = 0; i < n + outliers; i++) {
+    const v = Array.from({ length: d }, () => r.normal());
+    if (i >= n) {
+      const norm = Math.hypot(...v), radius = 6 + 2 * r.uniform();
+      for (let c = 0; c < d; c++) v[c] *= radius / norm;
+    }
+    x.set(v, i * d);
+    labels.push(i >= n ? 1 : 0);
+  }
+  return { x, labels };
+}
