@@ -17,3 +17,4 @@ import './dagmm-variants/dagmm-nvi.js';
 import './ocsvm/detector.js';
 import './dcn/detector.js';
 import './iforest/detector.js';
+import './pca/detector.js';
