@@ -18,3 +18,4 @@ import './ocsvm/detector.js';
 import './dcn/detector.js';
 import './iforest/detector.js';
 import './pca/detector.js';
+import './hbos/detector.js';

@@ -42,3 +42,17 @@ export function blob(n: number, outliers: number, d: number, seed: number): { x:
   }
   return { x, labels };
 }
+
+/**
+ * Seeded N(0, I_d) inliers plus `outliers` rows (last) whose every coordinate is +-U(4, 6): beyond 4 in each
+ * feature, where an inlier coordinate lies with probability 6.3e-5. For detectors that score features
+ * separately (histograms, empirical CDFs), whose per-feature view is all they see.
+ */
+export function marginalBlob(n: number, outliers: number, d: number, seed: number): { x: Float32Array; labels: number[] } {
+  const r = new Rng(seed), x = new Float32Array((n + outliers) * d), labels: number[] = [];
+  for (let i = 0; i < n + outliers; i++) {
+    for (let c = 0; c < d; c++) x[i * d + c] = i >= n ? (r.uniform() < 0.5 ? -1 : 1) * (4 + 2 * r.uniform()) : r.normal();
+    labels.push(i >= n ? 1 : 0);
+  }
+  return { x, labels };
+}
