@@ -19,3 +19,4 @@ import './dcn/detector.js';
 import './iforest/detector.js';
 import './pca/detector.js';
 import './hbos/detector.js';
+import './ecod/detector.js';
