@@ -20,3 +20,4 @@ import './iforest/detector.js';
 import './pca/detector.js';
 import './hbos/detector.js';
 import './ecod/detector.js';
+import './copod/detector.js';
