@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { SCALED_VALUE_LIMIT } from '../../src/data/preprocess.js';
 import { loadDetector } from '../../src/detectors/registry.js';
 import { EcodDetector } from '../../src/detectors/ecod/detector.js';
-import { columnSkewness, ecdfScores, fitEcdf } from '../../src/detectors/ecod/ecdf.js';
+import { columnSkewness, countAtMost, countBelow, ecdfScores, fitEcdf } from '../../src/detectors/ecod/ecdf.js';
 import { auroc } from '../../src/metrics/ranking.js';
 import { closeAbs, Q, REF, X } from '../support/ecdf-reference.js';
 import { marginalBlob } from '../support/planted.js';
@@ -25,6 +25,18 @@ describe('ecod: empirical tails', () => {
     closeAbs(ecdfScores(m, 'paper', q, 1, 2), [Math.log(9)], 1e-14, 'paper');
     // Ties take the largest ECDF: 4.0 twice in feature 1, so for v = 4: #{x <= 4} = 8, #{x >= 4} = 2.
     closeAbs(ecdfScores(m, 'paper', Float32Array.from([6, 4]), 1, 2), [Math.max(Math.log(9 / 9) + Math.log(9 / 9), Math.log(9 / 2) + Math.log(9 / 3), Math.log(9 / 2) + Math.log(9 / 9))], 1e-14, 'ties');
+  });
+
+  it('counts below and at most a value: binary search, then galloping over runs of ties', () => {
+    // 0 x 300, 1 x 500, 2 x 200, and single values 5, 7, 7.5.
+    const col = Float32Array.from([...new Array(300).fill(0), ...new Array(500).fill(1), ...new Array(200).fill(2), 5, 7, 7.5]);
+    const counts = (v: number) => { const b = countBelow(col, v); return [b, countAtMost(col, v, b)]; };
+    assert.deepEqual([-1, 0, 0.5, 1, 2, 3, 5, 7, 7.5, 9].map(counts),
+      [[0, 0], [0, 300], [300, 300], [300, 800], [800, 1000], [1000, 1000], [1000, 1001], [1001, 1002], [1002, 1003], [1003, 1003]]);
+    for (let n = 1; n <= 70; n++) {
+      const run = new Float32Array(n).fill(4);
+      assert.deepEqual([countBelow(run, 4), countAtMost(run, 4, 0)], [0, n], `a run of ${n}`);
+    }
   });
 
   it('skewness: scipy.stats.skew (biased); 0 for constant and symmetric columns', () => {

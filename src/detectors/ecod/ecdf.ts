@@ -62,17 +62,25 @@ export function columnSkewness(sorted: Float32Array, rows: number, cols: number)
   return out;
 }
 
-/** #{col[i] <= v} in an ascending column. */
-function countAtMost(col: Float32Array, v: number): number {
+/** #{col[i] < v} in an ascending column (binary search). */
+export function countBelow(col: Float32Array, v: number): number {
   let lo = 0, hi = col.length;
-  while (lo < hi) { const mid = (lo + hi) >>> 1; if (col[mid] <= v) lo = mid + 1; else hi = mid; }
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (col[mid] < v) lo = mid + 1; else hi = mid; }
   return lo;
 }
 
-/** #{col[i] < v} in an ascending column. */
-function countBelow(col: Float32Array, v: number): number {
-  let lo = 0, hi = col.length;
-  while (lo < hi) { const mid = (lo + hi) >>> 1; if (col[mid] < v) lo = mid + 1; else hi = mid; }
+/**
+ * #{col[i] <= v} given below = #{col[i] < v}: the end of the run of values equal to v, by galloping from its
+ * start (one or two steps for continuous data, log of the run length for ties).
+ */
+export function countAtMost(col: Float32Array, v: number, below: number): number {
+  const n = col.length;
+  if (below >= n || col[below] !== v) return below;
+  let lo = below + 1, step = 1;
+  // Invariant: col[lo - 1] <= v. Double the step until a value above v (or the end) bounds the run.
+  while (lo + step - 1 < n && col[lo + step - 1] <= v) { lo += step; step *= 2; }
+  let hi = Math.min(n, lo + step - 1);
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (col[mid] <= v) lo = mid + 1; else hi = mid; }
   return lo;
 }
 
@@ -94,8 +102,9 @@ export function ecdfScores(m: EcdfModel, combine: TailCombination, x: Float32Arr
       const min = col[0], max = col[n - 1];
       for (let r = b; r < e; r++) {
         const v = x[r * cols + f];
-        const ul = v < min && v <= -SCALED_VALUE_LIMIT ? Infinity : logN1 - Math.log(countAtMost(col, v) + 1);
-        const ur = v > max && v >= SCALED_VALUE_LIMIT ? Infinity : logN1 - Math.log(n - countBelow(col, v) + 1);
+        const below = countBelow(col, v);
+        const ul = v < min && v <= -SCALED_VALUE_LIMIT ? Infinity : logN1 - Math.log(countAtMost(col, v, below) + 1);
+        const ur = v > max && v >= SCALED_VALUE_LIMIT ? Infinity : logN1 - Math.log(n - below + 1);
         if (combine === 'paper') {
           left![r] += ul; right![r] += ur; out[r] += sign < 0 ? ul : ur;
           continue;
