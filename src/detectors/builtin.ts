@@ -20,3 +20,8 @@ import './fencegan/detector.js';
 import './egbad/detector.js';
 import './ganomaly/detector.js';
 import './alad/detector.js';
+import './iforest/detector.js';
+import './pca/detector.js';
+import './hbos/detector.js';
+import './ecod/detector.js';
+import './copod/detector.js';

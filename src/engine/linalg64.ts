@@ -90,3 +90,72 @@ export function logDetFromCholesky(l: Float64Array, lOff: number, d: number): nu
   for (let i = 0; i < d; i++) s += Math.log(l[lOff + i * d + i]);
   return 2 * s;
 }
+
+/**
+ * Eigen-decomposition of a symmetric d x d matrix (row-major; only its values are read, it is not modified):
+ * A = sum_k values[k] v_k v_k^T with values in descending order and v_k the k-th row of `vectors` (d x d), each
+ * of unit length with its largest-magnitude entry positive (a fixed sign, so results are reproducible).
+ * Cyclic Jacobi rotations until no off-diagonal entry is significant against its diagonal pair
+ * (|a_pq| <= eps sqrt(|a_pp a_qq|), or negligible against ||A||): O(d^3) per sweep, a handful of sweeps, and accurate small eigenvalues
+ * of positive semi-definite matrices (what a covariance's inverse weights need). Throws on non-finite input.
+ */
+export function symmetricEigen(a: Float64Array, d: number, maxSweeps = 100): { values: Float64Array; vectors: Float64Array } {
+  if (a.length !== d * d) throw new Error(`symmetricEigen: expected ${d} x ${d} = ${d * d} values, got ${a.length}`);
+  const m = Float64Array.from(a), v = new Float64Array(d * d);
+  for (let i = 0; i < d * d; i++) if (!Number.isFinite(m[i])) throw new Error(`symmetricEigen: non-finite entry at [${Math.floor(i / d)}, ${i % d}]`);
+  for (let i = 0; i < d; i++) {
+    v[i * d + i] = 1;
+    for (let j = 0; j < i; j++) m[i * d + j] = m[j * d + i] = 0.5 * (m[i * d + j] + m[j * d + i]);
+  }
+  const eps = 2.220446049250313e-16;
+  let norm = 0;
+  for (let i = 0; i < d * d; i++) norm += m[i] * m[i];
+  // Entries below eps^2 ||A||_F move no eigenvalue by more than that; treating them as zero ends the sweeps
+  // when a diagonal entry is exactly 0 (the relative test alone would keep rotating them).
+  const negligible = eps * eps * Math.sqrt(norm);
+  let rotated = true, sweep = 0;
+  for (; rotated && sweep < maxSweeps; sweep++) {
+    rotated = false;
+    for (let p = 0; p < d - 1; p++) {
+      for (let q = p + 1; q < d; q++) {
+        const apq = m[p * d + q];
+        if (apq === 0) continue;
+        const app = m[p * d + p], aqq = m[q * d + q];
+        if (Math.abs(apq) <= eps * Math.sqrt(Math.abs(app * aqq)) || Math.abs(apq) <= negligible) {
+          m[p * d + q] = m[q * d + p] = 0;
+          continue;
+        }
+        rotated = true;
+        // The rotation J (c, s) in the (p, q) plane with (J^T A J)_pq = 0; t = tan of the smaller angle.
+        const theta = (aqq - app) / (2 * apq);
+        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        m[p * d + p] = app - t * apq;
+        m[q * d + q] = aqq + t * apq;
+        m[p * d + q] = m[q * d + p] = 0;
+        for (let r = 0; r < d; r++) {
+          if (r !== p && r !== q) {
+            const arp = m[r * d + p], arq = m[r * d + q];
+            const np = c * arp - s * arq, nq = s * arp + c * arq;
+            m[r * d + p] = m[p * d + r] = np;
+            m[r * d + q] = m[q * d + r] = nq;
+          }
+          const vrp = v[r * d + p], vrq = v[r * d + q];
+          v[r * d + p] = c * vrp - s * vrq;
+          v[r * d + q] = s * vrp + c * vrq;
+        }
+      }
+    }
+  }
+  if (rotated) throw new Error(`symmetricEigen: no convergence after ${maxSweeps} sweeps`);
+  const order = Array.from({ length: d }, (_, i) => i).sort((i, j) => m[j * d + j] - m[i * d + i] || i - j);
+  const values = new Float64Array(d), vectors = new Float64Array(d * d);
+  order.forEach((col, k) => {
+    values[k] = m[col * d + col];
+    let big = 0;
+    for (let r = 0; r < d; r++) if (Math.abs(v[r * d + col]) > Math.abs(v[big * d + col])) big = r;
+    const sign = v[big * d + col] < 0 ? -1 : 1;
+    for (let r = 0; r < d; r++) vectors[k * d + r] = sign * v[r * d + col];
+  });
+  return { values, vectors };
+}

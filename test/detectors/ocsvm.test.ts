@@ -13,6 +13,7 @@ import { decisionValues, scaleGamma, type KernelExpansion } from '../../src/dete
 import { fitNystroemOneClass, solveLinearOneClass } from '../../src/detectors/ocsvm/nystroem.js';
 import { LinearKernelMatrix, RbfKernelMatrix, solveOneClassSmo, type OneClassSolution } from '../../src/detectors/ocsvm/smo.js';
 import { auroc } from '../../src/metrics/ranking.js';
+import { blob } from '../support/planted.js';
 
 // 36 rows of N(0, diag(1, 0.25, 4)) and 4 of N(3, 16 I), rounded to 2 decimals; generated once with
 // numpy.random.RandomState(7): np.round(np.vstack([rng.randn(36, 3) * [1.0, 0.5, 2.0], rng.randn(4, 3) * 4 + 3]), 2).
@@ -61,21 +62,6 @@ function closeRel(actual: ArrayLike<number>, expected: ArrayLike<number>, rel: n
   for (let i = 0; i < expected.length; i++) {
     assert.ok(Math.abs(actual[i] - expected[i]) <= rel * Math.abs(expected[i]) + 1e-9, `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
   }
-}
-
-/** Seeded Gaussian blob in d dims plus `outliers` rows at radius [6, 8] in random directions (last rows). */
-function blob(n: number, outliers: number, d: number, seed: number): { x: Float32Array; labels: number[] } {
-  const r = new Rng(seed), x = new Float32Array((n + outliers) * d), labels: number[] = [];
-  for (let i = 0; i < n + outliers; i++) {
-    const v = Array.from({ length: d }, () => r.normal());
-    if (i >= n) {
-      const norm = Math.hypot(...v), radius = 6 + 2 * r.uniform();
-      for (let c = 0; c < d; c++) v[c] *= radius / norm;
-    }
-    x.set(v, i * d);
-    labels.push(i >= n ? 1 : 0);
-  }
-  return { x, labels };
 }
 
 describe('ocsvm: exact SMO against scikit-learn', () => {

@@ -27,3 +27,32 @@ export function planted(seed: number): { train: number[][]; test: number[][]; la
   const labels = Array.from({ length: 500 }, (_, i) => (i < 450 ? 0 : 1));
   return { train, test: labels.map((l) => point(l === 1)), labels };
 }
+
+/** Seeded Gaussian blob in d dims plus `outliers` rows at radius [6, 8] in random directions (last rows). */
+export function blob(n: number, outliers: number, d: number, seed: number): { x: Float32Array; labels: number[] } {
+  const r = new Rng(seed), x = new Float32Array((n + outliers) * d), labels: number[] = [];
+  for (let i = 0; i < n + outliers; i++) {
+    const v = Array.from({ length: d }, () => r.normal());
+    if (i >= n) {
+      const norm = Math.hypot(...v), radius = 6 + 2 * r.uniform();
+      for (let c = 0; c < d; c++) v[c] *= radius / norm;
+    }
+    x.set(v, i * d);
+    labels.push(i >= n ? 1 : 0);
+  }
+  return { x, labels };
+}
+
+/**
+ * Seeded N(0, I_d) inliers plus `outliers` rows (last) whose every coordinate is +-U(4, 6): beyond 4 in each
+ * feature, where an inlier coordinate lies with probability 6.3e-5. For detectors that score features
+ * separately (histograms, empirical CDFs), whose per-feature view is all they see.
+ */
+export function marginalBlob(n: number, outliers: number, d: number, seed: number): { x: Float32Array; labels: number[] } {
+  const r = new Rng(seed), x = new Float32Array((n + outliers) * d), labels: number[] = [];
+  for (let i = 0; i < n + outliers; i++) {
+    for (let c = 0; c < d; c++) x[i * d + c] = i >= n ? (r.uniform() < 0.5 ? -1 : 1) * (4 + 2 * r.uniform()) : r.normal();
+    labels.push(i >= n ? 1 : 0);
+  }
+  return { x, labels };
+}
