@@ -16,3 +16,4 @@ import './dagmm-variants/dagmm-p.js';
 import './dagmm-variants/dagmm-nvi.js';
 import './ocsvm/detector.js';
 import './dcn/detector.js';
+import './goad/detector.js';
