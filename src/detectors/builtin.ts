@@ -18,3 +18,4 @@ import './ocsvm/detector.js';
 import './dcn/detector.js';
 import './goad/detector.js';
 import './rdp/detector.js';
+import './repen/detector.js';
