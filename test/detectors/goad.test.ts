@@ -148,15 +148,18 @@ describe('GOAD detector', () => {
     assert.throws(() => new GoadDetector({ transformations: 1 }), /transformations/);
     assert.throws(() => new GoadDetector({ margin: -1 }), /margin/);
     assert.throws(() => new GoadDetector({ lambda: Infinity }), /lambda/);
-    assert.throws(() => new GoadDetector({ network: 'FC(16,8,none)', transformDim: 12 }).planConfig(8, 100), /network takes 16 inputs, but transformDim is 12/);
-    assert.throws(() => new GoadDetector({ network: 'FC(16,8,none)', featureSize: 4 }).planConfig(8, 100), /network outputs 8 features, but featureSize is 4/);
+    assert.throws(() => new GoadDetector({ network: 'FC(16,8,tanh)', transformDim: 12 }).planConfig(8, 100), /network takes 16 inputs, but transformDim is 12/);
+    assert.throws(() => new GoadDetector({ network: 'FC(16,8,tanh)', featureSize: 4 }).planConfig(8, 100), /network outputs 8 features, but featureSize is 4/);
+    // A linear network on standardised columns: every centre is f(0).
+    assert.throws(() => new GoadDetector({ network: 'FC(16,8,none)' }).planConfig(8, 100), /network "FC\(16,8,none\)" is linear/);
+    assert.doesNotThrow(() => new GoadDetector({ network: 'FC(16,8,none)', affineBias: true }).planConfig(8, 100));
   });
 
   it('paper configurations: GOAD\'s tabular settings; its F1 only in the source text', () => {
     const e = detectorEntry('goad');
     const t = e.paperConfigs.thyroid!;
     assert.equal(t.results, undefined);
-    assert.deepEqual(t.params, { transformations: 256, network: 'FC(32,8,none)', epochs: 1, batchSize: 64, learningRate: 1e-3, margin: 1, lambda: 0.1, eps: 0 });
+    assert.deepEqual(t.params, { transformations: 256, network: 'FC(32,8,leaky_relu(0.2))-FC(8,8,none)', epochs: 1, batchSize: 64, learningRate: 1e-3, margin: 1, lambda: 0.1, eps: 0 });
     assert.match(t.source, /74\.5.*half-normal/);
     const k = e.paperConfigs.kddcup!;
     assert.equal(k.params.network, 'FC(64,32,leaky_relu(0.2))-FC(32,32,leaky_relu(0.2))-FC(32,32,leaky_relu(0.2))-FC(32,32,leaky_relu(0.2))-FC(32,32,none)');

@@ -23,6 +23,9 @@
  * without, 0.985 with). Training never updates the network (one phase over the features and classifier
  * networks), and it travels in the model file.
  *
+ * A linear feature network is refused on standardised columns (unless affineBias): it maps the rows' mean,
+ * 0, to f(0) under every transformation, so all centres would coincide (paper-configs.ts: what that did).
+ *
  * Where this differs from the authors' code: every layer has a bias (the code's trunk has none), the
  * optimiser is the template's Adam with torch defaults (the code uses betas (0.5, 0.999)), initialisation
  * is Glorot-uniform (theirs Xavier-normal with gain sqrt 2), and there is no batch norm (the paper mentions
@@ -201,6 +204,10 @@ export class GoadDetector extends DeepDetector<GoadParams, GoadConfig> {
       if (p.transformDim === undefined) auto.push('transformDim');
       if (p.featureSize === undefined) auto.push('featureSize');
     }
+    // A linear f maps the mean of standardised rows, 0, to one point for every m: all centres would coincide.
+    if (p.standardize && !p.affineBias && parseNetworkSpec(network).every((l) => l.kind !== 'dense' || l.activation === 'none')) {
+      throw new Error(`${this.name}: the network "${network}" is linear; on standardised columns every transformation's centre would be the same point f(0). Add a nonlinear layer, or set affineBias`);
+    }
     const batchSize = p.batchSize ?? Math.min(64, rows);
     if (p.batchSize === undefined) auto.push('batchSize');
     const epochs = p.epochs ?? Math.max(1, Math.min(25, Math.floor(2000 / Math.ceil(rows / batchSize))));
@@ -250,10 +257,13 @@ export class GoadDetector extends DeepDetector<GoadParams, GoadConfig> {
     return super.train(x, rows, cols, ctx);
   }
 
+  /** Rows per forward pass outside training: M transformed rows each, about 65,536 transformed rows in all. */
+  private chunkRows(): number { return Math.max(1, Math.floor(65536 / this.config.transformations)); }
+
   /** The centres: the mean features of every training row under each transformation. */
   protected override afterTraining(x: Float32Array, rows: number, cols: number): void {
     const c = this.config, m = c.transformations, f = c.featureSize, acc = new Float64Array(m * f);
-    forEachBatchNoGrad(x, rows, cols, 1024, (t) => {
+    forEachBatchNoGrad(x, rows, cols, this.chunkRows(), (t) => {
       const zd = this.features(t).data;
       for (let r = 0; r < t.rows * m; r++) for (let a = 0; a < f; a++) acc[(r % m) * f + a] += zd[r * f + a];
     });
@@ -262,8 +272,12 @@ export class GoadDetector extends DeepDetector<GoadParams, GoadConfig> {
   }
 
   protected scoreBatch(batch: Tensor, out: Float64Array): void {
-    const c = this.config;
-    goadScores(this.features(batch).data, batch.rows, c.transformations, c.featureSize, this.state(), c.eps, out);
+    const c = this.config, d = batch.cols, step = this.chunkRows();
+    for (let s = 0; s < batch.rows; s += step) {
+      const n = Math.min(step, batch.rows - s);
+      const z = this.features(new Tensor(batch.data.subarray(s * d, (s + n) * d), [n, d])).data;
+      goadScores(z, n, c.transformations, c.featureSize, this.state(), c.eps, out.subarray(s, s + n));
+    }
   }
 
   protected override exportState(): Record<string, unknown> {
