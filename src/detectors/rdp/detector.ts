@@ -19,10 +19,12 @@
  *
  * Score (score: 'rdp', the default): the prediction error mean_k (phi(x) - eta(x))_k^2 plus the distance
  * error of the row against R reference rows drawn from the training rows at fit (seeded), the mean over them
- * of (<n(eta x), n(eta r)> - <n(phi x), n(phi r)>)^2. The authors' evaluation sums the same two terms but pairs
- * each row with a random other row of the scored set, so a row's score would depend on what it is scored
- * with; fixed references keep it a function of the row. The references' normalised eta and phi features (not
- * the rows) are saved in the model file. score 'prediction' is the prediction error alone.
+ * of (<n(eta x), n(eta r)> - <n(phi x), n(phi r)>)^2. The authors' evaluation adds to the prediction error a pair
+ * term with a random other row of the scored set (there unit by unit: the mean over k of
+ * (n(eta x)_k n(eta x')_k - n(phi x)_k n(phi x')_k)^2), so a row's score would depend on what it is scored
+ * with; fixed references keep it a function of the row, and the inner products are the ones training
+ * predicts. The references' normalised eta and phi features (not the rows) are saved in the model file.
+ * score 'prediction' is the prediction error alone.
  *
  * Networks, as the authors' code: eta = FC(d,K,leaky_relu(0.25)) with N(0, 2 / fan-in) weights (Kaiming
  * normal) and zero biases, drawn from the seed's 'target' stream and never trained; phi =
