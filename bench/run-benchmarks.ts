@@ -43,7 +43,7 @@ for (const name of datasets) {
         model, runs: n, seed, protocol,
         onRun: (m, i) => process.stderr.write(`  run ${i + 1}/${n} seed ${m.seed}: F1 ${m.f1.toFixed(4)} AUROC ${m.auroc.toFixed(4)} (${m.seconds.toFixed(1)} s)\n`),
       });
-      writeFileSync(file, `${JSON.stringify({ ...r, ...backendInfo(), runsNote: n < 20 ? `${n} seeds: ${SLOW.includes(name) ? name : model} is slow at the paper's epochs` : null })}\n`);
+      writeFileSync(file, `${JSON.stringify({ ...r, ...backendInfo(), runsNote: n < 20 ? `${n} seeds: ${SLOW.includes(name) ? `${name} runs take --slow-runs seeds (its ~100k-200k training rows make deep detectors at the paper's epochs take minutes per seed)` : `${model} is slow`}` : null })}\n`);
       process.stderr.write(`  -> ${file}: F1 ${r.mean.f1.toFixed(4)} AUROC ${r.mean.auroc.toFixed(4)}, ${(r.seconds / 60).toFixed(1)} min\n`);
     }
   }

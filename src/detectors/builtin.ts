@@ -25,3 +25,6 @@ import './pca/detector.js';
 import './hbos/detector.js';
 import './ecod/detector.js';
 import './copod/detector.js';
+import './goad/detector.js';
+import './rdp/detector.js';
+import './repen/detector.js';
