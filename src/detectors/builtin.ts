@@ -17,3 +17,4 @@ import './dagmm-variants/dagmm-nvi.js';
 import './ocsvm/detector.js';
 import './dcn/detector.js';
 import './fencegan/detector.js';
+import './anogan/detector.js';
