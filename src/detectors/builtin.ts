@@ -18,3 +18,4 @@ import './ocsvm/detector.js';
 import './dcn/detector.js';
 import './fencegan/detector.js';
 import './anogan/detector.js';
+import './fanogan/detector.js';
