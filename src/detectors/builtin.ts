@@ -28,3 +28,5 @@ import './copod/detector.js';
 import './goad/detector.js';
 import './rdp/detector.js';
 import './repen/detector.js';
+import './anogan/detector.js';
+import './fanogan/detector.js';

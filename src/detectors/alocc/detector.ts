@@ -2,6 +2,11 @@
  * WORK IN PROGRESS, NOT REGISTERED (builtin.ts does not import it): with these defaults the two players
  * oscillate on tabular rows and 1 - D(R(x)) does not rank (conformance data: AUROC 0.2-0.85 depending on the
  * epoch; planted anomalies: 0.70 and 0.76), so it fails the conformance suite's floor. See the branch report.
+ * Tried (branch i11-gan2, not kept): the paper's stopping rule, ending adversarial training once R's mean
+ * squared reconstruction error on the clean training rows falls below a fraction (0.02-0.1) of their mean
+ * per-feature variance. It never fired: on planted data the error bottoms out at 0.05 (lambda 0.4; 0.015-0.02
+ * with lambda 100) against a target of 0.0025, as the adversarial term keeps R from reconstructing, and
+ * AUROC stayed 0.54-0.79. Stopping needs a training-loop hook (afterEpoch returning true), not yet added.
  *
  * ALOCC, the adversarially learned one-class classifier (Sabokrou, Khalooei, Fathy and Adeli, "Adversarially
  * Learned One-Class Classifier for Novelty Detection", CVPR 2018; arXiv:1802.09088). Two players:
