@@ -25,7 +25,7 @@
  */
 import * as z from '../../zod.js';
 import { Rng } from '../../engine/rng.js';
-import type { Tensor } from '../../engine/tensor.js';
+import { Tensor } from '../../engine/tensor.js';
 import type { NamedTensor } from '../../io/model-file.js';
 import { forEachBatchNoGrad } from '../../nn/batches.js';
 import type { InitScheme } from '../../nn/init.js';
@@ -224,6 +224,16 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
       epochs: epochsPerLayer, batchSize: c.batchSize, learningRate: c.learningRate, gradientClip: this.params.gradientClip, what: `${this.name} pretraining`,
       onEpoch: onProgress ? (p, ps, ep, loss) => onProgress(progress.before + (p - 1) * epochsPerLayer + ep, Math.round(total), `pretraining layer pair ${p}/${ps}, loss ${loss.toFixed(4)}`) : undefined,
     });
+  }
+
+  /**
+   * A held-out criterion for multi-phase detectors whose phases' losses are not comparable over epochs (GANs):
+   * the mean score of the held-out training rows (no gradient).
+   */
+  protected meanScoreLoss(x: Tensor): LossOutput {
+    const s = new Float64Array(x.rows);
+    this.scoreBatch(x, s);
+    return { loss: new Tensor(Float32Array.of(s.reduce((a, b) => a + b, 0) / x.rows), [1]) };
   }
 
   protected scoreMatrix(x: Float32Array, rows: number, cols: number): Float64Array {

@@ -152,11 +152,7 @@ export class EgbadDetector extends DeepDetector<EgbadParams, EgbadResolvedConfig
   }
 
   /** Early stopping's criterion on held-out training rows: their mean score (no gradient; training uses the phases). */
-  protected loss(x: Tensor): LossOutput {
-    const s = new Float64Array(x.rows);
-    this.scoreBatch(x, s);
-    return { loss: new Tensor(Float32Array.of(s.reduce((a, b) => a + b, 0) / x.rows), [1]) };
-  }
+  protected loss(x: Tensor): LossOutput { return this.meanScoreLoss(x); }
 
   protected scoreBatch(x: Tensor, out: Float64Array): void {
     const { alpha, norm, score } = this.params, o = { training: false }, d = x.cols;
