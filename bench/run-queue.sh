@@ -1,0 +1,16 @@
+#!/bin/sh
+# Runs the benchmark jobs listed in a queue file ("model dataset protocol" per line) through
+# bench/run-benchmarks.ts, skipping jobs whose JSON exists. Start it twice to use both cores: a lock directory
+# per job (under $LOCKS, default /tmp/aberrant-bench-locks) keeps two workers off the same job.
+# Usage: sh bench/run-queue.sh [bench/queue.txt]   (after npm run build; runs niced)
+queue=${1:-bench/queue.txt}
+locks=${LOCKS:-/tmp/aberrant-bench-locks}
+out=docs/results/benchmarks
+mkdir -p "$locks"
+while read -r m d p; do
+  [ -z "$m" ] && continue
+  [ -e "$out/$m-$d-$p.json" ] && continue
+  mkdir "$locks/$m-$d-$p" 2>/dev/null || continue
+  runs=20; [ "$m" = advae ] && runs=5
+  ABERRANT_THREADS=${ABERRANT_THREADS:-1} nice -n 10 node dist/bench/run-benchmarks.js --models "$m" --datasets "$d" --protocols "$p" --runs "$runs" --out "$out"
+done < "$queue"
