@@ -11,6 +11,5 @@ while read -r m d p; do
   [ -z "$m" ] && continue
   [ -e "$out/$m-$d-$p.json" ] && continue
   mkdir "$locks/$m-$d-$p" 2>/dev/null || continue
-  runs=20; [ "$m" = advae ] && runs=5
-  ABERRANT_THREADS=${ABERRANT_THREADS:-1} nice -n 10 node dist/bench/run-benchmarks.js --models "$m" --datasets "$d" --protocols "$p" --runs "$runs" --out "$out"
+  ABERRANT_THREADS=${ABERRANT_THREADS:-1} nice -n 10 node dist/bench/run-benchmarks.js --models "$m" --datasets "$d" --protocols "$p" --runs 20 --out "$out"
 done < "$queue"
