@@ -3,27 +3,36 @@
  * protocols and writes one JSON file per (model, data set, protocol) into docs/results/benchmarks/, the
  * input of docs/benchmarks.md (bench/benchmarks-table.ts). Existing files are kept unless --force.
  *
- *   node dist/bench/run-benchmarks.js [--models ae,dagmm] [--datasets thyroid,arrhythmia]
- *     [--protocols paper,half-normal] [--runs 20] [--slow-runs 5] [--seed 1] [--out dir] [--force]
+ *   node dist/bench/run-benchmarks.js [--models ae,dagmm] [--datasets thyroid,arrhythmia,landsat]
+ *     [--protocols paper,half-normal,unsupervised] [--runs 20] [--slow-runs 5] [--seed 1] [--out dir] [--force]
+ *     [--suite-dir ../shared/data/dev-suite]
  *
- * KDDCUP and KDDCUP-Rev (~100k training rows at the paper's epochs) take --slow-runs seeds; every JSON says
- * how many runs it holds.
+ * Data sets: the paper's four (bundled) and the development suite's seven ADBench sets (gzipped CSV with a
+ * `label` column, 1 = anomaly; read from --suite-dir, not shipped). Default: the paper's four, protocols paper
+ * and half-normal. Data sets with more than SLOW_ROWS rows (KDDCUP, KDDCUP-Rev, ALOI, donors, CelebA) take
+ * --slow-runs seeds; every JSON says how many runs it holds.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBestBackend, backendInfo } from '../src/backend-node.js';
-import { loadPaperDataset, PAPER_DATASETS, type PaperDatasetName } from '../src/data/datasets/bundled.js';
+import { PAPER_DATASETS } from '../src/data/datasets/bundled.js';
 import { detectorNames } from '../src/detectors/registry.js';
-import { runPaperBenchmark, type Protocol } from '../src/harness/paper.js';
+import { PROTOCOLS, type Protocol } from '../src/harness/paper.js';
+import { ALL_DATASETS, DEFAULT_SUITE_DIR, loadBenchData } from './datasets.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : fallback; };
 const list = (name: string, fallback: readonly string[]): string[] => opt(name, fallback.join(',')).split(',').filter(Boolean);
 
-const SLOW: readonly string[] = ['kddcup', 'kddcup-rev'];
+/** Above this many rows a data set takes --slow-runs seeds. */
+const SLOW_ROWS = 40000;
+
 const models = list('models', detectorNames());
-const datasets = list('datasets', PAPER_DATASETS) as PaperDatasetName[];
+const datasets = list('datasets', PAPER_DATASETS);
 const protocols = list('protocols', ['paper', 'half-normal']) as Protocol[];
+const suiteDir = opt('suite-dir', DEFAULT_SUITE_DIR);
+for (const p of protocols) if (!PROTOCOLS.includes(p)) throw new Error(`unknown protocol "${p}" (available: ${PROTOCOLS.join(', ')})`);
+for (const d of datasets) if (!ALL_DATASETS.includes(d)) throw new Error(`unknown data set "${d}" (available: ${ALL_DATASETS.join(', ')})`);
 const runs = Number(opt('runs', '20')), slowRuns = Number(opt('slow-runs', '5')), seed = Number(opt('seed', '1'));
 const out = opt('out', 'docs/results/benchmarks');
 const force = argv.includes('--force');
@@ -32,18 +41,19 @@ for (const m of models) if (!detectorNames().includes(m)) throw new Error(`unkno
 useBestBackend('auto');
 mkdirSync(out, { recursive: true });
 for (const name of datasets) {
-  const ds = loadPaperDataset(name);
+  const ds = await loadBenchData(name, suiteDir);
+  const slow = ds.rows > SLOW_ROWS;
   for (const model of models) {
     for (const protocol of protocols) {
       const file = join(out, `${model}-${name}-${protocol}.json`);
       if (existsSync(file) && !force) { process.stderr.write(`${file}: exists, kept\n`); continue; }
-      const n = SLOW.includes(name) ? slowRuns : runs;
+      const n = slow ? slowRuns : runs;
       process.stderr.write(`${model} on ${name}, ${protocol} protocol, ${n} runs ...\n`);
-      const r = runPaperBenchmark(ds, {
+      const r = ds.run({
         model, runs: n, seed, protocol,
         onRun: (m, i) => process.stderr.write(`  run ${i + 1}/${n} seed ${m.seed}: F1 ${m.f1.toFixed(4)} AUROC ${m.auroc.toFixed(4)} (${m.seconds.toFixed(1)} s)\n`),
       });
-      writeFileSync(file, `${JSON.stringify({ ...r, ...backendInfo(), runsNote: n < 20 ? `${n} seeds: ${SLOW.includes(name) ? `${name} runs take --slow-runs seeds (its ~100k-200k training rows make deep detectors at the paper's epochs take minutes per seed)` : `${model} is slow`}` : null })}\n`);
+      writeFileSync(file, `${JSON.stringify({ ...r, ...backendInfo(), runsNote: n < 20 ? `${n} seeds: ${slow ? `${name} runs take --slow-runs seeds (${ds.rows} rows: deep detectors at the paper's epochs take minutes per seed)` : `${model} is slow`}` : null })}\n`);
       process.stderr.write(`  -> ${file}: F1 ${r.mean.f1.toFixed(4)} AUROC ${r.mean.auroc.toFixed(4)}, ${(r.seconds / 60).toFixed(1)} min\n`);
     }
   }

@@ -88,6 +88,7 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
   protected schema: Schema | null = null;
   protected calibration: ScoreCalibration | null = null;
   protected trainingInfo: TrainingInfo | null = null;
+  private fitScores: Float64Array | null = null;
 
   constructor(readonly params: P) {}
 
@@ -115,6 +116,11 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
   get dataSchema(): Schema | null { return this.schema; }
   get training(): TrainingInfo | null { return this.trainingInfo; }
   get preprocessing(): Preprocessor { return this.requireFitted().pre; }
+  /**
+   * The scores of the fitted rows from the last fit() (PyOD's decision_scores_), in their order; null after a
+   * load (model files do not keep them).
+   */
+  get trainingScores(): Float64Array | null { return this.fitScores; }
 
   fit(data: DataInput, options: FitOptions = {}): this {
     const t0 = performance.now();
@@ -144,6 +150,7 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
     this.preprocessor = pre;
     this.schema = schema;
     this.calibration = calibrate(spec, trainScores, holdScores);
+    this.fitScores = trainScores;
     this.trainingInfo = {
       rows: m.rows, holdoutRows: holdTable?.rowCount ?? 0, features: m.cols, steps,
       seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString(),

@@ -10,7 +10,10 @@
  * precision, recall and F1 on the anomaly class, plus AUROC and average precision. protocol 'half-normal' (the
  * one most later papers use): fit on a random half of the normal rows, test on the other half plus every
  * anomaly; the flagged fraction is the test set's anomaly rate, which is computed from the test labels (the
- * result says so in `flagging`).
+ * result says so in `flagging`). protocol 'unsupervised' (what users meet): fit on every row of the run,
+ * anomalies included, and score those same rows; flag the same fraction as 'paper' (the data's known anomaly
+ * rate, Table 1's for the paper's sets). Every seed sees the same rows, so run-to-run spread is the detector's
+ * own randomness (none for deterministic detectors).
  *
  * `trainContamination` c (paper protocol): the fitted rows are the training half's normal rows plus a random
  * fraction c of its anomaly rows (the DAGMM paper's Table 3; c = 1 fits on the whole training half).
@@ -31,7 +34,8 @@ import { auroc, averagePrecision } from '../metrics/ranking.js';
 import { flaggedCount, topKMetrics } from '../metrics/threshold.js';
 import { summarize } from './stats.js';
 
-export type Protocol = 'paper' | 'half-normal';
+export type Protocol = 'paper' | 'half-normal' | 'unsupervised';
+export const PROTOCOLS: readonly Protocol[] = ['paper', 'half-normal', 'unsupervised'];
 
 export interface RunMetrics {
   seed: number; precision: number; recall: number; f1: number; auroc: number; ap: number;
@@ -108,6 +112,9 @@ export function splitRun(ds: Pick<BenchDataset, 'sampleRun'>, rng: RngType, prot
   if (!(trainContamination >= 0 && trainContamination <= 1)) throw new Error(`training contamination must be a fraction in [0, 1], got ${trainContamination}`);
   if (trainContamination > 0 && protocol !== 'paper') throw new Error('training contamination needs the paper protocol (half-normal tests on every anomaly row)');
   const { idx, labels } = ds.sampleRun(rng);
+  if (protocol === 'unsupervised') {
+    return { fit: idx, test: idx, testLabels: Uint8Array.from(idx, (r) => labels[r]), ratio: paperRatio, fitAnomalies: idx.reduce((a, r) => a + labels[r], 0) };
+  }
   if (protocol === 'paper') {
     const perm = rng.fork('split').permutation(idx.length);
     const nTrain = Math.floor(idx.length / 2);
@@ -181,7 +188,9 @@ export function runBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?:
     dataset: src.name, model: o.model,
     protocol: o.protocol === 'paper'
       ? `paper: random 50/50 split; fit on ${fitRule}; ${paperRule}`
-      : `half-normal: fit on a random half of the normal rows; test on the other half plus all anomalies; ${halfRule}`,
+      : o.protocol === 'unsupervised'
+        ? `unsupervised: fit on every row (anomalies included) and score the same rows; ${paperRule}`
+        : `half-normal: fit on a random half of the normal rows; test on the other half plus all anomalies; ${halfRule}`,
     config: {
       ...src.config, ...extra.config, ...params, resolved,
       ...(o.trainContamination !== undefined ? { trainContamination: contamination } : {}),
@@ -193,7 +202,7 @@ export function runBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?:
       runs: controlRuns, mean: cagg.mean, std: cagg.std,
     },
     paper: extra.paper ?? null,
-    flagging: o.protocol === 'paper'
+    flagging: o.protocol !== 'half-normal'
       ? { rule: paperRule, ratio: src.ratio, usesTestLabels: false }
       : { rule: halfRule, ratio: null, usesTestLabels: true },
     seconds: (performance.now() - t0) / 1000,

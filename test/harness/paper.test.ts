@@ -55,6 +55,20 @@ describe('benchmark harness', () => {
     // Anomalies this easy are found by the scores' ranking.
     assert.ok(r.runs[0].auroc > 0.8, `AUROC ${r.runs[0].auroc}`);
   });
+  it('unsupervised fits every row, anomalies included, scores those same rows and flags the fixed ratio', () => {
+    const split = splitRun(ds, new Rng(7), 'unsupervised', 0.1);
+    assert.deepEqual(Array.from(split.fit), Array.from({ length: 330 }, (_, i) => i));
+    assert.deepEqual(Array.from(split.test), Array.from(split.fit));
+    assert.equal(split.fitAnomalies, 30);
+    assert.equal(split.testLabels.reduce((a, b) => a + b, 0), 30);
+    assert.equal(split.ratio, 0.1);
+    const r = runBenchmark(src, { model: 'pca', runs: 2, seed: 1, protocol: 'unsupervised' });
+    assert.ok(r.protocol.startsWith('unsupervised'));
+    assert.deepEqual(r.flagging, { rule: r.flagging.rule, ratio: 30 / 330, usesTestLabels: false });
+    // PCA makes no random choice and every seed sees the same rows: identical runs.
+    assert.deepEqual(metrics(r.runs.slice(0, 1)), metrics(r.runs.slice(1)));
+    assert.ok(r.runs[0].auroc > 0.9, `AUROC ${r.runs[0].auroc}`);
+  });
   it('runs any registered detector through the same protocol (the autoencoder, with its untrained control)', () => {
     const r = runBenchmark(src, { model: 'ae', params: { learningRate: 1e-2 }, runs: 2, seed: 1, protocol: 'paper', epochs: 30 });
     assert.equal(r.model, 'ae');

@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import {
-  backendInfo, labelsFromColumn, detectorNames, loadPaperDataset, PAPER_DATASETS, runLabelledBenchmark, runPaperBenchmark,
+  backendInfo, labelsFromColumn, detectorNames, loadPaperDataset, PAPER_DATASETS, PROTOCOLS, runLabelledBenchmark, runPaperBenchmark,
   type BenchResult, type PaperDatasetName, type Protocol,
 } from '../../index.js';
 import { addDetectorOptions, addReadOptions, type ReadOptionValues, detectorParams, fmt, list, nonNegativeInt, readData, type DetectorOptionValues } from '../common.js';
@@ -24,7 +24,7 @@ function addBenchOptions(cmd: Command): Command {
   return addDetectorOptions(cmd
     .addOption(new Option('--model <name>', 'detector').choices(detectorNames()).default('dagmm'))
     .option('--runs <n>', 'independent runs (seeds seed .. seed+runs-1, default seed 1)', nonNegativeInt('runs'), 20)
-    .addOption(new Option('--protocol <name>', 'evaluation protocol: paper (50/50 split, flag a fixed ratio) or half-normal (flags the test anomaly rate, computed from the test labels)').choices(['paper', 'half-normal']).default('paper'))
+    .addOption(new Option('--protocol <name>', 'evaluation protocol: paper (50/50 split, fit on the training half\'s normal rows, flag a fixed ratio), half-normal (fit on half the normal rows; flags the test anomaly rate, computed from the test labels) or unsupervised (fit on every row, anomalies included; score the same rows; flag the fixed ratio)').choices([...PROTOCOLS]).default('paper'))
     .option('--no-control', 'skip the untrained control')
     // Not --contamination: that option already sets the detector's threshold (common.ts).
     .option('--train-contamination <c>', 'paper protocol: also fit on this fraction of the training half\'s anomaly rows (DAGMM paper Table 3\'s c%; 1 = the whole training half); default 0', closedFraction)
