@@ -10,10 +10,16 @@ import type { BenchResult, MetricName } from '../src/harness/paper.js';
 
 type Result = BenchResult & { runsNote?: string | null };
 
-const DATASETS = ['kddcup', 'thyroid', 'arrhythmia', 'kddcup-rev'];
+const PAPER_SETS = ['kddcup', 'thyroid', 'arrhythmia', 'kddcup-rev'];
+/** The development suite (bench/datasets.ts), in its README's order. */
+const SUITE_SETS = ['aloi', 'donors', 'landsat', 'mnist', 'wdbc', 'cardiotocography', 'celeba'];
+const DATASETS = [...PAPER_SETS, ...SUITE_SETS];
+/** Detectors expected on every data set under the paper and unsupervised protocols (issue 12's comparison). */
+const CLASSICAL = ['auto', 'iforest', 'eif', 'knn', 'lof', 'pca', 'gmm', 'ecod', 'copod', 'hbos'];
 const PROTOCOLS: [string, string][] = [
   ['paper', 'The DAGMM paper\'s protocol: a random 50/50 split per seed, fit on the normal rows of the training half, flag the Table 1 anomaly ratio of the test scores (no test labels used for flagging)'],
   ['half-normal', 'GOAD / NeuTraL AD\'s protocol: fit on a random half of the normal rows, test on the other half plus every anomaly, flag the test set\'s anomaly rate (which is computed from the test labels)'],
+  ['unsupervised', 'What users meet: fit on every row, anomalies included, and score those same rows; flag the data\'s anomaly ratio (Table 1\'s for the paper\'s sets, the file\'s rate for the development suite). Every seed sees the same rows, so the spread is the detector\'s own randomness'],
 ];
 
 const f = (v: number | undefined, d = 3): string => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(d));
@@ -52,6 +58,7 @@ export function benchmarksMarkdown(dir: string): string {
     '',
   ];
   for (const [protocol, description] of PROTOCOLS) {
+    if (!DATASETS.some((ds) => models.some((m) => results.has(`${m}-${ds}-${protocol}`)))) continue;
     out.push(`## Protocol: ${protocol}`, '', description + '.', '');
     for (const ds of DATASETS) {
       const rows = models.map((m) => results.get(`${m}-${ds}-${protocol}`)).filter((r): r is Result => r !== undefined);
@@ -67,6 +74,34 @@ export function benchmarksMarkdown(dir: string): string {
       if (notes.length) out.push('', `\\* ${notes.join('; ')}.`);
       out.push('');
     }
+  }
+  // Mean rank (ADBench's summary): per protocol, over the data sets every ranked detector has a result on.
+  const rankable = models.filter((m) => !m.startsWith('sklearn-'));
+  const rankLines: string[] = [];
+  for (const [protocol] of PROTOCOLS) {
+    const sets = DATASETS.filter((ds) => rankable.filter((m) => results.has(`${m}-${ds}-${protocol}`)).length >= 3);
+    const ranked = rankable.filter((m) => sets.length > 0 && sets.every((ds) => results.has(`${m}-${ds}-${protocol}`)));
+    if (ranked.length < 3 || sets.length < 2) continue;
+    const ranks = new Map(ranked.map((m) => [m, [] as number[]]));
+    for (const ds of sets) {
+      const au = ranked.map((m) => results.get(`${m}-${ds}-${protocol}`)!.mean.auroc);
+      // Average ranks for ties (1 = highest AUROC).
+      ranked.forEach((m, i) => ranks.get(m)!.push(1 + au.filter((v) => v > au[i]).length + (au.filter((v) => v === au[i]).length - 1) / 2));
+    }
+    const rows = ranked.map((m) => ({ m, rank: mean(ranks.get(m)!), auroc: mean(sets.map((ds) => results.get(`${m}-${ds}-${protocol}`)!.mean.auroc)) }))
+      .sort((a, b) => a.rank - b.rank || b.auroc - a.auroc);
+    rankLines.push(`### ${protocol} (${sets.length} data sets: ${sets.join(', ')})`, '', '| detector | mean AUROC rank | mean AUROC | worst AUROC gap to the best detector on a set |', '|---|---|---|---|');
+    for (const r of rows) {
+      const gaps = sets.map((ds) => ({ ds, gap: Math.max(...ranked.map((m) => results.get(`${m}-${ds}-${protocol}`)!.mean.auroc)) - results.get(`${r.m}-${ds}-${protocol}`)!.mean.auroc }));
+      const worst = gaps.reduce((a, b) => (b.gap > a.gap ? b : a));
+      rankLines.push(`| ${r.m} | ${f(r.rank, 2)} | ${f(r.auroc)} | ${f(worst.gap)} (${worst.ds}) |`);
+    }
+    rankLines.push('');
+  }
+  if (rankLines.length) {
+    out.push('## Mean rank', '', 'ADBench\'s summary (Han et al. 2022): per protocol, each detector\'s rank by mean AUROC on each data set (1 =',
+      'best; ties share the average rank), averaged over the data sets on which every listed detector has a result; detectors',
+      'missing a data set are left out of that protocol\'s ranking.', '', ...rankLines);
   }
   // Where each detector wins: computed from the table, so it cannot drift from the numbers.
   const deep = models.filter((m) => !m.startsWith('sklearn-'));
@@ -96,7 +131,16 @@ export function benchmarksMarkdown(dir: string): string {
     out.push('');
   }
   const missing: string[] = [];
-  for (const m of models) for (const ds of DATASETS) for (const [p] of PROTOCOLS) if (!results.has(`${m}-${ds}-${p}`)) missing.push(`${m} / ${ds} / ${p}`);
+  for (const m of models) {
+    for (const ds of DATASETS) {
+      for (const [p] of PROTOCOLS) {
+        // Expected: every detector on the paper's sets under paper and half-normal; the classical ones and auto
+        // also on the development suite and under the unsupervised protocol.
+        const expected = CLASSICAL.includes(m) ? p !== 'half-normal' || PAPER_SETS.includes(ds) : PAPER_SETS.includes(ds) && p !== 'unsupervised';
+        if (expected && !results.has(`${m}-${ds}-${p}`)) missing.push(`${m} / ${ds} / ${p}`);
+      }
+    }
+  }
   for (const e of detectorEntries()) if (!e.aliasOf && !models.includes(e.name)) missing.push(`${e.name}: not run on any data set yet`);
   if (missing.length) out.push('## Not yet run', '', missing.map((x) => `- ${x}`).join('\n'), '');
   return `${out.join('\n').trimEnd()}\n`;

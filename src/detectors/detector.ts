@@ -283,13 +283,16 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
     if (bad >= 0) throw new Error(`${this.name} model: the weights (tensors) give NaN scores for a row of ${probes[bad]}s; the file is corrupt or was not written by a trained model`);
   }
 
+  /** Why the fitted detector is configured as it is, in a sentence, where it chose something itself (auto); else null. */
+  explain(): string | null { return null; }
+
   /** A summary for inspect and reports. */
   describe(): Record<string, unknown> {
     const { pre, cal } = this.requireFitted();
     return {
       detector: this.name, scoreName: this.scoreName, params: this.params, resolved: this.resolvedConfig(),
       threshold: cal.threshold, thresholdRule: describeThreshold(cal.spec), features: pre.featureNames.length,
-      training: this.trainingInfo,
+      training: this.trainingInfo, ...(this.explain() ? { explanation: this.explain() } : {}),
     };
   }
 }

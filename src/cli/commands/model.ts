@@ -63,6 +63,8 @@ export function registerModelCommands(program: Command, setup: () => void): void
       err('configuration (auto = chosen from the data\'s shape):');
       const auto = new Set((r.auto as string[] | undefined) ?? []);
       for (const [k, v] of Object.entries(r)) if (k !== 'auto') err(`  ${k.padEnd(22)} ${JSON.stringify(v)}${auto.has(k) ? '  (auto)' : ''}`);
+      const why = det.explain();
+      if (why) err(why);
       err(`threshold ${fmt(det.threshold, 6)} (${det.thresholdRule})`);
       console.log(printable(o.out));
     });
