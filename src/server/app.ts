@@ -46,8 +46,8 @@ export interface ServeOptions {
 }
 
 export const SERVE_DEFAULTS: Omit<ServeOptions, 'models'> = {
-  token: null, bodyLimit: 16 * 1024 * 1024, maxRows: 100_000, timeoutMs: 30_000, batchWindowMs: 1, maxBatchRows: 1024,
-  workerRows: 1024, workers: Math.max(1, Math.min(4, availableParallelism() - 1)), logger: { level: 'info' }, watchDebounceMs: 50,
+  token: null, bodyLimit: 16 * 1024 * 1024, maxRows: 100_000, timeoutMs: 30_000, batchWindowMs: 1, maxBatchRows: 512,
+  workerRows: 512, workers: Math.max(1, Math.min(4, availableParallelism() - 1)), logger: { level: 'info' }, watchDebounceMs: 50,
 };
 
 export interface ScoringServer {

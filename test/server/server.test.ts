@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { backendInfo, buildReportInput, createDetector, scoreRows, tableFromRecords, writeModelBytes, type Detector } from '../../src/index.js';
+import { backendInfo, buildReportInput, createDetector, parseCsv, scoreRows, tableFromRecords, writeModelBytes, type Detector } from '../../src/index.js';
 import { createServer, type ScoringServer, type ServeOptions } from '../../src/server/app.js';
 import { Rng } from '../../src/engine/rng.js';
 import { CLI_PATH } from '../support/cli.js';
@@ -106,7 +106,6 @@ describe('aberrant serve', () => {
 
   it('scores exactly as `aberrant score` does: OIP per-column, OIP [N, F], JSON rows and CSV upload', async () => {
     const cli = cliScore(join(models, 'mixed.abr'), testCsv);
-    const cliNum = cliScore(join(models, 'numeric.abr'), numericCsv);
     assert.equal(cli.length, test.length);
     assert.ok(cli.some((c) => c.label === 1) && cli.some((c) => c.label === 0), 'the test rows hold both labels');
     const expect = (got: { score: number; is_anomaly: boolean; rank: number }[], want: typeof cli): void => {
@@ -142,7 +141,8 @@ describe('aberrant serve', () => {
     assert.equal(matrix.status, 200, JSON.stringify(matrix.body));
     const mb = matrix.body as { outputs: { name: string; data: number[] }[] };
     assert.deepEqual(mb.outputs.map((o) => o.name), ['score']);
-    assert.deepEqual(mb.outputs[0].data, cliNum.map((c) => c.score));
+    // scoreRows is what `aberrant score` runs (one CLI spawn above is enough to tie the two together)
+    assert.deepEqual(mb.outputs[0].data, Array.from(scoreRows(numeric, parseCsv(readFileSync(numericCsv, 'utf8'))).scores));
   });
 
   it('?explain=1 gives the contributions the HTML report shows for the same rows', async () => {
