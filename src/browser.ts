@@ -27,7 +27,7 @@ export { DagmmDetector, DagmmParamsSchema, type DagmmParams, type DagmmParamsInp
 export { resolveDagmmConfig, type DagmmResolvedConfig } from './detectors/dagmm/auto-config.js';
 export { ThresholdSpecSchema, type ThresholdSpec } from './detectors/threshold.js';
 // Data layer: tables, parsers from text/bytes, schema inference, preprocessing, labels.
-export { tableFromRows, tableFromMatrix, tableFromRecords, selectRows, type Table, type Cell } from './data/table.js';
+export { tableFromRows, tableFromMatrix, tableFromRecords, makeTable, selectRows, type Table, type Cell, type Column } from './data/table.js';
 export { parseCsv, parseJsonLines, parseArrowIpc, parseParquet } from './data/readers/index.js';
 export { inferSchema, type Schema, type ColumnSchema } from './data/schema.js';
 export { Preprocessor, SCALED_VALUE_LIMIT, type PreprocessOptions, type Transformed } from './data/preprocess.js';
@@ -37,3 +37,6 @@ export { encodeModelFile, decodeModelFile, declaredModelSize, isModelFile, Model
 export { rocCurve, precisionRecallCurve, confusionAt } from './metrics/curves.js';
 export { renderReportHtml, renderPlotsSvg, type ReportInput } from './report/index.js';
 export { buildReportInput } from './report/from-detector.js';
+export { featureContributions, contributionsFromErrors, hasReconstruction, DEFAULT_CONTRIBUTIONS_PER_ROW, CONTRIBUTION_METHOD, NO_CONTRIBUTIONS, type Contribution } from './report/contributions.js';
+// Scoring as every front end reports it: score, is_anomaly, rank.
+export { scoreRows, labelScores, modelInputs, type ScoredRows, type InputKind } from './scoring/score-rows.js';

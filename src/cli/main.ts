@@ -8,6 +8,7 @@ import { backendInfo, useBestBackend, parseNumericCsv, PAPER_CONFIGS, scoreEnerg
 import { registerBench } from './commands/bench.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerReport } from './commands/report.js';
+import { registerServe } from './commands/serve.js';
 import { printable } from './terminal.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -81,6 +82,7 @@ program.command('demo')
 const setup = (): void => { useBestBackend(program.opts<{ backend: BackendPreference }>().backend); };
 registerModelCommands(program, setup);
 registerReport(program, setup);
+registerServe(program, setup);
 
 const bench = program.command('bench').description('Benchmarks and paper reproductions');
 registerBench(bench, setup);

@@ -1,6 +1,6 @@
 /** fit, score, eval and inspect: the model lifecycle from the command line. */
 import { Option, type Command } from 'commander';
-import { backendInfo, decodeModelFile, writeModelBytes, detectorEntry, detectorNames, parameterDocs, confusionAt, auroc, averagePrecision } from '../../index.js';
+import { backendInfo, decodeModelFile, writeModelBytes, detectorEntry, detectorNames, parameterDocs, confusionAt, auroc, averagePrecision, scoreRows } from '../../index.js';
 import {
   addDetectorOptions, addReadOptions, type ReadOptionValues, detectorParams, fmt, list, nonNegativeInt, OutputSink, prepareOutputPath,
   readData, readModel, reportTransformNotes, type DetectorOptionValues,
@@ -83,16 +83,14 @@ export function registerModelCommands(program: Command, setup: () => void): void
       if (o.out && o.out !== '-') prepareOutputPath(o.out, [modelPath, data], o.force, 'scores');
       const { det } = readModel(modelPath);
       const table = await readData(data, o);
-      const scored = det.scoreDetailed(table);
+      const scored = scoreRows(det, table);
       reportTransformNotes(scored);
-      const { scores } = scored;
-      const t = det.threshold;
-      const proba = det.rankScores(scores);
+      const { scores, isAnomaly, rank: proba } = scored;
       const format = o.json ? 'jsonl' : o.outputFormat ?? (o.out && /\.(jsonl|ndjson)$/i.test(o.out) ? 'jsonl' : 'csv');
       const sink = new OutputSink(o.out);
       let chunk = format === 'csv' ? 'row,score,label,proba\n' : '';
       for (let i = 0; i < scores.length; i++) {
-        const label = scores[i] > t ? 1 : 0;
+        const label = isAnomaly[i];
         chunk += format === 'csv' ? `${i + 1},${scores[i]},${label},${proba[i]}\n` : `${JSON.stringify({ row: i + 1, score: scores[i], label, proba: proba[i] })}\n`;
         if (chunk.length >= OUTPUT_CHUNK_CHARS) { await sink.write(chunk); chunk = ''; }
       }
