@@ -50,7 +50,7 @@ export function renderReportHtml(input: ReportInput): string {
 
   sections.push(
     `<section id="top-anomalies"><h2>Top anomalies</h2><p class="method">${esc(input.contributionMethod)}</p>` +
-    `${topAnomaliesTable(input)}<p class="note">Rows are numbered from 0; click a numeric header to sort.</p></section>`,
+    `${topAnomaliesTable(input)}<p class="note">Rows are numbered from 1, as in <code>aberrant score</code>; click a numeric header to sort.</p></section>`,
   );
 
   return (

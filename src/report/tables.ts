@@ -63,7 +63,7 @@ export function topAnomaliesTable(input: ReportInput): string {
     `<th scope="col" data-sort="num">${esc(input.scoreName)}</th>${labels ? '<th scope="col">label</th>' : ''}` +
     '<th scope="col">largest contributions (contribution, feature = value)</th></tr>';
   const body = input.topAnomalies.map((a, i) => {
-    const label = labels ? `<td>${a.row >= 0 && a.row < labels.length ? (labels[a.row] ? 'anomaly' : 'normal') : '?'}</td>` : '';
+    const label = labels ? `<td>${a.row >= 1 && a.row <= labels.length ? (labels[a.row - 1] ? 'anomaly' : 'normal') : '?'}</td>` : '';
     return `<tr><td data-value="${i + 1}">${i + 1}</td><td data-value="${a.row}">${formatCount(a.row)}</td>` +
       `<td data-value="${a.score}">${esc(formatNumber(a.score, 6))}</td>${label}<td>${contributionList(a, scale)}</td></tr>`;
   });

@@ -91,15 +91,22 @@ describe('renderReportHtml', () => {
     assert.match(renderReportHtml(randomInput(10000)), /Subsampled: 4,000 of 10,000 rows drawn, every labelled anomaly row/);
   });
 
+  it('numbers top-anomaly rows from 1, as aberrant score does, and labels each with its own row', () => {
+    // labels 0,0,1,0,...: row 3 (the third) is an anomaly, row 4 is not.
+    const html = renderReportHtml(smallInput({ topAnomalies: [{ row: 3, score: 3, contributions: [] }, { row: 4, score: 4, contributions: [] }] }));
+    const cells = [...html.matchAll(/<td data-value="(\d+)">\d+<\/td><td data-value="[^"]*">[^<]*<\/td><td>(anomaly|normal)<\/td>/g)].map((m) => `${m[1]} ${m[2]}`);
+    assert.deepEqual(cells, ['3 anomaly', '4 normal']);
+    assert.match(html, /Rows are numbered from 1/);
+  });
   it('lists contributions largest first with bars scaled to the largest', () => {
     const html = renderReportHtml(smallInput());
-    const row7 = html.slice(html.indexOf('data-value="7"'), html.indexOf('data-value="2"'));
-    assert.ok(row7.indexOf('bytes') < row7.indexOf('proto'));
-    assert.match(row7, /class="bar pos" style="width:90px"/);
-    assert.match(row7, /class="bar neg" style="width:30px"/);
-    assert.match(row7, /<span class="feature">proto<\/span> = <span class="value">udp<\/span>/);
+    const row8 = html.slice(html.indexOf('data-value="8"'), html.indexOf('data-value="2"'));
+    assert.ok(row8.indexOf('bytes') < row8.indexOf('proto'));
+    assert.match(row8, /class="bar pos" style="width:90px"/);
+    assert.match(row8, /class="bar neg" style="width:30px"/);
+    assert.match(row8, /<span class="feature">proto<\/span> = <span class="value">udp<\/span>/);
     const many = Array.from({ length: 9 }, (_, i) => ({ feature: `f${i}`, value: i, contribution: i }));
-    const more = renderReportHtml(smallInput({ topAnomalies: [{ row: 0, score: 1, contributions: many }] }));
+    const more = renderReportHtml(smallInput({ topAnomalies: [{ row: 1, score: 1, contributions: many }] }));
     assert.match(more, /and 3 more/);
     assert.doesNotMatch(more, />f2</);
   });

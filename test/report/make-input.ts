@@ -17,8 +17,8 @@ export function smallInput(overrides: Partial<ReportInput> = {}): ReportInput {
     labels: Uint8Array.from([0, 0, 1, 0, 0, 0, 1, 1]),
     embedding: { names: ['z_c', 'relative euclidean', 'cosine'], values: Float32Array.from({ length: n * 3 }, (_, i) => (i % 7) / 7) },
     topAnomalies: [
-      { row: 7, score: 8, contributions: [{ feature: 'bytes', value: 1200, contribution: 0.75 }, { feature: 'proto', value: 'udp', contribution: -0.25 }] },
-      { row: 6, score: 7, contributions: [{ feature: 'bytes', value: 10, contribution: 0.5 }] },
+      { row: 8, score: 8, contributions: [{ feature: 'bytes', value: 1200, contribution: 0.75 }, { feature: 'proto', value: 'udp', contribution: -0.25 }] },
+      { row: 7, score: 7, contributions: [{ feature: 'bytes', value: 10, contribution: 0.5 }] },
     ],
     contributionMethod: 'Squared reconstruction error per feature.',
     ...overrides,
