@@ -7,6 +7,8 @@
  * bounding box of the node's rows; x goes left when (x - p) . n <= 0. Level 0 cuts along one axis (but, unlike
  * iforest, on any feature, constant ones included, and a cut may leave a side empty: the paper's Algorithm 2
  * does not redraw); the default, full extension (features - 1), gives the isotropic score maps of the paper.
+ * Unlike iforest's, tilted cuts depend on the features' relative scales (the default minmax scaling puts every
+ * feature on [0, 1]).
  *
  * Everything else is iforest's (src/detectors/iforest, one forest module): subsamples of psi = min(256, rows)
  * rows without replacement, 100 trees, height limit ceil(log2 psi), path length = depth + c(leaf rows), score

@@ -45,7 +45,7 @@ export const GmmParamsSchema = z.strictObject({
   nInit: z._default(z.number().check(z.int(), z.minimum(1)), 1)
     .check(z.describe('EM restarts per candidate from different seeded starts; the highest log-likelihood is kept (scikit-learn\'s n_init)')),
   maxSamples: z._default(z.number().check(z.int(), z.minimum(2)), 10_000)
-    .check(z.describe('EM fits on a seeded subsample of at most this many training rows (all rows when fewer)')),
+    .check(z.describe('EM fits every candidate on a seeded subsample of at most this many training rows (all rows when fewer); the chosen fit is the model')),
   tol: z._default(z.number().check(z.gt(0)), 1e-3)
     .check(z.describe('EM stops when the mean log-likelihood changes by less than this (scikit-learn\'s tol)')),
   maxIterations: z._default(z.number().check(z.int(), z.minimum(1)), 100)
