@@ -21,6 +21,8 @@ import './egbad/detector.js';
 import './ganomaly/detector.js';
 import './alad/detector.js';
 import './iforest/detector.js';
+import './eif/detector.js';
+import './gmm/detector.js';
 import './pca/detector.js';
 import './hbos/detector.js';
 import './ecod/detector.js';

@@ -6,7 +6,9 @@
  *
  * Start: k-means++ seeding (Arthur and Vassilvitskii 2007; kmeans.ts) from the seeded Rng, every row assigned
  * to its nearest seed, one M-step. Stop: when the largest absolute change of any parameter (phi, mu, Sigma) between
- * two iterations is below `tolerance` (the paper: 1e-6), or after `maxIterations`. The M-step takes the
+ * two iterations is below `tolerance` (the paper: 1e-6), or, with `logLikelihoodTolerance`, when the mean
+ * log-likelihood changed by less than it (scikit-learn's GaussianMixture tol: checked after each M-step on the
+ * E-steps' values), or after `maxIterations`. The M-step takes the
  * memberships as float32 (as DAGMM's does), so the log-likelihood rises monotonically up to that rounding.
  */
 import type { Rng } from '../engine/rng.js';
@@ -16,6 +18,11 @@ import { kmeansPlusPlus, nearestCentre } from './kmeans.js';
 export interface EmOptions extends GmmOptions {
   /** Stop when max |parameter change| is below this (default 1e-6, the paper's). */
   tolerance?: number;
+  /**
+   * Set: stop when |change of the mean log-likelihood| between two E-steps is below this (scikit-learn's tol,
+   * 1e-3 there) instead of the parameter-change rule (`tolerance` is then unused).
+   */
+  logLikelihoodTolerance?: number;
   /** At most this many EM iterations (default 1000). */
   maxIterations?: number;
   /** Rows per E-step chunk (memory: chunk x K x D float64 values). */
@@ -29,7 +36,7 @@ export interface EmResult {
   converged: boolean;
   /** Mean log-likelihood (1/N) sum_i log p(z_i) under the parameters before each iteration, then the final. */
   logLikelihood: number[];
-  /** max |parameter change| of the last iteration. */
+  /** max |parameter change| of the last iteration (with logLikelihoodTolerance: |log-likelihood change|). */
   lastChange: number;
 }
 
@@ -40,6 +47,7 @@ function checkArgs(z: Float32Array, n: number, d: number, k: number, o: EmOption
   if (n < k) throw new Error(`EM: ${n} rows cannot seed ${k} components`);
   for (let i = 0; i < z.length; i++) if (!Number.isFinite(z[i])) throw new Error(`EM: value ${i % d} of row ${Math.floor(i / d) + 1} is not finite (${z[i]})`);
   if (o.tolerance !== undefined && !(o.tolerance >= 0)) throw new Error(`EM: tolerance must be >= 0, got ${o.tolerance}`);
+  if (o.logLikelihoodTolerance !== undefined && !(o.logLikelihoodTolerance >= 0)) throw new Error(`EM: logLikelihoodTolerance must be >= 0, got ${o.logLikelihoodTolerance}`);
   if (o.maxIterations !== undefined && !(Number.isInteger(o.maxIterations) && o.maxIterations >= 1)) {
     throw new Error(`EM: maxIterations must be a positive integer, got ${o.maxIterations}`);
   }
@@ -75,11 +83,12 @@ function maxChange(a: GmmParams, b: GmmParams): number {
   return m;
 }
 
-/** Fits a K-component full-covariance GMM to z [n, d] (row-major) by EM. */
+/** Fits a K-component GMM (full covariances, or diagonal ones with `diagonal`) to z [n, d] (row-major) by EM. */
 export function fitGmmEm(z: Float32Array, n: number, d: number, k: number, rng: Rng, o: EmOptions = {}): EmResult {
   checkArgs(z, n, d, k, o);
-  const tolerance = o.tolerance ?? 1e-6, maxIterations = o.maxIterations ?? 1000, chunk = o.chunk ?? 8192;
-  const gmmOptions: GmmOptions = { covEps: o.covEps, jitter: o.jitter };
+  const llTolerance = o.logLikelihoodTolerance;
+  const tolerance = llTolerance ?? o.tolerance ?? 1e-6, maxIterations = o.maxIterations ?? 1000, chunk = o.chunk ?? 8192;
+  const gmmOptions: GmmOptions = { covEps: o.covEps, jitter: o.jitter, diagonal: o.diagonal };
   let params = mStep(z, initialMemberships(z, n, d, k, rng), n, d, k, chunk, gmmOptions, 0);
   const gamma = new Float32Array(n * k), resp = new Float64Array(Math.min(n, chunk) * k), energy = new Float64Array(Math.min(n, chunk));
   const logLikelihood: number[] = [];
@@ -98,7 +107,8 @@ export function fitGmmEm(z: Float32Array, n: number, d: number, k: number, rng: 
   while (iterations < maxIterations && change >= tolerance) {
     logLikelihood.push(eStep(params));
     const next = mStep(z, gamma, n, d, k, chunk, gmmOptions, iterations + 1);
-    change = maxChange(params, next);
+    const m = logLikelihood.length;
+    change = llTolerance === undefined ? maxChange(params, next) : m > 1 ? Math.abs(logLikelihood[m - 1] - logLikelihood[m - 2]) : Infinity;
     params = next;
     iterations++;
   }

@@ -84,6 +84,28 @@ describe('EM for a Gaussian mixture', () => {
     assert.ok(f.iterations <= 2 && f.converged);
   });
 
+  it('logLikelihoodTolerance: stops once the mean log-likelihood changes by less than it (scikit-learn\'s tol)', () => {
+    const f = fitGmmEm(z, n, 2, 3, new Rng(5), { logLikelihoodTolerance: 1e-3 });
+    const ll = f.logLikelihood, m = ll.length;
+    assert.ok(f.converged && f.lastChange < 1e-3, `last change ${f.lastChange}`);
+    // The change that stopped it is between the last two E-steps before the final M-step; the one before was larger.
+    assert.equal(f.lastChange, Math.abs(ll[m - 2] - ll[m - 3]));
+    assert.ok(Math.abs(ll[m - 3] - ll[m - 4]) >= 1e-3);
+    assert.ok(f.iterations < fit.iterations);
+    // The parameter-change rule (the default) is unchanged by the option's existence.
+    assert.deepEqual(Array.from(fitGmmEm(z, n, 2, 3, new Rng(5), { tolerance: 1e-6 }).params.mu), Array.from(fit.params.mu));
+  });
+
+  it('diagonal: covariances are the per-feature variances (off-diagonal entries 0)', () => {
+    const f = fitGmmEm(z, n, 2, 1, new Rng(1), { covEps: 1e-6, diagonal: true });
+    const full = fitGmmEm(z, n, 2, 1, new Rng(1), { covEps: 1e-6 });
+    assert.equal(f.params.cov[1], 0);
+    assert.equal(f.params.cov[2], 0);
+    assert.ok(full.params.cov[1] > 0.1, 'the data are correlated');
+    for (const j of [0, 3]) assert.ok(Math.abs(f.params.cov[j] - full.params.cov[j]) < 1e-12);
+    assert.ok(Math.abs(f.params.logDet[0] - Math.log(f.params.cov[0] * f.params.cov[3])) < 1e-12);
+  });
+
   it('is a pure function of the seed', () => {
     const again = fitGmmEm(z, n, 2, 3, new Rng(5));
     assert.deepEqual(Array.from(again.params.mu), Array.from(fit.params.mu));
@@ -96,6 +118,7 @@ describe('EM for a Gaussian mixture', () => {
     assert.throws(() => fitGmmEm(z, n, 2, 0, new Rng(1)), /number of components/);
     assert.throws(() => fitGmmEm(z, n, 3, 2, new Rng(1)), /expected 4000 rows of 3 values/);
     assert.throws(() => fitGmmEm(z, n, 2, 2, new Rng(1), { maxIterations: 0 }), /maxIterations/);
+    assert.throws(() => fitGmmEm(z, n, 2, 2, new Rng(1), { logLikelihoodTolerance: -1 }), /logLikelihoodTolerance must be >= 0/);
     // Two identical rows and two components: a component is left with no rows.
     assert.throws(() => fitGmmEm(Float32Array.from([1, 1, 1, 1]), 2, 2, 2, new Rng(1)), /EM .*component.*try fewer components/);
   });

@@ -12,6 +12,7 @@
  * scikit-learn's (another random generator); scores agree in distribution (see the tests).
  */
 import * as z from '../../zod.js';
+import type { NamedTensor } from '../../io/model-file.js';
 import type { DetectorModel, MatrixContext } from '../detector.js';
 import { Detector } from '../detector.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
@@ -91,41 +92,57 @@ export class IsolationForestDetector extends Detector<IforestParams> {
   }
 
   protected exportModel(): DetectorModel {
-    const f = this.forest!, n = f.feature.length;
-    return {
-      config: { ...this.cfg! } as unknown as Record<string, unknown>,
-      state: { samples: f.samples },
-      tensors: [
-        ...NODE_TENSORS.map((name) => ({ name, shape: [n], data: Float32Array.from(f[name]) })),
-        { name: 'roots', shape: [f.roots.length], data: Float32Array.from(f.roots) },
-      ],
-    };
+    return { config: { ...this.cfg! } as unknown as Record<string, unknown>, ...forestToModel(this.forest!, this.preprocessing.featureNames.length) };
   }
 
   protected importModel(model: DetectorModel, features: number): void {
-    const what = 'iforest model';
-    const samples = (model.state as { samples?: unknown }).samples;
-    if (typeof samples !== 'number') throw new Error(`${what}: state.samples must be a number`);
-    const get = (name: string): Float32Array => {
-      const t = model.tensors.find((x) => x.name === name);
-      if (!t || t.shape.length !== 1) throw new Error(`${what}: expected a one-dimensional tensor "${name}"`);
-      return t.data;
-    };
-    if (model.tensors.length !== NODE_TENSORS.length + 1) throw new Error(`${what}: expected exactly the tensors ${[...NODE_TENSORS, 'roots'].join(', ')}`);
-    const ints = (name: string): Int32Array => {
-      const d = get(name);
-      const bad = d.findIndex((v) => !Number.isInteger(v));
-      if (bad >= 0) throw new Error(`${what}: tensor "${name}" holds ${d[bad]} at ${bad}, not an integer`);
-      return Int32Array.from(d);
-    };
-    const forest: Forest = {
-      feature: ints('feature'), threshold: get('threshold').slice(), left: ints('left'), right: ints('right'),
-      size: ints('size'), roots: ints('roots'), samples,
-    };
-    checkForest(forest, features, what);
-    this.setForest(forest);
+    this.setForest(forestFromModel(model, features, 'iforest model'));
     this.cfg = model.config as unknown as IforestResolvedConfig;
   }
+}
+
+/** A forest as model-file state and tensors: the node arrays, the roots, and a hyperplane forest's normals [inner, cols]. */
+export function forestToModel(f: Forest, cols: number): Omit<DetectorModel, 'config'> {
+  const n = f.feature.length;
+  const tensors: NamedTensor[] = [
+    ...NODE_TENSORS.map((name) => ({ name, shape: [n], data: Float32Array.from(f[name]) })),
+    { name: 'roots', shape: [f.roots.length], data: Float32Array.from(f.roots) },
+  ];
+  if (f.normals) tensors.push({ name: 'normals', shape: [f.normals.length / cols, cols], data: f.normals });
+  return { state: { samples: f.samples }, tensors };
+}
+
+/**
+ * Reads and checks what forestToModel wrote (checkForest); a hyperplane forest (`hyperplanes`) also needs its
+ * normals [splits, features].
+ */
+export function forestFromModel(model: DetectorModel, features: number, what: string, hyperplanes = false): Forest {
+  const samples = (model.state as { samples?: unknown }).samples;
+  if (typeof samples !== 'number') throw new Error(`${what}: state.samples must be a number`);
+  const get = (name: string): Float32Array => {
+    const t = model.tensors.find((x) => x.name === name);
+    if (!t || t.shape.length !== 1) throw new Error(`${what}: expected a one-dimensional tensor "${name}"`);
+    return t.data;
+  };
+  const names = [...NODE_TENSORS, 'roots', ...(hyperplanes ? ['normals'] : [])];
+  if (model.tensors.length !== names.length) throw new Error(`${what}: expected exactly the tensors ${names.join(', ')}`);
+  const ints = (name: string): Int32Array => {
+    const d = get(name);
+    const bad = d.findIndex((v) => !Number.isInteger(v));
+    if (bad >= 0) throw new Error(`${what}: tensor "${name}" holds ${d[bad]} at ${bad}, not an integer`);
+    return Int32Array.from(d);
+  };
+  const forest: Forest = {
+    feature: ints('feature'), threshold: get('threshold').slice(), left: ints('left'), right: ints('right'),
+    size: ints('size'), roots: ints('roots'), samples,
+  };
+  if (hyperplanes) {
+    const t = model.tensors.find((x) => x.name === 'normals');
+    if (!t || t.shape.length !== 2 || t.shape[1] !== features) throw new Error(`${what}: expected a tensor "normals" of shape [splits, ${features}]`);
+    forest.normals = t.data;
+  }
+  checkForest(forest, features, what);
+  return forest;
 }
 
 registerDetector({

@@ -1,24 +1,45 @@
 /**
  * Isolation trees as flat typed arrays (all trees concatenated, children stored by global node index), so a
  * forest is a handful of tensors in the model file and scoring walks plain arrays. Building and scoring follow
- * Liu, Ting & Zhou (ICDM 2008) with scikit-learn's IsolationForest conventions (see detector.ts).
+ * Liu, Ting & Zhou (ICDM 2008) with scikit-learn's IsolationForest conventions (see detector.ts); with an
+ * extension level, nodes split on random hyperplanes instead (Hariri, Carrasco Kind & Brunner, IEEE TKDE 2021;
+ * see ../eif/detector.ts). Both kinds share the tree layout, subsampling, path lengths and the score.
  */
 import type { Rng } from '../../engine/rng.js';
 
 export interface Forest {
-  /** Split feature of each node; -1 at a leaf. */
+  /**
+   * Split of each node; -1 at a leaf. An axis-parallel forest: the feature split on. A hyperplane forest: the
+   * row of `normals` holding the node's normal vector.
+   */
   feature: Int32Array;
-  /** Split threshold: x[feature] <= threshold goes left (float32, like the rows it compares with). */
+  /**
+   * Split threshold (float32, like the rows it compares with): x[feature] <= threshold goes left; in a
+   * hyperplane forest, x . normal <= threshold (projectRow) goes left.
+   */
   threshold: Float32Array;
   /** Global index of the children; -1 at a leaf. Children come after their parent within the same tree. */
   left: Int32Array;
   right: Int32Array;
-  /** Training rows of the tree's subsample that reached the node (scikit-learn's n_node_samples). */
+  /**
+   * Training rows of the tree's subsample that reached the node (scikit-learn's n_node_samples). A hyperplane
+   * can leave one side empty (the paper's algorithm allows it): such leaves have size 0.
+   */
   size: Int32Array;
   /** First node (the root) of each tree; tree t spans [roots[t], roots[t + 1]) (the last tree ends at the node count). */
   roots: Int32Array;
   /** Rows each tree was grown on (psi): the normaliser c(psi). */
   samples: number;
+  /** Hyperplane forests only: one normal vector per inner node, row-major [inner nodes, cols], float32. */
+  normals?: Float32Array;
+}
+
+/** x . normal for row r of x and row k of the normals, summed in float64 in index order (growing and scoring agree). */
+export function projectRow(normals: Float32Array, k: number, x: Float32Array, r: number, cols: number): number {
+  const o = k * cols, base = r * cols;
+  let s = 0;
+  for (let j = 0; j < cols; j++) s += normals[o + j] * x[base + j];
+  return s;
 }
 
 const EULER_GAMMA = 0.5772156649015329;
@@ -54,16 +75,31 @@ export interface GrowOptions {
   features: number;
   bootstrap: boolean;
   rng: Rng;
+  /**
+   * Set: split on random hyperplanes whose normal has extensionLevel + 1 non-zero coordinates, drawn from
+   * N(0, 1) on coordinates chosen uniformly (0 = axis-parallel, cols - 1 = fully extended); the hyperplane
+   * passes through a point drawn uniformly in the bounding box of the node's rows. Unset: the axis-parallel
+   * isolation-forest rule below.
+   */
+  extensionLevel?: number;
 }
 
 /**
  * Grows the forest. Per tree: psi rows without replacement (with, under bootstrap), a feature subset when
  * features < cols, then nodes split until the height limit, one row, or no feature varies: a feature is drawn
  * uniformly among the tree's features not yet found constant in the node, and the threshold uniformly in
- * [min, max) of that feature over the node's rows.
+ * [min, max) of that feature over the node's rows. With an extension level, nodes split until the height
+ * limit or one row on a hyperplane (GrowOptions.extensionLevel), which may leave a side empty (the EIF paper's
+ * Algorithm 2 does not redraw).
  */
 export function growForest(x: Float32Array, rows: number, cols: number, o: GrowOptions): Forest {
-  const psi = o.samples, maxDepth = heightLimit(psi), maxNodes = 2 * psi - 1;
+  const hyper = o.extensionLevel !== undefined;
+  if (hyper && !(Number.isInteger(o.extensionLevel) && o.extensionLevel! >= 0 && o.extensionLevel! < cols)) {
+    throw new Error(`extension level must be an integer in [0, ${cols - 1}] for ${cols} features, got ${o.extensionLevel}`);
+  }
+  const psi = o.samples, maxDepth = heightLimit(psi);
+  // Without empty sides a tree has at most 2 psi - 1 nodes; with them, at most a full tree of maxDepth levels.
+  const maxNodes = hyper ? 2 ** (maxDepth + 1) - 1 : 2 * psi - 1;
   const total = o.trees * maxNodes;
   const feature = new Int32Array(total), threshold = new Float32Array(total);
   const left = new Int32Array(total), right = new Int32Array(total), size = new Int32Array(total);
@@ -75,6 +111,10 @@ export function growForest(x: Float32Array, rows: number, cols: number, o: GrowO
   const sub = new Int32Array(psi), treeFeatures = new Int32Array(o.features), candidates = new Int32Array(o.features);
   // Stack of nodes to split: index, first and end position in sub, depth.
   const stack = new Int32Array(4 * maxNodes);
+  // Hyperplane splits: the normals of inner nodes (at most half of a tree's nodes), the coordinates in use.
+  const nonZero = hyper ? o.extensionLevel! + 1 : 0;
+  let normals = hyper ? new Float32Array(o.trees * ((maxNodes - 1) / 2) * cols) : null, inner = 0;
+  const coords = Int32Array.from({ length: cols }, (_, i) => i);
   let count = 0;
   for (let t = 0; t < o.trees; t++) {
     if (pool) {
@@ -105,41 +145,74 @@ export function growForest(x: Float32Array, rows: number, cols: number, o: GrowO
     while (sp > 0) {
       const depth = stack[--sp], end = stack[--sp], start = stack[--sp], node = stack[--sp];
       if (depth >= maxDepth || end - start < 2) continue;
-      candidates.set(treeFeatures);
-      let remaining = o.features, f = -1, lo = 0, hi = 0;
-      while (remaining > 0) {
-        const k = o.rng.int(remaining);
-        const c = candidates[k];
-        lo = Infinity; hi = -Infinity;
-        for (let i = start; i < end; i++) {
-          const v = x[sub[i] * cols + c];
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
+      let i: number;
+      if (normals) {
+        // The normal's non-zero coordinates (a partial Fisher-Yates draw), their N(0, 1) values, and the
+        // intercept point p uniform in the rows' range on those coordinates: threshold = p . normal.
+        const k = inner++, no = k * cols;
+        let thr = 0;
+        for (let a = 0; a < nonZero; a++) {
+          const b = a + o.rng.int(cols - a);
+          const c = coords[a]; coords[a] = coords[b]; coords[b] = c;
+          const j = coords[a];
+          let lo = Infinity, hi = -Infinity;
+          for (let r = start; r < end; r++) {
+            const v = x[sub[r] * cols + j];
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
+          const w = Math.fround(o.rng.normal());
+          normals[no + j] = w;
+          thr += w * (lo + o.rng.uniform() * (hi - lo));
         }
-        if (hi > lo + CONSTANT_RANGE) { f = c; break; }
-        candidates[k] = candidates[--remaining];
+        const t = Math.fround(thr);
+        i = start;
+        let j = end - 1;
+        while (i <= j) {
+          if (projectRow(normals, k, x, sub[i], cols) <= t) i++;
+          else { const v = sub[i]; sub[i] = sub[j]; sub[j] = v; j--; }
+        }
+        feature[node] = k; threshold[node] = t;
+      } else {
+        candidates.set(treeFeatures);
+        let remaining = o.features, f = -1, lo = 0, hi = 0;
+        while (remaining > 0) {
+          const k = o.rng.int(remaining);
+          const c = candidates[k];
+          lo = Infinity; hi = -Infinity;
+          for (let i = start; i < end; i++) {
+            const v = x[sub[i] * cols + c];
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
+          if (hi > lo + CONSTANT_RANGE) { f = c; break; }
+          candidates[k] = candidates[--remaining];
+        }
+        if (f < 0) continue;
+        // Uniform in [lo, hi), in float32 like the rows; a draw that rounds up to hi moves to lo (scikit-learn
+        // does the same), so both sides get rows.
+        let thr = Math.fround(lo + o.rng.uniform() * (hi - lo));
+        if (thr >= hi) thr = lo;
+        i = start;
+        let j = end - 1;
+        while (i <= j) {
+          if (x[sub[i] * cols + f] <= thr) i++;
+          else { const v = sub[i]; sub[i] = sub[j]; sub[j] = v; j--; }
+        }
+        feature[node] = f; threshold[node] = thr;
       }
-      if (f < 0) continue;
-      // Uniform in [lo, hi), in float32 like the rows; a draw that rounds up to hi moves to lo (scikit-learn
-      // does the same), so both sides get rows.
-      let thr = Math.fround(lo + o.rng.uniform() * (hi - lo));
-      if (thr >= hi) thr = lo;
-      let i = start, j = end - 1;
-      while (i <= j) {
-        if (x[sub[i] * cols + f] <= thr) i++;
-        else { const v = sub[i]; sub[i] = sub[j]; sub[j] = v; j--; }
-      }
-      feature[node] = f; threshold[node] = thr;
       const l = newNode(i - start), r = newNode(end - i);
       left[node] = l; right[node] = r;
       stack[sp++] = r; stack[sp++] = i; stack[sp++] = end; stack[sp++] = depth + 1;
       stack[sp++] = l; stack[sp++] = start; stack[sp++] = i; stack[sp++] = depth + 1;
     }
   }
-  return {
+  const forest: Forest = {
     feature: feature.slice(0, count), threshold: threshold.slice(0, count), left: left.slice(0, count),
     right: right.slice(0, count), size: size.slice(0, count), roots, samples: psi,
   };
+  if (normals) { normals = normals.slice(0, inner * cols); forest.normals = normals; }
+  return forest;
 }
 
 /** Path length contributed by each leaf: its depth plus c(rows in it) (0 at inner nodes). */
@@ -163,7 +236,7 @@ const BLOCK = 256;
  * (scikit-learn's score_samples is its negative). In (0, 1]; near 1 = isolated early = anomalous.
  */
 export function isolationScores(f: Forest, leafLength: Float64Array, x: Float32Array, rows: number, cols: number): Float64Array {
-  const sums = new Float64Array(rows), { feature, threshold, left, right, roots } = f;
+  const sums = new Float64Array(rows), { feature, threshold, left, right, roots, normals } = f;
   for (let b = 0; b < rows; b += BLOCK) {
     const e = Math.min(rows, b + BLOCK);
     for (let t = 0; t < roots.length; t++) {
@@ -171,7 +244,11 @@ export function isolationScores(f: Forest, leafLength: Float64Array, x: Float32A
       for (let r = b; r < e; r++) {
         const base = r * cols;
         let n = root;
-        for (let ft = feature[n]; ft >= 0; ft = feature[n]) n = x[base + ft] <= threshold[n] ? left[n] : right[n];
+        if (normals) {
+          for (let k = feature[n]; k >= 0; k = feature[n]) n = projectRow(normals, k, x, r, cols) <= threshold[n] ? left[n] : right[n];
+        } else {
+          for (let ft = feature[n]; ft >= 0; ft = feature[n]) n = x[base + ft] <= threshold[n] ? left[n] : right[n];
+        }
         sums[r] += leafLength[n];
       }
     }
@@ -182,11 +259,18 @@ export function isolationScores(f: Forest, leafLength: Float64Array, x: Float32A
 }
 
 /**
- * Checks a forest read from a model file: consistent lengths, features in range, every tree's children inside
- * the tree and after their parent (so walks end), leaves without children, positive sizes.
+ * Checks a forest read from a model file: consistent lengths, features (or normal vectors) in range, every tree's
+ * children inside the tree and after their parent (so walks end), leaves without children, positive sizes (a
+ * hyperplane forest's leaves may be empty).
  */
 export function checkForest(f: Forest, cols: number, what: string): void {
   const n = f.feature.length;
+  const splits = f.normals ? f.normals.length / cols : cols;
+  if (f.normals) {
+    if (!Number.isInteger(splits)) throw new Error(`${what}: the normal vectors hold ${f.normals.length} values, not a multiple of the ${cols} features`);
+    const bad = f.normals.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`${what}: normal vector value ${bad} is not finite (${f.normals[bad]})`);
+  }
   if (f.threshold.length !== n || f.left.length !== n || f.right.length !== n || f.size.length !== n) {
     throw new Error(`${what}: the node arrays (feature, threshold, left, right, size) differ in length`);
   }
@@ -197,12 +281,14 @@ export function checkForest(f: Forest, cols: number, what: string): void {
     if (!(end > start)) throw new Error(`${what}: tree ${t} has no nodes (roots must increase)`);
     for (let i = start; i < end; i++) {
       const leaf = f.feature[i] < 0;
-      if (!(f.size[i] >= 1)) throw new Error(`${what}: node ${i} has size ${f.size[i]}`);
+      if (!(f.size[i] >= (leaf && f.normals ? 0 : 1))) throw new Error(`${what}: node ${i} has size ${f.size[i]}`);
       if (leaf) {
         if (f.left[i] !== -1 || f.right[i] !== -1) throw new Error(`${what}: leaf node ${i} has children`);
         continue;
       }
-      if (f.feature[i] >= cols) throw new Error(`${what}: node ${i} splits on feature ${f.feature[i]}, but there are ${cols} features`);
+      if (f.feature[i] >= splits) {
+        throw new Error(f.normals ? `${what}: node ${i} uses normal vector ${f.feature[i]}, but there are ${splits}` : `${what}: node ${i} splits on feature ${f.feature[i]}, but there are ${cols} features`);
+      }
       if (!Number.isFinite(f.threshold[i])) throw new Error(`${what}: node ${i} has a non-finite threshold`);
       for (const c of [f.left[i], f.right[i]]) {
         if (!(c > i && c < end)) throw new Error(`${what}: node ${i} of tree ${t} has child ${c} outside (${i}, ${end})`);
