@@ -12,6 +12,11 @@ interface Embeds { embed(x: Float32Array, rows: number): { names: string[]; valu
 
 function hasEmbed(d: unknown): d is Embeds { return typeof (d as Embeds).embed === 'function'; }
 
+/** Optional capability of ensembles (auto): each member's normalised scores for preprocessed rows. */
+interface HasMembers { fittedMembers: readonly { detector: string }[]; memberScores(x: Float32Array, rows: number, cols: number): Float64Array[] }
+
+function hasMembers(d: unknown): d is HasMembers { return typeof (d as HasMembers).memberScores === 'function'; }
+
 export interface BuildReportOptions { labels?: Uint8Array | null; top?: number; source?: string; title?: string; featuresPerRow?: number }
 
 export function buildReportInput(det: Detector, table: Table, o: BuildReportOptions = {}): ReportInput {
@@ -20,6 +25,14 @@ export function buildReportInput(det: Detector, table: Table, o: BuildReportOpti
   const top = Math.min(o.top ?? 20, m.rows), perRow = o.featuresPerRow ?? DEFAULT_CONTRIBUTIONS_PER_ROW;
   const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]).slice(0, top);
   const contributions = featureContributions(det, table, m.x, m.rows, perRow);
+  // Members' scores for the listed rows only: one more scoring pass over top rows, not the table.
+  let members: ((i: number) => { detector: string; score: number }[]) | null = null;
+  if (hasMembers(det) && order.length > 0) {
+    const d = m.cols, sub = new Float32Array(order.length * d);
+    order.forEach((row, i) => sub.set(m.x.subarray(row * d, (row + 1) * d), i * d));
+    const per = det.memberScores(sub, order.length, d), names = det.fittedMembers.map((x) => x.detector);
+    members = (i) => names.map((detector, k) => ({ detector, score: per[k][i] }));
+  }
   const resolved = det.resolvedConfig();
   const summary: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(resolved)) if (k !== 'auto') summary[k] = typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v);
@@ -35,7 +48,7 @@ export function buildReportInput(det: Detector, table: Table, o: BuildReportOpti
     thresholdRule: det.thresholdRule,
     labels: o.labels ?? null,
     embedding: hasEmbed(det) ? det.embed(m.x, m.rows) : null,
-    topAnomalies: order.map((row) => ({ row: row + 1, score: scores[row], contributions: contributions.of(row) })),
+    topAnomalies: order.map((row, i) => ({ row: row + 1, score: scores[row], contributions: contributions.of(row), ...(members ? { members: members(i) } : {}) })),
     contributionMethod: contributions.method,
   };
 }

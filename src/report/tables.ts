@@ -61,11 +61,13 @@ export function topAnomaliesTable(input: ReportInput): string {
   const labels = input.labels;
   const head = '<tr><th scope="col" data-sort="num">rank</th><th scope="col" data-sort="num">row</th>' +
     `<th scope="col" data-sort="num">${esc(input.scoreName)}</th>${labels ? '<th scope="col">label</th>' : ''}` +
-    '<th scope="col">largest contributions (contribution, feature = value)</th></tr>';
+    '<th scope="col">largest contributions (contribution, feature = value)</th>' +
+    (input.topAnomalies.some((a) => a.members) ? '<th scope="col">members (normalised score)</th>' : '') + '</tr>';
   const body = input.topAnomalies.map((a, i) => {
     const label = labels ? `<td>${a.row >= 1 && a.row <= labels.length ? (labels[a.row - 1] ? 'anomaly' : 'normal') : '?'}</td>` : '';
     return `<tr><td data-value="${i + 1}">${i + 1}</td><td data-value="${a.row}">${formatCount(a.row)}</td>` +
-      `<td data-value="${a.score}">${esc(formatNumber(a.score, 6))}</td>${label}<td>${contributionList(a, scale)}</td></tr>`;
+      `<td data-value="${a.score}">${esc(formatNumber(a.score, 6))}</td>${label}<td>${contributionList(a, scale)}</td>` +
+      (a.members ? `<td><ul class="members">${a.members.map((m) => `<li>${esc(m.detector)} ${esc(formatNumber(m.score, 3))}</li>`).join('')}</ul></td>` : '') + '</tr>';
   });
   return `<table class="top sortable"><thead>${head}</thead><tbody>${body.join('')}</tbody></table>`;
 }

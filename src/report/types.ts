@@ -10,6 +10,9 @@ export interface ReportInput {
   thresholdRule: string;                // e.g. 'contamination 0.025 of training scores'
   labels?: Uint8Array | null;           // 1 = anomaly, when the data is labelled
   embedding?: { names: string[]; values: Float32Array } | null;  // rows x names.length: e.g. [z_c..., relative euclidean, cosine]
-  topAnomalies: { row: number; score: number; contributions: { feature: string; value: number | string; contribution: number }[] }[];
+  topAnomalies: {
+    row: number; score: number; contributions: { feature: string; value: number | string; contribution: number }[];
+    members?: { detector: string; score: number }[];  // ensembles (auto): each member's normalised score for the row
+  }[];
   contributionMethod: string;           // one sentence saying how contributions were computed
 }
