@@ -50,14 +50,14 @@ describe('k-nearest-neighbour search', () => {
         q.fill(30, 9 * d, 10 * d);
         const want = naive(ref, n, q, m, d, k);
         for (const [qb, rb] of [[512, 2048], [7, 13], [1, 1], [41, 96], [40, 97]]) {
-          same(kNearest(ref, n, q, m, d, k, { queryBlock: qb, refBlock: rb }), want, `new rows, blocks ${qb} x ${rb}`);
+          same(kNearest(ref, n, q, m, d, k, { queryBlock: qb, leafSize: rb }), want, `new rows, blocks ${qb} x ${rb}`);
         }
         const ex = selfExclusion(n), wantSelf = naive(ref, n, ref, n, d, k, ex);
         for (const [qb, rb] of [[512, 2048], [16, 10], [3, 50]]) {
-          same(kNearest(ref, n, ref, n, d, k, { exclude: ex, queryBlock: qb, refBlock: rb }), wantSelf, `self, blocks ${qb} x ${rb}`);
+          same(kNearest(ref, n, ref, n, d, k, { exclude: ex, queryBlock: qb, leafSize: rb }), wantSelf, `self, blocks ${qb} x ${rb}`);
         }
         // Every reference row but itself: k = n - 1.
-        same(kNearest(ref, n, ref, n, d, n - 1, { exclude: ex, refBlock: 30 }), naive(ref, n, ref, n, d, n - 1, ex), 'k = n - 1');
+        same(kNearest(ref, n, ref, n, d, n - 1, { exclude: ex, leafSize: 30 }), naive(ref, n, ref, n, d, n - 1, ex), 'k = n - 1');
       });
     });
 
@@ -66,10 +66,27 @@ describe('k-nearest-neighbour search', () => {
         // float32 x.y carries errors of ~1000^2 x 8 x 6e-8 ~ 0.5, the squared distances are ~1e-5: only the
         // exact recomputation orders them. The k-th distance must still be the naive one.
         const n = 60, d = 8, k = 4, x = rows(n, d, 3, 1000, 0.001);
-        same(kNearest(x, n, x, n, d, k, { exclude: selfExclusion(n), refBlock: 16 }), naive(x, n, x, n, d, k, selfExclusion(n)), 'offset rows');
+        same(kNearest(x, n, x, n, d, k, { exclude: selfExclusion(n), leafSize: 16 }), naive(x, n, x, n, d, k, selfExclusion(n)), 'offset rows');
       });
     });
   }
+
+  it('skips leaves that cannot hold a neighbour: clustered rows evaluate a fraction of the pairs, same result', () => {
+    // 8 clusters of 50 rows (spread 0.1) at centres 100 apart: a query's 3 nearest lie in its own cluster, and
+    // leaves of 25 rows elsewhere are > 99 away, beyond any k-th distance of about 0.5.
+    const r = new Rng(8), d = 4, n = 400, x = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) x[i * d + a] = 100 * (a === (i % 4) ? 1 : 0) * (1 + (i % 8 >= 4 ? 1 : 0)) + 0.1 * r.normal();
+    const ex = selfExclusion(n), got = kNearest(x, n, x, n, d, 3, { exclude: ex, leafSize: 25, queryBlock: 25 });
+    same(got, naive(x, n, x, n, d, 3, ex), 'clustered');
+    assert.ok(got.evaluatedPairs <= 0.25 * n * n, `evaluated ${got.evaluatedPairs} of ${n * n} pairs`);
+  });
+
+  it('ties across leaves go to the lower index whatever order leaves are visited in (integer grid)', () => {
+    const r = new Rng(9), d = 3, n = 150, x = Float32Array.from({ length: n * d }, () => r.int(4));
+    const q = Float32Array.from({ length: 30 * d }, () => r.int(5) - 0.5);
+    same(kNearest(x, n, q, 30, d, 7, { leafSize: 7, queryBlock: 4 }), naive(x, n, q, 30, d, 7), 'grid, new rows');
+    same(kNearest(x, n, x, n, d, 7, { leafSize: 5, exclude: selfExclusion(n) }), naive(x, n, x, n, d, 7, selfExclusion(n)), 'grid, self');
+  });
 
   it('a duplicate of the query at another index is a neighbour at distance 0; only the excluded index is skipped', () => {
     const d = 2, ref = Float32Array.from([0, 0, 1, 1, 0, 0, 5, 5]);
