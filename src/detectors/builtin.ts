@@ -32,3 +32,5 @@ import './rdp/detector.js';
 import './repen/detector.js';
 import './anogan/detector.js';
 import './fanogan/detector.js';
+import './knn/detector.js';
+import './lof/detector.js';

@@ -7,10 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { ModelFileError, declaredModelSize, decodeModelFile, encodeModelFile, type ModelManifest, type ModelManifestInput, type NamedTensor } from './model-file.js';
+import { MAX_MODEL_FILE_BYTES, ModelFileError, declaredModelSize, decodeModelFile, encodeModelFile, type ModelManifest, type ModelManifestInput, type NamedTensor } from './model-file.js';
 
-/** Largest model file read by default (weights of ~250M float32 values); readModelBytes takes another limit. */
-export const MAX_MODEL_FILE_BYTES = 1 << 30;
+export { MAX_MODEL_FILE_BYTES } from './model-file.js';
 
 export async function writeModelFile(path: string, manifest: ModelManifestInput, tensors: NamedTensor[]): Promise<void> {
   let bytes: Uint8Array;

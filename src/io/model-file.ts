@@ -33,6 +33,9 @@ export interface NamedTensor {
 /** What the caller supplies; the format fields and the tensor table are filled in by the encoder. */
 export type ModelManifestInput = Omit<ModelManifest, 'format' | 'formatVersion' | 'tensors'>;
 
+/** Largest model file read by default (weights of ~250M float32 values); readModelBytes takes another limit. */
+export const MAX_MODEL_FILE_BYTES = 1 << 30;
+
 const MAGIC = Uint8Array.from('ABERRANT', (c) => c.charCodeAt(0));
 const HEADER_BYTES = 16;
 const CHECKSUM_BYTES = 32;
