@@ -34,3 +34,4 @@ import './anogan/detector.js';
 import './fanogan/detector.js';
 import './knn/detector.js';
 import './lof/detector.js';
+import './auto/detector.js';

@@ -57,14 +57,11 @@ export abstract class NeighborDetector<P extends CommonParams & { nNeighbors: nu
   protected reference: Reference | null = null;
   /** Scores of the training matrix computed by the fit, handed to fit's own scoreMatrix call. */
   private pending: { x: Float32Array; scores: Float64Array } | null = null;
-  private fitScores: Float64Array | null = null;
   /** Float32 values per reference row stored beside it (for the size check). */
   protected readonly extraPerRow: number = 0;
 
   /** The reference rows the model keeps. */
   get referenceRows(): Reference | null { return this.reference; }
-  /** Scores of the rows of the last fit, each without itself as a neighbour (PyOD's decision_scores_); null after a load. */
-  get trainingScores(): Float64Array | null { return this.fitScores; }
 
   /** Fits on the reference set; returns the scores of all training rows (position: see chooseReference). */
   protected abstract fitReference(ref: Reference, x: Float32Array, rows: number, position: Int32Array): Float64Array;
@@ -73,12 +70,12 @@ export abstract class NeighborDetector<P extends CommonParams & { nNeighbors: nu
 
   protected fitMatrix(x: Float32Array, rows: number, cols: number, ctx: MatrixContext): { steps: number } {
     this.pending = null;
-    this.fitScores = null;
     checkModelSize(this.name, Math.min(rows, this.params.maxSamples ?? rows), cols, this.extraPerRow, this.params.maxSamples);
     const { ref, position } = chooseReference(x, rows, cols, this.params.maxSamples, ctx.rng.fork('reference'));
     this.reference = ref;
-    this.fitScores = this.fitReference(ref, x, rows, position);
-    this.pending = { x, scores: this.fitScores.slice() };
+    // Handed to fit's own scoreMatrix call below, so trainingScores (the base's) exclude each row itself.
+    const fitScores = this.fitReference(ref, x, rows, position);
+    this.pending = { x, scores: fitScores };
     return { steps: 0 };
   }
 

@@ -1,0 +1,91 @@
+/**
+ * How `auto` was chosen, measured: on every data set (the paper's four and the development suite) and
+ * protocol, fits each candidate detector once per seed on the harness's split (splitRun: the same rows as
+ * `run-benchmarks`), then scores the test rows with every single detector and with each way auto could
+ * combine its members (normalisation x combine), from those same fits. Members are fitted here on the raw
+ * rows; auto fits them on its own preprocessed rows, which is the same data up to per-column affine maps
+ * (members rescale again). The `auto` row is the detector itself, fitted through the harness, as a check.
+ *
+ *   node dist/bench/auto-study.js [--datasets thyroid,wdbc] [--protocols paper,unsupervised] [--runs 5]
+ *     [--slow-runs 2] [--suite-dir ../shared/data/dev-suite] [--out docs/results/auto-study.json]
+ *
+ * Output: JSON with, per data set and protocol, mean AUROC / AP over seeds for every single candidate and
+ * every combination variant. Labels enter only the metrics.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { useBestBackend, backendInfo } from '../src/backend-node.js';
+import { Rng } from '../src/engine/rng.js';
+import { AUTO_DEFAULT_MEMBERS, memberStats, normalise, type AutoParams } from '../src/detectors/auto/detector.js';
+import { createDetector, detectorNames } from '../src/detectors/registry.js';
+import { splitRun, type Protocol } from '../src/harness/paper.js';
+import { auroc, averagePrecision } from '../src/metrics/ranking.js';
+import { ALL_DATASETS, DEFAULT_SUITE_DIR, loadBenchData } from './datasets.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : fallback; };
+const list = (name: string, fallback: readonly string[]): string[] => opt(name, fallback.join(',')).split(',').filter(Boolean);
+
+/** Classical candidates: the members' families and their close relatives. */
+const CANDIDATES = ['iforest', 'knn', 'lof', 'pca', 'ecod', 'copod', 'hbos', 'gmm'].filter((m) => detectorNames().includes(m));
+const NORMALISATIONS: AutoParams['normalisation'][] = ['zscore', 'rank', 'robust'];
+const COMBINES: AutoParams['combine'][] = ['mean', 'max'];
+const SLOW_ROWS = 40000;
+
+const datasets = list('datasets', ALL_DATASETS);
+const protocols = list('protocols', ['paper', 'unsupervised']) as Protocol[];
+const runs = Number(opt('runs', '5')), slowRuns = Number(opt('slow-runs', '2'));
+const out = opt('out', 'docs/results/auto-study.json');
+const members = AUTO_DEFAULT_MEMBERS.map((m) => (typeof m === 'string' ? { detector: m, params: {} } : m));
+
+useBestBackend('auto');
+type Cell = { runs: number; auroc: number; ap: number; seconds: number };
+const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) as { results: Record<string, Record<string, Cell>> } : { results: {} };
+const results: Record<string, Record<string, Cell>> = previous.results;
+
+for (const name of datasets) {
+  const data = await loadBenchData(name, opt('suite-dir', DEFAULT_SUITE_DIR));
+  const n = data.rows > SLOW_ROWS ? slowRuns : runs;
+  for (const protocol of protocols) {
+    const key = `${name}/${protocol}`;
+    const acc: Record<string, { auroc: number[]; ap: number[]; seconds: number[] }> = {};
+    const add = (k: string, scores: Float64Array, labels: Uint8Array, seconds: number) => {
+      acc[k] ??= { auroc: [], ap: [], seconds: [] };
+      acc[k].auroc.push(auroc(scores, labels)); acc[k].ap.push(averagePrecision(scores, labels)); acc[k].seconds.push(seconds);
+    };
+    for (let r = 0; r < n; r++) {
+      const seed = 1 + r;
+      const split = splitRun(data.source, new Rng(seed), protocol, data.source.ratio);
+      const fitRows = data.source.rows(split.fit), testRows = data.source.rows(split.test);
+      const fitted = new Map<string, { train: Float64Array; test: Float64Array; seconds: number }>();
+      for (const m of CANDIDATES) {
+        const t = performance.now();
+        // knn as auto runs it (a bounded reference set), so the study's combination is auto's.
+        const det = createDetector(m, { ...members.find((x) => x.detector === m)?.params, seed }).fit(fitRows, data.source.fitOptions);
+        const test = det.scoreSamples(testRows);
+        const seconds = (performance.now() - t) / 1000;
+        fitted.set(m, { train: det.trainingScores!, test, seconds });
+        add(m, test, split.testLabels, seconds);
+      }
+      for (const norm of NORMALISATIONS) {
+        for (const comb of COMBINES) {
+          const per = members.map(({ detector: m }) => { const f = fitted.get(m)!; const st = memberStats(f.train); return Float64Array.from(f.test, (s) => normalise(norm, st, s)); });
+          const s = Float64Array.from(per[0], (_, i) => {
+            let a = comb === 'max' ? -Infinity : 0;
+            for (const p of per) a = comb === 'max' ? Math.max(a, p[i]) : a + p[i];
+            return comb === 'max' ? a : a / per.length;
+          });
+          add(`combined ${norm} ${comb}`, s, split.testLabels, members.reduce((a, m) => a + fitted.get(m.detector)!.seconds, 0));
+        }
+      }
+      {
+        const t = performance.now();
+        const s = createDetector('auto', { seed }).fit(fitRows, data.source.fitOptions).scoreSamples(testRows);
+        add('auto', s, split.testLabels, (performance.now() - t) / 1000);
+      }
+      process.stderr.write(`${key} seed ${seed}: ${Object.entries(acc).map(([k, v]) => `${k} ${v.auroc[v.auroc.length - 1].toFixed(3)}`).join(', ')}\n`);
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    results[key] = Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, { runs: v.auroc.length, auroc: mean(v.auroc), ap: mean(v.ap), seconds: mean(v.seconds) }]));
+    writeFileSync(out, `${JSON.stringify({ members, candidates: CANDIDATES, ...backendInfo(), results }, null, 1)}\n`);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * auto: the normalisations on hand-computed cases; members fitted as if alone (same scores as the member
+ * detector fitted directly on the rows, by the affine invariance of their scaling); the combined score from
+ * the members' scores; members recorded in and restored from the model file exactly; determinism; the planted
+ * floor; errors naming the member.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AutoDetector, memberStats, normalise } from '../../src/detectors/auto/detector.js';
+import { createDetector, loadDetector } from '../../src/detectors/registry.js';
+import { decodeModelFile } from '../../src/io/model-file.js';
+import { auroc } from '../../src/metrics/ranking.js';
+import { toTable } from '../../src/detectors/detector.js';
+import { buildReportInput } from '../../src/report/from-detector.js';
+import { renderReportHtml } from '../../src/report/html.js';
+import { planted } from '../support/planted.js';
+
+const MEMBERS = ['iforest', 'pca', 'ecod'];
+
+describe('auto', () => {
+  it('normalises by the training scores: zscore, robust and rank on a hand-computed case', () => {
+    const st = memberStats(Float64Array.from([1, 2, 3, 4, 10]));
+    assert.equal(st.mean, 4);
+    assert.ok(Math.abs(st.std - Math.sqrt(50 / 5)) < 1e-12);
+    assert.equal(st.median, 3);
+    assert.equal(st.iqr, 4 - 2);
+    assert.ok(Math.abs(normalise('zscore', st, 7) - 3 / Math.sqrt(10)) < 1e-12);
+    assert.equal(normalise('robust', st, 7), 2);
+    // Quantiles interpolate linearly between the sorted values (numpy's default): 2.5 lies halfway between
+    // the 2nd and 3rd of 5 values, i.e. at 0.375 of the distribution; beyond the range saturates.
+    assert.ok(Math.abs(normalise('rank', st, 2.5) - 0.375) < 1e-9);
+    assert.equal(normalise('rank', st, 0), 0);
+    assert.equal(normalise('rank', st, 11), 1);
+    // A constant member does not divide by zero.
+    const flat = memberStats(Float64Array.from([2, 2, 2]));
+    assert.ok(Number.isFinite(normalise('zscore', flat, 3)) && normalise('zscore', flat, 3) > 0);
+  });
+
+  const { train, test, labels } = planted(4);
+  const auto = new AutoDetector({ members: MEMBERS, seed: 9 }).fit(train);
+  /** Rows as the members see them: through auto's preprocessing. */
+  const inner = (rows: number[][]) => { const t = auto.transform(rows); return { data: t.x, rows: t.rows, cols: t.cols }; };
+
+  it('fits each member as if alone and averages their standardised scores', () => {
+    const scores = auto.scoreSamples(test);
+    const per = auto.fittedMembers.map((m) => {
+      // The member detector fitted directly on the raw rows, with the seed auto gave it.
+      const alone = createDetector(m.detector, m.params).fit(train);
+      const s = alone.scoreSamples(test), ref = m.model.scoreSamples(inner(test));
+      for (let i = 0; i < s.length; i++) assert.ok(Math.abs(s[i] - ref[i]) <= 1e-4 * Math.max(1, Math.abs(s[i])), `${m.detector} row ${i}: ${s[i]} vs ${ref[i]}`);
+      const st = memberStats(alone.trainingScores!);
+      return Array.from(s, (v) => normalise('zscore', st, v));
+    });
+    for (let i = 0; i < test.length; i++) {
+      const want = per.reduce((a, p) => a + p[i], 0) / per.length;
+      assert.ok(Math.abs(scores[i] - want) <= 1e-3 * Math.max(1, Math.abs(want)), `row ${i}: ${scores[i]} vs ${want}`);
+    }
+    assert.deepEqual(auto.fittedMembers.map((m) => m.detector), MEMBERS);
+    assert.match(auto.explain(), /iforest, pca, ecod/);
+  });
+
+  it('finds planted anomalies at least as well as its weakest member', () => {
+    const a = auroc(auto.scoreSamples(test), Uint8Array.from(labels));
+    const weakest = Math.min(...auto.fittedMembers.map((m) => auroc(m.model.scoreSamples(inner(test)), Uint8Array.from(labels))));
+    assert.ok(a >= weakest, `auto ${a} < weakest member ${weakest}`);
+    // Anomalies sit 25 noise standard deviations off the inliers' plane: any sensible ensemble ranks them first.
+    assert.ok(a > 0.95, `AUROC ${a}`);
+  });
+
+  it('records its members in the model file and restores them exactly', () => {
+    const bytes = auto.toBytes();
+    const { manifest } = decodeModelFile(bytes);
+    const resolved = (manifest.config as { resolved: { members: { detector: string }[] } }).resolved;
+    assert.deepEqual(resolved.members.map((m) => m.detector), MEMBERS);
+    const back = loadDetector(bytes) as AutoDetector;
+    assert.deepEqual(Array.from(back.scoreSamples(test)), Array.from(auto.scoreSamples(test)));
+    assert.deepEqual(back.fittedMembers.map((m) => m.params), auto.fittedMembers.map((m) => m.params));
+    assert.equal(back.threshold, auto.threshold);
+  });
+
+  it('the report lists each member\'s score for the top anomalies, and they average to the row\'s score', () => {
+    const table = toTable(test);
+    const input = buildReportInput(auto, table, { top: 5 });
+    assert.equal(input.topAnomalies.length, 5);
+    for (const a of input.topAnomalies) {
+      assert.deepEqual(a.members!.map((m) => m.detector), MEMBERS);
+      const mean = a.members!.reduce((s, m) => s + m.score, 0) / MEMBERS.length;
+      assert.ok(Math.abs(mean - a.score) <= 1e-9 * Math.max(1, Math.abs(a.score)), `row ${a.row}: ${mean} vs ${a.score}`);
+    }
+    assert.match(renderReportHtml(input), /members \(normalised score\)/);
+  });
+
+  it('is deterministic for a seed and differs between seeds (iforest is random)', () => {
+    const again = new AutoDetector({ members: MEMBERS, seed: 9 }).fit(train).scoreSamples(test);
+    assert.deepEqual(Array.from(again), Array.from(auto.scoreSamples(test)));
+    const other = new AutoDetector({ members: MEMBERS, seed: 10 }).fit(train).scoreSamples(test);
+    assert.notDeepEqual(Array.from(other), Array.from(again));
+  });
+
+  it('rejects unknown, self and repeated members, naming them', () => {
+    assert.throws(() => new AutoDetector({ members: ['iforest', 'nosuch'] }), /unknown member detector "nosuch"/);
+    assert.throws(() => new AutoDetector({ members: ['auto'] }), /auto cannot be its own member/);
+    assert.throws(() => new AutoDetector({ members: ['pca', 'pca'] }), /member 2 .* repeats member 1/);
+    assert.throws(() => new AutoDetector({ members: [] }), /members/);
+    // The same detector with different parameters is two members.
+    assert.doesNotThrow(() => new AutoDetector({ members: ['pca', { detector: 'pca', params: { score: 'reconstruction' } }] }));
+  });
+});
