@@ -29,6 +29,8 @@ import './ecod/detector.js';
 import './copod/detector.js';
 import './goad/detector.js';
 import './rdp/detector.js';
+import './neutralad/detector.js';
+import './icl/detector.js';
 import './repen/detector.js';
 import './anogan/detector.js';
 import './fanogan/detector.js';

@@ -11,9 +11,10 @@
  *   rows, which the detector defines (the sum of its phases' losses, or one phase's);
  * - scoreBatch(batch, out): the anomaly scores of one batch (called without gradients);
  *
- * and optionally attach() (wrap the built networks, e.g. into DAGMM's network), beforeEpoch/afterEpoch,
- * afterTraining(x) (e.g. DAGMM's GMM parameters over the whole training set), exportState/importState (small
- * JSON state beyond the weights) and minBatchRows.
+ * and optionally attach() (wrap the built networks, e.g. into DAGMM's network), inputWidth (networks over parts
+ * of a row), beforeEpoch/afterEpoch, stopAfter (its own stopping rule), afterTraining(x) (e.g. DAGMM's GMM
+ * parameters over the whole training set), exportState/importState (small JSON state beyond the weights) and
+ * minBatchRows.
  *
  * The template owns the rest: building the networks (seeded initialisation), epochs, batching, shuffling,
  * progress, gradient clipping and early stopping (train-loop.ts), batched no-gradient scoring, and the
@@ -113,10 +114,17 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
   /** Writes the scores of the rows of batch into out (batch.rows values). */
   protected abstract scoreBatch(batch: Tensor, out: Float64Array): void;
 
+  /**
+   * The width of the rows the detector takes, when no declared network takes them whole (e.g. networks over
+   * parts of a row); null (default): the first declared network's input width.
+   */
+  protected inputWidth(_config: C): number | null { return null; }
   /** Called with freshly built (fit) or restored (load) networks, before anything uses them. */
   protected attach(_config: C, _nets: ReadonlyMap<string, Mlp>): void { /* nothing to wrap by default */ }
   protected beforeEpoch(_epoch: number): void { /* optional hook */ }
   protected afterEpoch(_stats: EpochStats): void { /* optional hook */ }
+  /** True ends training after this epoch: a detector's own stopping rule (e.g. ICL's loss floor). Default: never. */
+  protected stopAfter(_stats: EpochStats): boolean { return false; }
   /** After the last epoch, with every training row (e.g. statistics the scores need). */
   protected afterTraining(_x: Float32Array, _rows: number, _cols: number): void { /* optional hook */ }
   /** Small JSON state saved beside the weights. */
@@ -144,7 +152,7 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
   /** The configuration fit() would use for data of this shape (for printing before training). */
   planConfig(features: number, rows: number): C { return this.configure(features, rows); }
 
-  /** Builds the declared networks; the first one takes the preprocessed features as input. */
+  /** Builds the declared networks; the first one takes the preprocessed features as input (unless inputWidth says otherwise). */
   private build(config: C, features: number, rng: Rng): Map<string, Mlp> {
     const specs = Object.entries(this.networks(config));
     if (specs.length === 0) throw new Error(`${this.name}: declares no networks`);
@@ -154,8 +162,11 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
       nets.set(name, new Mlp(parseNetworkSpec(spec), this.init, rng.fork(name)));
     }
     const [first, firstSpec] = specs[0];
-    const inputs = specInputSize(parseNetworkSpec(firstSpec));
-    if (inputs !== features) throw new Error(`${this.name}: the ${first} network takes ${inputs} inputs, but the preprocessed data has ${features} features`);
+    const own = this.inputWidth(config);
+    const inputs = own ?? specInputSize(parseNetworkSpec(firstSpec));
+    if (inputs !== features) {
+      throw new Error(own === null ? `${this.name}: the ${first} network takes ${inputs} inputs, but the preprocessed data has ${features} features` : `${this.name}: the configuration is for ${inputs} features, but the preprocessed data has ${features}`);
+    }
     this.attach(config, nets);
     this.inputs = inputs;
     return nets;
@@ -203,6 +214,7 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
       phases,
       beforeEpoch: (e) => this.beforeEpoch(e),
       afterEpoch: (s) => this.afterEpoch(s),
+      stopAfter: (s) => this.stopAfter(s),
     }, x, rows, cols, rng, {
       what: this.name, epochs, batchSize: config.batchSize, learningRate: config.learningRate,
       minBatchRows: this.minBatchRows, gradientClip: this.params.gradientClip, earlyStopping: this.params.earlyStopping, onEpoch,

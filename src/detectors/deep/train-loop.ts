@@ -70,6 +70,8 @@ export interface Trainable {
   phases?: readonly TrainingPhase[];
   beforeEpoch?(epoch: number): void;
   afterEpoch?(stats: EpochStats): void;
+  /** After afterEpoch: true ends training after this epoch (a model's own stopping rule, e.g. a loss floor). */
+  stopAfter?(stats: EpochStats): boolean;
 }
 
 export interface EarlyStopping {
@@ -215,6 +217,7 @@ export function trainLoop(model: Trainable, x: Float32Array, rows: number, cols:
         best = stats.validationLoss!; bestEpoch = ep + 1; bestWeights = params.map((p) => p.data.slice());
       } else if (ep + 1 - bestEpoch >= o.earlyStopping.patience) break;
     }
+    if (model.stopAfter?.(stats)) break;
   }
   tape.release();
   // Early stopping keeps the weights of the epoch with the lowest validation loss.

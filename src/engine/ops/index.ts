@@ -4,6 +4,7 @@ export { activation, activationSlope, tanh, sigmoid, relu, leakyRelu, softplus }
 export { softmax, logSoftmax, logSumExp } from './softmax.js';
 export { sum, mean, max, norm } from './reduce.js';
 export { matmul, dense } from './matmul.js';
+export { groupedDots } from './grouped.js';
 export { reshape, concat, slice, transpose, stopGradient, detach } from './shape.js';
 export { dropout } from './dropout.js';
 export { mse, bce, bceWithLogits, rowPairStats } from './loss.js';
