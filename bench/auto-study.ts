@@ -26,7 +26,9 @@ const opt = (name: string, fallback: string): string => { const i = argv.indexOf
 const list = (name: string, fallback: readonly string[]): string[] => opt(name, fallback.join(',')).split(',').filter(Boolean);
 
 /** Classical candidates: the members' families and their close relatives. */
-const CANDIDATES = ['iforest', 'knn', 'lof', 'pca', 'ecod', 'copod', 'hbos', 'gmm'].filter((m) => detectorNames().includes(m));
+const CANDIDATES = ['iforest', 'eif', 'knn', 'lof', 'pca', 'ecod', 'copod', 'hbos', 'gmm'].filter((m) => detectorNames().includes(m));
+/** Above this many fitted rows, knn and lof keep a seeded reference set of NEIGHBOUR_ROWS (exact search would take tens of minutes per fit here). */
+const NEIGHBOUR_LIMIT = 50000, NEIGHBOUR_ROWS = 10000;
 const NORMALISATIONS: AutoParams['normalisation'][] = ['zscore', 'rank', 'robust'];
 const COMBINES: AutoParams['combine'][] = ['mean', 'max'];
 const SLOW_ROWS = 40000;
@@ -57,24 +59,32 @@ for (const name of datasets) {
       const split = splitRun(data.source, new Rng(seed), protocol, data.source.ratio);
       const fitRows = data.source.rows(split.fit), testRows = data.source.rows(split.test);
       const fitted = new Map<string, { train: Float64Array; test: Float64Array; seconds: number }>();
-      for (const m of CANDIDATES) {
+      const fitOne = (m: string, params: Record<string, unknown>) => {
         const t = performance.now();
-        // knn as auto runs it (a bounded reference set), so the study's combination is auto's.
-        const det = createDetector(m, { ...members.find((x) => x.detector === m)?.params, seed }).fit(fitRows, data.source.fitOptions);
+        const det = createDetector(m, { ...params, seed }).fit(fitRows, data.source.fitOptions);
         const test = det.scoreSamples(testRows);
-        const seconds = (performance.now() - t) / 1000;
-        fitted.set(m, { train: det.trainingScores!, test, seconds });
-        add(m, test, split.testLabels, seconds);
+        return { train: det.trainingScores!, test, seconds: (performance.now() - t) / 1000 };
+      };
+      for (const m of CANDIDATES) {
+        const capped = (m === 'knn' || m === 'lof') && split.fit.length > NEIGHBOUR_LIMIT;
+        const f = fitOne(m, capped ? { maxSamples: NEIGHBOUR_ROWS } : {});
+        fitted.set(m, f);
+        add(capped ? `${m} (${NEIGHBOUR_ROWS}-row reference)` : m, f.test, split.testLabels, f.seconds);
       }
+      // Members as auto runs them (knn with its bounded reference set), when that differs from the single fit.
+      const memberFits = new Map(members.map((mb) => {
+        const same = Object.keys(mb.params).length === 0 || (mb.detector === 'knn' && split.fit.length > NEIGHBOUR_LIMIT && mb.params.maxSamples === NEIGHBOUR_ROWS);
+        return [mb.detector, same ? fitted.get(mb.detector)! : fitOne(mb.detector, mb.params)] as const;
+      }));
       for (const norm of NORMALISATIONS) {
         for (const comb of COMBINES) {
-          const per = members.map(({ detector: m }) => { const f = fitted.get(m)!; const st = memberStats(f.train); return Float64Array.from(f.test, (s) => normalise(norm, st, s)); });
+          const per = members.map(({ detector: m }) => { const f = memberFits.get(m)!; const st = memberStats(f.train); return Float64Array.from(f.test, (s) => normalise(norm, st, s)); });
           const s = Float64Array.from(per[0], (_, i) => {
             let a = comb === 'max' ? -Infinity : 0;
             for (const p of per) a = comb === 'max' ? Math.max(a, p[i]) : a + p[i];
             return comb === 'max' ? a : a / per.length;
           });
-          add(`combined ${norm} ${comb}`, s, split.testLabels, members.reduce((a, m) => a + fitted.get(m.detector)!.seconds, 0));
+          add(`combined ${norm} ${comb}`, s, split.testLabels, members.reduce((a, m) => a + memberFits.get(m.detector)!.seconds, 0));
         }
       }
       {

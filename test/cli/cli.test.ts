@@ -25,7 +25,7 @@ describe('aberrant CLI', () => {
   const model = join(dir, 'flows.abr');
 
   it('fit writes a model and reports the configuration it chose', () => {
-    const res = run(['fit', data, '--label-column', 'label', '--epochs', '300', '--param', 'learningRate=0.01', '--contamination', '0.05', '--seed', '2', '--out', model, '--json']);
+    const res = run(['fit', '--model', 'dagmm', data, '--label-column', 'label', '--epochs', '300', '--param', 'learningRate=0.01', '--contamination', '0.05', '--seed', '2', '--out', model, '--json']);
     assert.equal(res.code, 0, res.err);
     const s = JSON.parse(res.out) as { detector: string; resolved: { compression: string; auto: string[] }; features: number; schema: { name: string; role: string }[] };
     assert.equal(s.detector, 'dagmm');
@@ -78,7 +78,7 @@ describe('aberrant CLI', () => {
     const bare = join(dir, 'bare.txt');
     writeFileSync(bare, `${lines.slice(1).map((l) => l.split(',').join('\t')).join('\n')}\n`);
     const m = join(dir, 'bare.abr');
-    const fit = run(['fit', bare, '--format', 'tsv', '--no-header', '--drop', 'f0', '--label-column', 'f5', '--epochs', '3', '--out', m, '--json']);
+    const fit = run(['fit', '--model', 'dagmm', bare, '--format', 'tsv', '--no-header', '--drop', 'f0', '--label-column', 'f5', '--epochs', '3', '--out', m, '--json']);
     assert.equal(fit.code, 0, fit.err);
     assert.equal((JSON.parse(fit.out) as { features: number }).features, 6);
     const sc = run(['score', m, bare, '--format', 'tsv', '--no-header']);
@@ -123,6 +123,19 @@ describe('aberrant CLI', () => {
     assert.match(bad.err, /nope.*(dagmm|choices)/);
   });
 
+  it('fit without --model fits auto, says which detectors it combined and why, and the model file records them', () => {
+    const m = join(dir, 'auto.abr');
+    const res = run(['fit', data, '--label-column', 'label', '--seed', '3', '--out', m]);
+    assert.equal(res.code, 0, res.err);
+    assert.match(res.err, /auto combined iforest, knn, pca, ecod: one detector per family/);
+    const manifest = JSON.parse(run(['inspect', m, '--json']).out) as { detector: string; config: { resolved: { members: { detector: string }[] } } };
+    assert.equal(manifest.detector, 'auto');
+    assert.deepEqual(manifest.config.resolved.members.map((x) => x.detector), ['iforest', 'knn', 'pca', 'ecod']);
+    const sc = run(['score', m, data]);
+    assert.equal(sc.code, 0, sc.err);
+    assert.equal(sc.out.trim().split('\n').length, 401);
+  });
+
   it('fit --help lists every registered detector\'s parameters', () => {
     const res = run(['fit', '--help']);
     assert.match(res.out, /Parameters of dagmm/);
@@ -157,7 +170,7 @@ describe('aberrant CLI', () => {
     const rg = run(['fit', ragged, '--out', join(dir, 'y.abr')]);
     assert.equal(rg.code, 1);
     assert.match(rg.err, /ragged\.csv.*line 3/);
-    const badParam = run(['fit', data, '--param', 'gmmK=0', '--out', join(dir, 'z.abr')]);
+    const badParam = run(['fit', data, '--model', 'dagmm', '--param', 'gmmK=0', '--out', join(dir, 'z.abr')]);
     assert.equal(badParam.code, 1);
     assert.match(badParam.err, /gmmK/);
     const noLabel = run(['eval', model, data, '--label-column', 'nope']);

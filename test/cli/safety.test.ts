@@ -33,14 +33,14 @@ describe('CLI safety', () => {
   const text = `${lines.join('\n')}\n`;
   writeFileSync(data, text);
   const model = join(dir, 'm.abr');
-  const fit = run(['fit', data, '--label-column', 'label', '--epochs', '2', '--seed', '1', '--out', model]);
+  const fit = run(['fit', '--model', 'dagmm', data, '--label-column', 'label', '--epochs', '2', '--seed', '1', '--out', model]);
   const modelBytes = (): Buffer => readFileSync(model);
 
   it('fits a model to work with', () => { assert.equal(fit.code, 0, fit.err); });
 
   it('never writes over an input, even with --force, and names the file', () => {
     const before = modelBytes();
-    let res = run(['fit', data, '--label-column', 'label', '--epochs', '1', '--out', data, '--force']);
+    let res = run(['fit', '--model', 'dagmm', data, '--label-column', 'label', '--epochs', '1', '--out', data, '--force']);
     assert.equal(res.code, 1);
     assert.match(res.err, /^aberrant: refusing to write the model to .*flows\.csv: it is the input file .*flows\.csv, which would be lost\n$/);
     assert.equal(readFileSync(data, 'utf8'), text);
@@ -68,10 +68,10 @@ describe('CLI safety', () => {
     res = run(['score', model, data, '--out', out, '--force']);
     assert.equal(res.code, 0, res.err);
     assert.equal(readFileSync(out, 'utf8').split('\n').length, 3002);
-    res = run(['fit', data, '--label-column', 'label', '--epochs', '1', '--out', model]);
+    res = run(['fit', '--model', 'dagmm', data, '--label-column', 'label', '--epochs', '1', '--out', model]);
     assert.match(res.err, /m\.abr already exists; pass --force/);
     const nested = join(dir, 'a', 'b', 'c.abr');
-    res = run(['fit', data, '--label-column', 'label', '--epochs', '1', '--out', nested]);
+    res = run(['fit', '--model', 'dagmm', data, '--label-column', 'label', '--epochs', '1', '--out', nested]);
     assert.equal(res.code, 0, res.err);
     assert.ok(existsSync(nested));
   });
@@ -102,7 +102,7 @@ describe('CLI safety', () => {
   it('training data beyond float32 is a clear error naming row and column', () => {
     const bad = join(dir, 'bad-train.csv');
     writeFileSync(bad, `${lines.slice(0, 30).join('\n')}\n1e39,1,tcp,0\n`);
-    const res = run(['fit', bad, '--label-column', 'label', '--epochs', '1', '--out', join(dir, 'bad.abr')]);
+    const res = run(['fit', '--model', 'dagmm', bad, '--label-column', 'label', '--epochs', '1', '--out', join(dir, 'bad.abr')]);
     assert.equal(res.code, 1);
     assert.match(res.err, /^aberrant: bad-train\.csv row 30 \(line 31\), column "bytes": training value 1e\+39 is beyond the range/);
   });
@@ -149,7 +149,7 @@ describe('CLI safety', () => {
     for (let i = 0; i < 200; i++) rowsOut.push(`${i % 7},${(i * 37) % 11},${i % 2 ? `p${RLO}q` : 'plain'}`);
     writeFileSync(nasty, rowsOut.join('\n'));
     const m = join(dir, 'nasty.abr');
-    const f = run(['fit', nasty, '--epochs', '1', '--out', m]);
+    const f = run(['fit', '--model', 'dagmm', nasty, '--epochs', '1', '--out', m]);
     assert.equal(f.code, 0, f.err);
     const ins = run(['inspect', m]);
     assert.equal(ins.code, 0, ins.err);

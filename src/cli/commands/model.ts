@@ -22,7 +22,7 @@ export function registerModelCommands(program: Command, setup: () => void): void
   addReadOptions(addDetectorOptions(program.command('fit')
     .description('Fit a detector on a data file (CSV, JSON Lines, Arrow IPC or Parquet) and save it as one model file')
     .argument('<data>', 'training data file')
-    .addOption(new Option('--model <name>', 'detector').choices(detectorNames()).default('dagmm'))
+    .addOption(new Option('--model <name>', 'detector (default auto: iforest, knn, pca and ecod combined; see docs/benchmarks.md)').choices(detectorNames()).default('auto'))
     .requiredOption('--out <file>', 'model file to write (e.g. model.abr); an existing file needs --force')
     .option('--force', 'replace an existing --out file (never one of the inputs)')
     .option('--max-categories <n>', 'most distinct values a categorical column may have (default 100)', nonNegativeInt('max-categories'))
