@@ -26,6 +26,38 @@ const f = (v: number | undefined, d = 3): string => (v === undefined || !Number.
 const pm = (r: Result, k: MetricName): string => `${f(r.mean[k])} ± ${f(r.std[k])}`;
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+type StudyCell = { runs: number; auroc: number; ap: number; seconds: number };
+
+/** How auto was chosen: bench/auto-study.ts's JSON as tables (every single candidate and every combination). */
+function autoStudySection(file: string): string[] {
+  if (!existsSync(file)) return [];
+  const study = JSON.parse(readFileSync(file, 'utf8')) as { members: { detector: string; params: Record<string, unknown> }[]; results: Record<string, Record<string, StudyCell>> };
+  const out: string[] = ['## How auto was chosen', '',
+    'From `node dist/bench/auto-study.js` (JSON: `docs/results/auto-study.json`): on each data set and protocol, every',
+    'candidate detector is fitted once per seed on the harness\'s split and the test rows are scored by each alone and by',
+    `each way of combining auto's members (${study.members.map((m) => m.detector).join(', ')}): normalisation of each member's scores by its`,
+    'training scores (zscore: mean and standard deviation; rank: fraction of training scores below; robust: median and',
+    'IQR) and mean or max over members. "auto" is the detector itself, fitted through the harness. Mean AUROC over seeds;',
+    'knn and lof keep a 10,000-row reference set where more rows are fitted (marked). Labels enter only the metrics.', ''];
+  for (const protocol of ['paper', 'unsupervised']) {
+    const keys = DATASETS.map((ds) => `${ds}/${protocol}`).filter((k) => study.results[k]);
+    if (keys.length === 0) continue;
+    const base = (m: string): string => m.replace(/ \(.*\)$/, '');
+    const cols = [...new Set(keys.flatMap((k) => Object.keys(study.results[k]).map(base)))];
+    const singles = cols.filter((c) => !c.startsWith('combined') && c !== 'auto');
+    const cell = (k: string, c: string): StudyCell | undefined => Object.entries(study.results[k]).find(([m]) => base(m) === c)?.[1];
+    out.push(`### ${protocol} protocol`, '', `| data set | ${cols.join(' | ')} |`, `|---|${cols.map(() => '---').join('|')}|`);
+    for (const k of keys) {
+      const best = Math.max(...singles.map((c) => cell(k, c)?.auroc ?? -Infinity));
+      out.push(`| ${k.split('/')[0]} (${cell(k, singles[0])?.runs ?? '?'} seeds) | ${cols.map((c) => { const v = cell(k, c)?.auroc; return v === undefined ? 'n/a' : v === best ? `**${f(v)}**` : f(v); }).join(' | ')} |`);
+    }
+    const meanOf = (c: string): number => mean(keys.map((k) => cell(k, c)?.auroc ?? NaN));
+    const worstGap = (c: string): number => Math.max(...keys.map((k) => Math.max(...singles.map((x) => cell(k, x)?.auroc ?? -Infinity)) - (cell(k, c)?.auroc ?? NaN)));
+    out.push(`| **mean** | ${cols.map((c) => f(meanOf(c))).join(' | ')} |`, `| worst gap to the best single | ${cols.map((c) => f(worstGap(c))).join(' | ')} |`, '');
+  }
+  return out;
+}
+
 export function benchmarksMarkdown(dir: string): string {
   const results = new Map<string, Result>();
   if (existsSync(dir)) {
@@ -103,6 +135,7 @@ export function benchmarksMarkdown(dir: string): string {
       'best; ties share the average rank), averaged over the data sets on which every listed detector has a result; detectors',
       'missing a data set are left out of that protocol\'s ranking.', '', ...rankLines);
   }
+  out.push(...autoStudySection(join(dir, '..', 'auto-study.json')));
   // Where each detector wins: computed from the table, so it cannot drift from the numbers.
   const deep = models.filter((m) => !m.startsWith('sklearn-'));
   const classical = models.filter((m) => m.startsWith('sklearn-'));
