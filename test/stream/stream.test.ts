@@ -124,6 +124,8 @@ describe('aberrant stream (Redis Streams worker)', { skip: hasRedisServer() ? fa
     const w1 = spawnWorker('w1'), w2 = spawnWorker('w2');
     await until('both workers to score entries', () => (lastTotals(w1)?.scored ?? 0) > 0 && (lastTotals(w2)?.scored ?? 0) > 0, 120_000);
     await until('a fifth of the results', async () => (await xlen(c, 'scores')) >= N / 5, 120_000);
+    // Kill it while it holds a batch (read, not yet acknowledged), the case the re-read is for.
+    await until('w1 to hold a batch', async () => (await c.sendCommand(['XPENDING', 'rows', 'scorers', '-', '+', '1', 'w1']) as unknown[]).length > 0, 60_000);
     w1.child.kill('SIGKILL');
     assert.equal((await w1.exited).signal, 'SIGKILL');
     const inFlight = new Set((await c.sendCommand(['XPENDING', 'rows', 'scorers', '-', '+', String(N), 'w1']) as [string][]).map((p) => p[0]));
