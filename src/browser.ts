@@ -40,3 +40,4 @@ export { buildReportInput } from './report/from-detector.js';
 export { featureContributions, contributionsFromErrors, hasReconstruction, DEFAULT_CONTRIBUTIONS_PER_ROW, CONTRIBUTION_METHOD, NO_CONTRIBUTIONS, type Contribution } from './report/contributions.js';
 // Scoring as every front end reports it: score, is_anomaly, rank.
 export { scoreRows, labelScores, modelInputs, type ScoredRows, type InputKind } from './scoring/score-rows.js';
+export { scoreTextRecords, tableFromTextRecords, type TextRecord, type RecordResult, type ScoredRecords } from './scoring/score-records.js';

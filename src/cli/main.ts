@@ -9,6 +9,7 @@ import { registerBench } from './commands/bench.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerReport } from './commands/report.js';
 import { registerServe } from './commands/serve.js';
+import { registerStream } from './commands/stream.js';
 import { printable } from './terminal.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -83,6 +84,7 @@ const setup = (): void => { useBestBackend(program.opts<{ backend: BackendPrefer
 registerModelCommands(program, setup);
 registerReport(program, setup);
 registerServe(program, setup);
+registerStream(program, setup);
 
 const bench = program.command('bench').description('Benchmarks and paper reproductions');
 registerBench(bench, setup);
