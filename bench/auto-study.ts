@@ -41,8 +41,6 @@ const members = AUTO_DEFAULT_MEMBERS.map((m) => (typeof m === 'string' ? { detec
 
 useBestBackend('auto');
 type Cell = { runs: number; auroc: number; ap: number; seconds: number };
-const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) as { results: Record<string, Record<string, Cell>> } : { results: {} };
-const results: Record<string, Record<string, Cell>> = previous.results;
 
 for (const name of datasets) {
   const data = await loadBenchData(name, opt('suite-dir', DEFAULT_SUITE_DIR));
@@ -95,6 +93,8 @@ for (const name of datasets) {
       process.stderr.write(`${key} seed ${seed}: ${Object.entries(acc).map(([k, v]) => `${k} ${v.auroc[v.auroc.length - 1].toFixed(3)}`).join(', ')}\n`);
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    // Re-read before writing: several study processes (one per group of data sets) may share the file.
+    const results = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { results: Record<string, Record<string, Cell>> }).results : {};
     results[key] = Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, { runs: v.auroc.length, auroc: mean(v.auroc), ap: mean(v.ap), seconds: mean(v.seconds) }]));
     writeFileSync(out, `${JSON.stringify({ members, candidates: CANDIDATES, ...backendInfo(), results }, null, 1)}\n`);
   }
