@@ -11,7 +11,12 @@
  * - pca: Mahalanobis distance in the principal components (linear correlations between columns);
  * - ecod: empirical tail probabilities per column (marginal extremes, no parameters).
  * Each member's scores are standardised by its own training scores (mean and standard deviation, PyOD's
- * `standardizer`), so a member's scale does not decide its weight; the auto score is their mean. Members are
+ * `standardizer`), so a member's scale does not decide its weight; the auto score is their mean. Known limits,
+ * measured (docs/benchmarks.md, "How auto was chosen", lists every variant): a member with heavy-tailed scores
+ * can decide alone (PCA's Mahalanobis score on Arrhythmia, fewer training rows than columns: auto's AUROC is
+ * PCA's 0.718 where ranks give 0.817); ranks bound that but saturate at 1 above a member's training maximum, so
+ * the members that see an anomaly clearly are diluted by those that do not (planted anomalies: AUROC 0.94 with
+ * ranks, above 0.95 standardised). Neither is chosen by its benchmark mean. Members are
  * fitted on auto's preprocessed rows, each with its own preprocessing on top: min-max and standard scaling are
  * per-column affine maps, so a member sees the same data as if fitted directly.
  */
