@@ -12,4 +12,9 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // The web app runs in a page and its worker (TypeScript's checker knows these; plain JS there would not).
+    files: ['web/**'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', self: 'readonly', Worker: 'readonly', Blob: 'readonly', requestAnimationFrame: 'readonly', MessageEvent: 'readonly' } },
+  },
 );

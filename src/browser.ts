@@ -29,15 +29,17 @@ export { ThresholdSpecSchema, type ThresholdSpec } from './detectors/threshold.j
 // Data layer: tables, parsers from text/bytes, schema inference, preprocessing, labels.
 export { tableFromRows, tableFromMatrix, tableFromRecords, makeTable, selectRows, type Table, type Cell, type Column } from './data/table.js';
 export { parseCsv, parseJsonLines, parseArrowIpc, parseParquet } from './data/readers/index.js';
+export { parseTableBytes, formatOfPath, type TableFormat } from './data/readers/formats.js';
 export { inferSchema, type Schema, type ColumnSchema } from './data/schema.js';
 export { Preprocessor, SCALED_VALUE_LIMIT, type PreprocessOptions, type Transformed } from './data/preprocess.js';
 export { labelsFromColumn } from './data/labels.js';
 // Model files, metrics curves, reports.
 export { encodeModelFile, decodeModelFile, declaredModelSize, isModelFile, ModelFileError, type NamedTensor, type ModelManifest } from './io/model-file.js';
 export { rocCurve, precisionRecallCurve, confusionAt } from './metrics/curves.js';
-export { renderReportHtml, renderPlotsSvg, type ReportInput } from './report/index.js';
+export { renderReportHtml, renderPlotsSvg, reportViews, REPORT_CSS, type ReportInput, type ReportView, type ReportViews } from './report/index.js';
 export { buildReportInput } from './report/from-detector.js';
 export { featureContributions, contributionsFromErrors, hasReconstruction, DEFAULT_CONTRIBUTIONS_PER_ROW, CONTRIBUTION_METHOD, NO_CONTRIBUTIONS, type Contribution } from './report/contributions.js';
 // Scoring as every front end reports it: score, is_anomaly, rank.
 export { scoreRows, labelScores, modelInputs, type ScoredRows, type InputKind } from './scoring/score-rows.js';
+export { SCORE_CSV_HEADER, scoreCsvLine, scoresToCsv } from './scoring/score-csv.js';
 export { scoreTextRecords, tableFromTextRecords, type TextRecord, type RecordResult, type ScoredRecords } from './scoring/score-records.js';

@@ -2,6 +2,8 @@
 export type { ReportInput } from './types.js';
 export { renderReportHtml } from './html.js';
 export { renderPlotsSvg } from './plots.js';
+export { reportViews, type ReportView, type ReportViews } from './views.js';
+export { REPORT_CSS } from './style.js';
 export { escapeMarkup } from './escape.js';
 export { histogram, defaultBinCount, type Histogram } from './histogram.js';
 export { subsampleRows, type Subsample } from './subsample.js';

@@ -19,6 +19,7 @@ import { inferResponse, modelMetadata, requestedOutputs, tableFromInfer } from '
 import { DOCS_PAGE, openApiDocument, ROUTES } from './openapi.js';
 import { describeIssues, InferRequest, ScoreQuery, ScoreRequest, type ScoreResponse } from './schemas.js';
 import { Scorer } from './scorer.js';
+import { DEFAULT_WEB_ROOT, registerWebApp } from './web-app.js';
 
 export interface ServeOptions {
   /** Directory of model files (*.abr). */
@@ -43,11 +44,14 @@ export interface ServeOptions {
   logger: FastifyServerOptions['logger'];
   /** Wait after a change in the model directory before rescanning it. */
   watchDebounceMs: number;
+  /** The built web app served under /app/ (default dist/web; null: no /app routes). */
+  webRoot: string | null;
 }
 
 export const SERVE_DEFAULTS: Omit<ServeOptions, 'models'> = {
   token: null, bodyLimit: 16 * 1024 * 1024, maxRows: 100_000, timeoutMs: 30_000, batchWindowMs: 1, maxBatchRows: 512,
   workerRows: 512, workers: Math.max(1, Math.min(4, availableParallelism() - 1)), logger: { level: 'info' }, watchDebounceMs: 50,
+  webRoot: DEFAULT_WEB_ROOT,
 };
 
 export interface ScoringServer {
@@ -228,6 +232,7 @@ export async function createServer(opts: Partial<ServeOptions> & { models: strin
   const doc = openApiDocument(LIBRARY_VERSION, tokenDigest !== null);
   app.get('/openapi.json', async () => doc);
   app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(DOCS_PAGE));
+  if (o.webRoot !== null) registerWebApp(app, o.webRoot);
 
   await store.start();
   metrics.modelsLoaded.set(store.list().length);

@@ -42,6 +42,9 @@ export const ROUTES: RouteDoc[] = [
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', ok: { media: 'text/plain' }, errors: [401] },
   { method: 'get', path: '/openapi.json', summary: 'This document', open: true, ok: { media: 'application/json' }, errors: [] },
   { method: 'get', path: '/docs', summary: 'A page listing the routes of this document', open: true, ok: { media: 'text/html' }, errors: [] },
+  { method: 'get', path: '/app', summary: 'Redirects to /app/', open: true, ok: { media: 'text/html' }, errors: [] },
+  { method: 'get', path: '/app/', summary: 'The web app (train and score in the browser; built by npm run build:web); 404 saying how to build it when it is not built', open: true, ok: { media: 'text/html' }, errors: [404] },
+  { method: 'get', path: '/app/{file}', summary: 'A static file of the web app', open: true, ok: { media: 'application/octet-stream' }, errors: [404] },
 ];
 
 const ERROR_TEXT: Record<number, string> = {

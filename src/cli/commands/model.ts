@@ -1,6 +1,7 @@
 /** fit, score, eval and inspect: the model lifecycle from the command line. */
 import { Option, type Command } from 'commander';
-import { backendInfo, decodeModelFile, writeModelBytes, detectorEntry, detectorNames, parameterDocs, confusionAt, auroc, averagePrecision, scoreRows } from '../../index.js';
+import { backendInfo, decodeModelFile, writeModelBytes, detectorEntry, detectorNames, parameterDocs, confusionAt, auroc, averagePrecision, scoreRows,
+  SCORE_CSV_HEADER, scoreCsvLine } from '../../index.js';
 import {
   addDetectorOptions, addReadOptions, type ReadOptionValues, detectorParams, fmt, list, nonNegativeInt, OutputSink, prepareOutputPath,
   readData, readModel, reportTransformNotes, type DetectorOptionValues,
@@ -88,10 +89,10 @@ export function registerModelCommands(program: Command, setup: () => void): void
       const { scores, isAnomaly, rank: proba } = scored;
       const format = o.json ? 'jsonl' : o.outputFormat ?? (o.out && /\.(jsonl|ndjson)$/i.test(o.out) ? 'jsonl' : 'csv');
       const sink = new OutputSink(o.out);
-      let chunk = format === 'csv' ? 'row,score,label,proba\n' : '';
+      let chunk = format === 'csv' ? `${SCORE_CSV_HEADER}\n` : '';
       for (let i = 0; i < scores.length; i++) {
         const label = isAnomaly[i];
-        chunk += format === 'csv' ? `${i + 1},${scores[i]},${label},${proba[i]}\n` : `${JSON.stringify({ row: i + 1, score: scores[i], label, proba: proba[i] })}\n`;
+        chunk += format === 'csv' ? scoreCsvLine(i, scores[i], label, proba[i]) : `${JSON.stringify({ row: i + 1, score: scores[i], label, proba: proba[i] })}\n`;
         if (chunk.length >= OUTPUT_CHUNK_CHARS) { await sink.write(chunk); chunk = ''; }
       }
       if (chunk) await sink.write(chunk);

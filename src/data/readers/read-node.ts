@@ -15,8 +15,9 @@ import { CsvRecordStream } from './csv-records.js';
 import { CsvTableBuilder } from './csv-table.js';
 import { JsonLinesBuilder } from './jsonl.js';
 import { parseParquet } from './parquet.js';
+import { formatOfPath, type TableFormat } from './formats.js';
 
-export type TableFormat = 'csv' | 'jsonl' | 'arrow' | 'parquet';
+export { formatOfPath, type TableFormat } from './formats.js';
 
 export interface ReadTableOptions {
   /** Overrides the format the extension implies. */
@@ -27,25 +28,6 @@ export interface ReadTableOptions {
   delimiter?: string;
   /** CSV: whether the first line names the columns; default true. */
   header?: boolean;
-}
-
-const EXTENSIONS: [suffix: string, format: TableFormat, gzip: boolean][] = [
-  ['.csv', 'csv', false], ['.tsv', 'csv', false],
-  ['.csv.gz', 'csv', true], ['.tsv.gz', 'csv', true],
-  ['.jsonl', 'jsonl', false], ['.ndjson', 'jsonl', false], ['.jsonl.gz', 'jsonl', true], ['.ndjson.gz', 'jsonl', true],
-  ['.arrow', 'arrow', false], ['.feather', 'arrow', false], ['.ipc', 'arrow', false],
-  ['.parquet', 'parquet', false],
-];
-
-/** The format and compression a path's extension implies, or an error listing the known extensions. */
-export function formatOfPath(path: string): { format: TableFormat; gzip: boolean } {
-  const lower = path.toLowerCase();
-  const hit = EXTENSIONS.filter(([suffix]) => lower.endsWith(suffix)).sort((a, b) => b[0].length - a[0].length)[0];
-  if (hit) return { format: hit[1], gzip: hit[2] };
-  const name = basename(path);
-  const dot = name.indexOf('.');
-  const ext = dot > 0 ? `"${name.slice(dot)}"` : 'no extension';
-  throw new Error(`${name}: unknown file type (${ext}); expected one of ${EXTENSIONS.map((e) => e[0]).join(', ')}, or pass a format`);
 }
 
 function fileError(e: unknown, path: string, source: string): Error {
