@@ -37,12 +37,13 @@ function autoStudySection(file: string): string[] {
     'candidate detector is fitted once per seed on the harness\'s split and the test rows are scored by each alone and by',
     `each way of combining auto's members (${study.members.map((m) => m.detector).join(', ')}): normalisation of each member's scores by its`,
     'training scores (zscore: mean and standard deviation; rank: fraction of training scores below; robust: median and',
-    'IQR) and mean or max over members. "auto" is the detector itself, fitted through the harness. Mean AUROC over seeds;',
+    'IQR) and mean or max over members; "(all candidates)" combines every candidate instead, a set that involves no',
+    'choice. "auto" is the detector itself, fitted through the harness. Mean AUROC over seeds;',
     'knn and lof keep a 10,000-row reference set where more rows are fitted (marked). Labels enter only the metrics.', ''];
   for (const protocol of ['paper', 'unsupervised']) {
     const keys = DATASETS.map((ds) => `${ds}/${protocol}`).filter((k) => study.results[k]);
     if (keys.length === 0) continue;
-    const base = (m: string): string => m.replace(/ \(.*\)$/, '');
+    const base = (m: string): string => m.replace(/ \(\d+-row reference\)$/, '');
     const cols = [...new Set(keys.flatMap((k) => Object.keys(study.results[k]).map(base)))];
     const singles = cols.filter((c) => !c.startsWith('combined') && c !== 'auto');
     const cell = (k: string, c: string): StudyCell | undefined => Object.entries(study.results[k]).find(([m]) => base(m) === c)?.[1];
