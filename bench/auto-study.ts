@@ -19,7 +19,7 @@ import { AUTO_DEFAULT_MEMBERS, memberStats, normalise, type AutoParams } from '.
 import { createDetector, detectorNames } from '../src/detectors/registry.js';
 import { splitRun, type Protocol } from '../src/harness/paper.js';
 import { auroc, averagePrecision } from '../src/metrics/ranking.js';
-import { ALL_DATASETS, DEFAULT_SUITE_DIR, loadBenchData } from './datasets.js';
+import { ALL_DATASETS, DEFAULT_SUITE_DIR, loadBenchData, SLOW_ROWS } from './datasets.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : fallback; };
@@ -31,7 +31,6 @@ const CANDIDATES = ['iforest', 'eif', 'knn', 'lof', 'pca', 'ecod', 'copod', 'hbo
 const NEIGHBOUR_LIMIT = 50000, NEIGHBOUR_ROWS = 10000;
 const NORMALISATIONS: AutoParams['normalisation'][] = ['zscore', 'rank', 'robust'];
 const COMBINES: AutoParams['combine'][] = ['mean', 'max'];
-const SLOW_ROWS = 40000;
 
 const datasets = list('datasets', ALL_DATASETS);
 const protocols = list('protocols', ['paper', 'unsupervised']) as Protocol[];

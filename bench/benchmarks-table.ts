@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { detectorEntries } from '../src/detectors/registry.js';
 import type { BenchResult, MetricName } from '../src/harness/paper.js';
+import { CLASSICAL_DETECTORS } from './datasets.js';
 
 type Result = BenchResult & { runsNote?: string | null };
 
@@ -14,8 +15,6 @@ const PAPER_SETS = ['kddcup', 'thyroid', 'arrhythmia', 'kddcup-rev'];
 /** The development suite (bench/datasets.ts), in its README's order. */
 const SUITE_SETS = ['aloi', 'donors', 'landsat', 'mnist', 'wdbc', 'cardiotocography', 'celeba'];
 const DATASETS = [...PAPER_SETS, ...SUITE_SETS];
-/** Detectors expected on every data set under the paper and unsupervised protocols (issue 12's comparison). */
-const CLASSICAL = ['auto', 'iforest', 'eif', 'knn', 'lof', 'pca', 'gmm', 'ecod', 'copod', 'hbos'];
 const PROTOCOLS: [string, string][] = [
   ['paper', 'The DAGMM paper\'s protocol: a random 50/50 split per seed, fit on the normal rows of the training half, flag the Table 1 anomaly ratio of the test scores (no test labels used for flagging)'],
   ['half-normal', 'GOAD / NeuTraL AD\'s protocol: fit on a random half of the normal rows, test on the other half plus every anomaly, flag the test set\'s anomaly rate (which is computed from the test labels)'],
@@ -170,7 +169,7 @@ export function benchmarksMarkdown(dir: string): string {
       for (const [p] of PROTOCOLS) {
         // Expected: every detector on the paper's sets under paper and half-normal; the classical ones and auto
         // also on the development suite and under the unsupervised protocol.
-        const expected = CLASSICAL.includes(m) ? p !== 'half-normal' || PAPER_SETS.includes(ds) : PAPER_SETS.includes(ds) && p !== 'unsupervised';
+        const expected = CLASSICAL_DETECTORS.includes(m) ? p !== 'half-normal' || PAPER_SETS.includes(ds) : PAPER_SETS.includes(ds) && p !== 'unsupervised';
         if (expected && !results.has(`${m}-${ds}-${p}`)) missing.push(`${m} / ${ds} / ${p}`);
       }
     }

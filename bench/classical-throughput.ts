@@ -21,13 +21,13 @@ import { backendInfo, useBestBackend } from '../src/backend-node.js';
 import { Rng } from '../src/engine/rng.js';
 import { createDetector, detectorNames } from '../src/detectors/registry.js';
 import { auroc } from '../src/metrics/ranking.js';
+import { CLASSICAL_DETECTORS } from './datasets.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : fallback; };
 const rows = Number(opt('rows', '500000')), cols = Number(opt('cols', '50')), seed = Number(opt('seed', '1'));
 const limit = Number(opt('limit', '900')), python = opt('python', '/usr/bin/python3');
-const CLASSICAL = ['iforest', 'eif', 'knn', 'lof', 'pca', 'gmm', 'ecod', 'copod', 'hbos', 'ocsvm', 'auto'];
-const models = opt('models', CLASSICAL.filter((m) => detectorNames().includes(m)).join(',')).split(',');
+const models = opt('models', CLASSICAL_DETECTORS.filter((m) => detectorNames().includes(m)).join(',')).split(',');
 /** scikit-learn's counterpart per detector (bench/sklearn/throughput.py; eif: IsolationForest, the axis-parallel forest); ECOD, COPOD and HBOS are PyOD's, not installable here. */
 const SKLEARN: Record<string, string> = { iforest: 'iforest', eif: 'iforest', knn: 'knn', lof: 'lof', pca: 'pca', gmm: 'gmm', ocsvm: 'ocsvm' };
 

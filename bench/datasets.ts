@@ -16,6 +16,10 @@ import { matrixSource, runBenchmark, runPaperBenchmark, type BenchOptions, type 
 export const DEV_SUITE = ['aloi', 'donors', 'landsat', 'mnist', 'wdbc', 'cardiotocography', 'celeba'] as const;
 export const ALL_DATASETS: readonly string[] = [...PAPER_DATASETS, ...DEV_SUITE];
 export const DEFAULT_SUITE_DIR = '../shared/data/dev-suite';
+/** Above this many rows a data set takes the benchmarks' --slow-runs seeds. */
+export const SLOW_ROWS = 40000;
+/** The classical detectors and auto: expected on every data set, compared against scikit-learn's throughput. */
+export const CLASSICAL_DETECTORS: readonly string[] = ['auto', 'iforest', 'eif', 'knn', 'lof', 'pca', 'gmm', 'ecod', 'copod', 'hbos', 'ocsvm'];
 
 export interface LoadedBenchData {
   name: string;

@@ -18,14 +18,12 @@ import { useBestBackend, backendInfo } from '../src/backend-node.js';
 import { PAPER_DATASETS } from '../src/data/datasets/bundled.js';
 import { detectorNames } from '../src/detectors/registry.js';
 import { PROTOCOLS, type Protocol } from '../src/harness/paper.js';
-import { ALL_DATASETS, DEFAULT_SUITE_DIR, loadBenchData } from './datasets.js';
+import { ALL_DATASETS, DEFAULT_SUITE_DIR, loadBenchData, SLOW_ROWS } from './datasets.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : fallback; };
 const list = (name: string, fallback: readonly string[]): string[] => opt(name, fallback.join(',')).split(',').filter(Boolean);
 
-/** Above this many rows a data set takes --slow-runs seeds. */
-const SLOW_ROWS = 40000;
 
 const models = list('models', detectorNames());
 const datasets = list('datasets', PAPER_DATASETS);
