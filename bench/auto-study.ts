@@ -29,7 +29,7 @@ const list = (name: string, fallback: readonly string[]): string[] => opt(name, 
 const CANDIDATES = ['iforest', 'eif', 'knn', 'lof', 'pca', 'ecod', 'copod', 'hbos', 'gmm'].filter((m) => detectorNames().includes(m));
 /** Above this many fitted rows, knn and lof keep a seeded reference set of NEIGHBOUR_ROWS (exact search would take tens of minutes per fit here). */
 const NEIGHBOUR_LIMIT = 50000, NEIGHBOUR_ROWS = 10000;
-const NORMALISATIONS: AutoParams['normalisation'][] = ['zscore', 'rank', 'robust'];
+const NORMALISATIONS: AutoParams['normalisation'][] = ['zscore', 'tempered', 'rank', 'robust'];
 const COMBINES: AutoParams['combine'][] = ['mean', 'max'];
 
 const datasets = list('datasets', ALL_DATASETS);

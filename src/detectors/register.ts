@@ -7,11 +7,23 @@ import type * as z from '../zod.js';
 import type { PaperDatasetName } from '../data/datasets/bundled.js';
 import type { Detector } from './detector.js';
 
+export interface PublishedNumber {
+  protocol: 'half-normal';
+  metric: 'f1';
+  value: number;
+  /** The spread the paper gives with it (its standard deviation over seeds), when it does. */
+  spread?: number;
+  /** Paper and table. */
+  source: string;
+}
+
 export interface PaperRunConfig {
   /** Detector parameters for this data set (the seed and --epochs are set by the harness). */
   params: Record<string, unknown>;
-  /** Precision, recall and F1 the detector's paper reports for it, when it does. */
+  /** Precision, recall and F1 the detector's paper reports for it under the DAGMM paper's protocol, when it does. */
   results?: { precision: number; recall: number; f1: number };
+  /** Numbers the detector's own paper reports under another protocol (GOAD's half-normal loader), shown beside runs of that protocol. */
+  published?: PublishedNumber[];
   /** Where the configuration comes from. */
   source: string;
 }

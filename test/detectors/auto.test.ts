@@ -36,6 +36,23 @@ describe('auto', () => {
     assert.ok(Number.isFinite(normalise('zscore', flat, 3)) && normalise('zscore', flat, 3) > 0);
   });
 
+  it('tempers standardised scores beyond 3 standard deviations and silences a member whose training scores do not spread', () => {
+    const st = memberStats(Float64Array.from([1, 2, 3, 4, 10])); // mean 4, std sqrt(10)
+    const sd = Math.sqrt(10);
+    // Inside +-3: the z-score itself.
+    assert.ok(Math.abs(normalise('tempered', st, 7) - 3 / sd) < 1e-12);
+    // z = 5 -> 3 + ln(3); z = -4 -> -(3 + ln(2)).
+    assert.ok(Math.abs(normalise('tempered', st, 4 + 5 * sd) - (3 + Math.log(3))) < 1e-12);
+    assert.ok(Math.abs(normalise('tempered', st, 4 - 4 * sd) + (3 + Math.log(2))) < 1e-12);
+    // Monotone, and a row a billion standard deviations out counts for about 24, not a billion.
+    assert.ok(normalise('tempered', st, 4 + 1e9 * sd) < 25);
+    assert.ok(normalise('tempered', st, 4 + 1e9 * sd) > normalise('tempered', st, 4 + 1e8 * sd));
+    // Constant up to float32 rounding (relative spread 1e-8): no scale, so no vote.
+    const flat = memberStats(Float64Array.from([191, 191 * (1 + 1e-8), 191 * (1 - 1e-8)]));
+    assert.equal(normalise('tempered', flat, 1e9), 0);
+    assert.ok(normalise('zscore', flat, 1e9) > 1e12, 'zscore divides by the rounding noise (the case tempered guards)');
+  });
+
   const { train, test, labels } = planted(4);
   const auto = new AutoDetector({ members: MEMBERS, seed: 9 }).fit(train);
   /** Rows as the members see them: through auto's preprocessing. */

@@ -33,6 +33,11 @@ export const AUTO_KNN_REFERENCE_ROWS = 10000;
 export const AUTO_DEFAULT_MEMBERS: readonly (string | { detector: string; params: Record<string, unknown> })[] = [
   'iforest', { detector: 'knn', params: { maxSamples: AUTO_KNN_REFERENCE_ROWS } }, 'pca', 'ecod',
 ];
+/** |z| beyond which 'tempered' grows logarithmically: past 3 standard deviations the training scores no longer calibrate a member's scale, so its vote may grow but not without bound. */
+export const TEMPER_AT = 3;
+/** Relative spread (std / |mean|) below which a member's training scores count as constant (float32 rounding is ~1e-7). */
+export const DEGENERATE_SPREAD = 1e-6;
+
 const memberName = (m: string | { detector: string }): string => (typeof m === 'string' ? m : m.detector);
 
 const MemberSchema = z.union([
@@ -44,8 +49,8 @@ export const AutoParamsSchema = z.strictObject({
   ...CommonParamsSchema.shape,
   members: z._default(z.array(MemberSchema).check(z.minLength(1)), AUTO_DEFAULT_MEMBERS.map((m) => (typeof m === 'string' ? m : { ...m, params: { ...m.params } })))
     .check(z.describe(`detectors to combine: names or {detector, params}; default ${AUTO_DEFAULT_MEMBERS.map(memberName).join(', ')} (one per family; knn keeps a seeded ${AUTO_KNN_REFERENCE_ROWS}-row reference set); each gets a seed derived from auto's`)),
-  normalisation: z._default(z.enum(['zscore', 'rank', 'robust']), 'zscore')
-    .check(z.describe('how member scores are put on one scale, from each member\'s training scores: zscore = (s - mean) / std; rank = fraction of training scores below (1 above the maximum); robust = (s - median) / IQR')),
+  normalisation: z._default(z.enum(['zscore', 'tempered', 'rank', 'robust']), 'zscore')
+    .check(z.describe(`how member scores are put on one scale, from each member's training scores: zscore = (s - mean) / std; tempered = zscore, logarithmic beyond +-${TEMPER_AT} and 0 for a member whose training scores do not spread; rank = fraction of training scores below (1 above the maximum); robust = (s - median) / IQR`)),
   combine: z._default(z.enum(['mean', 'max']), 'mean')
     .check(z.describe('mean (average of normalised member scores) or max (the most alarmed member)')),
 });
@@ -93,10 +98,23 @@ function rankOf(q: readonly number[], s: number): number {
 /** One member score on the common scale. */
 export function normalise(kind: AutoParams['normalisation'], st: MemberStats, s: number): number {
   if (kind === 'rank') return rankOf(st.quantiles, s);
+  if (kind === 'tempered') {
+    // A member that scored every training row alike (PCA's Mahalanobis score with fewer rows than columns) has no scale to standardise by.
+    if (!(st.std > Math.max(1e-12, DEGENERATE_SPREAD * Math.abs(st.mean)))) return 0;
+    const z = (s - st.mean) / st.std, a = Math.abs(z);
+    return a <= TEMPER_AT ? z : Math.sign(z) * (TEMPER_AT + Math.log1p(a - TEMPER_AT));
+  }
   const [centre, scale] = kind === 'zscore' ? [st.mean, st.std] : [st.median, st.iqr];
   const floor = Math.max(1e-12, 1e-9 * Math.abs(centre));
   return (s - centre) / Math.max(scale, floor);
 }
+
+const NORMALISATION_TEXT: Record<AutoParams['normalisation'], string> = {
+  zscore: 'standardised by its training mean and standard deviation',
+  tempered: `standardised by its training mean and standard deviation, growing logarithmically beyond ${TEMPER_AT} (0 for a member whose training scores do not spread)`,
+  rank: 'turned into its rank among the training scores',
+  robust: 'centred on its training median and scaled by the IQR',
+};
 
 function memberSpec(m: AutoParams['members'][number]): { detector: string; params: Record<string, unknown> } {
   return typeof m === 'string' ? { detector: m, params: {} } : { detector: m.detector, params: { ...m.params } };
@@ -136,7 +154,7 @@ export class AutoDetector extends DetectorBase<AutoParams> {
   /** Why auto used what it used, for `aberrant fit` and reports. */
   override explain(): string {
     const names = this.members.map((m) => m.detector).join(', ');
-    return `auto combined ${names}: one detector per family (${this.members.length} members), each score ${this.params.normalisation === 'zscore' ? 'standardised by its training mean and standard deviation' : this.params.normalisation === 'rank' ? 'turned into its rank among the training scores' : 'centred on its training median and scaled by the IQR'}, then the ${this.params.combine} taken; no labels are used, so no member is preferred`;
+    return `auto combined ${names}: one detector per family (${this.members.length} members), each score ${NORMALISATION_TEXT[this.params.normalisation]}, then the ${this.params.combine} taken; no labels are used, so no member is preferred`;
   }
 
   protected fitMatrix(x: Float32Array, rows: number, cols: number, ctx: MatrixContext): { steps: number } {

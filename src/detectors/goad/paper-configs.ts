@@ -46,6 +46,7 @@ export const GOAD_PAPER_RUNS: Record<PaperDatasetName, PaperRunConfig> = perPape
       transformations: g.rots, network: goadNetwork(g.dOut, g.ndf, g.layers), epochs: g.epochs, batchSize: 64, learningRate: 1e-3,
       margin: 1, lambda: 0.1, eps: 0,
     },
+    published: [{ protocol: 'half-normal', metric: 'f1', value: g.f1 / 100, source: 'Bergman and Hoshen 2020, Table 3' }],
     source: `Bergman and Hoshen 2020, the authors' tabular settings (n_rots ${g.rots}, d_out ${g.dOut}, ndf ${g.ndf}, ${g.layers === 5 ? 'netC5' : 'a leaky-ReLU layer before netC1\'s linear one'}, ${g.epochs} epoch${g.epochs > 1 ? 's' : ''}, standardised columns); their Table 3 F1 ${g.f1.toFixed(1)} is from GOAD's half-normal loader, not this protocol`,
   };
 });
