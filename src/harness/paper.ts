@@ -170,7 +170,10 @@ export function runBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?:
       const t = performance.now();
       const det = entry.create({ ...params, seed, ...extraParams }).fit(fitRows, src.fitOptions);
       const trainSeconds = (performance.now() - t) / 1000;
-      const scores = det.scoreSamples(testRows);
+      // Unsupervised: the test rows are the fitted rows, and their scores are the fit's own (PyOD's decision_scores_:
+      // neighbour methods leave each row out of its own neighbours; re-scoring would find every row at distance 0).
+      const own = o.protocol === 'unsupervised' ? det.trainingScores : null;
+      const scores = own && own.length === split.test.length ? own : det.scoreSamples(testRows);
       return { m: { seed, ...evaluate(scores, split.testLabels, split.ratio), seconds: (performance.now() - t) / 1000, trainSeconds, ...fitInfo }, resolved: det.resolvedConfig() };
     };
     const run = one({});

@@ -53,12 +53,23 @@ describe('auto', () => {
     assert.ok(normalise('zscore', flat, 1e9) > 1e12, 'zscore divides by the rounding noise (the case tempered guards)');
   });
 
+  it('scores its own training rows from the members\' training scores (kNN without each row as its own neighbour)', () => {
+    const { train: rows } = planted(5);
+    const a = new AutoDetector({ members: ['knn', 'ecod'], normalisation: 'tempered', seed: 3 }).fit(rows);
+    const want = Float64Array.from(rows, (_, i) => a.fittedMembers.reduce((acc, m) => acc + normalise('tempered', m.stats, m.model.trainingScores![i]), 0) / 2);
+    const got = a.trainingScores!;
+    for (let i = 0; i < rows.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-9, `row ${i}: ${got[i]} vs ${want[i]}`);
+    // Scoring the same rows again is scoring new rows: kNN finds each at distance 0, so auto's scores drop.
+    const again = a.scoreSamples(rows);
+    assert.ok(again.some((v, i) => v < got[i] - 1e-6));
+  });
+
   const { train, test, labels } = planted(4);
   const auto = new AutoDetector({ members: MEMBERS, seed: 9 }).fit(train);
   /** Rows as the members see them: through auto's preprocessing. */
   const inner = (rows: number[][]) => { const t = auto.transform(rows); return { data: t.x, rows: t.rows, cols: t.cols }; };
 
-  it('fits each member as if alone and averages their standardised scores', () => {
+  it('fits each member as if alone and averages their tempered standardised scores (the default)', () => {
     const scores = auto.scoreSamples(test);
     const per = auto.fittedMembers.map((m) => {
       // The member detector fitted directly on the raw rows, with the seed auto gave it.
@@ -66,7 +77,7 @@ describe('auto', () => {
       const s = alone.scoreSamples(test), ref = m.model.scoreSamples(inner(test));
       for (let i = 0; i < s.length; i++) assert.ok(Math.abs(s[i] - ref[i]) <= 1e-4 * Math.max(1, Math.abs(s[i])), `${m.detector} row ${i}: ${s[i]} vs ${ref[i]}`);
       const st = memberStats(alone.trainingScores!);
-      return Array.from(s, (v) => normalise('zscore', st, v));
+      return Array.from(s, (v) => normalise('tempered', st, v));
     });
     for (let i = 0; i < test.length; i++) {
       const want = per.reduce((a, p) => a + p[i], 0) / per.length;

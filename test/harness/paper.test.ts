@@ -9,6 +9,8 @@ import { Rng } from '../../src/engine/rng.js';
 import { matrixSource, runBenchmark, runPaperBenchmark, splitRun, type BenchResult } from '../../src/harness/paper.js';
 import { runLabelledBenchmark } from '../../src/harness/labelled.js';
 import { summarize } from '../../src/harness/stats.js';
+import { createDetector } from '../../src/detectors/registry.js';
+import { auroc } from '../../src/metrics/ranking.js';
 import { dagmmPaperParams, PAPER_CONFIGS } from '../../src/detectors/dagmm/paper-configs.js';
 
 /** 300 normal rows on a noisy line, 30 anomalies off it. */
@@ -68,6 +70,15 @@ describe('benchmark harness', () => {
     // PCA makes no random choice and every seed sees the same rows: identical runs.
     assert.deepEqual(metrics(r.runs.slice(0, 1)), metrics(r.runs.slice(1)));
     assert.ok(r.runs[0].auroc > 0.9, `AUROC ${r.runs[0].auroc}`);
+  });
+  it('unsupervised takes the fitted rows\' own scores: kNN leaves each row out of its neighbours, as PyOD\'s decision_scores_', () => {
+    const r = runBenchmark(src, { model: 'knn', runs: 1, seed: 1, protocol: 'unsupervised' });
+    const split = splitRun(ds, new Rng(1), 'unsupervised', 0.1);
+    const det = createDetector('knn', { seed: 1 }).fit(src.rows(split.fit), src.fitOptions);
+    assert.equal(r.runs[0].auroc, auroc(det.trainingScores!, split.testLabels));
+    // Re-scoring the same rows finds each at distance 0 from itself: different (smaller) scores.
+    const again = det.scoreSamples(src.rows(split.test));
+    assert.ok(again.some((v, i) => v < det.trainingScores![i] - 1e-9));
   });
   it('runs any registered detector through the same protocol (the autoencoder, with its untrained control)', () => {
     const r = runBenchmark(src, { model: 'ae', params: { learningRate: 1e-2 }, runs: 2, seed: 1, protocol: 'paper', epochs: 30 });

@@ -11,12 +11,17 @@
  * - pca: Mahalanobis distance in the principal components (linear correlations between columns);
  * - ecod: empirical tail probabilities per column (marginal extremes, no parameters).
  * Each member's scores are standardised by its own training scores (mean and standard deviation, PyOD's
- * `standardizer`), so a member's scale does not decide its weight; the auto score is their mean. Known limits,
- * measured (docs/benchmarks.md, "How auto was chosen", lists every variant): a member with heavy-tailed scores
- * can decide alone (PCA's Mahalanobis score on Arrhythmia, fewer training rows than columns: auto's AUROC is
- * PCA's 0.718 where ranks give 0.817); ranks bound that but saturate at 1 above a member's training maximum, so
- * the members that see an anomaly clearly are diluted by those that do not (planted anomalies: AUROC 0.94 with
- * ranks, above 0.95 standardised). Neither is chosen by its benchmark mean. Members are
+ * `standardizer`), so a member's scale does not decide its weight, and tempered: beyond 3 standard deviations a
+ * score grows logarithmically (past there the training scores no longer calibrate the member's scale, so one
+ * member far out in its tail may count more, but not without bound), and a member whose training scores do not
+ * spread (PCA's Mahalanobis score with fewer rows than columns scores every training row alike) votes 0. The auto
+ * score is their mean. Both guards answer failure modes of plain standardisation and were fixed on that principle
+ * before the study that measures them (docs/benchmarks.md, "How auto was chosen", lists every variant): with
+ * plain z-scores PCA's unbounded score decided Arrhythmia alone (AUROC 0.718 against 0.817 with ranks); ranks
+ * bound that but saturate at 1 above a member's training maximum, so members that see an anomaly clearly are
+ * diluted by those that do not. No variant is chosen by its benchmark mean. The rows auto was fitted on are
+ * scored from the members' own training scores (kNN leaves each row out of its neighbours, as PyOD's
+ * decision_scores_). Members are
  * fitted on auto's preprocessed rows, each with its own preprocessing on top: min-max and standard scaling are
  * per-column affine maps, so a member sees the same data as if fitted directly.
  */
@@ -49,7 +54,7 @@ export const AutoParamsSchema = z.strictObject({
   ...CommonParamsSchema.shape,
   members: z._default(z.array(MemberSchema).check(z.minLength(1)), AUTO_DEFAULT_MEMBERS.map((m) => (typeof m === 'string' ? m : { ...m, params: { ...m.params } })))
     .check(z.describe(`detectors to combine: names or {detector, params}; default ${AUTO_DEFAULT_MEMBERS.map(memberName).join(', ')} (one per family; knn keeps a seeded ${AUTO_KNN_REFERENCE_ROWS}-row reference set); each gets a seed derived from auto's`)),
-  normalisation: z._default(z.enum(['zscore', 'tempered', 'rank', 'robust']), 'zscore')
+  normalisation: z._default(z.enum(['zscore', 'tempered', 'rank', 'robust']), 'tempered')
     .check(z.describe(`how member scores are put on one scale, from each member's training scores: zscore = (s - mean) / std; tempered = zscore, logarithmic beyond +-${TEMPER_AT} and 0 for a member whose training scores do not spread; rank = fraction of training scores below (1 above the maximum); robust = (s - median) / IQR`)),
   combine: z._default(z.enum(['mean', 'max']), 'mean')
     .check(z.describe('mean (average of normalised member scores) or max (the most alarmed member)')),
@@ -168,22 +173,30 @@ export class AutoDetector extends DetectorBase<AutoParams> {
       ctx.onProgress?.(i + 1, this.params.members.length, `member ${spec.detector} fitted`);
       return { detector: spec.detector, params, model, stats: memberStats(model.trainingScores!) };
     });
+    // fit's own scoring pass over these rows combines the members' training scores (kNN and LOF leave each row
+    // out of its own neighbours there; re-scoring the rows would find each at distance 0 from itself).
+    this.pendingFit = { x, per: this.members.map((m) => this.normalised(m, Float64Array.from(m.model.trainingScores!))) };
     return { steps: 0 };
+  }
+
+  private pendingFit: { x: Float32Array; per: Float64Array[] } | null = null;
+
+  private normalised(m: Member, s: Float64Array): Float64Array {
+    for (let i = 0; i < s.length; i++) s[i] = normalise(this.params.normalisation, m.stats, s[i]);
+    return s;
   }
 
   /** Each member's normalised scores for preprocessed rows ([member][row]). */
   memberScores(x: Float32Array, rows: number, cols: number): Float64Array[] {
     if (this.members.length === 0) throw new Error('auto: the detector is not fitted');
     const input = { data: x, rows, cols };
-    return this.members.map((m) => {
-      const s = m.model.scoreSamples(input);
-      for (let i = 0; i < rows; i++) s[i] = normalise(this.params.normalisation, m.stats, s[i]);
-      return s;
-    });
+    return this.members.map((m) => this.normalised(m, m.model.scoreSamples(input)));
   }
 
   protected scoreMatrix(x: Float32Array, rows: number, cols: number): Float64Array {
-    const per = this.memberScores(x, rows, cols), out = new Float64Array(rows);
+    const p = this.pendingFit;
+    this.pendingFit = null;
+    const per = p && p.x === x && p.per[0].length === rows ? p.per : this.memberScores(x, rows, cols), out = new Float64Array(rows);
     const max = this.params.combine === 'max';
     for (let i = 0; i < rows; i++) {
       let acc = max ? -Infinity : 0;
