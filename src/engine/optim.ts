@@ -26,11 +26,20 @@ function checkParams(params: readonly Tensor[], who: string): void {
   });
 }
 
-export interface AdamOptions { lr?: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
+/**
+ * Where Adam's epsilon enters. 'torch' (torch.optim.Adam, the paper's Algorithm 1):
+ * w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps). 'tf1' (TensorFlow 1's AdamOptimizer, whose
+ * epsilon is the paper's "epsilon hat"): lr_t = lr sqrt(1 - b2^t) / (1 - b1^t); w -= lr_t m / (sqrt(v) + eps),
+ * i.e. the torch rule with eps / sqrt(1 - b2^t): a larger effective epsilon in the first steps.
+ */
+export type AdamEpsilonPlacement = 'torch' | 'tf1';
 
-/** Adam exactly as torch.optim.Adam (defaults lr 1e-3, betas 0.9/0.999, eps 1e-8, L2 weight decay). */
+export interface AdamOptions { lr?: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; epsilonPlacement?: AdamEpsilonPlacement }
+
+/** Adam exactly as torch.optim.Adam (defaults lr 1e-3, betas 0.9/0.999, eps 1e-8, L2 weight decay); see AdamEpsilonPlacement for TF1's. */
 export class Adam implements Optimizer {
   readonly lr: number; readonly beta1: number; readonly beta2: number; readonly eps: number; readonly weightDecay: number;
+  readonly epsilonPlacement: AdamEpsilonPlacement;
   private t = 0;
   private readonly m: Float32Array[];
   private readonly v: Float32Array[];
@@ -39,16 +48,20 @@ export class Adam implements Optimizer {
     checkParams(params, 'Adam');
     this.lr = o.lr ?? 1e-3; this.beta1 = o.beta1 ?? 0.9; this.beta2 = o.beta2 ?? 0.999;
     this.eps = o.eps ?? 1e-8; this.weightDecay = o.weightDecay ?? 0;
+    this.epsilonPlacement = o.epsilonPlacement ?? 'torch';
     if (!(this.lr > 0)) throw new Error(`Adam: learning rate must be positive, got ${this.lr}`);
+    if (this.epsilonPlacement !== 'torch' && this.epsilonPlacement !== 'tf1') throw new Error(`Adam: epsilon placement must be torch or tf1, got ${String(this.epsilonPlacement)}`);
     this.m = params.map((p) => new Float32Array(p.size));
     this.v = params.map((p) => new Float32Array(p.size));
   }
 
   step(): void {
     this.t++;
-    const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
+    const { beta1: b1, beta2: b2, weightDecay: wd } = this;
     const bc1 = 1 - b1 ** this.t, bc2 = 1 - b2 ** this.t;
     const stepSize = this.lr / bc1, bc2Sqrt = Math.sqrt(bc2);
+    // TF1: lr_t m / (sqrt(v) + eps) = lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps / sqrt(bc2)).
+    const eps = this.epsilonPlacement === 'tf1' ? this.eps / bc2Sqrt : this.eps;
     const K = kernels();
     this.params.forEach((p, q) => {
       if (p.grad) K.adamStep(p.size, p.data, p.grad, this.m[q], this.v[q], stepSize, bc2Sqrt, b1, b2, eps, wd);

@@ -18,6 +18,10 @@
  * `trainContamination` c (paper protocol): the fitted rows are the training half's normal rows plus a random
  * fraction c of its anomaly rows (the DAGMM paper's Table 3; c = 1 fits on the whole training half).
  *
+ * `scalerRows` (paper protocol; issue 10's study of what the paper leaves open): the numeric scaling is fitted on
+ * the fitted rows by the detector itself (default), or by the harness on the whole training half or on every row
+ * of the run (the same Preprocessor with the detector's scaling; the detector then scales with 'none').
+ *
  * Labels choose the training rows and enter the metrics; the detector never sees them.
  * Every random choice of run r flows from seed + r. `control` repeats each run with the detector's
  * untrained control (for deep detectors the same initial networks, not trained), so a reader can see what
@@ -28,13 +32,18 @@ import { Rng } from '../engine/rng.js';
 import type { BenchDataset } from '../data/datasets/bundled.js';
 import { PAPER_ANOMALY_RATIOS } from '../data/datasets/table1.js';
 import { takeRows, type LabelledDataset } from '../data/datasets/types.js';
-import type { DataInput, FitOptions } from '../detectors/detector.js';
+import { Preprocessor, type Scaling } from '../data/preprocess.js';
+import { inferSchema } from '../data/schema.js';
+import { toTable, type DataInput, type Detector, type FitOptions } from '../detectors/detector.js';
 import { detectorEntry } from '../detectors/registry.js';
 import { auroc, averagePrecision } from '../metrics/ranking.js';
 import { flaggedCount, topKMetrics } from '../metrics/threshold.js';
 import { summarize } from './stats.js';
 
 export type Protocol = 'paper' | 'half-normal' | 'unsupervised';
+/** The rows the numeric scaling is fitted on (see runBenchmark's scalerRows). */
+export type ScalerRows = 'fitted' | 'training-half' | 'run';
+export const SCALER_ROWS: readonly ScalerRows[] = ['fitted', 'training-half', 'run'];
 export const PROTOCOLS: readonly Protocol[] = ['paper', 'half-normal', 'unsupervised'];
 
 export interface RunMetrics {
@@ -84,7 +93,17 @@ export interface BenchOptions {
    * unchanged, so results for different fractions share their test rows. Default 0: normal rows only.
    */
   trainContamination?: number;
+  /**
+   * 'paper' protocol only: the rows the numeric scaling is fitted on. 'fitted' (default): the detector's own
+   * preprocessing, fitted on the rows it is fitted on. 'training-half': every row of the training half,
+   * anomalies included; 'run': every row of the run, test rows included. For these two the harness fits the
+   * Preprocessor (the detector's scaling) on those rows, transforms the fitted and test rows with it, and fits
+   * the detector with scaling 'none'.
+   */
+  scalerRows?: ScalerRows;
   onRun?: (r: RunMetrics, i: number, control: RunMetrics | null) => void;
+  /** After each run's fit (not the control's): the fitted detector and the rows it saw, for diagnostics. */
+  onFitted?: (i: number, det: Detector, rows: { fit: DataInput; test: DataInput; testLabels: Uint8Array }) => void;
 }
 
 /** Where a benchmark's rows come from: the paper's bundled data sets or a labelled table. */
@@ -102,7 +121,11 @@ export interface BenchSource {
   config: Record<string, unknown>;
 }
 
-export interface Split { fit: Int32Array; test: Int32Array; testLabels: Uint8Array; ratio: number; fitAnomalies: number }
+export interface Split {
+  fit: Int32Array; test: Int32Array; testLabels: Uint8Array; ratio: number; fitAnomalies: number;
+  /** Every row of the run (the fitted and test rows are drawn from these). */
+  run: Int32Array;
+}
 
 /**
  * The rows of one run. Labels only choose rows here: the fitted rows (normal rows, plus under trainContamination
@@ -113,7 +136,7 @@ export function splitRun(ds: Pick<BenchDataset, 'sampleRun'>, rng: RngType, prot
   if (trainContamination > 0 && protocol !== 'paper') throw new Error('training contamination needs the paper protocol (half-normal tests on every anomaly row)');
   const { idx, labels } = ds.sampleRun(rng);
   if (protocol === 'unsupervised') {
-    return { fit: idx, test: idx, testLabels: Uint8Array.from(idx, (r) => labels[r]), ratio: paperRatio, fitAnomalies: idx.reduce((a, r) => a + labels[r], 0) };
+    return { fit: idx, test: idx, testLabels: Uint8Array.from(idx, (r) => labels[r]), ratio: paperRatio, fitAnomalies: idx.reduce((a, r) => a + labels[r], 0), run: idx };
   }
   if (protocol === 'paper') {
     const perm = rng.fork('split').permutation(idx.length);
@@ -125,7 +148,7 @@ export function splitRun(ds: Pick<BenchDataset, 'sampleRun'>, rng: RngType, prot
     const m = Math.round(trainContamination * anomalies.length);
     for (let i = 0; i < m; i++) fit.push(anomalies[pick[i]]);
     const test = Int32Array.from(perm.subarray(nTrain), (p) => idx[p]);
-    return { fit: Int32Array.from(fit), test, testLabels: Uint8Array.from(test, (r) => labels[r]), ratio: paperRatio, fitAnomalies: m };
+    return { fit: Int32Array.from(fit), test, testLabels: Uint8Array.from(test, (r) => labels[r]), ratio: paperRatio, fitAnomalies: m, run: idx };
   }
   const normals: number[] = [], anomalies: number[] = [];
   for (const r of idx) (labels[r] ? anomalies : normals).push(r);
@@ -133,7 +156,23 @@ export function splitRun(ds: Pick<BenchDataset, 'sampleRun'>, rng: RngType, prot
   const half = Math.floor(normals.length / 2);
   const fit = Int32Array.from(perm.subarray(0, half), (p) => normals[p]);
   const test = Int32Array.from([...Array.from(perm.subarray(half), (p) => normals[p]), ...anomalies]);
-  return { fit, test, testLabels: Uint8Array.from(test, (r) => labels[r]), ratio: anomalies.length / test.length, fitAnomalies: 0 };
+  return { fit, test, testLabels: Uint8Array.from(test, (r) => labels[r]), ratio: anomalies.length / test.length, fitAnomalies: 0, run: idx };
+}
+
+/**
+ * The fitted and test rows scaled by a Preprocessor fitted on other rows of the run: the training half (every
+ * run row not in the test half) or the whole run. The one preprocessing code; only the rows it is fitted on change.
+ */
+export function prescaleRun(src: Pick<BenchSource, 'rows' | 'fitOptions'>, split: Split, which: Exclude<ScalerRows, 'fitted'>, scaling: Scaling): { fit: DataInput; test: DataInput; scalerRows: number } {
+  let idx = split.run;
+  if (which === 'training-half') {
+    const test = new Set(split.test);
+    idx = split.run.filter((r) => !test.has(r));
+  }
+  const table = toTable(src.rows(idx), 'scaler rows');
+  const pre = Preprocessor.fit(table, inferSchema(table, src.fitOptions), { scaling });
+  const apply = (rows: Int32Array): DataInput => { const m = pre.transform(toTable(src.rows(rows))); return { data: m.x, rows: m.rows, cols: m.cols }; };
+  return { fit: apply(split.fit), test: apply(split.test), scalerRows: idx.length };
 }
 
 export function evaluate(scores: Float64Array, labels: Uint8Array, ratio: number): Omit<RunMetrics, 'seed' | 'seconds'> {
@@ -157,6 +196,12 @@ export function runBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?:
   const params: Record<string, unknown> = { ...o.params, ...(o.epochs !== undefined ? { epochs: o.epochs } : {}) };
   const control = o.noControl ? null : entry.untrainedControl;
   const contamination = o.trainContamination ?? 0;
+  const scalerRows = o.scalerRows ?? 'fitted';
+  if (!SCALER_ROWS.includes(scalerRows)) throw new Error(`scalerRows must be one of ${SCALER_ROWS.join(', ')}, got ${String(scalerRows)}`);
+  if (scalerRows !== 'fitted' && o.protocol !== 'paper') throw new Error(`scalerRows ${scalerRows} needs the paper protocol (it names rows of its training half)`);
+  const scaling = (params.preprocessing as { scaling?: Scaling } | undefined)?.scaling ?? 'minmax';
+  // The harness scales (scalerRows other than 'fitted'): the detector then leaves the rows as they are.
+  const detParams = scalerRows === 'fitted' ? params : { ...params, preprocessing: { ...(params.preprocessing as object | undefined), scaling: 'none' } };
   const t0 = performance.now();
   const runs: RunMetrics[] = [], controlRuns: RunMetrics[] = [];
   let resolved: Record<string, unknown> = {};
@@ -165,18 +210,20 @@ export function runBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?:
     const split = splitRun(src, new Rng(seed), o.protocol, src.ratio, contamination);
     if (split.fit.length < 2) throw new Error(`run ${r + 1}: only ${split.fit.length} training rows`);
     const fitInfo = o.trainContamination !== undefined ? { trainRows: split.fit.length, trainAnomalies: split.fitAnomalies } : {};
-    const fitRows = src.rows(split.fit), testRows = src.rows(split.test);
-    const one = (extraParams: Record<string, unknown>): { m: RunMetrics; resolved: Record<string, unknown> } => {
+    const scaled = scalerRows === 'fitted' ? null : prescaleRun(src, split, scalerRows, scaling);
+    const fitRows = scaled ? scaled.fit : src.rows(split.fit), testRows = scaled ? scaled.test : src.rows(split.test);
+    const one = (extraParams: Record<string, unknown>): { m: RunMetrics; resolved: Record<string, unknown>; det: Detector } => {
       const t = performance.now();
-      const det = entry.create({ ...params, seed, ...extraParams }).fit(fitRows, src.fitOptions);
+      const det = entry.create({ ...detParams, seed, ...extraParams }).fit(fitRows, src.fitOptions);
       const trainSeconds = (performance.now() - t) / 1000;
       // Unsupervised: the test rows are the fitted rows, and their scores are the fit's own (PyOD's decision_scores_:
       // neighbour methods leave each row out of its own neighbours; re-scoring would find every row at distance 0).
       const own = o.protocol === 'unsupervised' ? det.trainingScores : null;
       const scores = own && own.length === split.test.length ? own : det.scoreSamples(testRows);
-      return { m: { seed, ...evaluate(scores, split.testLabels, split.ratio), seconds: (performance.now() - t) / 1000, trainSeconds, ...fitInfo }, resolved: det.resolvedConfig() };
+      return { m: { seed, ...evaluate(scores, split.testLabels, split.ratio), seconds: (performance.now() - t) / 1000, trainSeconds, ...fitInfo }, resolved: det.resolvedConfig(), det };
     };
     const run = one({});
+    o.onFitted?.(r, run.det, { fit: fitRows, test: testRows, testLabels: split.testLabels });
     runs.push(run.m);
     resolved = run.resolved;
     const ctl = control ? one(control.params).m : null;
@@ -197,7 +244,10 @@ export function runBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?:
     config: {
       ...src.config, ...extra.config, ...params, resolved,
       ...(o.trainContamination !== undefined ? { trainContamination: contamination } : {}),
-      scaling: `${(params.preprocessing as { scaling?: string } | undefined)?.scaling ?? 'minmax'} (the detector's preprocessing), fitted on the fitted rows; columns constant there encode sign(x - constant)`,
+      scaling: scalerRows === 'fitted'
+        ? `${scaling} (the detector's preprocessing), fitted on the fitted rows; columns constant there encode sign(x - constant)`
+        : `${scaling}, fitted by the harness on ${scalerRows === 'run' ? 'every row of the run (test rows included)' : 'every row of the training half (anomalies included)'}; columns constant there encode sign(x - constant); the detector scales with 'none'`,
+      ...(o.scalerRows !== undefined ? { scalerRows } : {}),
     },
     runs, ...agg,
     control: {

@@ -10,11 +10,13 @@ import { forEachBatchNoGrad } from '../../nn/batches.js';
 import type { Mlp } from '../../nn/mlp.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { registerDetector } from '../register.js';
-import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type LossOutput, type StepContext } from '../deep/detector.js';
+import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type DeepPhase, type LossOutput, type StepContext } from '../deep/detector.js';
+import type { InitScheme } from '../../nn/init.js';
 import { resolveDagmmConfig, type DagmmResolvedConfig } from './auto-config.js';
 import { RECONSTRUCTION_FEATURES } from './features.js';
 import { DagmmNetwork, fitGmmParams, scoreEnergyBatch, type DagmmNetworkConfig } from './network.js';
 import { DAGMM_PAPER_RUNS } from './paper-configs.js';
+import { GMM_PARAMS_SOURCES, RunningGmm } from './running-gmm.js';
 import { DAGMM_MIN_BATCH_ROWS, dagmmBatchLoss } from './train.js';
 
 export const DagmmParamsSchema = z.strictObject({
@@ -35,6 +37,17 @@ export const DagmmParamsSchema = z.strictObject({
   estimationHidden: z._default(z.number().check(z.int(), z.minimum(1)), 10).check(z.describe('hidden width of the default estimation network')),
   reconstructionFeatures: z._default(z.array(z.enum(['relative-euclidean', 'cosine'])), [...RECONSTRUCTION_FEATURES])
     .check(z.describe('reconstruction features appended to z_c')),
+  // Choices the paper leaves open (issue 10's study, docs/dagmm-gaps.md); unset = the default behaviour.
+  init: z.optional(z.enum(['glorot-uniform', 'glorot-normal', 'torch-default']))
+    .check(z.describe('initial weights: glorot-uniform with zero biases (default; TensorFlow\'s dense default), glorot-normal, or torch-default (nn.Linear\'s U(+-1/sqrt(fan_in)) weights and biases)')),
+  adamEpsilon: z.optional(z.enum(['torch', 'tf1']))
+    .check(z.describe('where Adam\'s epsilon enters: torch (default; eps added to sqrt of the bias-corrected v) or tf1 (TensorFlow 1\'s AdamOptimizer: eps added to sqrt(v), bias correction in the step size)')),
+  epochMeaning: z.optional(z.enum(['passes', 'full-batches', 'steps']))
+    .check(z.describe('what epochs count: passes (default; full passes over the training rows, trailing partial batch included), full-batches (passes without the trailing partial batch) or steps (optimiser steps, rounded up to whole passes)')),
+  covEps: z.optional(z.number().check(z.gt(0), z.maximum(1)))
+    .check(z.describe('diagonal term added to every covariance, in training and scoring; default 1e-6 (then growing jitter only if still not positive definite)')),
+  gmmParams: z.optional(z.enum(GMM_PARAMS_SOURCES as ['whole-training-set', 'running-average', 'last-batch']))
+    .check(z.describe('mixture parameters used to score: whole-training-set (default; one pass over the training rows after training), running-average (moving average of the training batches\' estimates, decay 0.99) or last-batch')),
 });
 
 export type DagmmParams = z.infer<typeof DagmmParamsSchema>;
@@ -60,12 +73,16 @@ export type DagmmParamsInput = z.input<typeof DagmmParamsSchema>;
 export class DagmmDetector<P extends DagmmBaseParams = DagmmParams, C extends DagmmResolvedConfig = DagmmResolvedConfig> extends DeepDetector<P, C> {
   readonly name: string = 'dagmm';
   readonly scoreName: string = 'sample energy';
-  protected override readonly minBatchRows = DAGMM_MIN_BATCH_ROWS;
+  /** DAGMM_MIN_BATCH_ROWS, or the batch size under epochMeaning 'full-batches' (set by configure). */
+  protected override minBatchRows: number = DAGMM_MIN_BATCH_ROWS;
+  protected override readonly init: InitScheme;
   private net: DagmmNetwork | null = null;
   private gmm: GmmParams | null = null;
+  private running: RunningGmm | null = null;
 
   constructor(params: DagmmParamsInput = {}, parsed?: P) {
     super(parsed ?? parseParams('dagmm', DagmmParamsSchema, params) as P);
+    this.init = this.params.init ?? 'glorot-uniform';
   }
 
   get network(): DagmmNetwork {
@@ -80,7 +97,19 @@ export class DagmmDetector<P extends DagmmBaseParams = DagmmParams, C extends Da
 
   /** Subclasses extending C override this and add their fields. */
   protected configure(features: number, rows: number): C {
-    return resolveDagmmConfig({ features, rows }, { reconstructionFeatures: [...RECONSTRUCTION_FEATURES], ...this.params }) as C;
+    const c = resolveDagmmConfig({ features, rows }, { reconstructionFeatures: [...RECONSTRUCTION_FEATURES], ...this.params });
+    const p = this.params;
+    const meaning = p.epochMeaning ?? 'passes';
+    this.minBatchRows = meaning === 'full-batches' ? Math.max(DAGMM_MIN_BATCH_ROWS, c.batchSize) : DAGMM_MIN_BATCH_ROWS;
+    if (meaning === 'steps') {
+      // Batches of one pass (a trailing batch of one row is skipped), then whole passes covering the steps.
+      const b = Math.min(c.batchSize, rows), perPass = Math.floor(rows / b) + (rows % b >= DAGMM_MIN_BATCH_ROWS ? 1 : 0);
+      c.epochs = Math.ceil(c.epochs / Math.max(1, perPass));
+    }
+    // Recorded only when set, so default configurations (and model files) are unchanged.
+    const opts = { init: p.init, adamEpsilon: p.adamEpsilon, epochMeaning: p.epochMeaning, covEps: p.covEps, gmmParams: p.gmmParams };
+    for (const [k, v] of Object.entries(opts)) if (v !== undefined) (c as unknown as Record<string, unknown>)[k] = v;
+    return c as C;
   }
 
   protected networks(c: C): Record<string, string> {
@@ -91,8 +120,14 @@ export class DagmmDetector<P extends DagmmBaseParams = DagmmParams, C extends Da
   protected networkConfig(c: C): DagmmNetworkConfig {
     return {
       compression: c.compression, estimation: c.estimation, lambdaEnergy: c.lambdaEnergy, lambdaCov: c.lambdaCov,
-      reconstructionFeatures: c.reconstructionFeatures,
+      reconstructionFeatures: c.reconstructionFeatures, ...(this.params.covEps !== undefined ? { covEps: this.params.covEps } : {}),
     };
+  }
+
+  /** One phase over both networks with TF1's Adam when asked; else the template's default (torch's Adam). */
+  protected override phases(_c: C): readonly DeepPhase[] | null {
+    if ((this.params.adamEpsilon ?? 'torch') === 'torch') return null;
+    return [{ name: 'loss', networks: ['compression', 'estimation'], adamEpsilonPlacement: 'tf1', loss: (b, ctx) => this.loss(b, ctx) }];
   }
 
   protected override attach(c: C, nets: ReadonlyMap<string, Mlp>): void {
@@ -103,12 +138,24 @@ export class DagmmDetector<P extends DagmmBaseParams = DagmmParams, C extends Da
   protected setGmmParams(p: GmmParams): void { this.gmm = p; }
 
   protected loss(batch: Tensor, ctx: StepContext): LossOutput {
-    return dagmmBatchLoss(this.network, batch, ctx);
+    const running = ctx.training ? this.running : null;
+    return dagmmBatchLoss(this.network, batch, ctx, running ? (p) => running.update(p) : undefined);
   }
 
-  /** The paper scores with mixture parameters over the whole training set, not a batch's. */
+  protected override train(x: Float32Array, rows: number, cols: number, ctx: Parameters<DeepDetector<P, C>['train']>[3]): ReturnType<DeepDetector<P, C>['train']> {
+    const src = this.params.gmmParams ?? 'whole-training-set';
+    this.running = src === 'whole-training-set' ? null : new RunningGmm(src);
+    return super.train(x, rows, cols, ctx);
+  }
+
+  /**
+   * The paper scores with mixture parameters over the whole training set, not a batch's (default); gmmParams
+   * 'running-average' / 'last-batch' use the estimates kept during training (whole set when no step ran).
+   */
   protected override afterTraining(x: Float32Array, rows: number): void {
-    this.gmm = fitGmmParams(this.network, x, rows);
+    const kept = this.running?.params() ?? null;
+    this.running = null;
+    this.gmm = kept ?? fitGmmParams(this.network, x, rows);
   }
 
   protected scoreBatch(batch: Tensor, out: Float64Array): void {

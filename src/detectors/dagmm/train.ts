@@ -29,9 +29,10 @@ export interface TrainedDagmm {
 /** A batch of one row has no covariance: DAGMM skips such a trailing batch. */
 export const DAGMM_MIN_BATCH_ROWS = 2;
 
-/** The DAGMM objective of one batch, with its terms for progress. */
-export function dagmmBatchLoss(net: DagmmNetwork, batch: Tensor, ctx: StepContext): LossOutput {
+/** The DAGMM objective of one batch, with its terms for progress; onParams sees the batch's GMM parameters. */
+export function dagmmBatchLoss(net: DagmmNetwork, batch: Tensor, ctx: StepContext, onParams?: (p: GmmParams) => void): LossOutput {
   const l = net.loss(batch, ctx.training, ctx.rng);
+  onParams?.(l.params);
   return { loss: l.loss, terms: { recon: l.recon, energy: l.energy, covPenalty: l.covPenalty } };
 }
 

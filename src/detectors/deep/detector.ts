@@ -27,6 +27,7 @@
 import * as z from '../../zod.js';
 import { Rng } from '../../engine/rng.js';
 import { Tensor } from '../../engine/tensor.js';
+import type { AdamEpsilonPlacement } from '../../engine/optim.js';
 import type { NamedTensor } from '../../io/model-file.js';
 import { forEachBatchNoGrad } from '../../nn/batches.js';
 import type { InitScheme } from '../../nn/init.js';
@@ -51,6 +52,8 @@ export interface DeepPhase {
   learningRate?: number;
   /** Adam's (beta1, beta2); default (0.9, 0.999). */
   betas?: readonly [number, number];
+  /** Where Adam's epsilon enters: 'torch' (default) or 'tf1' (optim.ts). */
+  adamEpsilonPlacement?: AdamEpsilonPlacement;
 }
 
 /** The training schedule every deep detector's resolved configuration carries. */
@@ -202,7 +205,7 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
     const config = this.config, nets = this.nets!;
     const params = this.parameters(nets).map((e) => e.p);
     const phases = this.phases(config)?.map((ph): TrainingPhase => ({
-      name: ph.name, optimizer: ph.optimizer, learningRate: ph.learningRate, betas: ph.betas, loss: (b, s) => ph.loss(b, s),
+      name: ph.name, optimizer: ph.optimizer, learningRate: ph.learningRate, betas: ph.betas, adamEpsilonPlacement: ph.adamEpsilonPlacement, loss: (b, s) => ph.loss(b, s),
       parameters: ph.networks.map((n) => {
         if (!nets.has(n)) throw new Error(`${this.name}: training phase "${ph.name}" updates network "${n}", which is not declared (declared: ${[...nets.keys()].join(', ')})`);
         return nets.get(n)!.parameters();

@@ -17,7 +17,7 @@
  * adding a stream never changes the others.
  */
 import { kernels } from '../../engine/backend/index.js';
-import { Adam, clipGradNorm, Rmsprop, type Optimizer } from '../../engine/optim.js';
+import { Adam, clipGradNorm, Rmsprop, type AdamEpsilonPlacement, type Optimizer } from '../../engine/optim.js';
 import type { Rng } from '../../engine/rng.js';
 import { Tape, Tensor } from '../../engine/tensor.js';
 import { assertFiniteMatrix } from '../../engine/validate.js';
@@ -56,6 +56,8 @@ export interface TrainingPhase {
   learningRate?: number;
   /** Adam's (beta1, beta2); default (0.9, 0.999). GANs use beta1 0.5 (Radford et al. 2016). */
   betas?: readonly [number, number];
+  /** Where Adam's epsilon enters (optim.ts AdamEpsilonPlacement); default 'torch'. */
+  adamEpsilonPlacement?: AdamEpsilonPlacement;
 }
 
 export interface Trainable {
@@ -149,9 +151,9 @@ function resolvePhases(model: Trainable, params: readonly Tensor[], o: TrainLoop
     if (ph.parameters.length === 0) throw new Error(`${o.what}: training phase "${ph.name}" updates no parameters`);
     if (ph.parameters.some((p) => !all.has(p))) throw new Error(`${o.what}: training phase "${ph.name}" updates a parameter that is not one of the model's`);
     const lr = ph.learningRate ?? o.learningRate;
-    if (ph.betas && (ph.optimizer ?? 'adam') !== 'adam') throw new Error(`${o.what}: training phase "${ph.name}" sets Adam's betas but uses ${ph.optimizer}`);
+    if ((ph.betas || ph.adamEpsilonPlacement) && (ph.optimizer ?? 'adam') !== 'adam') throw new Error(`${o.what}: training phase "${ph.name}" sets Adam's ${ph.betas ? 'betas' : 'epsilon placement'} but uses ${ph.optimizer}`);
     const opt = (ph.optimizer ?? 'adam') === 'adam'
-      ? new Adam(ph.parameters, { lr, ...(ph.betas ? { beta1: ph.betas[0], beta2: ph.betas[1] } : {}) })
+      ? new Adam(ph.parameters, { lr, ...(ph.betas ? { beta1: ph.betas[0], beta2: ph.betas[1] } : {}), ...(ph.adamEpsilonPlacement ? { epsilonPlacement: ph.adamEpsilonPlacement } : {}) })
       : new Rmsprop(ph.parameters, { lr });
     return { name: ph.name, params: ph.parameters, loss: ph.loss, opt };
   });
