@@ -11,6 +11,7 @@ import { Rng } from '../src/engine/rng.js';
 import { readTable } from '../src/data/readers/read-node.js';
 import { labelledSource } from '../src/harness/labelled.js';
 import { matrixSource, runBenchmark, runPaperBenchmark, type BenchOptions, type BenchResult, type BenchSource } from '../src/harness/paper.js';
+import { runBenchmarkAsync, runPaperBenchmarkAsync } from '../src/harness/parallel.js';
 
 /** The development suite (../shared/data/dev-suite/README.md). */
 export const DEV_SUITE = ['aloi', 'donors', 'landsat', 'mnist', 'wdbc', 'cardiotocography', 'celeba'] as const;
@@ -28,18 +29,20 @@ export interface LoadedBenchData {
   source: BenchSource;
   /** The harness on this data set (the paper's sets add each detector's per-data-set configuration). */
   run(o: BenchOptions): BenchResult;
+  /** The same with o.jobs runs at once in worker threads (runBenchmarkAsync). */
+  runAsync(o: BenchOptions): Promise<BenchResult>;
 }
 
 export async function loadBenchData(name: string, suiteDir = DEFAULT_SUITE_DIR): Promise<LoadedBenchData> {
   if ((PAPER_DATASETS as readonly string[]).includes(name)) {
     const ds = loadPaperDataset(name as PaperDatasetName);
     const source = matrixSource(ds.base, (rng) => ds.sampleRun(rng), PAPER_ANOMALY_RATIOS[ds.name], 'Table 1 of Zong et al. 2018');
-    return { name, rows: ds.sampleRun(new Rng(1)).idx.length, source, run: (o) => runPaperBenchmark(ds, o) };
+    return { name, rows: ds.sampleRun(new Rng(1)).idx.length, source, run: (o) => runPaperBenchmark(ds, o), runAsync: (o) => runPaperBenchmarkAsync(ds, o) };
   }
   if (!(DEV_SUITE as readonly string[]).includes(name)) throw new Error(`unknown data set "${name}" (available: ${ALL_DATASETS.join(', ')})`);
   const file = join(suiteDir, `${name}.csv.gz`);
   if (!existsSync(file)) throw new Error(`${file}: not found (the development suite is read from --suite-dir)`);
   const table = await readTable(file);
   const source = labelledSource(table, labelsFromColumn(table, 'label', '1'), name, { labelColumn: 'label' });
-  return { name, rows: table.rowCount, source, run: (o) => runBenchmark(source, o) };
+  return { name, rows: table.rowCount, source, run: (o) => runBenchmark(source, o), runAsync: (o) => runBenchmarkAsync(source, o) };
 }

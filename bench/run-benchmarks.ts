@@ -5,19 +5,22 @@
  *
  *   node dist/bench/run-benchmarks.js [--models ae,dagmm] [--datasets thyroid,arrhythmia,landsat]
  *     [--protocols paper,half-normal,unsupervised] [--runs 20] [--slow-runs 5] [--seed 1] [--out dir] [--force]
- *     [--suite-dir ../shared/data/dev-suite]
+ *     [--suite-dir ../shared/data/dev-suite] [--jobs 1] [--threads n]
  *
  * Data sets: the paper's four (bundled) and the development suite's seven ADBench sets (gzipped CSV with a
  * `label` column, 1 = anomaly; read from --suite-dir, not shipped). Default: the paper's four, protocols paper
  * and half-normal. Data sets with more than SLOW_ROWS rows (KDDCUP, KDDCUP-Rev, ALOI, donors, CelebA) take
- * --slow-runs seeds; every JSON says how many runs it holds.
+ * --slow-runs seeds; every JSON says how many runs it holds. --jobs N runs N seeds at once in worker threads
+ * (the harness's jobs); the native kernels then use --threads threads, 1 unless given (the process's count,
+ * shared by the jobs). Results reproduce for the same seed, backend and kernel thread count; each JSON records
+ * both (threads, and jobs when above 1).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBestBackend, backendInfo } from '../src/backend-node.js';
 import { PAPER_DATASETS } from '../src/data/datasets/bundled.js';
 import { detectorNames } from '../src/detectors/registry.js';
-import { PROTOCOLS, type Protocol } from '../src/harness/paper.js';
+import { checkJobs, PROTOCOLS, type Protocol } from '../src/harness/paper.js';
 import { ALL_DATASETS, DEFAULT_SUITE_DIR, loadBenchData, SLOW_ROWS } from './datasets.js';
 
 const argv = process.argv.slice(2);
@@ -34,9 +37,13 @@ for (const d of datasets) if (!ALL_DATASETS.includes(d)) throw new Error(`unknow
 const runs = Number(opt('runs', '20')), slowRuns = Number(opt('slow-runs', '5')), seed = Number(opt('seed', '1'));
 const out = opt('out', 'docs/results/benchmarks');
 const force = argv.includes('--force');
+const jobs = checkJobs(Number(opt('jobs', '1')));
+const threadsArg = opt('threads', jobs > 1 ? '1' : '');
+const threads = threadsArg === '' ? undefined : Number(threadsArg);
+if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new Error(`--threads must be a positive integer, got "${threadsArg}"`);
 for (const m of models) if (!detectorNames().includes(m)) throw new Error(`unknown model "${m}" (available: ${detectorNames().join(', ')})`);
 
-useBestBackend('auto');
+useBestBackend('auto', threads);
 mkdirSync(out, { recursive: true });
 for (const name of datasets) {
   const ds = await loadBenchData(name, suiteDir);
@@ -47,8 +54,8 @@ for (const name of datasets) {
       if (existsSync(file) && !force) { process.stderr.write(`${file}: exists, kept\n`); continue; }
       const n = slow ? slowRuns : runs;
       process.stderr.write(`${model} on ${name}, ${protocol} protocol, ${n} runs ...\n`);
-      const r = ds.run({
-        model, runs: n, seed, protocol,
+      const r = await ds.runAsync({
+        model, runs: n, seed, protocol, jobs,
         onRun: (m, i) => process.stderr.write(`  run ${i + 1}/${n} seed ${m.seed}: F1 ${m.f1.toFixed(4)} AUROC ${m.auroc.toFixed(4)} (${m.seconds.toFixed(1)} s)\n`),
       });
       writeFileSync(file, `${JSON.stringify({ ...r, ...backendInfo(), runsNote: n < 20 ? `${n} seeds: ${slow ? `${name} runs take --slow-runs seeds (${ds.rows} rows: deep detectors at the paper's epochs take minutes per seed)` : `${model} is slow`}` : null })}\n`);

@@ -9,6 +9,7 @@ export { useBestBackend, backendInfo, type BackendPreference } from './backend-n
 export { loadPaperDataset, PAPER_DATASETS, type PaperDatasetName } from './data/datasets/bundled.js';
 export { runBenchmark, runPaperBenchmark, PROTOCOLS, matrixSource, type BenchResult, type BenchOptions, type BenchSource, type Protocol } from './harness/paper.js';
 export { runLabelledBenchmark, type LabelledBenchOptions } from './harness/labelled.js';
+export { runBenchmarkAsync, runPaperBenchmarkAsync, runLabelledBenchmarkAsync } from './harness/parallel.js';
 export { readTable, type ReadTableOptions } from './data/readers/read-node.js';
 export { readModelBytes, readModelFile, writeModelFile, writeModelBytes, MAX_MODEL_FILE_BYTES } from './io/model-file-node.js';
 

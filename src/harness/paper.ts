@@ -73,6 +73,8 @@ export interface BenchResult {
   seconds: number;
   backend?: string;
   threads?: number;
+  /** Seeds run at once in worker threads (set when more than 1; see BenchOptions.jobs). */
+  jobs?: number;
 }
 
 export interface BenchOptions {
@@ -101,8 +103,23 @@ export interface BenchOptions {
    * the detector with scaling 'none'.
    */
   scalerRows?: ScalerRows;
+  /**
+   * Seeds run at once, each in a worker thread (runBenchmarkAsync in harness/parallel.ts; runBenchmark runs one
+   * seed at a time and takes only 1). Default 1. The kernels' thread count is the process's, shared by the
+   * workers: a result is reproduced by the same seed, backend and kernel thread count, whatever the jobs.
+   */
+  jobs?: number;
+  /**
+   * jobs > 1: modules (URLs or absolute paths) each worker thread imports before its first seed, for detectors
+   * registered outside the built-in ones (the workers know only what they import).
+   */
+  workerModules?: readonly string[];
+  /**
+   * After each run (with its control): its metrics, its 0-based index and the control's metrics. With jobs > 1
+   * runs are reported as they finish, which need not be seed order.
+   */
   onRun?: (r: RunMetrics, i: number, control: RunMetrics | null) => void;
-  /** After each run's fit (not the control's): the fitted detector and the rows it saw, for diagnostics. */
+  /** After each run's fit (not the control's): the fitted detector and the rows it saw, for diagnostics (jobs 1 only). */
   onFitted?: (i: number, det: Detector, rows: { fit: DataInput; test: DataInput; testLabels: Uint8Array }) => void;
 }
 
@@ -189,9 +206,76 @@ export function aggregate(runs: RunMetrics[]): { mean: Record<MetricName, number
   return { mean, std, ci95 };
 }
 
-/** Runs the protocol on a source with any registered detector. */
-export function runBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?: BenchResult['paper']; config?: Record<string, unknown> } = {}): BenchResult {
+/** The number of seeds run at once (BenchOptions.jobs): a positive integer, 1 when not given. */
+export function checkJobs(jobs: number | undefined): number {
+  if (jobs === undefined) return 1;
+  if (!(Number.isInteger(jobs) && jobs >= 1)) throw new Error(`jobs must be a positive integer (seeds run at once), got ${String(jobs)}`);
+  return jobs;
+}
+
+/** What every seed of a benchmark shares; plain data, so a worker thread can receive it (harness/parallel.ts). */
+export interface SeedSpec {
+  model: string;
+  /** The detector's parameters for every seed (the seed itself is added per run). */
+  params: Record<string, unknown>;
+  /** The untrained control's extra parameters, or null for no control. */
+  control: Record<string, unknown> | null;
+  protocol: Protocol;
+  fitOptions: FitOptions;
+}
+
+/** The rows of run r, prepared by the harness (split, contamination, harness-side scaling). */
+export interface SeedRows {
+  r: number;
+  seed: number;
+  fit: DataInput;
+  test: DataInput;
+  testLabels: Uint8Array;
+  ratio: number;
+  /** With trainContamination: the fitted rows and how many of them are anomalies. */
+  fitInfo: { trainRows?: number; trainAnomalies?: number };
+}
+
+/** One run's metrics, its control's, and the detector's resolved configuration. */
+export interface SeedOutcome { r: number; run: RunMetrics; control: RunMetrics | null; resolved: Record<string, unknown> }
+
+/**
+ * The body of the run loop: fits and scores one run and its untrained control. The same function runs in
+ * this thread (runBenchmark) or in a worker thread (runBenchmarkAsync with jobs > 1).
+ */
+export function runSeed(spec: SeedSpec, job: SeedRows, onFitted?: BenchOptions['onFitted']): SeedOutcome {
+  const entry = detectorEntry(spec.model);
+  const { seed, fit: fitRows, test: testRows } = job;
+  const one = (extraParams: Record<string, unknown>): { m: RunMetrics; resolved: Record<string, unknown>; det: Detector } => {
+    const t = performance.now();
+    const det = entry.create({ ...spec.params, seed, ...extraParams }).fit(fitRows, spec.fitOptions);
+    const trainSeconds = (performance.now() - t) / 1000;
+    // Unsupervised: the test rows are the fitted rows, and their scores are the fit's own (PyOD's decision_scores_:
+    // neighbour methods leave each row out of its own neighbours; re-scoring would find every row at distance 0).
+    const own = spec.protocol === 'unsupervised' ? det.trainingScores : null;
+    const scores = own && own.length === job.testLabels.length ? own : det.scoreSamples(testRows);
+    return { m: { seed, ...evaluate(scores, job.testLabels, job.ratio), seconds: (performance.now() - t) / 1000, trainSeconds, ...job.fitInfo }, resolved: det.resolvedConfig(), det };
+  };
+  const run = one({});
+  onFitted?.(job.r, run.det, { fit: fitRows, test: testRows, testLabels: job.testLabels });
+  const control = spec.control ? one(spec.control).m : null;
+  return { r: job.r, run: run.m, control, resolved: run.resolved };
+}
+
+/** A benchmark checked and ready to run: what its seeds share, the rows of each run, and the result from the runs. */
+export interface BenchPlan {
+  spec: SeedSpec;
+  runs: number;
+  /** The rows of run r (0-based; seed = o.seed + r). */
+  prepare(r: number): SeedRows;
+  /** The result from every run's outcome, in any order (they are put in seed order). */
+  finish(outcomes: readonly SeedOutcome[]): BenchResult;
+}
+
+/** Checks the options and sets up the protocol on a source (runBenchmark and runBenchmarkAsync share it). */
+export function planBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?: BenchResult['paper']; config?: Record<string, unknown> } = {}): BenchPlan {
   if (!(Number.isInteger(o.runs) && o.runs > 0)) throw new Error(`runs must be a positive integer, got ${o.runs}`);
+  checkJobs(o.jobs);
   const entry = detectorEntry(o.model);
   const params: Record<string, unknown> = { ...o.params, ...(o.epochs !== undefined ? { epochs: o.epochs } : {}) };
   const control = o.noControl ? null : entry.untrainedControl;
@@ -203,63 +287,73 @@ export function runBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?:
   // The harness scales (scalerRows other than 'fitted'): the detector then leaves the rows as they are.
   const detParams = scalerRows === 'fitted' ? params : { ...params, preprocessing: { ...(params.preprocessing as object | undefined), scaling: 'none' } };
   const t0 = performance.now();
-  const runs: RunMetrics[] = [], controlRuns: RunMetrics[] = [];
-  let resolved: Record<string, unknown> = {};
-  for (let r = 0; r < o.runs; r++) {
+  const prepare = (r: number): SeedRows => {
     const seed = o.seed + r;
     const split = splitRun(src, new Rng(seed), o.protocol, src.ratio, contamination);
     if (split.fit.length < 2) throw new Error(`run ${r + 1}: only ${split.fit.length} training rows`);
     const fitInfo = o.trainContamination !== undefined ? { trainRows: split.fit.length, trainAnomalies: split.fitAnomalies } : {};
     const scaled = scalerRows === 'fitted' ? null : prescaleRun(src, split, scalerRows, scaling);
-    const fitRows = scaled ? scaled.fit : src.rows(split.fit), testRows = scaled ? scaled.test : src.rows(split.test);
-    const one = (extraParams: Record<string, unknown>): { m: RunMetrics; resolved: Record<string, unknown>; det: Detector } => {
-      const t = performance.now();
-      const det = entry.create({ ...detParams, seed, ...extraParams }).fit(fitRows, src.fitOptions);
-      const trainSeconds = (performance.now() - t) / 1000;
-      // Unsupervised: the test rows are the fitted rows, and their scores are the fit's own (PyOD's decision_scores_:
-      // neighbour methods leave each row out of its own neighbours; re-scoring would find every row at distance 0).
-      const own = o.protocol === 'unsupervised' ? det.trainingScores : null;
-      const scores = own && own.length === split.test.length ? own : det.scoreSamples(testRows);
-      return { m: { seed, ...evaluate(scores, split.testLabels, split.ratio), seconds: (performance.now() - t) / 1000, trainSeconds, ...fitInfo }, resolved: det.resolvedConfig(), det };
-    };
-    const run = one({});
-    o.onFitted?.(r, run.det, { fit: fitRows, test: testRows, testLabels: split.testLabels });
-    runs.push(run.m);
-    resolved = run.resolved;
-    const ctl = control ? one(control.params).m : null;
-    if (ctl) controlRuns.push(ctl);
-    o.onRun?.(run.m, r, ctl);
-  }
-  const agg = aggregate(runs), cagg = aggregate(controlRuns);
-  const paperRule = `flag the top ${src.ratio} of test scores (${src.ratioSource})`;
-  const halfRule = 'flag the test set\'s anomaly rate of test scores (computed from the test labels)';
-  const fitRule = contamination > 0 ? `normal rows plus ${contamination} of the anomaly rows of the training half (training contamination)` : 'normal rows of the training half';
-  return {
-    dataset: src.name, model: o.model,
-    protocol: o.protocol === 'paper'
-      ? `paper: random 50/50 split; fit on ${fitRule}; ${paperRule}`
-      : o.protocol === 'unsupervised'
-        ? `unsupervised: fit on every row (anomalies included) and score the same rows; ${paperRule}`
-        : `half-normal: fit on a random half of the normal rows; test on the other half plus all anomalies; ${halfRule}`,
-    config: {
-      ...src.config, ...extra.config, ...params, resolved,
-      ...(o.trainContamination !== undefined ? { trainContamination: contamination } : {}),
-      scaling: scalerRows === 'fitted'
-        ? `${scaling} (the detector's preprocessing), fitted on the fitted rows; columns constant there encode sign(x - constant)`
-        : `${scaling}, fitted by the harness on ${scalerRows === 'run' ? 'every row of the run (test rows included)' : 'every row of the training half (anomalies included)'}; columns constant there encode sign(x - constant); the detector scales with 'none'`,
-      ...(o.scalerRows !== undefined ? { scalerRows } : {}),
-    },
-    runs, ...agg,
-    control: {
-      description: control ? control.description : `none (${o.noControl ? 'skipped on request' : `${o.model} has no untrained control`})`,
-      runs: controlRuns, mean: cagg.mean, std: cagg.std,
-    },
-    paper: extra.paper ?? null,
-    flagging: o.protocol !== 'half-normal'
-      ? { rule: paperRule, ratio: src.ratio, usesTestLabels: false }
-      : { rule: halfRule, ratio: null, usesTestLabels: true },
-    seconds: (performance.now() - t0) / 1000,
+    const fit = scaled ? scaled.fit : src.rows(split.fit), test = scaled ? scaled.test : src.rows(split.test);
+    return { r, seed, fit, test, testLabels: split.testLabels, ratio: split.ratio, fitInfo };
   };
+  const finish = (outcomes: readonly SeedOutcome[]): BenchResult => {
+    const sorted = [...outcomes].sort((a, b) => a.r - b.r);
+    if (sorted.length !== o.runs || sorted.some((x, i) => x.r !== i)) throw new Error(`benchmark: expected one outcome for each of runs 0..${o.runs - 1}, got runs ${sorted.map((x) => x.r).join(', ')}`);
+    const runs = sorted.map((x) => x.run);
+    const controlRuns = sorted.flatMap((x) => (x.control ? [x.control] : []));
+    const resolved = sorted[sorted.length - 1].resolved;
+    const agg = aggregate(runs), cagg = aggregate(controlRuns);
+    const paperRule = `flag the top ${src.ratio} of test scores (${src.ratioSource})`;
+    const halfRule = 'flag the test set\'s anomaly rate of test scores (computed from the test labels)';
+    const fitRule = contamination > 0 ? `normal rows plus ${contamination} of the anomaly rows of the training half (training contamination)` : 'normal rows of the training half';
+    return {
+      dataset: src.name, model: o.model,
+      protocol: o.protocol === 'paper'
+        ? `paper: random 50/50 split; fit on ${fitRule}; ${paperRule}`
+        : o.protocol === 'unsupervised'
+          ? `unsupervised: fit on every row (anomalies included) and score the same rows; ${paperRule}`
+          : `half-normal: fit on a random half of the normal rows; test on the other half plus all anomalies; ${halfRule}`,
+      config: {
+        ...src.config, ...extra.config, ...params, resolved,
+        ...(o.trainContamination !== undefined ? { trainContamination: contamination } : {}),
+        scaling: scalerRows === 'fitted'
+          ? `${scaling} (the detector's preprocessing), fitted on the fitted rows; columns constant there encode sign(x - constant)`
+          : `${scaling}, fitted by the harness on ${scalerRows === 'run' ? 'every row of the run (test rows included)' : 'every row of the training half (anomalies included)'}; columns constant there encode sign(x - constant); the detector scales with 'none'`,
+        ...(o.scalerRows !== undefined ? { scalerRows } : {}),
+      },
+      runs, ...agg,
+      control: {
+        description: control ? control.description : `none (${o.noControl ? 'skipped on request' : `${o.model} has no untrained control`})`,
+        runs: controlRuns, mean: cagg.mean, std: cagg.std,
+      },
+      paper: extra.paper ?? null,
+      flagging: o.protocol !== 'half-normal'
+        ? { rule: paperRule, ratio: src.ratio, usesTestLabels: false }
+        : { rule: halfRule, ratio: null, usesTestLabels: true },
+      seconds: (performance.now() - t0) / 1000,
+    };
+  };
+  return {
+    spec: { model: o.model, params: detParams, control: control ? control.params : null, protocol: o.protocol, fitOptions: src.fitOptions },
+    runs: o.runs, prepare, finish,
+  };
+}
+
+/**
+ * Runs the protocol on a source with any registered detector, one seed after the other in this thread.
+ * Seeds in worker threads (jobs > 1): runBenchmarkAsync (harness/parallel.ts), same runs, same result.
+ */
+export function runBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?: BenchResult['paper']; config?: Record<string, unknown> } = {}): BenchResult {
+  const plan = planBenchmark(src, o, extra);
+  const jobs = checkJobs(o.jobs);
+  if (jobs > 1) throw new Error(`jobs ${jobs}: runBenchmark runs one seed at a time; seeds in worker threads need runBenchmarkAsync (harness/parallel.ts)`);
+  const outcomes: SeedOutcome[] = [];
+  for (let r = 0; r < o.runs; r++) {
+    const out = runSeed(plan.spec, plan.prepare(r), o.onFitted);
+    outcomes.push(out);
+    o.onRun?.(out.run, r, out.control);
+  }
+  return plan.finish(outcomes);
 }
 
 /** A labelled numeric matrix (already encoded) as a benchmark source; every column is a numeric feature. */
@@ -278,11 +372,16 @@ export function matrixSource(base: LabelledDataset, sampleRun: BenchSource['samp
  * for that data set when it has one (paper-configs.ts beside it), else its defaults; params override it.
  */
 export function runPaperBenchmark(ds: BenchDataset, o: BenchOptions): BenchResult {
+  return runBenchmark(...paperBenchmarkArgs(ds, o));
+}
+
+/** runBenchmark's arguments for one of the paper's data sets (runPaperBenchmark, and its async form in parallel.ts). */
+export function paperBenchmarkArgs(ds: BenchDataset, o: BenchOptions): Parameters<typeof runBenchmark> {
   const entry = detectorEntry(o.model);
   const pc = entry.paperConfigs[ds.name];
   const src = matrixSource(ds.base, (rng) => ds.sampleRun(rng), PAPER_ANOMALY_RATIOS[ds.name], 'Table 1 of Zong et al. 2018');
-  return runBenchmark(src, { ...o, params: { ...pc?.params, ...o.params } }, {
+  return [src, { ...o, params: { ...pc?.params, ...o.params } }, {
     paper: pc?.results ?? null,
     config: { configSource: pc ? pc.source : `${o.model} defaults (no configuration for ${ds.name})` },
-  });
+  }];
 }

@@ -5,12 +5,13 @@
  */
 import { Option, type Command } from 'commander';
 import {
-  backendInfo, labelsFromColumn, detectorNames, loadPaperDataset, PAPER_DATASETS, PROTOCOLS, runLabelledBenchmark, runPaperBenchmark,
+  backendInfo, labelsFromColumn, detectorNames, loadPaperDataset, PAPER_DATASETS, PROTOCOLS, runLabelledBenchmarkAsync, runPaperBenchmarkAsync,
   type BenchResult, type PaperDatasetName, type Protocol,
 } from '../../index.js';
+import { setNativeThreads } from '../../engine/backend/native.js';
 import { addDetectorOptions, addReadOptions, type ReadOptionValues, detectorParams, fmt, list, nonNegativeInt, readData, type DetectorOptionValues } from '../common.js';
 
-interface BenchOpts extends DetectorOptionValues { model: string; runs: number; protocol: Protocol; control: boolean; trainContamination?: number; json?: boolean }
+interface BenchOpts extends DetectorOptionValues { model: string; runs: number; protocol: Protocol; control: boolean; trainContamination?: number; json?: boolean; jobs: number; threads?: number }
 
 /** A fraction in [0, 1], both ends included (0 = no anomaly rows, 1 = all of them). */
 function closedFraction(v: string): number {
@@ -28,7 +29,24 @@ function addBenchOptions(cmd: Command): Command {
     .option('--no-control', 'skip the untrained control')
     // Not --contamination: that option already sets the detector's threshold (common.ts).
     .option('--train-contamination <c>', 'paper protocol: also fit on this fraction of the training half\'s anomaly rows (DAGMM paper Table 3\'s c%; 1 = the whole training half); default 0', closedFraction)
+    .option('--jobs <n>', 'runs at once, each in a worker thread (1: one after the other)', positiveInt('jobs'), 1)
+    .option('--threads <n>', 'native kernel threads, shared by the jobs (default: ABERRANT_THREADS or up to 2 cores; 1 with --jobs above 1); results reproduce for the same seed, backend and thread count', positiveInt('threads'))
     .option('--json', 'print the result as one JSON object on stdout'));
+}
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!(v.trim() !== '' && Number.isInteger(n) && n >= 1)) throw new Error(`--${name} must be a positive integer, got "${v}"`);
+    return n;
+  };
+}
+
+/** The kernel thread count for the run: --threads, else 1 when jobs share the cores (each job one thread). */
+function setThreads(o: BenchOpts): void {
+  const threads = o.threads ?? (o.jobs > 1 ? 1 : undefined);
+  if (threads !== undefined && backendInfo().backend === 'native') setNativeThreads(threads);
+  if (o.jobs > 1) process.stderr.write(`${o.jobs} jobs, ${backendInfo().threads} kernel thread(s) (the process's, shared by the jobs)\n`);
 }
 
 /** Detector parameters, first seed and progress callback from the shared options. */
@@ -38,6 +56,7 @@ function benchSettings(o: BenchOpts) {
   delete params.seed; delete params.epochs;
   return {
     model: o.model, params, runs: o.runs, seed: o.seed ?? 1, protocol: o.protocol, epochs: o.epochs, noControl: !o.control, trainContamination: o.trainContamination,
+    jobs: o.jobs,
     onRun: (r: BenchResult['runs'][number], i: number, c: BenchResult['runs'][number] | null) => process.stderr.write(
       `run ${i + 1}/${o.runs} seed ${r.seed}: precision ${fmt(r.precision)} recall ${fmt(r.recall)} F1 ${fmt(r.f1)} AUROC ${fmt(r.auroc)} AP ${fmt(r.ap)} (${r.seconds.toFixed(1)} s)${r.trainAnomalies !== undefined ? `; fitted on ${r.trainRows} rows, ${r.trainAnomalies} anomalies` : ''}${c ? `; untrained F1 ${fmt(c.f1)} AUROC ${fmt(c.auroc)}` : ''}\n`),
   };
@@ -64,22 +83,24 @@ export function registerBench(bench: Command, setup: () => void): void {
     .addHelpText('after', '\nExamples:\n  aberrant bench csv data/thyroid.csv --label-column label --model dagmm --runs 20 --seed 1 --json\n  aberrant bench csv flows.parquet --label-column attack --positive yes --model ae --runs 5 --epochs 50')
     .action(async (file: string, o: BenchCsvOpts) => {
       setup();
+      setThreads(o);
       const table = await readData(file, o);
       const labels = labelsFromColumn(table, o.labelColumn, o.positive ?? null);
       const { model, ...s } = benchSettings(o);
-      printResult(runLabelledBenchmark(table, labels, file, { ...s, detector: model, labelColumn: o.labelColumn, drop: o.drop }), o, file);
+      printResult(await runLabelledBenchmarkAsync(table, labels, file, { ...s, detector: model, labelColumn: o.labelColumn, drop: o.drop }), o, file);
     });
 
   addBenchOptions(bench.command('paper')
     .description('Run the DAGMM paper\'s protocol on one of its data sets (bundled) with any detector and print per-run and summary metrics')
     .requiredOption('--dataset <name>', `data set: ${PAPER_DATASETS.join(', ')}`))
-    .addHelpText('after', '\nThe detector uses its configuration for the data set (beside it, e.g. dagmm/paper-configs.ts) when it has one;\n--param/--params override it.\n\nExamples:\n  aberrant bench paper --dataset thyroid --model dagmm --runs 20 --seed 1 --json\n  aberrant bench paper --dataset arrhythmia --model ae --runs 3 --epochs 200\n  aberrant bench paper --dataset thyroid --model rda --train-contamination 1 --runs 5')
-    .action((o: BenchOpts & { dataset: string }) => {
+    .addHelpText('after', '\nThe detector uses its configuration for the data set (beside it, e.g. dagmm/paper-configs.ts) when it has one;\n--param/--params override it.\n\nExamples:\n  aberrant bench paper --dataset thyroid --model dagmm --runs 20 --seed 1 --json\n  aberrant bench paper --dataset arrhythmia --model ae --runs 3 --epochs 200\n  aberrant bench paper --dataset thyroid --model rda --train-contamination 1 --runs 5\n  aberrant bench paper --dataset thyroid --model dagmm --runs 20 --jobs 2 --json   (2 runs at once, 1 kernel thread)')
+    .action(async (o: BenchOpts & { dataset: string }) => {
       if (!(PAPER_DATASETS as readonly string[]).includes(o.dataset)) throw new Error(`unknown --dataset "${o.dataset}" (expected ${PAPER_DATASETS.join(', ')})`);
       setup();
+      setThreads(o);
       const name = o.dataset as PaperDatasetName;
       const ds = loadPaperDataset(name);
       process.stderr.write(`${name}: ${ds.base.description}\n`);
-      printResult(runPaperBenchmark(ds, benchSettings(o)), o, name);
+      printResult(await runPaperBenchmarkAsync(ds, benchSettings(o)), o, name);
     });
 }
