@@ -17,7 +17,7 @@ import { useBestBackend, backendInfo } from '../src/backend-node.js';
 import { Rng } from '../src/engine/rng.js';
 import { AUTO_DEFAULT_MEMBERS, memberStats, normalise, type AutoParams } from '../src/detectors/auto/detector.js';
 import { createDetector, detectorNames } from '../src/detectors/registry.js';
-import { splitRun, type Protocol } from '../src/harness/paper.js';
+import { protocolScores, splitRun, type Protocol } from '../src/harness/paper.js';
 import { auroc, averagePrecision } from '../src/metrics/ranking.js';
 import { ALL_DATASETS, DEFAULT_SUITE_DIR, loadBenchData, SLOW_ROWS } from './datasets.js';
 
@@ -59,8 +59,7 @@ for (const name of datasets) {
       const fitOne = (m: string, params: Record<string, unknown>) => {
         const t = performance.now();
         const det = createDetector(m, { ...params, seed }).fit(fitRows, data.source.fitOptions);
-        // Unsupervised: the test rows are the fitted rows; their scores are the fit's own, as in the harness.
-        const test = protocol === 'unsupervised' ? det.trainingScores! : det.scoreSamples(testRows);
+        const test = protocolScores(det, protocol, testRows, split.test.length);
         return { train: det.trainingScores!, test, seconds: (performance.now() - t) / 1000 };
       };
       for (const m of CANDIDATES) {
@@ -96,7 +95,7 @@ for (const name of datasets) {
       {
         const t = performance.now();
         const det = createDetector('auto', { seed }).fit(fitRows, data.source.fitOptions);
-        const s = protocol === 'unsupervised' ? det.trainingScores! : det.scoreSamples(testRows);
+        const s = protocolScores(det, protocol, testRows, split.test.length);
         add('auto', s, split.testLabels, (performance.now() - t) / 1000);
       }
       process.stderr.write(`${key} seed ${seed}: ${Object.entries(acc).map(([k, v]) => `${k} ${v.auroc[v.auroc.length - 1].toFixed(3)}`).join(', ')}\n`);

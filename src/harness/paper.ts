@@ -240,6 +240,16 @@ export interface SeedRows {
 export interface SeedOutcome { r: number; run: RunMetrics; control: RunMetrics | null; resolved: Record<string, unknown> }
 
 /**
+ * A fitted detector's scores for a run's test rows. Unsupervised: the test rows are the fitted rows, and their
+ * scores are the fit's own (PyOD's decision_scores_: neighbour methods leave each row out of its own neighbours;
+ * re-scoring would find every row at distance 0).
+ */
+export function protocolScores(det: Detector, protocol: Protocol, testRows: DataInput, testCount: number): Float64Array {
+  const own = protocol === 'unsupervised' ? det.trainingScores : null;
+  return own && own.length === testCount ? own : det.scoreSamples(testRows);
+}
+
+/**
  * The body of the run loop: fits and scores one run and its untrained control. The same function runs in
  * this thread (runBenchmark) or in a worker thread (runBenchmarkAsync with jobs > 1).
  */
@@ -250,10 +260,7 @@ export function runSeed(spec: SeedSpec, job: SeedRows, onFitted?: BenchOptions['
     const t = performance.now();
     const det = entry.create({ ...spec.params, seed, ...extraParams }).fit(fitRows, spec.fitOptions);
     const trainSeconds = (performance.now() - t) / 1000;
-    // Unsupervised: the test rows are the fitted rows, and their scores are the fit's own (PyOD's decision_scores_:
-    // neighbour methods leave each row out of its own neighbours; re-scoring would find every row at distance 0).
-    const own = spec.protocol === 'unsupervised' ? det.trainingScores : null;
-    const scores = own && own.length === job.testLabels.length ? own : det.scoreSamples(testRows);
+    const scores = protocolScores(det, spec.protocol, testRows, job.testLabels.length);
     return { m: { seed, ...evaluate(scores, job.testLabels, job.ratio), seconds: (performance.now() - t) / 1000, trainSeconds, ...job.fitInfo }, resolved: det.resolvedConfig(), det };
   };
   const run = one({});
