@@ -34,13 +34,16 @@ const scores = (p: DagmmParamsInput = {}): Float64Array => fit(p).scoreSamples(D
 describe('DAGMM gaps options: defaults', () => {
   it('unset and explicitly default options give bit-identical scores', () => {
     const ref = scores();
-    const explicit = scores({ init: 'glorot-uniform', adamEpsilon: 'torch', epochMeaning: 'passes', covEps: 1e-6, gmmParams: 'whole-training-set' });
+    const explicit = scores({ init: 'glorot-uniform', adamEpsilon: 'tf1', epochMeaning: 'passes', covEps: 1e-6, gmmParams: 'whole-training-set' });
     assert.deepEqual([...explicit], [...ref]);
+    // torch's placement (the default before 2026-12-01) trains differently.
+    assert.notDeepEqual([...scores({ adamEpsilon: 'torch' })], [...ref]);
   });
-  it('a default fit records none of the options in its configuration', () => {
+  it('a default fit records only the Adam placement among the options (its default changed)', () => {
     const c = fit().resolvedConfig();
-    for (const k of ['init', 'adamEpsilon', 'epochMeaning', 'covEps', 'gmmParams']) assert.ok(!(k in c), k);
-    assert.equal(fit({ adamEpsilon: 'tf1' }).resolvedConfig().adamEpsilon, 'tf1');
+    for (const k of ['init', 'epochMeaning', 'covEps', 'gmmParams']) assert.ok(!(k in c), k);
+    assert.equal(c.adamEpsilon, 'tf1');
+    assert.equal(fit({ adamEpsilon: 'torch' }).resolvedConfig().adamEpsilon, 'torch');
   });
   it('rejects unknown values with the parameter named', () => {
     assert.throws(() => new DagmmDetector({ adamEpsilon: 'keras' as 'tf1' }), /adamEpsilon/);
@@ -84,8 +87,9 @@ describe('Adam epsilon placement', () => {
     assert.ok(Math.abs(run() - -1e-7 / (1e-7 + 1e-8)) < 1e-5);
     assert.ok(Math.abs(run('tf1') - -1e-7 / (1e-7 + 1e-8 / Math.sqrt(0.001))) < 1e-5);
   });
-  it('DAGMM with adamEpsilon tf1 trains to different, finite scores', () => {
-    const a = scores(), b = scores({ adamEpsilon: 'tf1' });
+  it('DAGMM with adamEpsilon torch and tf1 trains to different, finite scores', () => {
+    const a = scores({ adamEpsilon: 'torch' }), b = scores({ adamEpsilon: 'tf1' });
+    assert.ok(a.every(Number.isFinite));
     assert.ok(b.every(Number.isFinite));
     assert.notDeepEqual([...a], [...b]);
   });

@@ -2,7 +2,8 @@
  * DAGMM's results must not change when its training moves between implementations: these scores were
  * captured from the detector before it moved onto the deep-detector template (TypeScript backend, fixed seed),
  * and the detector must still produce them bit for bit. They cover a trailing one-row batch (skipped), dropout,
- * the GMM fitted over the whole training set after training, and a hold-out threshold.
+ * the GMM fitted over the whole training set after training, and a hold-out threshold. They were captured with
+ * torch's Adam, DAGMM's default then (tf1 since 2026-12-01), so the cases ask for it.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -59,7 +60,7 @@ describe('DAGMM scores are unchanged by the move onto the deep-detector template
   const data = rows();
   it('81 training rows in batches of 16 (trailing single row skipped), 4 epochs, contamination threshold', () => {
     withKernels(new TsKernels(), () => {
-      const det = new DagmmDetector({ seed: 7, epochs: 4, batchSize: 16, learningRate: 1e-3, threshold: { contamination: 0.1 } }).fit(data.slice(0, 81));
+      const det = new DagmmDetector({ adamEpsilon: 'torch', seed: 7, epochs: 4, batchSize: 16, learningRate: 1e-3, threshold: { contamination: 0.1 } }).fit(data.slice(0, 81));
       assert.equal(det.training?.steps, CONTAMINATION_CASE.steps);
       assert.equal(det.threshold, CONTAMINATION_CASE.threshold);
       assert.deepEqual(Array.from(det.scoreSamples(data)), CONTAMINATION_CASE.scores);
@@ -67,7 +68,7 @@ describe('DAGMM scores are unchanged by the move onto the deep-detector template
   });
   it('hold-out threshold: 20% of the rows held out of training, 2 epochs', () => {
     withKernels(new TsKernels(), () => {
-      const det = new DagmmDetector({ seed: 7, epochs: 2, batchSize: 16, threshold: { holdout: 0.2, quantile: 0.9 } }).fit(data);
+      const det = new DagmmDetector({ adamEpsilon: 'torch', seed: 7, epochs: 2, batchSize: 16, threshold: { holdout: 0.2, quantile: 0.9 } }).fit(data);
       assert.equal(det.training?.steps, HOLDOUT_CASE.steps);
       assert.equal(det.threshold, HOLDOUT_CASE.threshold);
       assert.deepEqual(Array.from(det.scoreSamples(data.slice(0, 6))), HOLDOUT_CASE.scores);

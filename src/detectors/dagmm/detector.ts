@@ -19,6 +19,12 @@ import { DAGMM_PAPER_RUNS } from './paper-configs.js';
 import { GMM_PARAMS_SOURCES, RunningGmm } from './running-gmm.js';
 import { DAGMM_MIN_BATCH_ROWS, dagmmBatchLoss } from './train.js';
 
+/**
+ * TensorFlow 1's Adam: the paper names TensorFlow, and docs/dagmm-gaps.md decided on that principle, before any
+ * result, that this is the default (it was torch's placement until 2026-12-01).
+ */
+export const DAGMM_ADAM_EPSILON: 'torch' | 'tf1' = 'tf1';
+
 export const DagmmParamsSchema = z.strictObject({
   ...CommonParamsSchema.shape,
   compression: z.optional(z.string()).check(z.describe("compression network in the paper's notation, e.g. FC(6,12,tanh)-FC(12,4,tanh)-FC(4,1,none)-FC(1,4,tanh)-FC(4,12,tanh)-FC(12,6,none); default: chosen from the data's shape")),
@@ -41,7 +47,7 @@ export const DagmmParamsSchema = z.strictObject({
   init: z.optional(z.enum(['glorot-uniform', 'glorot-normal', 'torch-default']))
     .check(z.describe('initial weights: glorot-uniform with zero biases (default; TensorFlow\'s dense default), glorot-normal, or torch-default (nn.Linear\'s U(+-1/sqrt(fan_in)) weights and biases)')),
   adamEpsilon: z.optional(z.enum(['torch', 'tf1']))
-    .check(z.describe('where Adam\'s epsilon enters: torch (default; eps added to sqrt of the bias-corrected v) or tf1 (TensorFlow 1\'s AdamOptimizer: eps added to sqrt(v), bias correction in the step size)')),
+    .check(z.describe('where Adam\'s epsilon enters: tf1 (default; TensorFlow 1\'s AdamOptimizer: eps added to sqrt(v), bias correction in the step size) or torch (eps added to sqrt of the bias-corrected v)')),
   epochMeaning: z.optional(z.enum(['passes', 'full-batches', 'steps']))
     .check(z.describe('what epochs count: passes (default; full passes over the training rows, trailing partial batch included), full-batches (passes without the trailing partial batch) or steps (optimiser steps, rounded up to whole passes)')),
   covEps: z.optional(z.number().check(z.gt(0), z.maximum(1)))
@@ -107,8 +113,10 @@ export class DagmmDetector<P extends DagmmBaseParams = DagmmParams, C extends Da
       c.epochs = Math.ceil(c.epochs / Math.max(1, perPass));
     }
     // Recorded only when set, so default configurations (and model files) are unchanged.
-    const opts = { init: p.init, adamEpsilon: p.adamEpsilon, epochMeaning: p.epochMeaning, covEps: p.covEps, gmmParams: p.gmmParams };
+    const opts = { init: p.init, epochMeaning: p.epochMeaning, covEps: p.covEps, gmmParams: p.gmmParams };
     for (const [k, v] of Object.entries(opts)) if (v !== undefined) (c as unknown as Record<string, unknown>)[k] = v;
+    // Always recorded: its default changed (torch before 2026-12-01), so a file without it was trained by torch's Adam.
+    (c as unknown as Record<string, unknown>).adamEpsilon = p.adamEpsilon ?? DAGMM_ADAM_EPSILON;
     return c as C;
   }
 
@@ -124,9 +132,9 @@ export class DagmmDetector<P extends DagmmBaseParams = DagmmParams, C extends Da
     };
   }
 
-  /** One phase over both networks with TF1's Adam when asked; else the template's default (torch's Adam). */
+  /** One phase over both networks with TF1's Adam (the default); 'torch' is the template's default Adam. */
   protected override phases(_c: C): readonly DeepPhase[] | null {
-    if ((this.params.adamEpsilon ?? 'torch') === 'torch') return null;
+    if ((this.params.adamEpsilon ?? DAGMM_ADAM_EPSILON) === 'torch') return null;
     return [{ name: 'loss', networks: ['compression', 'estimation'], adamEpsilonPlacement: 'tf1', loss: (b, ctx) => this.loss(b, ctx) }];
   }
 
