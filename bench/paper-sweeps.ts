@@ -13,15 +13,18 @@
  * table3-f1.svg in --out) into docs/reproduction.md.
  *
  *   node dist/bench/paper-sweeps.js [--tables table3,table5] [--models dagmm,dcn,dsebm-e,ocsvm] [--c 1,2,3,4,5]
- *     [--bases 1,3,5,7,9] [--runs 20] [--seed 1] [--jobs 1] [--epochs N (quick checks only)] [--dataset kddcup]
- *     [--out docs/results/studies]
+ *     [--bases 1,3,5,7,9] [--runs 20] [--seed 1] [--jobs 1] [--threads n] [--epochs N (quick checks only)]
+ *     [--dataset kddcup] [--out docs/results/studies]
+ *
+ * --jobs N runs N seeds at once in worker threads; the native kernels then use --threads threads, 1 unless given
+ * (as bench/run-benchmarks.ts).
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backendInfo, useBestBackend } from '../src/backend-node.js';
 import { loadPaperDataset, PAPER_DATASETS, type BenchDataset, type PaperDatasetName } from '../src/data/datasets/bundled.js';
 import { detectorNames } from '../src/detectors/registry.js';
-import { checkJobs, type BenchOptions, type BenchResult } from '../src/harness/paper.js';
+import { checkJobs, kernelThreadsForJobs, type BenchOptions, type BenchResult } from '../src/harness/paper.js';
 import { runPaperBenchmarkAsync } from '../src/harness/parallel.js';
 import { Plot } from '../src/report/svg.js';
 
@@ -195,10 +198,13 @@ if (process.argv[1]?.endsWith('paper-sweeps.js')) {
   if (!(Number.isInteger(runs) && runs >= 1)) throw new Error(`--runs must be a positive integer, got "${opt('runs', '')}"`);
   const dataset = opt('dataset', 'kddcup');
   if (!(PAPER_DATASETS as readonly string[]).includes(dataset)) throw new Error(`unknown data set "${dataset}" (available: ${PAPER_DATASETS.join(', ')})`);
-  useBestBackend('auto');
+  const jobs = checkJobs(Number(opt('jobs', '1'))), threadsArg = opt('threads', '');
+  const threads = kernelThreadsForJobs(jobs, threadsArg === '' ? undefined : Number(threadsArg));
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new Error(`--threads must be a positive integer, got "${threadsArg}"`);
+  useBestBackend('auto', threads);
   await runSweeps({
     tables: list('tables', SWEEP_TABLES) as SweepTable[], models: list('models', TABLE3_MODELS), c: nums('c', TABLE3_C), bases: nums('bases', TABLE5_BASES),
-    dataset: dataset as PaperDatasetName, runs, seed: Number(opt('seed', '1')), jobs: checkJobs(Number(opt('jobs', '1'))),
+    dataset: dataset as PaperDatasetName, runs, seed: Number(opt('seed', '1')), jobs,
     epochs: epochsOpt ? Number(epochsOpt) : undefined, out: opt('out', 'docs/results/studies'),
     command: `node dist/bench/paper-sweeps.js ${argv.join(' ')}`.trim(),
   });

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { useBestBackend, backendInfo } from '../src/backend-node.js';
 import { PAPER_DATASETS } from '../src/data/datasets/bundled.js';
 import { detectorNames } from '../src/detectors/registry.js';
-import { checkJobs, PROTOCOLS, type Protocol } from '../src/harness/paper.js';
+import { checkJobs, kernelThreadsForJobs, PROTOCOLS, type Protocol } from '../src/harness/paper.js';
 import { ALL_DATASETS, DEFAULT_SUITE_DIR, loadBenchData, SLOW_ROWS } from './datasets.js';
 
 const argv = process.argv.slice(2);
@@ -38,8 +38,8 @@ const runs = Number(opt('runs', '20')), slowRuns = Number(opt('slow-runs', '5'))
 const out = opt('out', 'docs/results/benchmarks');
 const force = argv.includes('--force');
 const jobs = checkJobs(Number(opt('jobs', '1')));
-const threadsArg = opt('threads', jobs > 1 ? '1' : '');
-const threads = threadsArg === '' ? undefined : Number(threadsArg);
+const threadsArg = opt('threads', '');
+const threads = kernelThreadsForJobs(jobs, threadsArg === '' ? undefined : Number(threadsArg));
 if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new Error(`--threads must be a positive integer, got "${threadsArg}"`);
 for (const m of models) if (!detectorNames().includes(m)) throw new Error(`unknown model "${m}" (available: ${detectorNames().join(', ')})`);
 

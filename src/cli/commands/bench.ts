@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import {
-  backendInfo, labelsFromColumn, detectorNames, loadPaperDataset, PAPER_DATASETS, PROTOCOLS, runLabelledBenchmarkAsync, runPaperBenchmarkAsync,
+  backendInfo, kernelThreadsForJobs, labelsFromColumn, detectorNames, loadPaperDataset, PAPER_DATASETS, PROTOCOLS, runLabelledBenchmarkAsync, runPaperBenchmarkAsync,
   type BenchResult, type PaperDatasetName, type Protocol,
 } from '../../index.js';
 import { setNativeThreads } from '../../engine/backend/native.js';
@@ -44,7 +44,7 @@ function positiveInt(name: string) {
 
 /** The kernel thread count for the run: --threads, else 1 when jobs share the cores (each job one thread). */
 function setThreads(o: BenchOpts): void {
-  const threads = o.threads ?? (o.jobs > 1 ? 1 : undefined);
+  const threads = kernelThreadsForJobs(o.jobs, o.threads);
   if (threads !== undefined && backendInfo().backend === 'native') setNativeThreads(threads);
   if (o.jobs > 1) process.stderr.write(`${o.jobs} jobs, ${backendInfo().threads} kernel thread(s) (the process's, shared by the jobs)\n`);
 }
