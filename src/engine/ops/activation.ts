@@ -25,8 +25,14 @@ export function activationSlope(y: Tensor, name: ActName, alpha = 0.01): Tensor 
   const ones = allocData(y.size, false).fill(1);
   kernels().activationGrad(code, alpha, y.size, y.data, ones, out);
   return makeOutput(out, y.shape, [y], (g) => {
-    const gy = y.gradBuffer(), yd = y.data;
-    for (let i = 0; i < g.length; i++) gy[i] += g[i] * actGradGradFromOutput(code, yd[i]);
+    const gy = y.gradBuffer(), yd = y.data, n = g.length;
+    // One loop per activation (the same products as actGradGradFromOutput), so no call or branch per element.
+    switch (code) {
+      case Act.tanh: for (let i = 0; i < n; i++) gy[i] += g[i] * (-2 * yd[i]); break;
+      case Act.sigmoid: for (let i = 0; i < n; i++) gy[i] += g[i] * (1 - 2 * yd[i]); break;
+      case Act.softplus: for (let i = 0; i < n; i++) gy[i] += g[i] * Math.exp(-yd[i]); break;
+      default: for (let i = 0; i < n; i++) gy[i] += g[i] * actGradGradFromOutput(code, yd[i]);
+    }
   });
 }
 

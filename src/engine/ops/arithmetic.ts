@@ -10,13 +10,34 @@ function asTensor(x: Operand): Tensor {
   return typeof x === 'number' ? tensor([x], []) : x;
 }
 
-function apply(op: BinOp, av: number, bv: number): number {
-  switch (op) {
-    case 'add': return av + bv;
-    case 'sub': return av - bv;
-    case 'mul': return av * bv;
-    case 'div': return av / bv;
+/** out[i] = a[ia[i]] op b[ib[i]] (null index = identity); one loop per op so no branch runs per element. */
+function forwardLoop(op: BinOp, n: number, ad: Float32Array, ia: Int32Array | null, bd: Float32Array, ib: Int32Array | null, out: Float32Array): void {
+  if (!ia && ib && bd.length === 1) {
+    const bv = bd[0];
+    switch (op) {
+      case 'add': for (let i = 0; i < n; i++) out[i] = ad[i] + bv; return;
+      case 'sub': for (let i = 0; i < n; i++) out[i] = ad[i] - bv; return;
+      case 'mul': for (let i = 0; i < n; i++) out[i] = ad[i] * bv; return;
+      case 'div': for (let i = 0; i < n; i++) out[i] = ad[i] / bv; return;
+    }
   }
+  const xa = ia ?? identityIndex(n), xb = ib ?? identityIndex(n);
+  switch (op) {
+    case 'add': for (let i = 0; i < n; i++) out[i] = ad[xa[i]] + bd[xb[i]]; return;
+    case 'sub': for (let i = 0; i < n; i++) out[i] = ad[xa[i]] - bd[xb[i]]; return;
+    case 'mul': for (let i = 0; i < n; i++) out[i] = ad[xa[i]] * bd[xb[i]]; return;
+    case 'div': for (let i = 0; i < n; i++) out[i] = ad[xa[i]] / bd[xb[i]]; return;
+  }
+}
+
+let identityCache = new Int32Array(0);
+/** 0..n-1, shared: lets the broadcast loops index both operands the same way without a branch per element. */
+function identityIndex(n: number): Int32Array {
+  if (identityCache.length < n) {
+    identityCache = new Int32Array(Math.max(n, 2 * identityCache.length));
+    for (let i = 0; i < identityCache.length; i++) identityCache[i] = i;
+  }
+  return identityCache;
 }
 
 /** Elementwise a op b with NumPy broadcasting; gradients are summed back over broadcast axes. */
@@ -27,41 +48,33 @@ function binary(op: BinOp, aIn: Operand, bIn: Operand): Tensor {
   const ad = a.data, bd = b.data;
   const out = allocData(ia || ib ? ia?.length ?? ib!.length : a.size, false);
   const n = out.length;
-  if (!ia && !ib) {
-    kernels().binary(Bin[op], n, ad, bd, out);
-  } else if (!ia && b.size === 1) {
-    const bv = bd[0];
-    for (let i = 0; i < n; i++) out[i] = apply(op, ad[i], bv);
-  } else {
-    for (let i = 0; i < n; i++) out[i] = apply(op, ad[ia ? ia[i] : i], bd[ib ? ib[i] : i]);
-  }
+  if (!ia && !ib) kernels().binary(Bin[op], n, ad, bd, out);
+  else forwardLoop(op, n, ad, ia, bd, ib, out);
   return makeOutput(out, shape, [a, b], (g, res) => {
+    // Each sum below is formed in double and rounded once on the store, as the one-loop version did.
+    const xa = ia ?? identityIndex(n), xb = ib ?? identityIndex(n);
     if (a.requiresGrad) {
       const ga = a.gradBuffer();
-      for (let i = 0; i < n; i++) {
-        const j = ia ? ia[i] : i;
-        let d: number;
-        switch (op) {
-          case 'add': case 'sub': d = g[i]; break;
-          case 'mul': d = g[i] * bd[ib ? ib[i] : i]; break;
-          case 'div': d = g[i] / bd[ib ? ib[i] : i]; break;
-        }
-        ga[j] += d;
+      switch (op) {
+        case 'add': case 'sub':
+          if (ia) for (let i = 0; i < n; i++) ga[xa[i]] += g[i];
+          else for (let i = 0; i < n; i++) ga[i] += g[i];
+          break;
+        case 'mul': for (let i = 0; i < n; i++) ga[xa[i]] += g[i] * bd[xb[i]]; break;
+        case 'div': for (let i = 0; i < n; i++) ga[xa[i]] += g[i] / bd[xb[i]]; break;
       }
     }
     if (b.requiresGrad) {
       const gb = b.gradBuffer();
       const r = res.data;
-      for (let i = 0; i < n; i++) {
-        const j = ib ? ib[i] : i;
-        let d: number;
-        switch (op) {
-          case 'add': d = g[i]; break;
-          case 'sub': d = -g[i]; break;
-          case 'mul': d = g[i] * ad[ia ? ia[i] : i]; break;
-          case 'div': d = -g[i] * r[i] / bd[j]; break;
-        }
-        gb[j] += d;
+      switch (op) {
+        case 'add':
+          if (ib) for (let i = 0; i < n; i++) gb[xb[i]] += g[i];
+          else for (let i = 0; i < n; i++) gb[i] += g[i];
+          break;
+        case 'sub': for (let i = 0; i < n; i++) gb[xb[i]] += -g[i]; break;
+        case 'mul': for (let i = 0; i < n; i++) gb[xb[i]] += g[i] * ad[xa[i]]; break;
+        case 'div': for (let i = 0; i < n; i++) gb[xb[i]] += -g[i] * r[i] / bd[xb[i]]; break;
       }
     }
   });
