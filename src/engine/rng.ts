@@ -80,6 +80,44 @@ export class Rng {
     return r * Math.cos(2 * Math.PI * v);
   }
 
+  /**
+   * out[i] = base[i] + std * z_i (base omitted: 0) for i < n, z_i standard normal from this stream by the
+   * ziggurat below: the bulk draw for training noise, ~5x faster than normal() (whose Box-Muller spends two
+   * transcendental calls a pair); a different sequence from normal()'s, the same distribution.
+   */
+  fillNormal(out: Float32Array | Float64Array, n: number, std = 1, base?: ArrayLike<number>): void {
+    const q = this.state;
+    // xoshiro128** on local int32 variables (as keepMaskInto); the rare slow paths sync the state array.
+    let a = q[0], b = q[1], c = q[2], d = q[3];
+    for (let i = 0; i < n; i++) {
+      let z: number;
+      for (;;) {
+        const hi = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+        let t = b << 9;
+        c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = (d << 11) | (d >>> 21);
+        const lo = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+        t = b << 9;
+        c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = (d << 11) | (d >>> 21);
+        const layer = lo & 255;
+        // 52 uniform bits from bits 9..31 of lo and 3..31 of hi; bit 8 of lo is the sign.
+        const m = (lo >>> 9) + (hi >>> 3) * 8388608;
+        const x = m * ZIG_W[layer];
+        if (m < ZIG_K[layer]) { z = lo & 256 ? -x : x; break; }
+        q[0] = a; q[1] = b; q[2] = c; q[3] = d;
+        let accepted: boolean;
+        if (layer === 0) { z = zigguratTail(q); accepted = true; } else {
+          z = x;
+          const y = ZIG_F[layer] + (xoshiroNext(q) / 4294967296) * (ZIG_F[layer + 1] - ZIG_F[layer]);
+          accepted = y < Math.exp(-0.5 * x * x);
+        }
+        a = q[0]; b = q[1]; c = q[2]; d = q[3];
+        if (accepted) { z = lo & 256 ? -z : z; break; }
+      }
+      out[i] = base ? base[i] + std * z : std * z;
+    }
+    q[0] = a; q[1] = b; q[2] = c; q[3] = d;
+  }
+
   /** In-place Fisher-Yates shuffle. */
   shuffle<T extends { length: number; [i: number]: unknown }>(arr: T): T {
     for (let i = arr.length - 1; i > 0; i--) {
@@ -98,6 +136,51 @@ export class Rng {
 }
 
 function rotl(x: number, k: number): number { return (x << k) | (x >>> (32 - k)); }
+
+/** One xoshiro128** step on a raw state, as an unsigned 32-bit number (Rng.nextU32 on the state array). */
+function xoshiroNext(q: Int32Array): number {
+  const a = q[0], b = q[1];
+  const r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+  const t = b << 9;
+  const c = q[2] ^ a, d = q[3] ^ b;
+  q[1] = b ^ c; q[0] = a ^ d; q[2] = c ^ t; q[3] = rotl(d, 11);
+  return r;
+}
+
+/*
+ * The ziggurat (Marsaglia & Tsang, "The Ziggurat Method for Generating Random Variables", J. Stat. Softw.
+ * 5(8), 2000) with 256 layers of equal area under f(x) = exp(-x^2/2): layer i spans x in [0, x_i) and
+ * y in [f(x_i), f(x_{i+1})), x_1 = R > x_2 > ... > x_256 = 0; layer 0 is the rectangle [0, R) x [0, f(R)) plus
+ * the tail beyond R, drawn as if of width x_0 = AREA / f(R). A draw picks a layer and x uniform in [0, x_i):
+ * x < x_{i+1} lies under f (accepted at once, ~99% of draws); otherwise layer 0 samples the tail (Marsaglia,
+ * 1964) and the others accept x when a uniform height in the layer falls under f(x). The layer index and the
+ * 52-bit uniform come from separate bits (Doornik, "An Improved Ziggurat Method to Generate Normal Random
+ * Samples", 2005: sharing bits correlates them).
+ */
+const ZIG_R = 3.6541528853610088;
+/** R f(R) + the tail's integral of f beyond R, for which 256 layers close at x_256 = 0 (to 4e-15). */
+const ZIG_AREA = 4.928673233974658e-3;
+const ZIG_W = new Float64Array(256), ZIG_K = new Float64Array(256), ZIG_F = new Float64Array(257);
+{
+  const f = (x: number): number => Math.exp(-0.5 * x * x);
+  const x = new Float64Array(257);
+  x[0] = ZIG_AREA / f(ZIG_R); x[1] = ZIG_R; x[256] = 0;
+  for (let i = 1; i < 255; i++) x[i + 1] = Math.sqrt(-2 * Math.log(ZIG_AREA / x[i] + f(x[i])));
+  for (let i = 0; i < 256; i++) {
+    ZIG_W[i] = x[i] / 2 ** 52;
+    ZIG_K[i] = Math.floor((x[i + 1] / x[i]) * 2 ** 52);
+  }
+  for (let i = 0; i <= 256; i++) ZIG_F[i] = f(x[i]);
+}
+
+/** |z| beyond R: R + e1 with e1 ~ Exp(R), accepted when 2 e2 > e1^2 for e2 ~ Exp(1) (Marsaglia 1964). */
+function zigguratTail(q: Int32Array): number {
+  for (;;) {
+    const e1 = -Math.log((xoshiroNext(q) + 1) / 4294967296) / ZIG_R;
+    const e2 = -Math.log((xoshiroNext(q) + 1) / 4294967296);
+    if (2 * e2 > e1 * e1) return ZIG_R + e1;
+  }
+}
 
 /**
  * The dropout-mask loop on a raw xoshiro128** state (the TypeScript version of Kernels.keepMask): runs

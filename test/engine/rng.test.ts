@@ -40,6 +40,51 @@ describe('Rng', () => {
       assert.equal(a.nextU32(), b.nextU32(), 'streams continue in step');
     }
   });
+  // Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): enough for the 1e-3 resolution checked below.
+  const normalCdf = (x: number): number => {
+    const t = 1 / (1 + 0.3275911 * Math.abs(x) / Math.SQRT2);
+    const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x / 2);
+    return 0.5 * (1 + Math.sign(x) * erf);
+  };
+  it('fillNormal (ziggurat) draws the standard normal: moments, Kolmogorov-Smirnov, the tails, no lag-1 correlation', () => {
+    const n = 1_000_000, z = new Float64Array(n);
+    new Rng(11).fillNormal(z, n);
+    let mean = 0;
+    for (const v of z) mean += v;
+    mean /= n;
+    let m2 = 0, m4 = 0, lag = 0;
+    for (let i = 0; i < n; i++) { const d = z[i] - mean; m2 += d * d; m4 += d ** 4; if (i > 0) lag += d * (z[i - 1] - mean); }
+    const variance = m2 / n, kurtosis = m4 / n / variance ** 2;
+    // 5 standard errors each: mean 1/sqrt(n), variance sqrt(2/n), kurtosis sqrt(24/n), lag-1 correlation 1/sqrt(n).
+    assert.ok(Math.abs(mean) < 0.005, `mean ${mean}`);
+    assert.ok(Math.abs(variance - 1) < 0.0071, `variance ${variance}`);
+    assert.ok(Math.abs(kurtosis - 3) < 0.025, `kurtosis ${kurtosis}`);
+    assert.ok(Math.abs(lag / m2) < 0.005, `lag-1 correlation ${lag / m2}`);
+    const sorted = Float64Array.from(z).sort();
+    let ks = 0;
+    for (let i = 0; i < n; i++) { const f = normalCdf(sorted[i]); ks = Math.max(ks, Math.abs(f - i / n), Math.abs(f - (i + 1) / n)); }
+    assert.ok(ks < 1.95 / Math.sqrt(n), `Kolmogorov-Smirnov D ${ks} (critical value at p = 0.001: ${1.95 / Math.sqrt(n)})`);
+    // Beyond the base layer's edge R = 3.654 only the tail sampler draws; between 2 and 3 only the wedges.
+    // Expected values: 2 Q(cut) and E[|z| | |z| > R] = phi(R) / Q(R) (sd 0.2312), from Python's math.erfc.
+    for (const [cut, p] of [[2, 0.0455003], [3, 0.0026998], [3.6541528853610088, 2.580325e-4], [4, 6.334248e-5]]) {
+      const got = z.filter((v) => Math.abs(v) > cut).length / n, se = Math.sqrt(p * (1 - p) / n);
+      assert.ok(Math.abs(got - p) < 5 * se, `P(|z| > ${cut}) = ${got}, expected ${p}`);
+    }
+    const tail = z.filter((v) => Math.abs(v) > 3.6541528853610088).map(Math.abs);
+    const tailMean = tail.reduce((s, v) => s + v, 0) / tail.length;
+    assert.ok(Math.abs(tailMean - 3.897039) < 5 * 0.2312 / Math.sqrt(tail.length), `mean |z| beyond R ${tailMean}, expected 3.897`);
+  });
+  it('fillNormal continues its stream across calls, adds base + std * z, and is a pure function of the seed', () => {
+    const whole = new Float64Array(1000), parts = new Float64Array(1000), r = new Rng(3);
+    new Rng(3).fillNormal(whole, 1000);
+    r.fillNormal(parts.subarray(0, 337), 337); r.fillNormal(parts.subarray(337), 663);
+    assert.deepEqual(Array.from(parts), Array.from(whole));
+    const base = Float32Array.from({ length: 1000 }, (_, i) => i / 7), out = new Float32Array(1000);
+    new Rng(3).fillNormal(out, 1000, 0.25, base);
+    assert.deepEqual(Array.from(out), Array.from(whole, (v, i) => Math.fround(base[i] + 0.25 * v)));
+    const other = new Float64Array(1000); new Rng(4).fillNormal(other, 1000);
+    assert.notDeepEqual(Array.from(other), Array.from(whole));
+  });
   it('permutation is a permutation', () => {
     const p = new Rng(5).permutation(1000);
     assert.deepEqual([...p].sort((a, b) => a - b), [...Array(1000).keys()]);

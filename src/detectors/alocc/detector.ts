@@ -92,7 +92,7 @@ function constant(like: Tensor, v: number): Tensor { return new Tensor(new Float
 /** x + N(0, sigma^2) per value (a constant: noise is input, not a parameter). */
 export function addNoise(x: Tensor, sigma: number, rng: Rng): Tensor {
   const out = new Float32Array(x.size);
-  for (let i = 0; i < out.length; i++) out[i] = x.data[i] + sigma * rng.normal();
+  rng.fillNormal(out, x.size, sigma, x.data);
   return new Tensor(out, x.shape);
 }
 

@@ -35,7 +35,7 @@ export function corrupt(x: Tensor, noise: Corruption, level: number, rng: Rng): 
     rng.fillKeepMask(out, x.size, 1 - level, 1);
     for (let i = 0; i < out.length; i++) out[i] *= d[i];
   } else {
-    for (let i = 0; i < out.length; i++) out[i] = d[i] + level * rng.normal();
+    rng.fillNormal(out, x.size, level, d);
   }
   return new Tensor(out, x.shape);
 }
