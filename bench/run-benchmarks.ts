@@ -5,7 +5,7 @@
  *
  *   node dist/bench/run-benchmarks.js [--models ae,dagmm] [--datasets thyroid,arrhythmia,landsat]
  *     [--protocols paper,half-normal,unsupervised] [--runs 20] [--slow-runs 5] [--seed 1] [--out dir] [--force]
- *     [--suite-dir ../shared/data/dev-suite] [--jobs 1] [--threads n]
+ *     [--suite-dir ../shared/data/dev-suite] [--jobs 1] [--threads n] [--extend]
  *
  * Data sets: the paper's four (bundled) and the development suite's seven ADBench sets (gzipped CSV with a
  * `label` column, 1 = anomaly; read from --suite-dir, not shipped). Default: the paper's four, protocols paper
@@ -13,14 +13,15 @@
  * --slow-runs seeds; every JSON says how many runs it holds. --jobs N runs N seeds at once in worker threads
  * (the harness's jobs); the native kernels then use --threads threads, 1 unless given (the process's count,
  * shared by the jobs). Results reproduce for the same seed, backend and kernel thread count; each JSON records
- * both (threads, and jobs when above 1).
+ * both (threads, and jobs when above 1). --extend adds seeds to an existing file that holds fewer than asked
+ * (e.g. --slow-runs 20 after a 5-seed file): it runs only the missing seeds and merges (mergeRuns).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBestBackend, backendInfo } from '../src/backend-node.js';
 import { PAPER_DATASETS } from '../src/data/datasets/bundled.js';
 import { detectorNames } from '../src/detectors/registry.js';
-import { checkJobs, kernelThreadsForJobs, PROTOCOLS, type Protocol } from '../src/harness/paper.js';
+import { checkJobs, kernelThreadsForJobs, mergeRuns, PROTOCOLS, type BenchResult, type Protocol } from '../src/harness/paper.js';
 import { ALL_DATASETS, DEFAULT_SUITE_DIR, loadBenchData, SLOW_ROWS } from './datasets.js';
 
 const argv = process.argv.slice(2);
@@ -36,7 +37,7 @@ for (const p of protocols) if (!PROTOCOLS.includes(p)) throw new Error(`unknown 
 for (const d of datasets) if (!ALL_DATASETS.includes(d)) throw new Error(`unknown data set "${d}" (available: ${ALL_DATASETS.join(', ')})`);
 const runs = Number(opt('runs', '20')), slowRuns = Number(opt('slow-runs', '5')), seed = Number(opt('seed', '1'));
 const out = opt('out', 'docs/results/benchmarks');
-const force = argv.includes('--force');
+const force = argv.includes('--force'), extend = argv.includes('--extend');
 const jobs = checkJobs(Number(opt('jobs', '1')));
 const threadsArg = opt('threads', '');
 const threads = kernelThreadsForJobs(jobs, threadsArg === '' ? undefined : Number(threadsArg));
@@ -51,13 +52,17 @@ for (const name of datasets) {
   for (const model of models) {
     for (const protocol of protocols) {
       const file = join(out, `${model}-${name}-${protocol}.json`);
-      if (existsSync(file) && !force) { process.stderr.write(`${file}: exists, kept\n`); continue; }
       const n = slow ? slowRuns : runs;
-      process.stderr.write(`${model} on ${name}, ${protocol} protocol, ${n} runs ...\n`);
-      const r = await ds.runAsync({
-        model, runs: n, seed, protocol, jobs,
-        onRun: (m, i) => process.stderr.write(`  run ${i + 1}/${n} seed ${m.seed}: F1 ${m.f1.toFixed(4)} AUROC ${m.auroc.toFixed(4)} (${m.seconds.toFixed(1)} s)\n`),
+      const existing = existsSync(file) && !force ? JSON.parse(readFileSync(file, 'utf8')) as BenchResult : null;
+      if (existing && !(extend && existing.runs.length < n)) { process.stderr.write(`${file}: exists (${existing.runs.length} runs), kept\n`); continue; }
+      if (existing && existing.runs[0]?.seed !== seed) throw new Error(`${file}: its runs start at seed ${existing.runs[0]?.seed}, not --seed ${seed}; cannot extend`);
+      const have = existing?.runs.length ?? 0;
+      process.stderr.write(`${model} on ${name}, ${protocol} protocol, ${existing ? `runs ${have + 1}..${n} added to ${have}` : `${n} runs`} ...\n`);
+      const added = await ds.runAsync({
+        model, runs: n - have, seed: seed + have, protocol, jobs,
+        onRun: (m, i) => process.stderr.write(`  run ${have + i + 1}/${n} seed ${m.seed}: F1 ${m.f1.toFixed(4)} AUROC ${m.auroc.toFixed(4)} (${m.seconds.toFixed(1)} s)\n`),
       });
+      const r = existing ? mergeRuns(existing, { ...added, ...backendInfo() }) : added;
       writeFileSync(file, `${JSON.stringify({ ...r, ...backendInfo(), runsNote: n < 20 ? `${n} seeds: ${slow ? `${name} runs take --slow-runs seeds (${ds.rows} rows: deep detectors at the paper's epochs take minutes per seed)` : `${model} is slow`}` : null })}\n`);
       process.stderr.write(`  -> ${file}: F1 ${r.mean.f1.toFixed(4)} AUROC ${r.mean.auroc.toFixed(4)}, ${(r.seconds / 60).toFixed(1)} min\n`);
     }

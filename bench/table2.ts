@@ -93,8 +93,38 @@ export function table2Markdown(dir: string): string {
     const list = ran.slice(0, 3).map((x) => `${x.m} ${f(x.r.mean.f1)}`).join(', ');
     out.push(`- ${ds}: ${above.length} of ${ran.length} classical detectors above DAGMM's ${f(dagmm.mean.f1)}; best: ${list}.`);
   }
+  out.push('', ...table2TimeMarkdown(get));
   out.push('', TABLE2_END);
   return out.join('\n');
+}
+
+/**
+ * Item 5 of the reproduction: the time of every Table 2 row. Measured: each run file's wall time and what ran
+ * beside it (jobs, kernel threads). Projected: 20 seeds on this 2-core machine from the core-seconds per seed
+ * (wall / runs x the cores its jobs and kernel threads held, at most 2), two seeds at a time. Most files were made by two queue workers
+ * side by side, so their times are upper bounds for an idle machine.
+ */
+function table2TimeMarkdown(get: (file: string, ds: string) => (BenchResult & { jobs?: number; threads?: number }) | undefined): string[] {
+  const out = ['### Time per model and data set', '',
+    'Wall minutes of each run file (runs x jobs x kernel threads in brackets), and the projection to 20 seeds with',
+    'two seeds at a time on this 2-core machine (core-seconds per seed x 20 / 2, counting each job\'s kernel threads',
+    'as cores, at most 2). Files made while another job shared the machine give upper bounds.', '',
+    `| model | ${DATASETS.join(' | ')} | 20 seeds, all sets (projected) |`, `|---|${DATASETS.map(() => '---|').join('')}---|`];
+  let total = 0, missing = 0;
+  for (const { row, file } of ROWS) {
+    let modelTotal = 0, modelMissing = 0;
+    const cells = DATASETS.map((ds) => {
+      const r = get(file, ds);
+      if (!r) { modelMissing++; return 'not run'; }
+      const jobs = r.jobs ?? 1, cores = Math.min(2, jobs * (r.threads ?? 1));
+      modelTotal += (r.seconds / r.runs.length) * cores * 20 / 2;
+      return `${f(r.seconds / 60, 1)} (${r.runs.length}x${jobs}x${r.threads ?? '?'})`;
+    });
+    total += modelTotal; missing += modelMissing;
+    out.push(`| ${row} | ${cells.join(' | ')} | ${f(modelTotal / 60, 0)} min${modelMissing ? ` + ${modelMissing} not run` : ''} |`);
+  }
+  out.push('', `Projected total for the rows run: ${f(total / 3600, 1)} h${missing ? ` (${missing} model/data-set cells not run yet)` : ''}; target: well under 3 h.`);
+  return out;
 }
 
 /** The document with one generated block replaced; an error when its markers are missing. */

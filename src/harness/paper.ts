@@ -206,6 +206,33 @@ export function aggregate(runs: RunMetrics[]): { mean: Record<MetricName, number
   return { mean, std, ci95 };
 }
 
+/**
+ * A result with more seeds: `more` ran the seeds after `first`'s last one, with the same detector, data set,
+ * protocol, configuration, backend, kernel threads and jobs (each run depends only on its seed, so the merge is
+ * what one call with every seed would have given, apart from its wall time, which is the sum). Refused otherwise.
+ */
+export function mergeRuns<T extends BenchResult>(first: T, more: T): T {
+  const what = `${first.model} on ${first.dataset}`;
+  const lastSeed = first.runs[first.runs.length - 1]?.seed;
+  if (more.runs[0]?.seed !== lastSeed + 1) throw new Error(`${what}: the added runs start at seed ${more.runs[0]?.seed}, not ${lastSeed + 1} (the seed after the first file's last run)`);
+  const same = (k: string, a: unknown, b: unknown): void => {
+    if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${what}: cannot merge runs with different ${k} (${JSON.stringify(a)} vs ${JSON.stringify(b)})`);
+  };
+  same('model', first.model, more.model); same('data set', first.dataset, more.dataset); same('protocol', first.protocol, more.protocol);
+  same('backend', first.backend, more.backend); same('kernel threads', first.threads, more.threads); same('jobs', first.jobs ?? 1, more.jobs ?? 1);
+  // The resolved configuration holds the last run's fitted details (e.g. a solver's iterations): not compared.
+  const withoutResolved = (c: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(c).filter(([k]) => k !== 'resolved'));
+  same('configuration', withoutResolved(first.config), withoutResolved(more.config));
+  same('untrained control', first.control.description, more.control.description);
+  const runs = [...first.runs, ...more.runs], controlRuns = [...first.control.runs, ...more.control.runs];
+  const cagg = aggregate(controlRuns);
+  return {
+    ...first, config: more.config, runs, ...aggregate(runs),
+    control: { ...first.control, runs: controlRuns, mean: cagg.mean, std: cagg.std },
+    seconds: first.seconds + more.seconds,
+  };
+}
+
 /** The number of seeds run at once (BenchOptions.jobs): a positive integer, 1 when not given. */
 /** Native kernel threads for a run: the given count, else 1 when several jobs share the cores, else the default. */
 export function kernelThreadsForJobs(jobs: number, threads?: number): number | undefined {

@@ -6,7 +6,7 @@ import { parseCsv } from '../../src/data/readers/index.js';
 import { labelsFromColumn } from '../../src/data/labels.js';
 import { TsKernels, withKernels } from '../../src/engine/backend/index.js';
 import { Rng } from '../../src/engine/rng.js';
-import { matrixSource, runBenchmark, runPaperBenchmark, splitRun, type BenchResult } from '../../src/harness/paper.js';
+import { matrixSource, mergeRuns, runBenchmark, runPaperBenchmark, splitRun, type BenchResult } from '../../src/harness/paper.js';
 import { runLabelledBenchmark } from '../../src/harness/labelled.js';
 import { summarize } from '../../src/harness/stats.js';
 import { createDetector } from '../../src/detectors/registry.js';
@@ -46,6 +46,18 @@ describe('benchmark harness', () => {
     assert.deepEqual(a.flagging, { rule: a.flagging.rule, ratio: 30 / 330, usesTestLabels: false });
     assert.equal(a.config.epochs, 3);
     assert.equal((a.config.resolved as { epochs: number }).epochs, 3);
+  });
+  it('mergeRuns: seeds 3-4 then 5-7 give the runs, summaries and control of one 5-seed call; mismatches are refused', () => {
+    const o = { ...dagmm, protocol: 'paper' as const, epochs: 2 };
+    const whole = runBenchmark(src, { ...o, runs: 5, seed: 3 });
+    const merged = mergeRuns(runBenchmark(src, { ...o, runs: 2, seed: 3 }), runBenchmark(src, { ...o, runs: 3, seed: 5 }));
+    const strip = (r: BenchResult): unknown => ({ ...r, seconds: 0, runs: metrics(r.runs), control: { ...r.control, runs: metrics(r.control.runs) } });
+    assert.deepEqual(merged.runs.map((r) => r.seed), [3, 4, 5, 6, 7]);
+    assert.deepEqual(strip(merged), strip(whole));
+    const first = runBenchmark(src, { ...o, runs: 2, seed: 3 });
+    assert.throws(() => mergeRuns(first, runBenchmark(src, { ...o, runs: 1, seed: 6 })), /start at seed 6, not 5/);
+    assert.throws(() => mergeRuns(first, runBenchmark(src, { ...o, runs: 1, seed: 5, epochs: 3 })), /different configuration/);
+    assert.throws(() => mergeRuns(first, runBenchmark(src, { ...o, runs: 1, seed: 5, noControl: true })), /different untrained control/);
   });
   it('half-normal flags the test anomaly rate and says that it uses the test labels', () => {
     const r = runBenchmark(src, { ...dagmm, runs: 1, seed: 1, protocol: 'half-normal', epochs: 2, noControl: true });
