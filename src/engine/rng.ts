@@ -120,6 +120,7 @@ export class Rng {
 
   /** In-place Fisher-Yates shuffle. */
   shuffle<T extends { length: number; [i: number]: unknown }>(arr: T): T {
+    if (arr instanceof Int32Array) { shuffleInt32(this.state, arr); return arr; }
     for (let i = arr.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = arr[i]; arr[i] = arr[j]; arr[j] = t;
@@ -136,6 +137,28 @@ export class Rng {
 }
 
 function rotl(x: number, k: number): number { return (x << k) | (x >>> (32 - k)); }
+
+/**
+ * Rng.shuffle on an Int32Array (every epoch's batch order): the same draws as int(i + 1) per position (rejection
+ * below the largest multiple of i + 1, then the remainder), on local state variables.
+ */
+function shuffleInt32(q: Int32Array, arr: Int32Array): void {
+  let a = q[0], b = q[1], c = q[2], d = q[3];
+  for (let i = arr.length - 1; i > 0; i--) {
+    // Remainders by floor division: v / n is never within 2^-32 of the next integer, so the floor is exact,
+    // and it avoids the floating-point % (v exceeds int32).
+    const n = i + 1, limit = Math.floor(4294967296 / n) * n;
+    let v: number;
+    do {
+      v = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      const t = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = (d << 11) | (d >>> 21);
+    } while (v >= limit);
+    const j = v - Math.floor(v / n) * n, tmp = arr[i];
+    arr[i] = arr[j]; arr[j] = tmp;
+  }
+  q[0] = a; q[1] = b; q[2] = c; q[3] = d;
+}
 
 /** One xoshiro128** step on a raw state, as an unsigned 32-bit number (Rng.nextU32 on the state array). */
 function xoshiroNext(q: Int32Array): number {

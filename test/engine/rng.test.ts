@@ -85,6 +85,15 @@ describe('Rng', () => {
     const other = new Float64Array(1000); new Rng(4).fillNormal(other, 1000);
     assert.notDeepEqual(Array.from(other), Array.from(whole));
   });
+  it('shuffle of an Int32Array (its fast path) draws exactly as the generic one and leaves the stream at the same place', () => {
+    for (const n of [1, 2, 7, 1000, 4097]) {
+      const typed = Int32Array.from({ length: n }, (_, i) => i * 3), plain = Array.from(typed);
+      const a = new Rng(n), b = new Rng(n);
+      a.shuffle(typed); b.shuffle(plain);
+      assert.deepEqual(Array.from(typed), plain, `n = ${n}`);
+      assert.equal(a.nextU32(), b.nextU32(), `stream after n = ${n}`);
+    }
+  });
   it('permutation is a permutation', () => {
     const p = new Rng(5).permutation(1000);
     assert.deepEqual([...p].sort((a, b) => a - b), [...Array(1000).keys()]);
