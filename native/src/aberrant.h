@@ -86,6 +86,9 @@ void ab_mlp_backward(int64_t m, int L, const int64_t *sizes, const float *const 
 void ab_mlp_latent_features(int64_t m, int L, const int64_t *sizes, const float *const *w, const float *const *b,
                             const int *acts, float alpha, const float *x, int tap, int nf, int rel_at, int cos_at,
                             double floor, float *z);
+/* Squared Euclidean distances (distance.c): out (m x n, float64) [i][j] = sum over c in order of
+ * ((double)x[i][c] - (double)v[j][c])^2 for x (m x k) and v (n x k) float32, bit-identical on every path. */
+void ab_sq_dist64(int64_t m, int64_t n, int64_t k, const float *x, const float *v, double *out);
 /* Dropout keep-mask from a xoshiro128** state (rng.c; the stream of keepMaskInto in rng.ts). */
 void ab_keep_mask(int32_t *state, int64_t n, double keep, float scale, float *out);
 void ab_gather_rows(int64_t n, int64_t cols, const float *src, const int32_t *idx, float *dst);

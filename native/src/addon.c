@@ -590,6 +590,18 @@ static napi_value js_keep_mask(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_sq_dist64(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "squaredDistances64", 6)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n"), k = get_int(&A, 2, "k");
+  const float *x = get_f32(&A, 3, "x", m * k, 0);
+  const float *v = get_f32(&A, 4, "v", n * k, 0);
+  double *out = get_f64(&A, 5, "out", m * n, 0);
+  if (A.failed) return NULL;
+  ab_sq_dist64(m, n, k, x, v, out);
+  return NULL;
+}
+
 static napi_value js_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -655,6 +667,7 @@ NAPI_MODULE_INIT() {
     { "adamStep", js_adam_step },
     { "gatherRows", js_gather_rows },
     { "keepMask", js_keep_mask },
+    { "squaredDistances64", js_sq_dist64 },
     { "threads", js_threads },
     { "setThreads", js_set_threads },
     { "simd", js_simd },

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Act, Bin, type ActCode, type BinCode } from '../../src/engine/backend/kernels.js';
+import { Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto } from '../../src/engine/rng.js';
 
@@ -589,6 +589,32 @@ describe('native fused kernels', { skip }, () => {
     assert.ok(bitsEqual(wb, wa), 'split calls');
     assert.throws(() => k.keepMask(new Int32Array(3), 4, 0.5, 2, new Float32Array(4)), /state must be an Int32Array/);
     assert.throws(() => k.keepMask(a.state, 100, 0.5, 2, new Float32Array(99)), /out has length 99/);
+  });
+
+  test('squaredDistances64: bit-equal to the reference loop on every SIMD path and thread count (addon and wrapper), edge sizes, clear errors', () => {
+    const r = new Rng(77);
+    // Rows and vectors around the 4 x 8 register tiles, one column, no column, and a call big enough for threads.
+    const shapes: Array<[number, number, number]> = [[1, 1, 1], [3, 7, 5], [4, 8, 3], [5, 9, 1], [9, 17, 13], [37, 301, 121], [130, 64, 6], [4, 8, 0]];
+    for (const mode of modes()) {
+      withMode(mode, (k) => {
+        for (const [m, n, c] of shapes) {
+          // Values of mixed scale, so the per-term rounding matters.
+          const x = Float32Array.from({ length: m * c }, () => (r.uniform() - 0.5) * 10 ** r.int(4));
+          const v = Float32Array.from({ length: n * c }, () => (r.uniform() - 0.5) * 10 ** r.int(4));
+          const want = new Float64Array(m * n);
+          squaredDistancesInto(m, n, c, x, v, want);
+          for (const viaAddon of [false, true]) {
+            const got = new Float64Array(m * n).fill(-1);
+            if (viaAddon) k.addon.squaredDistances64(m, n, c, x, v, got); else k.squaredDistances64(m, n, c, x, v, got);
+            assert.deepEqual(Array.from(got), Array.from(want), `${mode.simd} x${mode.threads} ${m} x ${n} x ${c} ${viaAddon ? 'addon' : 'wrapper'}`);
+          }
+        }
+      });
+    }
+    const k = loaded as NativeKernels;
+    assert.throws(() => k.squaredDistances64(2, 3, 4, new Float32Array(7), new Float32Array(12), new Float64Array(6)), /squaredDistances64: x has length 7/);
+    assert.throws(() => k.squaredDistances64(2, 3, 4, new Float32Array(8), new Float32Array(12), new Float64Array(5)), /out must be a Float64Array/);
+    assert.throws(() => k.addon.squaredDistances64(2, 3, 4, new Float32Array(8), new Float32Array(12), new Float32Array(6) as unknown as Float64Array), /out must be a Float64Array/);
   });
 
   test('mlp/adam bad sizes throw clear errors', () => {

@@ -3,6 +3,8 @@
  * vectors of the exact solver, or the landmarks of the Nystroem solver (its linear weights folded back onto the
  * landmarks), so both are saved and scored the same way. Kernel values are computed in float64.
  */
+import { kernels } from '../../engine/backend/index.js';
+import { squaredDistancesInto } from '../../engine/backend/kernels.js';
 
 export interface KernelExpansion {
   /** Expansion rows (support vectors or landmarks), row-major, float32 (copies of preprocessed rows). */
@@ -26,27 +28,36 @@ export function scaleGamma(x: ArrayLike<number>, rows: number, cols: number): nu
   return v !== 0 ? 1 / (cols * v) : 1;
 }
 
-const BLOCK = 64;
+/** Distances per block: at most this many float64 values (2 MiB), and at most 256 rows. */
+const BLOCK_VALUES = 1 << 18;
+
+export function blockRows(count: number): number { return Math.max(4, Math.min(256, Math.floor(BLOCK_VALUES / Math.max(1, count)))); }
+
+/**
+ * out[(r - r0) * count + j] = ||x_r - v_j||^2 in float64 for rows r0..r1-1 of x: the backend's squaredDistances64
+ * for float32 rows (native: SIMD and threads, the same values), the reference loop for other arrays.
+ */
+export function blockDistances(x: ArrayLike<number>, r0: number, r1: number, cols: number, v: Float32Array, count: number, out: Float64Array): void {
+  if (x instanceof Float32Array) kernels().squaredDistances64(r1 - r0, count, cols, x.subarray(r0 * cols, r1 * cols), v, out);
+  else squaredDistancesInto(r1 - r0, count, cols, ArrayBuffer.isView(x) ? (x as Float64Array).subarray(r0 * cols, r1 * cols) : Array.prototype.slice.call(x, r0 * cols, r1 * cols) as number[], v, out);
+}
 
 /** Decision values f(x) for row-major rows of x (positive inside the learned support, negative outside). */
 export function decisionValues(m: KernelExpansion, x: ArrayLike<number>, rows: number, out = new Float64Array(rows)): Float64Array {
   const { vectors: v, count, cols, coef, gamma, rho } = m;
-  // Rows in blocks, so each expansion row is read once per block from cache rather than once per row.
-  const acc = new Float64Array(BLOCK);
-  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
-    const r1 = Math.min(rows, r0 + BLOCK);
-    acc.fill(0);
-    for (let j = 0; j < count; j++) {
-      const vo = j * cols, c = coef[j];
-      if (c === 0) continue;
-      for (let r = r0; r < r1; r++) {
-        const xo = r * cols;
-        let s = 0;
-        for (let k = 0; k < cols; k++) { const d = x[xo + k] - v[vo + k]; s += d * d; }
-        acc[r - r0] += c * Math.exp(-gamma * s);
+  const block = blockRows(count), d2 = new Float64Array(Math.min(rows, block) * count);
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const r1 = Math.min(rows, r0 + block);
+    blockDistances(x, r0, r1, cols, v, count, d2);
+    for (let r = r0; r < r1; r++) {
+      const o = (r - r0) * count;
+      let acc = 0;
+      for (let j = 0; j < count; j++) {
+        const c = coef[j];
+        if (c !== 0) acc += c * Math.exp(-gamma * d2[o + j]);
       }
+      out[r] = acc - rho;
     }
-    for (let r = r0; r < r1; r++) out[r] = acc[r - r0] - rho;
   }
   return out;
 }

@@ -21,7 +21,7 @@
  */
 import { backSubstT, choleskyJitter, forwardSubst } from '../../engine/linalg64.js';
 import type { Rng } from '../../engine/rng.js';
-import type { KernelExpansion } from './expansion.js';
+import { blockDistances, blockRows, type KernelExpansion } from './expansion.js';
 import { dotRows, initialAlpha, kktGap, type OneClassSolution, rhoFromGradient } from './smo.js';
 
 const TAU = 1e-12;
@@ -39,16 +39,16 @@ export function pickLandmarks(x: Float32Array, rows: number, cols: number, m: nu
 
 /** Kernel rows k_m(x) of each row against the landmarks, mapped to phi(x) = L^-1 k_m(x), into out (rows x m). */
 function features(x: Float32Array, rows: number, cols: number, land: Float32Array, m: number, gamma: number, chol: Float64Array, out: Float32Array): void {
-  const k = new Float64Array(m);
-  for (let r = 0; r < rows; r++) {
-    const xo = r * cols;
-    for (let a = 0; a < m; a++) {
-      let s = 0;
-      for (let c = 0; c < cols; c++) { const d = x[xo + c] - land[a * cols + c]; s += d * d; }
-      k[a] = Math.exp(-gamma * s);
+  const k = new Float64Array(m), block = blockRows(m), d2 = new Float64Array(Math.min(rows, block) * m);
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const r1 = Math.min(rows, r0 + block);
+    blockDistances(x, r0, r1, cols, land, m, d2);
+    for (let r = r0; r < r1; r++) {
+      const o = (r - r0) * m;
+      for (let a = 0; a < m; a++) k[a] = Math.exp(-gamma * d2[o + a]);
+      forwardSubst(chol, 0, m, k, 0);
+      out.set(k, r * m);
     }
-    forwardSubst(chol, 0, m, k, 0);
-    out.set(k, r * m);
   }
 }
 

@@ -125,6 +125,13 @@ export interface Kernels {
    */
   keepMask(state: Int32Array, n: number, keep: number, scale: number, out: Float32Array): void;
 
+  /**
+   * out[i * n + j] = sum over c = 0..k-1, in that order, of (x[i * k + c] - v[j * k + c])^2 in float64 (each term
+   * and each partial sum rounded to double): squared distances between the m rows of x and the n rows of v
+   * (the RBF kernel's), identical on every backend (squaredDistancesInto is the reference loop).
+   */
+  squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void;
+
   /** dst row i (cols wide) = src row idx[start + i], for i < n: assembles shuffled mini-batches. */
   gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void;
 
@@ -172,5 +179,18 @@ export function actGradGradFromOutput(act: ActCode, y: number): number {
     case Act.softplus: return Math.exp(-y);
     case Act.none: case Act.relu: case Act.leakyRelu: return 0;
     default: throw new Error(`unknown activation code ${String(act)}`);
+  }
+}
+
+/** The reference loop of Kernels.squaredDistances64 (the TypeScript backend's, and the native one's for small calls). */
+export function squaredDistancesInto(m: number, n: number, k: number, x: ArrayLike<number>, v: ArrayLike<number>, out: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    const xo = i * k;
+    for (let j = 0; j < n; j++) {
+      const vo = j * k;
+      let s = 0;
+      for (let c = 0; c < k; c++) { const d = x[xo + c] - v[vo + c]; s += d * d; }
+      out[i * n + j] = s;
+    }
   }
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto } from '../rng.js';
+import { squaredDistancesInto } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -46,6 +47,7 @@ export interface NativeAddon {
     bc2Sqrt: number, b1: number, b2: number, eps: number, wd: number): void;
   gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void;
   keepMask(state: Int32Array, n: number, keep: number, scale: number, out: Float32Array): void;
+  squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void;
   threads(): number;
   setThreads(n: number): number;
   /** The SIMD path in use ('avx2' or 'scalar'); with an argument, switches path (for tests). */
@@ -201,6 +203,16 @@ export class NativeKernels implements Kernels {
     // Small masks: the N-API call costs more than the TypeScript loop (same stream either way).
     if (n < 64) keepMaskInto(state, n, keep, scale, out);
     else this.addon.keepMask(state, n, keep, scale, out);
+  }
+
+  squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void {
+    const K = 'squaredDistances64';
+    dim(K, 'm', m); dim(K, 'n', n); dim(K, 'k', k);
+    need(K, 'x', x, m * k); need(K, 'v', v, n * k);
+    if (!(out instanceof Float64Array) || out.length < m * n) throw new Error(`native ${K}: out must be a Float64Array of at least ${m * n} values`);
+    // An addon built before this kernel existed lacks it: the reference loop gives the same values.
+    if (typeof this.addon.squaredDistances64 !== 'function' || m * n * k < 4096) squaredDistancesInto(m, n, k, x, v, out);
+    else this.addon.squaredDistances64(m, n, k, x, v, out);
   }
 
   softmaxRows(m: number, n: number, x: Float32Array, log: boolean, out: Float32Array): void {

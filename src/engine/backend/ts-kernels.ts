@@ -1,5 +1,5 @@
 import { keepMaskInto } from '../rng.js';
-import { Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels } from './kernels.js';
+import { Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto } from './kernels.js';
 
 /**
  * Pure-TypeScript kernels: run anywhere (Node, browsers) and serve as the oracle for the native ones.
@@ -204,5 +204,9 @@ export class TsKernels implements Kernels {
 
   keepMask(state: Int32Array, n: number, keep: number, scale: number, out: Float32Array): void {
     keepMaskInto(state, n, keep, scale, out);
+  }
+
+  squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void {
+    squaredDistancesInto(m, n, k, x, v, out);
   }
 }

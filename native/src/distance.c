@@ -1,0 +1,102 @@
+/* Squared Euclidean distances in float64 between float32 rows (the one-class SVM's RBF kernel values).
+ * Each distance is summed over the columns in order c = 0..k-1, one rounded multiply and one rounded add per
+ * term: bit-identical to the TypeScript loop `s += d * d` with d = x - v in double, on either SIMD path and
+ * any thread count (threads split the rows; SIMD lanes hold different (row, vector) pairs, never one sum). */
+#include <stdlib.h>
+
+#include "aberrant.h"
+#if AB_X86
+#include <immintrin.h>
+#endif
+
+typedef struct {
+  int64_t m, n, k;
+  const float *x, *v;
+  const double *vt; /* v transposed to k x n doubles (AVX2 path), or NULL */
+  double *out;
+} sd_job;
+
+static void sd_pair_block(const sd_job *j, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  const int64_t n = j->n, k = j->k;
+  for (int64_t i = i0; i < i1; i++) {
+    const float *xi = j->x + i * k;
+    for (int64_t q = j0; q < j1; q++) {
+      const float *vq = j->v + q * k;
+      double s = 0;
+      for (int64_t c = 0; c < k; c++) {
+        const double d = (double)xi[c] - (double)vq[c];
+        s += d * d;
+      }
+      j->out[i * n + q] = s;
+    }
+  }
+}
+
+#if AB_X86
+/* Rows in fours and vectors in eights: 8 accumulators of 4 lanes, one (row, vector) pair per lane.
+ * Separate _mm256_mul_pd and _mm256_add_pd keep the rounding of the scalar loop (no fused multiply-add). */
+AB_AVX2 static void sd_rows_avx2(const sd_job *j, int64_t i0, int64_t i1) {
+  const int64_t n = j->n, k = j->k, n8 = n - n % 8;
+  int64_t i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const float *x0 = j->x + i * k, *x1 = x0 + k, *x2 = x1 + k, *x3 = x2 + k;
+    for (int64_t q = 0; q < n8; q += 8) {
+      __m256d a00 = _mm256_setzero_pd(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+      const double *vt = j->vt + q;
+      for (int64_t c = 0; c < k; c++) {
+        const __m256d v0 = _mm256_loadu_pd(vt + c * n), v1 = _mm256_loadu_pd(vt + c * n + 4);
+        __m256d b = _mm256_set1_pd((double)x0[c]), d0 = _mm256_sub_pd(b, v0), d1 = _mm256_sub_pd(b, v1);
+        a00 = _mm256_add_pd(a00, _mm256_mul_pd(d0, d0)); a01 = _mm256_add_pd(a01, _mm256_mul_pd(d1, d1));
+        b = _mm256_set1_pd((double)x1[c]); d0 = _mm256_sub_pd(b, v0); d1 = _mm256_sub_pd(b, v1);
+        a10 = _mm256_add_pd(a10, _mm256_mul_pd(d0, d0)); a11 = _mm256_add_pd(a11, _mm256_mul_pd(d1, d1));
+        b = _mm256_set1_pd((double)x2[c]); d0 = _mm256_sub_pd(b, v0); d1 = _mm256_sub_pd(b, v1);
+        a20 = _mm256_add_pd(a20, _mm256_mul_pd(d0, d0)); a21 = _mm256_add_pd(a21, _mm256_mul_pd(d1, d1));
+        b = _mm256_set1_pd((double)x3[c]); d0 = _mm256_sub_pd(b, v0); d1 = _mm256_sub_pd(b, v1);
+        a30 = _mm256_add_pd(a30, _mm256_mul_pd(d0, d0)); a31 = _mm256_add_pd(a31, _mm256_mul_pd(d1, d1));
+      }
+      double *o = j->out + i * n + q;
+      _mm256_storeu_pd(o, a00); _mm256_storeu_pd(o + 4, a01);
+      _mm256_storeu_pd(o + n, a10); _mm256_storeu_pd(o + n + 4, a11);
+      _mm256_storeu_pd(o + 2 * n, a20); _mm256_storeu_pd(o + 2 * n + 4, a21);
+      _mm256_storeu_pd(o + 3 * n, a30); _mm256_storeu_pd(o + 3 * n + 4, a31);
+    }
+    if (n8 < n) sd_pair_block(j, i, i + 4, n8, n);
+  }
+  if (i < i1) sd_pair_block(j, i, i1, 0, n);
+}
+#endif
+
+static void sd_task(void *ctx, int t, int nt) {
+  const sd_job *j = (const sd_job *)ctx;
+  const int64_t i0 = j->m * t / nt, i1 = j->m * (t + 1) / nt;
+#if AB_X86
+  if (j->vt) {
+    sd_rows_avx2(j, i0, i1);
+    return;
+  }
+#endif
+  sd_pair_block(j, i0, i1, 0, j->n);
+}
+
+void ab_sq_dist64(int64_t m, int64_t n, int64_t k, const float *x, const float *v, double *out) {
+  if (m <= 0 || n <= 0) return;
+  sd_job j = { .m = m, .n = n, .k = k, .x = x, .v = v, .vt = NULL, .out = out };
+  double *vt = NULL;
+#if AB_X86
+  if (ab_simd && m >= 4 && n >= 8 && k > 0) {
+    vt = (double *)malloc((size_t)(n * k) * sizeof(double));
+    if (vt) {
+      for (int64_t q = 0; q < n; q++)
+        for (int64_t c = 0; c < k; c++) vt[c * n + q] = (double)v[q * k + c];
+    }
+    j.vt = vt;
+  }
+#endif
+  /* ~3 flops per (row, vector, column); threads pay beyond ~50k of them. */
+  int nt = ab_threads();
+  if ((double)m * (double)n * (double)(k + 1) < 50000.0) nt = 1;
+  if (nt > m) nt = (int)m;
+  if (nt <= 1) sd_task(&j, 0, 1);
+  else ab_parallel(sd_task, &j, nt);
+  free(vt);
+}
