@@ -38,15 +38,7 @@ export class Rng {
   }
 
   /** Uniform 32-bit unsigned integer. */
-  nextU32(): number {
-    const q = this.state;
-    const a = q[0], b = q[1];
-    const r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-    const t = b << 9;
-    const c = q[2] ^ a, d = q[3] ^ b;
-    q[1] = b ^ c; q[0] = a ^ d; q[2] = c ^ t; q[3] = rotl(d, 11);
-    return r;
-  }
+  nextU32(): number { return xoshiroNext(this.state); }
 
   /**
    * Inverted-dropout mask: out[i] = scale when the next draw is below keep * 2^32 (the same test as
@@ -160,7 +152,7 @@ function shuffleInt32(q: Int32Array, arr: Int32Array): void {
   q[0] = a; q[1] = b; q[2] = c; q[3] = d;
 }
 
-/** One xoshiro128** step on a raw state, as an unsigned 32-bit number (Rng.nextU32 on the state array). */
+/** One xoshiro128** step on a raw state, as an unsigned 32-bit number (Rng.nextU32). */
 function xoshiroNext(q: Int32Array): number {
   const a = q[0], b = q[1];
   const r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
