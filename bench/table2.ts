@@ -44,6 +44,11 @@ export function loadPaperProtocolResults(dir: string): Map<string, BenchResult &
   return out;
 }
 
+/** Standard error of the difference of two mean F1s (Welch): sqrt(s1^2/n1 + s2^2/n2). */
+function f1DifferenceError(a: BenchResult, b: BenchResult): number {
+  return Math.sqrt(a.std.f1 ** 2 / a.runs.length + b.std.f1 ** 2 / b.runs.length);
+}
+
 export function table2Markdown(dir: string): string {
   const results = loadPaperProtocolResults(dir);
   const get = (file: string, ds: string): (BenchResult & { runsNote?: string | null }) | undefined => results.get(`${file}-${ds}`);
@@ -75,7 +80,7 @@ export function table2Markdown(dir: string): string {
     const ran = ROWS.map(({ row, file }) => ({ row, r: get(file, ds) })).filter((x) => x.r !== undefined) as { row: string; r: BenchResult }[];
     const dagmm = ran.find((x) => x.row === 'dagmm');
     if (!dagmm || ran.length < 2) { out.push(`- ${ds}: DAGMM first? not enough rows run yet.`); continue; }
-    const tie = (x: BenchResult): boolean => x.mean.f1 - dagmm.r.mean.f1 <= 2 * Math.sqrt(x.std.f1 ** 2 / x.runs.length + dagmm.r.std.f1 ** 2 / dagmm.r.runs.length);
+    const tie = (x: BenchResult): boolean => x.mean.f1 - dagmm.r.mean.f1 <= 2 * f1DifferenceError(x, dagmm.r);
     const better = ran.filter((x) => x.row !== 'dagmm' && x.r.mean.f1 > dagmm.r.mean.f1).map((x) => `${x.row} ${f(x.r.mean.f1)}${tie(x.r) ? ' (within 2 standard errors)' : ''}`);
     out.push(`- ${ds}: DAGMM first among the ${ran.length} rows run? ${better.length ? `no: above DAGMM's ${f(dagmm.r.mean.f1)}: ${better.join(', ')}` : `yes (${f(dagmm.r.mean.f1)})`}.`);
   }
@@ -83,7 +88,7 @@ export function table2Markdown(dir: string): string {
   for (const other of ['dagmm-p', 'pae-gmm-em']) {
     const a = kdd('dagmm'), b = kdd(other);
     // The difference of the means against its standard error (Welch), so a tie within the seed spread reads as one.
-    const se = a && b ? Math.sqrt(a.std.f1 ** 2 / a.runs.length + b.std.f1 ** 2 / b.runs.length) : NaN;
+    const se = a && b ? f1DifferenceError(a, b) : NaN;
     const verdict = a && b ? (Math.abs(a.mean.f1 - b.mean.f1) <= 2 * se ? 'not distinguishable' : a.mean.f1 > b.mean.f1 ? 'yes' : 'no') : '';
     out.push(`- KDDCUP, DAGMM beats ${other}? ${a && b ? `${verdict} (${f(a.mean.f1)} vs ${f(b.mean.f1)}; difference ${f(a.mean.f1 - b.mean.f1, 4)}, standard error ${f(se, 4)}, ${a.runs.length} and ${b.runs.length} seeds)` : 'not run yet'}.`);
   }
