@@ -277,23 +277,26 @@ function checkColumns(table: Table, names: string[]): void {
 
 function fitNumeric(table: Table, name: string, col: Column, scaling: Scaling, missing: 'error' | 'impute'): Feature {
   const rows = table.rowCount;
-  const present: number[] = [];
-  let firstMissing = -1;
+  // Typed buffers, not number[] pushes: this runs per column on every fit (0.2M rows x 120 columns on KDDCUP).
+  const present = new Float64Array(rows);
+  const isMissing = new Uint8Array(rows);
+  const numbers = col instanceof Float64Array ? col : null;
+  let count = 0, firstMissing = -1;
   for (let i = 0; i < rows; i++) {
-    const v = numberAt(table, name, col, i);
-    if (Number.isNaN(v)) { if (firstMissing < 0) firstMissing = i; continue; }
+    const v = numbers ? numbers[i] : numberAt(table, name, col, i);
+    if (Number.isNaN(v)) { if (firstMissing < 0) firstMissing = i; isMissing[i] = 1; continue; }
     if (!(Math.abs(v) <= FLOAT32_MAX)) {
       throw new Error(`${table.where(i)}, column "${name}": training value ${v} is beyond the range the models compute in (about +-3.4e38); remove the row or rescale the column`);
     }
-    present.push(v);
+    present[count++] = v;
   }
   if (firstMissing >= 0 && missing === 'error') throw missingError(table, name, firstMissing);
-  if (present.length === 0) throw new Error(`${table.source}, column "${name}": every training value is missing`);
-  const impute = missing === 'impute' ? median(Float64Array.from(present)) : null;
+  if (count === 0) throw new Error(`${table.source}, column "${name}": every training value is missing`);
+  const impute = missing === 'impute' ? median(present.slice(0, count)) : null;
   // The values the model sees: missing filled in, rounded to float32.
   const v = new Float32Array(rows);
-  let p = 0;
-  for (let i = 0; i < rows; i++) v[i] = Number.isNaN(numberAt(table, name, col, i)) ? impute! : present[p++];
+  if (count === rows) v.set(present);
+  else for (let i = 0, p = 0; i < rows; i++) v[i] = isMissing[i] ? impute! : present[p++];
   if (scaling === 'none') return { kind: 'numeric', name, impute, offset: 0, scale: 1 };
   if (scaling === 'minmax') {
     const s = fitMinMax(v, rows, 1);

@@ -95,7 +95,15 @@ export function tableFromMatrix(x: Float32Array | Float64Array, rows: number, co
   const source = 'matrix';
   if (x.length !== rows * cols) throw new Error(`${source}: ${x.length} values, expected rows * cols = ${rows * cols}`);
   const columns = Array.from({ length: cols }, () => new Float64Array(rows));
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) columns[j][i] = x[i * cols + j];
+  // Transposed in blocks of rows, so the block being read stays in cache while each column is written in runs.
+  const block = 256;
+  for (let start = 0; start < rows; start += block) {
+    const end = Math.min(rows, start + block);
+    for (let j = 0; j < cols; j++) {
+      const c = columns[j];
+      for (let i = start; i < end; i++) c[i] = x[i * cols + j];
+    }
+  }
   return makeTable(source, checkNames(names ?? defaultNames(cols), cols, source), columns, rows);
 }
 

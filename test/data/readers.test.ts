@@ -170,6 +170,10 @@ describe('Table constructors', () => {
     assert.deepEqual(numbers(r.column('f1')), [2, NaN]);
     const m = tableFromMatrix(new Float32Array([1, 2, 3, 4, 5, 6]), 3, 2, ['a', 'b']);
     assert.deepEqual(numbers(m.column('b')), [2, 4, 6]);
+    // More rows than one transposition block (256), not a multiple of it: every cell lands in its column.
+    const rows = 600, cols = 3, x = Float64Array.from({ length: rows * cols }, (_, k) => k * 0.5 - 7);
+    const big = tableFromMatrix(x, rows, cols);
+    for (let j = 0; j < cols; j++) assert.deepEqual(numbers(big.column(`f${j}`)), Array.from({ length: rows }, (_, i) => x[i * cols + j]));
     const rec = tableFromRecords([{ a: 1, s: 'x' }, { a: null, t: true }], 'recs');
     assert.deepEqual(rec.names, ['a', 's', 't']);
     assert.deepEqual(numbers(rec.column('a')), [1, NaN]);
