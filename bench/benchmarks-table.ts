@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { detectorEntries } from '../src/detectors/registry.js';
-import type { BenchResult, MetricName } from '../src/harness/paper.js';
+import type { BenchResult, MetricName, RunMetrics } from '../src/harness/paper.js';
 import { CLASSICAL_DETECTORS } from './datasets.js';
 
 type Result = BenchResult & { runsNote?: string | null };
@@ -64,6 +64,57 @@ function publishedF1(model: string, ds: string, protocol: string): string {
   const entry = detectorEntries().find((e) => e.name === model);
   const p = entry?.paperConfigs[ds as keyof typeof entry.paperConfigs]?.published?.find((x) => x.protocol === protocol && x.metric === 'f1');
   return p ? `${f(p.value, 3)}${p.spread !== undefined ? ` ± ${f(p.spread, 3)}` : ''}` : '';
+}
+
+/**
+ * Mean per-seed difference a - b of a metric over the seeds both ran (the same split per seed, so the pairing
+ * removes the split's share of the spread) and its standard error, sd of the differences / sqrt(n).
+ */
+export function pairedDifference(a: readonly RunMetrics[], b: readonly RunMetrics[], k: MetricName): { delta: number; se: number; n: number } | null {
+  const bySeed = new Map(b.map((x) => [x.seed, x[k]]));
+  const d = a.filter((x) => bySeed.has(x.seed)).map((x) => x[k] - bySeed.get(x.seed)!);
+  if (d.length < 2) return null;
+  const m = mean(d);
+  return { delta: m, se: Math.sqrt(d.reduce((s, v) => s + (v - m) ** 2, 0) / (d.length - 1) / d.length), n: d.length };
+}
+
+/**
+ * Issue 11's note: a deep detector that cannot beat its untrained control or a plain autoencoder is a finding.
+ * Per deep detector, the sets (and protocols) where its AUROC is above, indistinguishable from, or below its own
+ * untrained control and the `ae` detector on the same seeds (paired; "above" = more than 2 standard errors).
+ */
+function againstControlAndAe(results: Map<string, Result>, models: string[]): string[] {
+  const deep = models.filter((m) => !m.startsWith('sklearn-') && !CLASSICAL_DETECTORS.includes(m));
+  const cell = (x: { delta: number; se: number }, label: string): string => `${label} ${x.delta >= 0 ? '+' : ''}${f(x.delta)}`;
+  const verdict = (x: { delta: number; se: number }): 0 | 1 | 2 => (x.delta > 2 * x.se ? 0 : x.delta < -2 * x.se ? 2 : 1);
+  const lines: string[] = [];
+  for (const m of deep) {
+    const ctl: string[][] = [[], [], []], ae: string[][] = [[], [], []];
+    for (const [p] of PROTOCOLS) {
+      for (const ds of DATASETS) {
+        const r = results.get(`${m}-${ds}-${p}`);
+        if (!r) continue;
+        const label = `${ds} (${p})`;
+        const c = pairedDifference(r.runs, r.control.runs, 'auroc');
+        if (c) ctl[verdict(c)].push(cell(c, label));
+        const base = m === 'ae' ? undefined : results.get(`ae-${ds}-${p}`);
+        const a = base ? pairedDifference(r.runs, base.runs, 'auroc') : null;
+        if (a) ae[verdict(a)].push(cell(a, label));
+      }
+    }
+    if (ctl.every((x) => x.length === 0) && ae.every((x) => x.length === 0)) continue;
+    const c = (xs: string[]): string => (xs.length ? xs.join('; ') : 'none');
+    lines.push(`| ${m} | ${c(ctl[0])} | ${c(ctl[1])} | ${c(ctl[2])} | ${m === 'ae' ? '(itself)' : `${c(ae[0])} | ${c(ae[1])} | ${c(ae[2])}`} |`);
+  }
+  if (lines.length === 0) return [];
+  return ['## What training adds, and what a plain autoencoder already gives', '',
+    'Per deep detector: ΔAUROC against its own untrained control (the same initial networks, not trained) and against',
+    'the `ae` detector, each as the mean per-seed difference on the same splits; "above" and "below" mean more than',
+    'two standard errors of that mean difference (sd / sqrt(seeds)) away from 0, "tie" within them. A detector',
+    'that is not above its control has learned nothing the ranking can use; one not above `ae` adds nothing over',
+    'a plain autoencoder there.', '',
+    '| detector | above its control | tie with its control | below its control | above ae | tie with ae | below ae |', '|---|---|---|---|---|---|---|',
+    ...lines, ''];
 }
 
 export function benchmarksMarkdown(dir: string): string {
@@ -144,6 +195,7 @@ export function benchmarksMarkdown(dir: string): string {
       'best; ties share the average rank), averaged over the data sets on which every listed detector has a result; detectors',
       'missing a data set are left out of that protocol\'s ranking.', '', ...rankLines);
   }
+  out.push(...againstControlAndAe(results, models));
   out.push(...autoStudySection(join(dir, '..', 'auto-study.json')));
   // Where each detector wins: computed from the table, so it cannot drift from the numbers.
   const deep = models.filter((m) => !m.startsWith('sklearn-'));

@@ -31,3 +31,17 @@ describe('docs/reproduction.md Table 2', () => {
     assert.throws(() => withTable2('# no markers\n', 'x'), /table2 markers are missing/);
   });
 });
+
+describe('pairedDifference (the control / ae comparison of docs/benchmarks.md)', () => {
+  const run = (seed: number, auroc: number) => ({ seed, precision: 0, recall: 0, f1: 0, auroc, ap: 0, seconds: 0 });
+  it('pairs by seed and gives the mean difference with sd / sqrt(n)', async () => {
+    const { pairedDifference } = await import('../../bench/benchmarks-table.js');
+    // Differences on seeds 1, 2, 3: 0.1, 0.3, 0.2 (seed 4 has no partner): mean 0.2, sd 0.1, se 0.1 / sqrt(3).
+    const a = [run(1, 0.9), run(2, 0.8), run(3, 0.7), run(4, 0.5)], b = [run(3, 0.5), run(2, 0.5), run(1, 0.8)];
+    const d = pairedDifference(a, b, 'auroc')!;
+    assert.equal(d.n, 3);
+    assert.ok(Math.abs(d.delta - 0.2) < 1e-12, `delta ${d.delta}`);
+    assert.ok(Math.abs(d.se - 0.1 / Math.sqrt(3)) < 1e-12, `se ${d.se}`);
+    assert.equal(pairedDifference([run(1, 0.9)], [run(1, 0.1)], 'auroc'), null, 'one pair has no spread');
+  });
+});
