@@ -85,7 +85,7 @@ export function pairedDifference(a: readonly RunMetrics[], b: readonly RunMetric
  */
 function againstControlAndAe(results: Map<string, Result>, models: string[]): string[] {
   const deep = models.filter((m) => !m.startsWith('sklearn-') && !CLASSICAL_DETECTORS.includes(m));
-  const cell = (x: { delta: number; se: number }, label: string): string => `${label} ${x.delta >= 0 ? '+' : ''}${f(x.delta)}`;
+  const cell = (x: { delta: number; se: number }, label: string): string => `${label} ${x.delta >= 0 ? '+' : ''}${f(x.delta, 4)}`;
   const verdict = (x: { delta: number; se: number }): 0 | 1 | 2 => (x.delta > 2 * x.se ? 0 : x.delta < -2 * x.se ? 2 : 1);
   const lines: string[] = [];
   for (const m of deep) {
