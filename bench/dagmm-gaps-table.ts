@@ -57,6 +57,41 @@ function row(r: GapResult, base: GapResult | undefined): string {
     + `${f(mean(r.diagnostics.map((d) => d.meanMaxMembership)), 2)} | ${byCollapse(true)} / ${byCollapse(false)} |`;
 }
 
+/** Spearman's rank correlation (average ranks for ties); NaN below 3 pairs or without spread. */
+export function spearman(a: readonly number[], b: readonly number[]): number {
+  const ranks = (v: readonly number[]): number[] => {
+    const idx = v.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0]);
+    const r = new Array<number>(v.length);
+    for (let k = 0; k < idx.length;) {
+      let e = k;
+      while (e + 1 < idx.length && idx[e + 1][0] === idx[k][0]) e++;
+      for (let t = k; t <= e; t++) r[idx[t][1]] = (k + e) / 2;
+      k = e + 1;
+    }
+    return r;
+  };
+  if (a.length !== b.length || a.length < 3) return NaN;
+  const ra = ranks(a), rb = ranks(b), ma = mean(ra), mb = mean(rb);
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < ra.length; i++) { sab += (ra[i] - ma) * (rb[i] - mb); saa += (ra[i] - ma) ** 2; sbb += (rb[i] - mb) ** 2; }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
+}
+
+/**
+ * Does a lower final training objective go with better detection? Within each cell (same configuration, seeds
+ * differ), Spearman between the last epoch's mean training loss and the test F1; the mean over cells and the
+ * default's own. Negative: seeds that fit the objective better detect better. Diagnosis only.
+ */
+function objectiveSummary(rs: readonly GapResult[]): string[] {
+  const per = rs.map((r) => {
+    const pairs = r.diagnostics.map((d, i) => ({ loss: d.lastEpoch?.loss, f1: r.runs[i]?.f1 })).filter((x): x is { loss: number; f1: number } => x.loss !== undefined && x.f1 !== undefined);
+    return { r, rho: spearman(pairs.map((x) => x.loss), pairs.map((x) => x.f1)) };
+  }).filter((x) => Number.isFinite(x.rho));
+  if (per.length === 0) return [];
+  const base = per.find((x) => x.r.choice === 'default');
+  return [`Final training loss against test F1, Spearman within each cell (seeds differ, configuration fixed; negative = the seeds that reach a lower objective detect better): mean over ${per.length} cells ${f(mean(per.map((x) => x.rho)), 2)} (${per.filter((x) => x.rho > 0).length} cells positive)${base ? `; the default's ${f(base.rho, 2)}` : ''}.`, ''];
+}
+
 /** Across every cell of a data set: collapsed vs not, and what each z column alone ranks like (diagnosis only). */
 function collapseSummary(rs: readonly GapResult[]): string[] {
   const seeds = rs.flatMap((r) => r.diagnostics.map((d, i) => ({ d, m: r.runs[i] })).filter((x) => x.m));
@@ -105,7 +140,7 @@ export function gapsMarkdown(results: readonly GapResult[]): string {
     for (const r of rs) out.push(row(r, base));
     const failures = rs.flatMap((r) => (r.failures ?? []).map((x) => `${r.choice}: ${r.alternative}, seed ${x.seed}: ${x.error.split('\n')[0]}`));
     if (failures.length) out.push('', 'Failed seeds:', '', ...failures.map((x) => `- ${x}`));
-    out.push('', ...collapseSummary(rs));
+    out.push('', ...collapseSummary(rs), ...objectiveSummary(rs));
   }
   out.push(GAPS_END);
   return out.join('\n');

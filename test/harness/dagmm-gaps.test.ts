@@ -13,7 +13,7 @@ import type { BenchDataset } from '../../src/data/datasets/bundled.js';
 import { dagmmPaperParams, PAPER_CONFIGS } from '../../src/detectors/dagmm/paper-configs.js';
 import { matrixSource, prescaleRun, runBenchmark, splitRun } from '../../src/harness/paper.js';
 import { kddBinaryAsOneColumn, runStudy, studyCells, type GapResult } from '../../bench/dagmm-gaps.js';
-import { COLLAPSE_PHI, GAPS_BEGIN, GAPS_END, gapsMarkdown } from '../../bench/dagmm-gaps-table.js';
+import { COLLAPSE_PHI, GAPS_BEGIN, GAPS_END, gapsMarkdown, spearman } from '../../bench/dagmm-gaps-table.js';
 import { withBlock } from '../../bench/table2.js';
 
 /** 200 normal rows on a noisy line, 20 anomalies off it, 6 columns. */
@@ -157,6 +157,23 @@ describe('study table', () => {
     assert.match(md, /max\(AUROC, 1 - AUROC\)/);
     assert.ok(md.includes(`>= ${COLLAPSE_PHI}`));
     assert.ok(md.startsWith(GAPS_BEGIN) && md.endsWith(GAPS_END));
+  });
+
+  it('Spearman: hand-computed values, ties at their average rank, NaN without spread', () => {
+    // No ties: rank differences 0, 1, 1, 0 -> 1 - 6 * 2 / (4 * 15) = 0.8.
+    assert.ok(Math.abs(spearman([1, 2, 3, 4], [10, 30, 20, 40]) - 0.8) < 1e-12);
+    // Ties: ranks (0.5, 0.5, 2) against (0, 1, 2) -> 1.5 / sqrt(1.5 * 2).
+    assert.ok(Math.abs(spearman([5, 5, 7], [1, 2, 3]) - 1.5 / Math.sqrt(3)) < 1e-12);
+    assert.equal(spearman([3, 2, 1], [1, 2, 3]), -1);
+    assert.ok(Number.isNaN(spearman([1, 1, 1], [1, 2, 3])));
+    assert.ok(Number.isNaN(spearman([1, 2], [1, 2])));
+  });
+
+  it('says within each cell whether a lower final training loss goes with a higher F1', () => {
+    const r = result('default', 'default', [0.9, 0.5, 0.7], [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]);
+    r.diagnostics.forEach((d, i) => { d.lastEpoch = { loss: [1, 3, 2][i] }; });
+    // Loss 1, 3, 2 against F1 0.9, 0.5, 0.7: a perfect inverse ranking.
+    assert.match(gapsMarkdown([r]), /mean over 1 cells -1\.00 \(0 cells positive\); the default's -1\.00\./);
   });
 
   it('replaces only the block between the markers; says when nothing has run', () => {
