@@ -1,6 +1,6 @@
 /** Tables 3 and 5 of the DAGMM paper: the sweep runner's cells, files, resumption and rendering (quick settings). */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -42,5 +42,13 @@ describe('paper sweeps (Tables 3 and 5)', () => {
     assert.match(md, /\| dcn \| not run/);
     assert.match(md, /\| 3 \| [0-9.]+ ± [0-9.]+ \|/);
     assert.match(md, /\| 5 \| not run \|/);
+    assert.match(md, /\| 1 \| not run \|/, 'no Table 2 run beside the studies folder');
+    // Base 1 is DAGMM's own configuration: Table 2's run in ../benchmarks stands in for it, labelled as such.
+    const studies = join(out, 'studies');
+    mkdirSync(join(studies, 'table5'), { recursive: true });
+    mkdirSync(join(out, 'benchmarks'));
+    copyFileSync(join(out, 'table5', 'dagmm-base3.json'), join(studies, 'table5', 'dagmm-base3.json'));
+    writeFileSync(join(out, 'benchmarks', 'dagmm-kddcup-paper.json'), JSON.stringify({ ...t5, mean: { ...t5.mean, f1: 0.5 }, std: { ...t5.std, f1: 0.25 } }));
+    assert.match(sweepsMarkdown(studies).join('\n'), /\| 1 \(Table 2's DAGMM run\) \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ ± [0-9.]+ \| 0\.5000 ± 0\.2500 \|/);
   });
 });
