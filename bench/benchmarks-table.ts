@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { detectorEntries } from '../src/detectors/registry.js';
 import type { BenchResult, MetricName, RunMetrics } from '../src/harness/paper.js';
+import { summarize } from '../src/harness/stats.js';
 import { CLASSICAL_DETECTORS } from './datasets.js';
 
 type Result = BenchResult & { runsNote?: string | null };
@@ -74,8 +75,8 @@ export function pairedDifference(a: readonly RunMetrics[], b: readonly RunMetric
   const bySeed = new Map(b.map((x) => [x.seed, x[k]]));
   const d = a.filter((x) => bySeed.has(x.seed)).map((x) => x[k] - bySeed.get(x.seed)!);
   if (d.length < 2) return null;
-  const m = mean(d);
-  return { delta: m, se: Math.sqrt(d.reduce((s, v) => s + (v - m) ** 2, 0) / (d.length - 1) / d.length), n: d.length };
+  const { mean: delta, std } = summarize(d);
+  return { delta, se: std / Math.sqrt(d.length), n: d.length };
 }
 
 /**
