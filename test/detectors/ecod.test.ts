@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { SCALED_VALUE_LIMIT } from '../../src/data/preprocess.js';
 import { loadDetector } from '../../src/detectors/registry.js';
 import { EcodDetector } from '../../src/detectors/ecod/detector.js';
-import { columnSkewness, countAtMost, countBelow, ecdfScores, fitEcdf } from '../../src/detectors/ecod/ecdf.js';
+import { columnIndex, columnSkewness, countAtMost, countBelow, countBelowIndexed, ecdfScores, fitEcdf, sortFloat32 } from '../../src/detectors/ecod/ecdf.js';
+import { Rng } from '../../src/engine/rng.js';
 import { auroc } from '../../src/metrics/ranking.js';
 import { closeAbs, Q, REF, X } from '../support/ecdf-reference.js';
 import { marginalBlob } from '../support/planted.js';
@@ -37,6 +38,40 @@ describe('ecod: empirical tails', () => {
       const run = new Float32Array(n).fill(4);
       assert.deepEqual([countBelow(run, 4), countAtMost(run, 4, 0)], [0, n], `a run of ${n}`);
     }
+  });
+
+  it('the bucket index gives the binary search\'s counts: ties, bucket edges, values outside, NaN, constant columns', () => {
+    const rng = new Rng(7);
+    const columns: Float32Array[] = [
+      Float32Array.from({ length: 5000 }, () => rng.normal()),
+      Float32Array.from({ length: 3000 }, () => Math.floor(rng.uniform() * 5)), // 5 values, long runs of ties
+      Float32Array.from({ length: 2000 }, () => Math.exp(8 * rng.normal())), // heavy tail: most rows in bucket 0
+      Float32Array.from([-2, -2, 1e-30, 3]), new Float32Array(9).fill(1.5), Float32Array.from([4]),
+    ];
+    for (const [c, raw] of columns.entries()) {
+      const col = Float32Array.from(raw).sort(), ix = columnIndex(col);
+      const probes = [NaN, -Infinity, Infinity, col[0], col[col.length - 1], col[0] - 1, col[col.length - 1] + 1, ...col];
+      // The edges themselves and the float32 values next to them.
+      for (let b = 0; b <= ix.buckets; b++) { const e = ix.min + b * ix.width; probes.push(e, Math.fround(e), e * (1 + 1e-7), e * (1 - 1e-7)); }
+      for (let i = 0; i < 2000; i++) probes.push(col[0] + (col[col.length - 1] - col[0]) * (rng.uniform() * 1.2 - 0.1));
+      // The values looked up are float32 (the preprocessed rows).
+      for (const v of probes.map(Math.fround)) assert.equal(countBelowIndexed(col, ix, v), countBelow(col, v), `column ${c}, value ${v}`);
+    }
+  });
+
+  it('the radix sort orders float32 values as TypedArray sort does: signs, -0 before +0, infinities, subnormals, ties', () => {
+    const rng = new Rng(11);
+    const special = [0, -0, Infinity, -Infinity, 1e-45, -1e-45, 3.4e38, -3.4e38, 1, -1];
+    for (const n of [1, 255, 256, 1000, 70000]) {
+      const a = Float32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? special[i % special.length] : i % 3 === 0 ? Math.round(rng.normal()) : rng.normal() * 10 ** Math.floor(rng.uniform() * 20 - 10)));
+      const want = Float32Array.from(a).sort();
+      sortFloat32(a);
+      assert.ok(a.every((v, i) => Object.is(v, want[i])), `n = ${n}`);
+    }
+    const withNaN = Float32Array.from({ length: 500 }, (_, i) => (i === 17 ? NaN : rng.normal()));
+    const want = Float32Array.from(withNaN).sort();
+    sortFloat32(withNaN);
+    assert.ok(withNaN.every((v, i) => Object.is(v, want[i])), 'NaN goes last, through the built-in sort');
   });
 
   it('skewness: scipy.stats.skew (biased); 0 for constant and symmetric columns', () => {
