@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { symmetricEigen } from '../../src/engine/linalg64.js';
 import { loadDetector } from '../../src/detectors/registry.js';
-import { meanCovariance, PcaDetector, resolveComponents } from '../../src/detectors/pca/detector.js';
+import { meanCovariance, PcaDetector, pcaScores, pcaScores64, resolveComponents } from '../../src/detectors/pca/detector.js';
+import { Rng } from '../../src/engine/rng.js';
 import { auroc } from '../../src/metrics/ranking.js';
 import { planted } from '../support/planted.js';
 
@@ -94,6 +95,23 @@ describe('pca: components and degenerate directions', () => {
     const inlierMax = Math.max(...s.slice(0, 10));
     assert.ok(inlierMax < 10, `inliers ${inlierMax}`);
     assert.ok(s[10] > 1e6 * inlierMax, `broken copy ${s[10]} vs inliers ${inlierMax}`);
+  });
+
+  it('the Mahalanobis score through the float32 gemm agrees with the float64 loop to 1e-5 (correlated columns, a copy, 5,000 rows)', () => {
+    // 5,000 rows cross the 4,096-row block; half the latent directions have 1% of the scale; the last column
+    // copies the first (a floored zero-variance direction). Measured: 9.5e-7 at most on both backends.
+    const rng = new Rng(3), rows = 5000, cols = 40, x = new Float32Array(rows * cols);
+    const mix = Float64Array.from({ length: cols * cols }, () => rng.normal());
+    for (let i = 0; i < rows; i++) {
+      const z = Array.from({ length: cols }, () => rng.normal() * (rng.uniform() < 0.5 ? 1 : 0.01));
+      for (let j = 0; j < cols; j++) {
+        let v = 0;
+        for (let k = 0; k < cols; k++) v += mix[j * cols + k] * z[k];
+        x[i * cols + j] = j === cols - 1 ? x[i * cols] : v;
+      }
+    }
+    const m = new PcaDetector(none).fit({ data: x, rows, cols }).fittedModel!;
+    closeRel(pcaScores(m, 'mahalanobis', x, rows, cols), pcaScores64(m, 'mahalanobis', x, rows, cols), 1e-5, 'gemm vs float64');
   });
 
   it('reconstruction refuses as many components as features', () => {

@@ -17,6 +17,7 @@
  * directions; PyOD would divide by zero there). The fit makes no random choice.
  */
 import * as z from '../../zod.js';
+import { kernels } from '../../engine/backend/index.js';
 import { symmetricEigen } from '../../engine/linalg64.js';
 import type { DetectorModel } from '../detector.js';
 import { Detector } from '../detector.js';
@@ -94,11 +95,50 @@ export interface PcaModel {
   totalVariance: number;
 }
 
-/** Scores of rows under a fitted model (see the module comment); one pass per row, no allocation per row. */
-export function pcaScores(m: PcaModel, score: PcaScore, x: Float32Array, rows: number, cols: number): Float64Array {
-  const k = m.variances.length, out = new Float64Array(rows), c = new Float64Array(cols);
+/** Rows per gemm block of the Mahalanobis score (a 4,096 x 50 block is 800 KiB). */
+const SCORE_BLOCK = 4096;
+
+/**
+ * Mahalanobis scores through the backend's float32 gemm: per block, the centred rows C (float32), Y = C V^T,
+ * then sum_j y_j^2 / lambda_j in float64. scikit-learn's PCA.transform also projects float32 input in float32;
+ * against the float64 loop the scores differ by about 1e-6 relative (tested), and the projection, most of
+ * the work, runs at gemm speed (~50x the scalar loop at 500,000 x 50).
+ */
+function mahalanobisGemm(m: PcaModel, weight: Float64Array, x: Float32Array, rows: number, cols: number, out: Float64Array): void {
+  const k = m.variances.length, block = Math.min(rows, SCORE_BLOCK);
+  const c = new Float32Array(block * cols), y = new Float32Array(block * k), g = kernels();
+  for (let b = 0; b < rows; b += block) {
+    const n = Math.min(block, rows - b);
+    for (let r = 0; r < n; r++) {
+      const src = (b + r) * cols, dst = r * cols;
+      for (let i = 0; i < cols; i++) c[dst + i] = x[src + i] - m.mean[i];
+    }
+    g.gemm(false, true, n, k, cols, n === block ? c : c.subarray(0, n * cols), m.components, 0, n === block ? y : y.subarray(0, n * k));
+    for (let r = 0; r < n; r++) {
+      let s = 0;
+      for (let j = 0; j < k; j++) { const v = y[r * k + j]; s += v * v * weight[j]; }
+      out[b + r] = s;
+    }
+  }
+}
+
+function componentWeights(m: PcaModel): Float64Array {
   const floor = Math.max(m.variances[0] * VARIANCE_FLOOR, 1e-300);
-  const weight = Float64Array.from(m.variances, (v) => 1 / Math.max(v, floor));
+  return Float64Array.from(m.variances, (v) => 1 / Math.max(v, floor));
+}
+
+/** Scores of rows under a fitted model (see the module comment): Mahalanobis through the gemm, the others in float64. */
+export function pcaScores(m: PcaModel, score: PcaScore, x: Float32Array, rows: number, cols: number): Float64Array {
+  if (score !== 'mahalanobis') return pcaScores64(m, score, x, rows, cols);
+  const out = new Float64Array(rows);
+  mahalanobisGemm(m, componentWeights(m), x, rows, cols, out);
+  return out;
+}
+
+/** Scores in float64, one pass per row (the reference the gemm path is tested against). */
+export function pcaScores64(m: PcaModel, score: PcaScore, x: Float32Array, rows: number, cols: number): Float64Array {
+  const k = m.variances.length, out = new Float64Array(rows), c = new Float64Array(cols);
+  const weight = componentWeights(m);
   if (score === 'pyod') for (let j = 0; j < k; j++) weight[j] = m.totalVariance * weight[j];
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
