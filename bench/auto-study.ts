@@ -15,7 +15,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { useBestBackend, backendInfo } from '../src/backend-node.js';
 import { Rng } from '../src/engine/rng.js';
-import { AUTO_DEFAULT_MEMBERS, memberStats, normalise, type AutoParams } from '../src/detectors/auto/detector.js';
+import { AUTO_DEFAULT_MEMBERS, combineMembers, memberStats, normalise, type AutoParams } from '../src/detectors/auto/detector.js';
 import { createDetector, detectorNames } from '../src/detectors/registry.js';
 import { protocolScores, splitRun, type Protocol } from '../src/harness/paper.js';
 import { auroc, averagePrecision } from '../src/metrics/ranking.js';
@@ -30,7 +30,7 @@ const CANDIDATES = ['iforest', 'eif', 'knn', 'lof', 'pca', 'ecod', 'copod', 'hbo
 /** Above this many fitted rows, knn and lof keep a seeded reference set of NEIGHBOUR_ROWS (exact search would take tens of minutes per fit here). */
 const NEIGHBOUR_LIMIT = 50000, NEIGHBOUR_ROWS = 10000;
 const NORMALISATIONS: AutoParams['normalisation'][] = ['zscore', 'tempered', 'rank', 'robust'];
-const COMBINES: AutoParams['combine'][] = ['mean', 'max'];
+const COMBINES: AutoParams['combine'][] = ['mean', 'max', 'thresh'];
 
 const datasets = list('datasets', ALL_DATASETS);
 const protocols = list('protocols', ['paper', 'unsupervised']) as Protocol[];
@@ -82,12 +82,10 @@ for (const name of datasets) {
         for (const norm of NORMALISATIONS) {
           for (const comb of COMBINES) {
             if (label && comb === 'max') continue;
+            // Thresh truncates at the training mean: only for the normalisations centred there.
+            if (comb === 'thresh' && norm !== 'zscore' && norm !== 'tempered') continue;
             const per = fits.map((f) => { const st = memberStats(f.train); return Float64Array.from(f.test, (s) => normalise(norm, st, s)); });
-            const s = Float64Array.from(per[0], (_, i) => {
-              let a = comb === 'max' ? -Infinity : 0;
-              for (const p of per) a = comb === 'max' ? Math.max(a, p[i]) : a + p[i];
-              return comb === 'max' ? a : a / per.length;
-            });
+            const s = combineMembers(comb, per, new Float64Array(per[0].length));
             add(`combined ${norm} ${comb}${label}`, s, split.testLabels, fits.reduce((a, f) => a + f.seconds, 0));
           }
         }

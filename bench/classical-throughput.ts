@@ -81,7 +81,7 @@ try {
       }
     }
     const ratio = (k: 'fitSeconds' | 'scoreSeconds' | 'fitCpuSeconds' | 'scoreCpuSeconds') => (sk && typeof sk[k] === 'number' && typeof ours[k] === 'number' ? (sk[k] as number) / (ours[k] as number) : null);
-    results[m] = { aberrant: ours, sklearn: sk ?? 'no scikit-learn counterpart (PyOD\'s; PyPI is not reachable here)', speedup: { fit: ratio('fitSeconds'), score: ratio('scoreSeconds'), fitCpu: ratio('fitCpuSeconds'), scoreCpu: ratio('scoreCpuSeconds') } };
+    results[m] = { aberrant: ours, sklearn: sk ?? (m === 'auto' ? 'no scikit-learn counterpart (Aberrant\'s ensemble)' : 'no scikit-learn counterpart (PyOD\'s; PyPI is not reachable here)'), speedup: { fit: ratio('fitSeconds'), score: ratio('scoreSeconds'), fitCpu: ratio('fitCpuSeconds'), scoreCpu: ratio('scoreCpuSeconds') } };
     process.stderr.write(`${m}: ${JSON.stringify(results[m])}\n`);
   }
 } finally {

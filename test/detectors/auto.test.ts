@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AutoDetector, memberStats, normalise } from '../../src/detectors/auto/detector.js';
+import { AutoDetector, combineMembers, memberStats, normalise } from '../../src/detectors/auto/detector.js';
 import { createDetector, loadDetector } from '../../src/detectors/registry.js';
 import { decodeModelFile } from '../../src/io/model-file.js';
 import { auroc } from '../../src/metrics/ranking.js';
@@ -51,6 +51,18 @@ describe('auto', () => {
     const flat = memberStats(Float64Array.from([191, 191 * (1 + 1e-8), 191 * (1 - 1e-8)]));
     assert.equal(normalise('tempered', flat, 1e9), 0);
     assert.ok(normalise('zscore', flat, 1e9) > 1e12, 'zscore divides by the rounding noise (the case tempered guards)');
+  });
+
+  it('combines normalised member scores: mean, max, and Thresh (negatives count as 0, then the mean)', () => {
+    const per = [Float64Array.from([2, -3, 0.5]), Float64Array.from([-1, -1, 4]), Float64Array.from([0.5, 6, -2])];
+    const run = (c: 'mean' | 'max' | 'thresh') => Array.from(combineMembers(c, per, new Float64Array(3)));
+    assert.deepEqual(run('mean'), [1.5 / 3, 2 / 3, 2.5 / 3]);
+    assert.deepEqual(run('max'), [2, 6, 4]);
+    assert.deepEqual(run('thresh'), [2.5 / 3, 6 / 3, 4.5 / 3]);
+    // Through the detector: thresh never scores below 0 and keeps the default members.
+    const { train, test } = planted(5);
+    const s = new AutoDetector({ members: MEMBERS, combine: 'thresh', seed: 2 }).fit(train).scoreSamples(test);
+    assert.ok(s.every((v) => v >= 0 && Number.isFinite(v)));
   });
 
   it('scores its own training rows from the members\' training scores (kNN without each row as its own neighbour)', () => {

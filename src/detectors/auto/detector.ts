@@ -56,8 +56,8 @@ export const AutoParamsSchema = z.strictObject({
     .check(z.describe(`detectors to combine: names or {detector, params}; default ${AUTO_DEFAULT_MEMBERS.map(memberName).join(', ')} (one per family; knn keeps a seeded ${AUTO_KNN_REFERENCE_ROWS}-row reference set); each gets a seed derived from auto's`)),
   normalisation: z._default(z.enum(['zscore', 'tempered', 'rank', 'robust']), 'tempered')
     .check(z.describe(`how member scores are put on one scale, from each member's training scores: zscore = (s - mean) / std; tempered = zscore, logarithmic beyond +-${TEMPER_AT} and 0 for a member whose training scores do not spread; rank = fraction of training scores below (1 above the maximum); robust = (s - median) / IQR`)),
-  combine: z._default(z.enum(['mean', 'max']), 'mean')
-    .check(z.describe('mean (average of normalised member scores) or max (the most alarmed member)')),
+  combine: z._default(z.enum(['mean', 'max', 'thresh']), 'mean')
+    .check(z.describe('mean (average of normalised member scores), max (the most alarmed member) or thresh (Aggarwal & Sathe\'s Thresh: negative normalised scores count as 0, then the mean: a member finding a row typical does not outvote one finding it extreme)')),
 });
 export type AutoParams = z.infer<typeof AutoParamsSchema>;
 
@@ -132,6 +132,17 @@ function entryOf(name: string) {
   return e;
 }
 
+/** out[i] = the members' normalised scores of row i combined (mean, max, or Thresh: the mean of max(s, 0)). */
+export function combineMembers(combine: AutoParams['combine'], per: readonly Float64Array[], out: Float64Array): Float64Array {
+  const max = combine === 'max', thresh = combine === 'thresh';
+  for (let i = 0; i < out.length; i++) {
+    let acc = max ? -Infinity : 0;
+    for (const s of per) acc = max ? Math.max(acc, s[i]) : acc + (thresh ? Math.max(0, s[i]) : s[i]);
+    out[i] = max ? acc : acc / per.length;
+  }
+  return out;
+}
+
 export class AutoDetector extends DetectorBase<AutoParams> {
   readonly name = 'auto';
   readonly scoreName = 'mean of the members\' standardised scores';
@@ -197,12 +208,7 @@ export class AutoDetector extends DetectorBase<AutoParams> {
     const p = this.pendingFit;
     this.pendingFit = null;
     const per = p && p.x === x && p.per[0].length === rows ? p.per : this.memberScores(x, rows, cols), out = new Float64Array(rows);
-    const max = this.params.combine === 'max';
-    for (let i = 0; i < rows; i++) {
-      let acc = max ? -Infinity : 0;
-      for (const s of per) acc = max ? Math.max(acc, s[i]) : acc + s[i];
-      out[i] = max ? acc : acc / per.length;
-    }
+    combineMembers(this.params.combine, per, out);
     return out;
   }
 
