@@ -166,6 +166,44 @@ export class Preprocessor {
     });
   }
 
+  /**
+   * transform() of a row-major numeric matrix, without building a column table: for a preprocessor whose features
+   * are all numeric and named f0..f{cols-1} in order (what a matrix fitted as one gets). The same values and counts,
+   * reading the rows in order. null where that does not hold, or where a value needs the table path's error (a
+   * missing value under the "error" policy), so the caller falls back to transform().
+   */
+  transformMatrix(m: Float32Array | Float64Array, rows: number, cols: number): Transformed | null {
+    const fs = this.state.features;
+    if (cols !== fs.length || m.length !== rows * cols) return null;
+    const offset = new Float64Array(cols), scale = new Float64Array(cols), impute = new Float64Array(cols);
+    for (let k = 0; k < cols; k++) {
+      const f = fs[k];
+      if (f.kind !== 'numeric' || f.name !== `f${k}`) return null;
+      offset[k] = f.offset; scale[k] = f.scale; impute[k] = f.impute ?? NaN;
+    }
+    const x = new Float32Array(rows * cols), clampedAt = new Float64Array(cols);
+    for (let i = 0; i < rows; i++) {
+      const base = i * cols;
+      for (let k = 0; k < cols; k++) {
+        let v = m[base + k];
+        if (v !== v) {
+          v = impute[k];
+          if (v !== v) return null; // no imputation value: the table path names the row and column
+        }
+        // As transform: float32 rounding as at fit time, unless the value is beyond float32 (then clamped).
+        const vf = Math.fround(v);
+        const d = (Number.isFinite(vf) ? vf : v) - offset[k];
+        let scaled = scale[k] > 0 ? d / scale[k] : Math.sign(d);
+        if (scaled > SCALED_VALUE_LIMIT) { scaled = SCALED_VALUE_LIMIT; clampedAt[k]++; } else if (scaled < -SCALED_VALUE_LIMIT) { scaled = -SCALED_VALUE_LIMIT; clampedAt[k]++; }
+        x[base + k] = scaled;
+      }
+    }
+    let clamped = 0;
+    const clampedByColumn: Record<string, number> = {};
+    for (let k = 0; k < cols; k++) if (clampedAt[k] > 0) { clamped += clampedAt[k]; clampedByColumn[fs[k].name] = clampedAt[k]; }
+    return { x, rows, cols, unseen: 0, clamped, unseenByColumn: {}, clampedByColumn };
+  }
+
   transform(table: Table): Transformed {
     checkColumns(table, this.state.features.map((f) => f.name));
     const rows = table.rowCount, cols = this.cols;

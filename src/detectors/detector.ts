@@ -67,15 +67,34 @@ export function isTable(d: unknown): d is Table {
   return typeof d === 'object' && d !== null && 'names' in d && 'rowCount' in d && typeof (d as Table).column === 'function';
 }
 
+/** The row-major matrix a DataInput holds, if it is one ({data, rows, cols}). */
+function matrixOf(data: DataInput): { data: Float32Array | Float64Array; rows: number; cols: number } | null {
+  if (isTable(data) || !('data' in data && 'rows' in data && 'cols' in data) || Array.isArray(data)) return null;
+  return data as { data: Float32Array | Float64Array; rows: number; cols: number };
+}
+
 /** Converts any DataInput to a table; plain matrices get columns f0..fN-1. */
 export function toTable(data: DataInput, source = 'input'): Table {
   if (isTable(data)) return data;
-  if ('data' in data && 'rows' in data && 'cols' in data && !Array.isArray(data)) {
-    const m = data as { data: Float32Array | Float64Array; rows: number; cols: number };
+  const m = matrixOf(data);
+  if (m) {
     if (m.data.length !== m.rows * m.cols) throw new Error(`${source}: matrix has ${m.data.length} values, expected rows x cols = ${m.rows} x ${m.cols}`);
     return tableFromMatrix(m.data, m.rows, m.cols);
   }
   return tableFromRows(data as ArrayLike<ArrayLike<number>>);
+}
+
+/**
+ * Preprocesses scoring data: a numeric matrix straight into the model's rows when the preprocessor allows
+ * (Preprocessor.transformMatrix: the same values), else through a table. table() gives the table on demand,
+ * for error messages that name a row.
+ */
+function transformInput(pre: Preprocessor, data: DataInput): { t: Transformed; table: () => Table } {
+  let table: Table | null = null;
+  const tableOf = (): Table => (table ??= toTable(data, 'scoring data'));
+  const m = matrixOf(data);
+  const fast = m ? pre.transformMatrix(m.data, m.rows, m.cols) : null;
+  return { t: fast ?? pre.transform(tableOf()), table: tableOf };
 }
 
 export abstract class Detector<P extends CommonParams = CommonParams> {
@@ -140,7 +159,8 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
       fitTable = selectRows(table, perm.subarray(nHold));
     }
     const pre = Preprocessor.fit(fitTable, schema, this.params.preprocessing);
-    const m = pre.transform(fitTable);
+    const matrix = fitTable === table ? matrixOf(data) : null;
+    const m = (matrix && pre.transformMatrix(matrix.data, matrix.rows, matrix.cols)) ?? pre.transform(fitTable);
     // The model gets the root stream (forks are pure functions of seed and name, so the hold-out above is
     // independent of it); DAGMM's initialisation, shuffling and dropout have always forked from Rng(seed).
     const { steps } = this.fitMatrix(m.x, m.rows, m.cols, { rng, onProgress: options.onProgress });
@@ -160,7 +180,7 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
 
   /** Preprocesses rows with the fitted pipeline: float32 matrix ready for the model. */
   transform(data: DataInput): Transformed {
-    return this.requireFitted().pre.transform(toTable(data, 'scoring data'));
+    return transformInput(this.requireFitted().pre, data).t;
   }
 
   /** Anomaly scores, higher = more anomalous. */
@@ -173,8 +193,7 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
    * and `clamped` numeric values (beyond SCALED_VALUE_LIMIT training ranges), for callers that report them.
    */
   scoreDetailed(data: DataInput): { scores: Float64Array } & Omit<Transformed, 'x' | 'rows' | 'cols'> {
-    const table = toTable(data, 'scoring data');
-    const { x, rows, cols, ...counts } = this.requireFitted().pre.transform(table);
+    const { t: { x, rows, cols, ...counts }, table } = transformInput(this.requireFitted().pre, data);
     return { scores: this.finiteScores(this.scoreMatrix(x, rows, cols), table), ...counts };
   }
 
@@ -188,13 +207,16 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
    * infinite score can only mean "beyond anything": it saturates to +-Number.MAX_VALUE. NaN has no such
    * reading; it is an error naming the row, never a printed score.
    */
-  private finiteScores(scores: Float64Array, table: Table | null): Float64Array {
+  private finiteScores(scores: Float64Array, table: Table | (() => Table) | null): Float64Array {
     for (let i = 0; i < scores.length; i++) {
       const s = scores[i];
       if (Number.isFinite(s)) continue;
       if (s === Infinity) scores[i] = Number.MAX_VALUE;
       else if (s === -Infinity) scores[i] = -Number.MAX_VALUE;
-      else throw new Error(`${this.name}: ${table ? table.where(i) : `row ${i + 1}`} got no valid score (the model computed NaN); the model may be degenerate: refit it`);
+      else {
+        const t = typeof table === 'function' ? table() : table;
+        throw new Error(`${this.name}: ${t ? t.where(i) : `row ${i + 1}`} got no valid score (the model computed NaN); the model may be degenerate: refit it`);
+      }
     }
     return scores;
   }

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { Preprocessor } from '../../src/data/preprocess.js';
 import { parseCsv } from '../../src/data/readers/index.js';
 import { inferSchema } from '../../src/data/schema.js';
-import { tableFromRows } from '../../src/data/table.js';
+import { tableFromMatrix, tableFromRows } from '../../src/data/table.js';
+import { IsolationForestDetector } from '../../src/detectors/iforest/detector.js';
 
 const train = parseCsv('dur,proto,vip,label\n1,tcp,yes,0\n3,udp,no,0\nNA,tcp,yes,1\n5,,no,0\n', { source: 't.csv' });
 const schema = inferSchema(train, { labelColumn: 'label' });
@@ -168,5 +169,66 @@ describe('Preprocessor JSON', () => {
       { message: 'invalid preprocessor JSON: duplicate feature column "dur"' });
     assert.throws(() => Preprocessor.fromJSON({ ...good, format: 'other' }),
       { message: 'invalid preprocessor JSON: format: Invalid input: expected "aberrant-preprocessor"' });
+  });
+});
+
+describe('Preprocessor.transformMatrix (the numeric-matrix fast path)', () => {
+  const rows = 400, cols = 5;
+  const matrix = (): Float32Array => {
+    const x = new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) x[i * cols + j] = j === 3 ? 7 : Math.sin(i * (j + 1)) * 10 ** j;
+    return x;
+  };
+  const fitOn = (x: Float32Array | Float64Array, scaling: 'minmax' | 'standard' | 'none', missing: 'impute' | 'error' = 'impute') => {
+    const t = tableFromMatrix(x, rows, cols);
+    return Preprocessor.fit(t, inferSchema(t, {}), { scaling, missing });
+  };
+  const same = (a: ReturnType<Preprocessor['transform']>, b: ReturnType<Preprocessor['transform']>, what: string) => {
+    assert.deepEqual(Buffer.from(a.x.buffer), Buffer.from(b.x.buffer), `${what}: values`);
+    assert.deepEqual({ ...a, x: null }, { ...b, x: null }, `${what}: counts`);
+  };
+
+  it('gives transform()\'s values and counts: every scaling, a constant column, missing values imputed, clamped extremes', () => {
+    for (const scaling of ['minmax', 'standard', 'none'] as const) {
+      const pre = fitOn(matrix(), scaling);
+      const q = matrix();
+      q[2 * cols + 1] = NaN; q[5 * cols + 0] = 1e30; q[6 * cols + 2] = -Infinity; q[7 * cols + 3] = 8; q[8 * cols + 4] = NaN;
+      const fast = pre.transformMatrix(q, rows, cols);
+      assert.ok(fast, scaling);
+      same(fast, pre.transform(tableFromMatrix(q, rows, cols)), scaling);
+      if (scaling !== 'none') assert.ok(fast.clamped >= 2, `${scaling}: the extremes were clamped (${fast.clamped})`);
+    }
+    // float64 input beyond float32's range takes the same path as through a table.
+    const pre = fitOn(matrix(), 'minmax');
+    const q64 = Float64Array.from(matrix());
+    q64[3] = 1e300; q64[9] = -1e40;
+    same(pre.transformMatrix(q64, rows, cols)!, pre.transform(tableFromMatrix(q64, rows, cols)), 'float64');
+  });
+
+  it('declines (null) where the table path must decide: a missing value under "error", other names or kinds, wrong shape', () => {
+    const q = matrix();
+    q[11] = NaN;
+    assert.equal(fitOn(matrix(), 'minmax', 'error').transformMatrix(q, rows, cols), null);
+    const named = tableFromRows([[1, 2], [3, 4], [5, 7]], ['a', 'b']);
+    assert.equal(Preprocessor.fit(named, inferSchema(named, {})).transformMatrix(Float32Array.of(1, 2), 1, 2), null);
+    const mixed = tableFromRows([[1, 0], [2, 1], [3, 0], [4, 1]]);
+    assert.equal(Preprocessor.fit(mixed, inferSchema(mixed, { categorical: ['f1'] })).transformMatrix(Float32Array.of(1, 0), 1, 2), null);
+    const pre = fitOn(matrix(), 'minmax');
+    assert.equal(pre.transformMatrix(matrix(), rows, cols - 1), null);
+    assert.equal(pre.transformMatrix(matrix().subarray(1), rows, cols), null);
+  });
+
+  it('a detector scores a matrix as it scores the same rows as arrays, and keeps the table path\'s errors', () => {
+    const x = matrix(), asRows = Array.from({ length: rows }, (_, i) => Array.from(x.subarray(i * cols, (i + 1) * cols)));
+    const det = new IsolationForestDetector({ seed: 4 }).fit({ data: x, rows, cols });
+    const viaRows = new IsolationForestDetector({ seed: 4 }).fit(asRows);
+    assert.deepEqual(det.trainingScores, viaRows.trainingScores);
+    const q = matrix();
+    q[3 * cols + 2] = 1e38;
+    assert.deepEqual(det.scoreDetailed({ data: q, rows, cols }), viaRows.scoreDetailed(Array.from({ length: rows }, (_, i) => Array.from(q.subarray(i * cols, (i + 1) * cols)))));
+    const strict = new IsolationForestDetector({ seed: 4, preprocessing: { missing: 'error' } }).fit({ data: x, rows, cols });
+    q[4 * cols + 1] = NaN;
+    assert.throws(() => strict.scoreSamples({ data: q, rows, cols }), /matrix row 5, column "f1": missing value/);
+    assert.throws(() => strict.scoreSamples({ data: q, rows: rows + 1, cols }), /matrix has 2000 values, expected rows x cols = 401 x 5/);
   });
 });
