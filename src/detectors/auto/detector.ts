@@ -19,7 +19,11 @@
  * before the study that measures them (docs/benchmarks.md, "How auto was chosen", lists every variant): with
  * plain z-scores PCA's unbounded score decided Arrhythmia alone (AUROC 0.718 against 0.817 with ranks); ranks
  * bound that but saturate at 1 above a member's training maximum, so members that see an anomaly clearly are
- * diluted by those that do not. No variant is chosen by its benchmark mean. The rows auto was fitted on are
+ * diluted by those that do not. No variant is chosen by its benchmark mean. combine 'thresh' (Aggarwal & Sathe's
+ * Thresh: negative normalised scores count as 0) was measured on 8 data sets, 2-3 seeds each
+ * (docs/results/studies/auto-thresh-2026-12-02.json, `node dist/bench/auto-study.js --runs 3 --slow-runs 2`):
+ * mean AUROC 0.841 under the paper protocol, as the mean's 0.841, and 0.749 unsupervised against 0.753
+ * (KDDCUP-Rev 0.656 against 0.708), so the default stays the mean. The rows auto was fitted on are
  * scored from the members' own training scores (kNN leaves each row out of its neighbours, as PyOD's
  * decision_scores_). Members are
  * fitted on auto's preprocessed rows, each with its own preprocessing on top: min-max and standard scaling are
