@@ -127,6 +127,13 @@ function median(values: Float64Array): number {
   return (lower + upper) / 2;
 }
 
+/** A numeric value on the model's scale, before clamping: float32 rounding as at fit time, unless the value is beyond float32 (then the clamp decides). */
+function scaleNumeric(v: number, offset: number, scale: number): number {
+  const vf = Math.fround(v);
+  const d = (Number.isFinite(vf) ? vf : v) - offset;
+  return scale > 0 ? d / scale : Math.sign(d);
+}
+
 export class Preprocessor {
   /** One name per output column: "dur", "service=http". */
   readonly featureNames: string[];
@@ -190,10 +197,7 @@ export class Preprocessor {
           v = impute[k];
           if (v !== v) return null; // no imputation value: the table path names the row and column
         }
-        // As transform: float32 rounding as at fit time, unless the value is beyond float32 (then clamped).
-        const vf = Math.fround(v);
-        const d = (Number.isFinite(vf) ? vf : v) - offset[k];
-        let scaled = scale[k] > 0 ? d / scale[k] : Math.sign(d);
+        let scaled = scaleNumeric(v, offset[k], scale[k]);
         if (scaled > SCALED_VALUE_LIMIT) { scaled = SCALED_VALUE_LIMIT; clampedAt[k]++; } else if (scaled < -SCALED_VALUE_LIMIT) { scaled = -SCALED_VALUE_LIMIT; clampedAt[k]++; }
         x[base + k] = scaled;
       }
@@ -220,10 +224,7 @@ export class Preprocessor {
             if (f.impute === null) throw missingError(table, f.name, i);
             v = f.impute;
           }
-          // float32 rounding as at fit time, unless the value is beyond float32 (then clamped below)
-          const vf = Math.fround(v);
-          const d = (Number.isFinite(vf) ? vf : v) - f.offset;
-          let scaled = f.scale > 0 ? d / f.scale : Math.sign(d);
+          let scaled = scaleNumeric(v, f.offset, f.scale);
           if (scaled > SCALED_VALUE_LIMIT) { scaled = SCALED_VALUE_LIMIT; clamped++; } else if (scaled < -SCALED_VALUE_LIMIT) { scaled = -SCALED_VALUE_LIMIT; clamped++; }
           x[i * cols + at] = scaled;
         }

@@ -169,16 +169,6 @@ function countsBelowIndexed(col: Float32Array, ix: ColumnIndex, values: Float32A
   }
 }
 
-/** logs[k] = Math.log(k) for k = 0..max, the last table built kept (scoring calls in a row share n). */
-let lastLogs = new Float64Array(0);
-function logTable(max: number): Float64Array {
-  if (lastLogs.length !== max + 1) {
-    lastLogs = new Float64Array(max + 1);
-    for (let k = 0; k <= max; k++) lastLogs[k] = Math.log(k);
-  }
-  return lastLogs;
-}
-
 /** Indexes built for a model's columns, kept while the model lives (not part of the model file). */
 const indexes = new WeakMap<Float32Array, ColumnIndex[]>();
 
@@ -199,8 +189,6 @@ function indexesOf(m: EcdfModel): ColumnIndex[] {
 export function ecdfScores(m: EcdfModel, combine: TailCombination, x: Float32Array, rows: number, cols: number): Float64Array {
   const n = m.rows, logN1 = Math.log(n + 1), out = new Float64Array(rows);
   const left = combine === 'paper' ? new Float64Array(rows) : null, right = left ? new Float64Array(rows) : null;
-  // Every log taken is of a count + 1 in 1..n + 1: a table of them (the same values as Math.log, looked up).
-  const logs = logTable(n + 1);
   const index = indexesOf(m), values = new Float32Array(Math.min(rows, BLOCK)), belows = new Int32Array(values.length);
   for (let b = 0; b < rows; b += BLOCK) {
     const e = Math.min(rows, b + BLOCK);
@@ -211,8 +199,8 @@ export function ecdfScores(m: EcdfModel, combine: TailCombination, x: Float32Arr
       countsBelowIndexed(col, index[f], values, e - b, belows);
       for (let r = b; r < e; r++) {
         const v = values[r - b], below = belows[r - b];
-        const ul = v < min && v <= -SCALED_VALUE_LIMIT ? Infinity : logN1 - logs[countAtMost(col, v, below) + 1];
-        const ur = v > max && v >= SCALED_VALUE_LIMIT ? Infinity : logN1 - logs[n - below + 1];
+        const ul = v < min && v <= -SCALED_VALUE_LIMIT ? Infinity : logN1 - Math.log(countAtMost(col, v, below) + 1);
+        const ur = v > max && v >= SCALED_VALUE_LIMIT ? Infinity : logN1 - Math.log(n - below + 1);
         if (combine === 'paper') {
           left![r] += ul; right![r] += ur; out[r] += sign < 0 ? ul : ur;
           continue;
