@@ -161,6 +161,60 @@ describe('ocsvm: linear and Nystroem solvers', () => {
     closeRel([ny.objective], [exact.objective], 1e-6, 'objective');
   });
 
+  it('the working-set passes reach the exact solution with many rows (every pass takes a subproblem of 256 at most)', () => {
+    const r = new Rng(9), n = 1500, m = 5;
+    const phi = Float64Array.from({ length: n * m }, () => r.normal() + 0.5);
+    const exact = solveOneClassSmo(new LinearKernelMatrix(phi, n, m), { nu: 0.1, tol: 1e-9, cacheBytes: 1e8, shrinking: true });
+    for (const shrinking of [true, false]) {
+      const lin = solveLinearOneClass(phi, n, m, { nu: 0.1, tol: 1e-9, maxIterations: 1e7, shrinking });
+      assert.ok(lin.converged, `shrinking ${shrinking}: converged`);
+      closeRel([lin.objective], [exact.objective], 1e-8, `objective (shrinking ${shrinking})`);
+      closeRel([lin.rho], [exact.rho], 1e-6, `rho (shrinking ${shrinking})`);
+    }
+  });
+
+  it('merging equal rows (bounds = counts) solves the same problem as the repeated rows', () => {
+    const r = new Rng(3), distinct = 60, m = 4, counts = Array.from({ length: distinct }, (_, i) => 1 + (i % 5) * 3);
+    const base = Float64Array.from({ length: distinct * m }, () => r.normal());
+    const rows: number[] = [];
+    counts.forEach((c, i) => { for (let k = 0; k < c; k++) rows.push(i); });
+    const order = r.permutation(rows.length), n = rows.length;
+    const phi = new Float64Array(n * m);
+    for (let k = 0; k < n; k++) phi.set(base.subarray(rows[order[k]] * m, (rows[order[k]] + 1) * m), k * m);
+    const full = solveLinearOneClass(phi, n, m, { nu: 0.2, tol: 1e-10, maxIterations: 1e7 });
+    const merged = solveLinearOneClass(base, distinct, m, { nu: 0.2, tol: 1e-10, maxIterations: 1e7, upper: Float64Array.from(counts) });
+    assert.ok(full.converged && merged.converged);
+    closeRel([merged.objective], [full.objective], 1e-9, 'objective');
+    closeRel(merged.w, full.w, 1e-6, 'w');
+    closeRel([merged.rho], [full.rho], 1e-6, 'rho');
+    assert.ok(Math.abs(merged.alpha.reduce((a, b) => a + b, 0) - 0.2 * n) < 1e-9, 'sum of the merged variables = nu n');
+    merged.alpha.forEach((a, i) => assert.ok(a >= 0 && a <= counts[i], `merged a_${i} = ${a} within [0, ${counts[i]}]`));
+    assert.throws(() => solveLinearOneClass(base, distinct, m, { nu: 0.2, tol: 1e-6, maxIterations: 10, upper: new Float64Array(distinct) }), /60 positive bounds/);
+  });
+
+  it('Nystroem on repeated rows (merged inside) matches exact SMO on all of them when every distinct row is a landmark', () => {
+    const rows = [...X.slice(0, 20), ...X.slice(0, 20), ...X.slice(5, 15), ...X.slice(30)];
+    const flat = Float64Array.from(rows.flat()), gamma = 0.5;
+    const exact = solveOneClassSmo(new RbfKernelMatrix(flat, rows.length, 3, gamma), { nu: 0.3, tol: 1e-9, cacheBytes: 1e6, shrinking: true });
+    const ny = fitNystroemOneClass(Float32Array.from(flat), rows.length, 3, { nu: 0.3, gamma, components: 100, tol: 1e-9, maxIterations: 1e6, rng: new Rng(2) });
+    assert.equal(ny.distinctRows, 30);
+    assert.equal(ny.landmarks, 30);
+    assert.equal(ny.alpha.length, rows.length);
+    closeRel([ny.objective], [exact.objective], 1e-6, 'objective');
+    closeRel(decisionValues(ny.model, y64, 5), decision64(flat, 3, exact, gamma, y64), 1e-4, 'decision values');
+    // Equal rows share one variable: each gets its group's share.
+    for (let k = 0; k < 20; k++) assert.equal(ny.alpha[k], ny.alpha[20 + k]);
+  });
+
+  it('the linear solver reports non-convergence when maxIterations runs out, with finite rho', () => {
+    const r = new Rng(4), n = 300, m = 3;
+    const phi = Float64Array.from({ length: n * m }, () => r.normal());
+    const sol = solveLinearOneClass(phi, n, m, { nu: 0.2, tol: 1e-9, maxIterations: 3 });
+    assert.equal(sol.iterations, 3);
+    assert.equal(sol.converged, false);
+    assert.ok(sol.gap > 1e-9 && Number.isFinite(sol.rho));
+  });
+
   it('landmarks are distinct rows', () => {
     const rows = [...X, ...X, ...X];
     const ny = fitNystroemOneClass(Float32Array.from(rows.flat()), rows.length, 3, { nu: 0.3, gamma: 0.5, components: 100, tol: 1e-6, maxIterations: 1e6, rng: new Rng(1) });

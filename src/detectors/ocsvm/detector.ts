@@ -77,6 +77,8 @@ export interface OcsvmResolvedConfig {
   rho: number;
   /** nystroem: diagonal jitter added to K_mm (0: none). */
   jitter?: number;
+  /** nystroem: distinct training rows (equal rows share one dual variable). */
+  distinctRows?: number;
   /** smo: cache and shrinking used. */
   cacheSize?: number; shrinking?: boolean;
 }
@@ -124,7 +126,7 @@ export class OneClassSvmDetector extends Detector<OcsvmParams> {
     this.model = fit.model;
     this.cfg = {
       solver, ...common, vectors: fit.landmarks, supportVectors: sv, iterations: fit.iterations, converged: fit.converged,
-      gap: fit.gap, objective: fit.objective, rho: fit.rho, jitter: fit.jitter,
+      gap: fit.gap, objective: fit.objective, rho: fit.rho, jitter: fit.jitter, distinctRows: fit.distinctRows,
     };
     return { steps: fit.iterations };
   }

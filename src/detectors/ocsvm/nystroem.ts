@@ -10,21 +10,31 @@
  *
  * Linear solver: the same dual as smo.ts with Q = Phi Phi', with w = sum a_i phi_i kept up to date so a gradient
  * G_i = w'phi_i costs O(m), not a kernel column (the idea behind LIBLINEAR's one-class solver; our own scheme):
- * each pass computes all gradients, stops when the maximal violation is below tol, else updates pairs of the most
- * violating rows (i with a_i < 1 and smallest G_i against j with a_j > 0 and largest G_j, in order), each with
- * fresh gradients and the exact two-variable step; the first pair of a pass is the maximal violating pair, so
- * every pass decreases the objective. Features are stored as float32 (n x m can be large); gradients, w and
- * the kernel rows are float64.
+ * each pass computes the gradients of the active rows, stops when their maximal violation is below tol, else
+ * updates pairs of the most violating rows (i with a_i < 1 and smallest G_i against j with a_j > 0 and largest
+ * G_j, in order), each with fresh gradients and the exact two-variable step; the first pair of a pass is the
+ * maximal violating pair, so every pass decreases the objective. Shrinking as libsvm's: a row at a bound whose
+ * gradient puts it outside every violating pair (a_i = 0 with G_i above every G_j of a_j > 0, or a_i = 1 with
+ * G_i below every G_j of a_j < 1) leaves the active set; when the active rows' violation first falls below
+ * 10 tol, and again before stopping, every gradient is recomputed and all rows return, so the stopping rule is
+ * checked on every row. On KDDCUP most rows sit at a_i = 0 far from the boundary: passes then cost O(active m),
+ * not O(n m). Features are stored as float32 (n x m can be large); gradients, w and the kernel rows are float64.
  *
  * The model is folded back into a kernel expansion: w'phi(x) = (L'^-1 w)' k_m(x), so f(x) = sum_a beta_a
  * K(v_a, x) - rho with beta = L'^-1 w, saved and scored like the exact solver's support vectors.
  */
+import { distinctRows } from '../../data/distinct-rows.js';
+import { takeRows } from '../../data/datasets/types.js';
 import { backSubstT, choleskyJitter, forwardSubst } from '../../engine/linalg64.js';
 import type { Rng } from '../../engine/rng.js';
 import { blockDistances, blockRows, type KernelExpansion } from './expansion.js';
 import { dotRows, initialAlpha, kktGap, type OneClassSolution, rhoFromGradient } from './smo.js';
 
 const TAU = 1e-12;
+/** Most violating rows taken from each side into a pass's working set. */
+const WORKING_SET_SIDE = 128;
+/** Cap on a working set's inner steps, per row in it. */
+const INNER_STEPS_PER_ROW = 20;
 
 /** Up to m rows with distinct values, in the order of a seeded permutation (duplicates waste landmarks). */
 export function pickLandmarks(x: Float32Array, rows: number, cols: number, m: number, rng: Rng): Int32Array {
@@ -52,61 +62,118 @@ function features(x: Float32Array, rows: number, cols: number, land: Float32Arra
   }
 }
 
+/** libsvm's start with bounds u_i: in order, each a_i takes up to u_i until the sum is nu sum u_i. */
+function boundedStart(upper: Float64Array, nu: number): Float64Array {
+  const a = new Float64Array(upper.length);
+  let left = nu * upper.reduce((s, u) => s + u, 0);
+  for (let i = 0; i < upper.length && left > 0; i++) { a[i] = Math.min(upper[i], left); left -= a[i]; }
+  return a;
+}
+
 /**
- * The linear one-class SVM dual on the rows of phi (n x m): min 1/2 ||sum a_i phi_i||^2, 0 <= a_i <= 1,
- * sum a_i = nu n. Returns the solution and w = sum a_i phi_i.
+ * The linear one-class SVM dual on the rows of phi (n x m): min 1/2 ||sum a_i phi_i||^2, 0 <= a_i <= u_i,
+ * sum a_i = nu sum u_i, with u_i = 1 unless `upper` is given (a row standing for u_i equal rows). Starts from
+ * libsvm's point unless `start` (feasible) is given. Returns the solution and w = sum a_i phi_i.
  */
-export function solveLinearOneClass(phi: Float32Array | Float64Array, n: number, m: number, o: { nu: number; tol: number; maxIterations: number }):
-  OneClassSolution & { w: Float64Array } {
+export function solveLinearOneClass(phi: Float32Array | Float64Array, n: number, m: number,
+  o: { nu: number; tol: number; maxIterations: number; shrinking?: boolean; upper?: Float64Array; start?: Float64Array }): OneClassSolution & { w: Float64Array } {
   if (!(o.nu > 0 && o.nu <= 1)) throw new Error(`one-class SVM: nu must be in (0, 1], got ${o.nu}`);
-  const alpha = initialAlpha(n, o.nu), w = new Float64Array(m), g = new Float64Array(n), qd = new Float64Array(n);
+  const upper = o.upper ?? new Float64Array(n).fill(1);
+  if (upper.length !== n || !upper.every((u) => u > 0)) throw new Error(`one-class SVM: upper must hold ${n} positive bounds`);
+  const alpha = o.start ? Float64Array.from(o.start) : o.upper ? boundedStart(upper, o.nu) : initialAlpha(n, o.nu), w = new Float64Array(m), g = new Float64Array(n), qd = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     qd[i] = dotRows(phi, i * m, phi, i * m, m);
     const a = alpha[i];
     if (a !== 0) for (let c = 0; c < m; c++) w[c] += a * phi[i * m + c];
   }
   const grad = (i: number): number => dotRows(w, 0, phi, i * m, m);
+  const shrinking = o.shrinking ?? true;
+  const active = Int32Array.from({ length: n }, (_, i) => i);
+  let nActive = n, unshrunkOnce = false;
+  const unshrink = (): void => { for (let i = 0; i < n; i++) active[i] = i; nActive = n; };
   let iter = 0, converged = false, gap: number;
   const up: number[] = [], low: number[] = [];
   for (;;) {
-    for (let i = 0; i < n; i++) g[i] = grad(i);
-    gap = kktGap(alpha, g);
+    // Gradients and the maximal violation over the active rows.
+    let gUpMin = Infinity, gLowMax = -Infinity;
+    for (let k = 0; k < nActive; k++) {
+      const i = active[k], gi = grad(i);
+      g[i] = gi;
+      if (alpha[i] < upper[i] && gi < gUpMin) gUpMin = gi;
+      if (alpha[i] > 0 && gi > gLowMax) gLowMax = gi;
+    }
+    gap = gLowMax - gUpMin;
+    if (nActive < n && (gap < o.tol || (!unshrunkOnce && gap < 10 * o.tol))) {
+      // Bring every row back and recheck on all of them (the shrunk rows' gradients are stale).
+      unshrunkOnce = true;
+      unshrink();
+      continue;
+    }
     if (gap < o.tol) { converged = true; break; }
     if (iter >= o.maxIterations) break;
-    // Candidates that can take part in a violating pair, most violating first.
-    let gUpMin = Infinity, gLowMax = -Infinity;
-    for (let i = 0; i < n; i++) {
-      if (alpha[i] < 1 && g[i] < gUpMin) gUpMin = g[i];
-      if (alpha[i] > 0 && g[i] > gLowMax) gLowMax = g[i];
+    if (shrinking) {
+      let kept = 0;
+      for (let k = 0; k < nActive; k++) {
+        const i = active[k], a = alpha[i];
+        if ((a <= 0 && g[i] > gLowMax) || (a >= upper[i] && g[i] < gUpMin)) continue;
+        active[kept++] = i;
+      }
+      // Removed rows stay behind the kept ones, in order, so unshrinking is a plain reset.
+      nActive = kept;
     }
+    // Candidates that can take part in a violating pair, most violating first.
     up.length = 0; low.length = 0;
-    for (let i = 0; i < n; i++) {
-      if (alpha[i] < 1 && g[i] < gLowMax - o.tol) up.push(i);
+    for (let k = 0; k < nActive; k++) {
+      const i = active[k];
+      if (alpha[i] < upper[i] && g[i] < gLowMax - o.tol) up.push(i);
       if (alpha[i] > 0 && g[i] > gUpMin + o.tol) low.push(i);
     }
     up.sort((a, b) => g[a] - g[b] || a - b);
     low.sort((a, b) => g[b] - g[a] || a - b);
-    const pairs = Math.min(up.length, low.length);
-    for (let p = 0; p < pairs && iter < o.maxIterations; p++) {
-      const i = up[p], j = low[p];
-      if (i === j || !(alpha[i] < 1) || !(alpha[j] > 0)) continue;
-      const gi = grad(i), gj = grad(j);
-      if (gj - gi < o.tol) continue;
-      let quad = qd[i] + qd[j] - 2 * dotRows(phi, i * m, phi, j * m, m);
+    // Working set: the most violating rows of each side (the maximal violating pair among them), solved as a
+    // subproblem with its Gram matrix, the gradients inside kept exact by rank-2 updates.
+    const ws: number[] = [];
+    const inWs = new Set<number>();
+    for (const list of [up, low]) for (let p = 0; p < Math.min(list.length, WORKING_SET_SIDE); p++) if (!inWs.has(list[p])) { inWs.add(list[p]); ws.push(list[p]); }
+    const b = ws.length, q = new Float64Array(b * b), gb = new Float64Array(b), ab = new Float64Array(b);
+    for (let s = 0; s < b; s++) {
+      const i = ws[s];
+      gb[s] = g[i]; ab[s] = alpha[i];
+      q[s * b + s] = qd[i];
+      for (let t = 0; t < s; t++) q[s * b + t] = q[t * b + s] = dotRows(phi, i * m, phi, ws[t] * m, m);
+    }
+    for (let inner = 0; inner < INNER_STEPS_PER_ROW * b && iter < o.maxIterations; inner++) {
+      let si = -1, sj = -1, gMin = Infinity, gMax = -Infinity;
+      for (let s = 0; s < b; s++) {
+        if (ab[s] < upper[ws[s]] && gb[s] < gMin) { gMin = gb[s]; si = s; }
+        if (ab[s] > 0 && gb[s] > gMax) { gMax = gb[s]; sj = s; }
+      }
+      if (si < 0 || sj < 0 || gMax - gMin < o.tol) break;
+      const ci = upper[ws[si]], cj = upper[ws[sj]];
+      let quad = q[si * b + si] + q[sj * b + sj] - 2 * q[si * b + sj];
       if (quad <= 0) quad = TAU;
-      const oldI = alpha[i], oldJ = alpha[j], sum = oldI + oldJ, delta = (gi - gj) / quad;
+      const oldI = ab[si], oldJ = ab[sj], sum = oldI + oldJ, delta = (gMin - gMax) / quad;
       let ai = oldI - delta, aj = oldJ + delta;
-      if (sum > 1) { if (ai > 1) { ai = 1; aj = sum - 1; } } else if (aj < 0) { aj = 0; ai = sum; }
-      if (sum > 1) { if (aj > 1) { aj = 1; ai = sum - 1; } } else if (ai < 0) { ai = 0; aj = sum; }
-      alpha[i] = ai; alpha[j] = aj;
+      if (sum > ci) { if (ai > ci) { ai = ci; aj = sum - ci; } } else if (aj < 0) { aj = 0; ai = sum; }
+      if (sum > cj) { if (aj > cj) { aj = cj; ai = sum - cj; } } else if (ai < 0) { ai = 0; aj = sum; }
+      ab[si] = ai; ab[sj] = aj;
       const dI = ai - oldI, dJ = aj - oldJ;
-      for (let c = 0; c < m; c++) w[c] += dI * phi[i * m + c] + dJ * phi[j * m + c];
+      for (let s = 0; s < b; s++) gb[s] += dI * q[s * b + si] + dJ * q[s * b + sj];
       iter++;
     }
+    for (let s = 0; s < b; s++) {
+      const i = ws[s], d = ab[s] - alpha[i];
+      if (d === 0) continue;
+      alpha[i] = ab[s];
+      for (let c = 0; c < m; c++) w[c] += d * phi[i * m + c];
+    }
   }
+  // rho needs every row's current gradient (a stop at maxIterations may leave shrunk rows stale).
+  if (nActive < n) for (let i = 0; i < n; i++) g[i] = grad(i);
+  if (!converged) gap = kktGap(alpha, g, upper);
   let objective = 0;
   for (let c = 0; c < m; c++) objective += w[c] * w[c];
-  return { alpha, w, rho: rhoFromGradient(alpha, g), objective: objective / 2, iterations: iter, converged, gap };
+  return { alpha, w, rho: rhoFromGradient(alpha, g, upper), objective: objective / 2, iterations: iter, converged, gap };
 }
 
 export interface NystroemFit extends OneClassSolution {
@@ -114,6 +181,8 @@ export interface NystroemFit extends OneClassSolution {
   landmarks: number;
   /** Diagonal jitter the Cholesky of K_mm needed (0: none). */
   jitter: number;
+  /** Distinct training rows the dual was solved on (equal rows merged). */
+  distinctRows: number;
 }
 
 /** Fits the Nystroem one-class SVM (see the module comment). */
@@ -131,10 +200,26 @@ export function fitNystroemOneClass(x: Float32Array, rows: number, cols: number,
   }
   const chol = new Float64Array(m * m);
   const jitter = choleskyJitter(kmm, 0, m, chol, 0);
-  const phi = new Float32Array(rows * m);
-  features(x, rows, cols, land, m, o.gamma, chol, phi);
-  const sol = solveLinearOneClass(phi, rows, m, o);
+  // Equal rows have equal features and gradients: the dual on the distinct rows, each bounded by its count,
+  // has the same w (the optimum's w is unique) and so the same decision function.
+  const groups = distinctRows(x, rows, cols), u = groups.count;
+  const xu = u === rows ? x : takeRows(x, cols, groups.first);
+  const phi = new Float32Array(u * m);
+  features(xu, u, cols, land, m, o.gamma, chol, phi);
+  let merged = {};
+  if (u < rows) {
+    // libsvm's start on the rows, summed per group: the merged problem then follows the unmerged one's path.
+    const start = new Float64Array(u), perRow = initialAlpha(rows, o.nu);
+    for (let r = 0; r < rows; r++) start[groups.groupOf[r]] += perRow[r];
+    merged = { upper: Float64Array.from(groups.multiplicity), start };
+  }
+  const sol = solveLinearOneClass(phi, u, m, { ...o, ...merged });
   const beta = Float64Array.from(sol.w);
   backSubstT(chol, 0, m, beta, 0);
-  return { ...sol, model: { vectors: land, count: m, cols, coef: beta, rho: sol.rho, gamma: o.gamma }, landmarks: m, jitter };
+  let alpha = sol.alpha;
+  if (u < rows) {
+    alpha = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) { const gi = groups.groupOf[r]; alpha[r] = sol.alpha[gi] / groups.multiplicity[gi]; }
+  }
+  return { ...sol, alpha, distinctRows: u, model: { vectors: land, count: m, cols, coef: beta, rho: sol.rho, gamma: o.gamma }, landmarks: m, jitter };
 }

@@ -197,10 +197,10 @@ export function initialAlpha(l: number, nu: number): Float64Array {
  * a_i below 1 (nu = 1) every rho >= max G_i is optimal and libsvm's midpoint is infinite (scikit-learn then
  * refuses the fit): we take the finite bound, the smallest optimal rho.
  */
-export function rhoFromGradient(alpha: ArrayLike<number>, g: ArrayLike<number>): number {
+export function rhoFromGradient(alpha: ArrayLike<number>, g: ArrayLike<number>, upper?: ArrayLike<number>): number {
   let ub = Infinity, lb = -Infinity, nFree = 0, sumFree = 0;
   for (let i = 0; i < alpha.length; i++) {
-    if (alpha[i] >= 1) lb = Math.max(lb, g[i]);
+    if (alpha[i] >= (upper ? upper[i] : 1)) lb = Math.max(lb, g[i]);
     else if (alpha[i] <= 0) ub = Math.min(ub, g[i]);
     else { nFree++; sumFree += g[i]; }
   }
@@ -208,11 +208,11 @@ export function rhoFromGradient(alpha: ArrayLike<number>, g: ArrayLike<number>):
   return ub === Infinity ? lb : lb === -Infinity ? ub : (ub + lb) / 2;
 }
 
-/** Maximal violation max_{a_i<1} -G_i + max_{a_j>0} G_j (<= 0 at an exact optimum). */
-export function kktGap(alpha: ArrayLike<number>, g: ArrayLike<number>): number {
+/** Maximal violation max_{a_i<u_i} -G_i + max_{a_j>0} G_j (<= 0 at an exact optimum); bounds u_i 1 unless given. */
+export function kktGap(alpha: ArrayLike<number>, g: ArrayLike<number>, upper?: ArrayLike<number>): number {
   let up = -Infinity, low = -Infinity;
   for (let i = 0; i < alpha.length; i++) {
-    if (alpha[i] < 1) up = Math.max(up, -g[i]);
+    if (alpha[i] < (upper ? upper[i] : 1)) up = Math.max(up, -g[i]);
     if (alpha[i] > 0) low = Math.max(low, g[i]);
   }
   return up + low;
