@@ -65,7 +65,7 @@ type ThroughputSide = { fitSeconds: number; scoreSeconds: number; fitCpuSeconds:
 /** bench/classical-throughput.ts's JSON as a table: each classical detector against scikit-learn on the same rows. */
 function throughputSection(file: string): string[] {
   if (!existsSync(file)) return [];
-  const t = JSON.parse(readFileSync(file, 'utf8')) as { rows: number; cols: number; seed: number; anomalies: number; backend?: string; threads?: number; results: Record<string, { aberrant: ThroughputSide; sklearn: ThroughputSide | string }> };
+  const t = JSON.parse(readFileSync(file, 'utf8')) as { rows: number; cols: number; seed: number; anomalies: number; backend?: string; threads?: number; results: Record<string, { aberrant: ThroughputSide; sklearn: ThroughputSide | string; measured?: string }> };
   const s = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(1));
   const r = (a: number | undefined, b: number | undefined): string => (a && b ? `${(a / b).toFixed(2)}` : 'n/a');
   const out = [`## Throughput: ${t.rows.toLocaleString('en-US')} rows x ${t.cols} columns against scikit-learn`, '',
@@ -84,6 +84,8 @@ function throughputSection(file: string): string[] {
     if (!k) { out.push(`| ${m} | ${ab} | ${sc} | ${typeof v.sklearn === 'string' ? 'no counterpart*' : `failed: ${v.sklearn.error}`} | | | ${f(a.auroc)} |`); continue; }
     out.push(`| ${m} | ${ab} | ${sc} | ${s(k.fitSeconds)} (${s(k.fitCpuSeconds)}) | ${s(k.scoreSeconds)} (${s(k.scoreCpuSeconds)}) | ${r(k.fitCpuSeconds, a.fitCpuSeconds)} / ${r(k.scoreCpuSeconds, a.scoreCpuSeconds)} / ${r(k.fitCpuSeconds + k.scoreCpuSeconds, a.fitCpuSeconds + a.scoreCpuSeconds)} | ${f(a.auroc)} (${f(k.auroc)}) |`);
   }
+  // Rows re-measured on their own (both sides in that run) say so.
+  for (const [m, v] of Object.entries(t.results)) if (v.measured) out.push('', `${m}: ${v.measured}.`);
   if (Object.values(t.results).some((v) => typeof v.sklearn === 'string')) out.push('', '\\* scikit-learn has no ECOD, COPOD or HBOS (they are PyOD\'s, and PyPI is not reachable here); auto is Aberrant\'s ensemble.');
   const absent = CLASSICAL_DETECTORS.filter((m) => !(m in t.results));
   if (absent.length) out.push('', `Not in this run: ${absent.join(', ')}.`);

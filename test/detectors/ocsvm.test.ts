@@ -10,7 +10,7 @@ import { Rng } from '../../src/engine/rng.js';
 import { loadDetector } from '../../src/detectors/registry.js';
 import { OneClassSvmDetector } from '../../src/detectors/ocsvm/detector.js';
 import { decisionValues, scaleGamma, type KernelExpansion } from '../../src/detectors/ocsvm/expansion.js';
-import { fitNystroemOneClass, solveLinearOneClass } from '../../src/detectors/ocsvm/nystroem.js';
+import { fitNystroemOneClass, GEMM_FEATURE_ERROR_BOUND, solveLinearOneClass } from '../../src/detectors/ocsvm/nystroem.js';
 import { LinearKernelMatrix, RbfKernelMatrix, solveOneClassSmo, type OneClassSolution } from '../../src/detectors/ocsvm/smo.js';
 import { auroc } from '../../src/metrics/ranking.js';
 import { blob } from '../support/planted.js';
@@ -213,6 +213,26 @@ describe('ocsvm: linear and Nystroem solvers', () => {
     assert.equal(sol.iterations, 3);
     assert.equal(sol.converged, false);
     assert.ok(sol.gap > 1e-9 && Number.isFinite(sol.rho));
+  });
+
+  it('feature map: the float32 gemm agrees with float64 substitution within its bound; an ill-conditioned K_mm takes substitution', () => {
+    const r = new Rng(8), n = 400, cols = 4;
+    const x = Float32Array.from({ length: n * cols }, () => r.uniform());
+    const fits = (['substitution', 'gemm'] as const).map((featureMap) =>
+      fitNystroemOneClass(x, n, cols, { nu: 0.2, gamma: 2, components: 40, tol: 1e-9, maxIterations: 1e7, rng: new Rng(1), featureMap }));
+    assert.ok(fits[0].featureErrorBound < 1e-4, `bound ${fits[0].featureErrorBound}`);
+    assert.equal(fits[1].featureMap, 'gemm');
+    const a = decisionValues(fits[0].model, x, n), b = decisionValues(fits[1].model, x, n);
+    // f = sum_a beta_a K(v_a, x) - rho with |w| <= nu n: a feature error e moves f by at most about nu n e.
+    const allowed = 0.2 * n * fits[0].featureErrorBound + 1e-6;
+    a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= allowed, `row ${i}: ${v} vs ${b[i]} (allowed ${allowed})`));
+    // Auto choice on well-spread landmarks: gemm.
+    assert.equal(fitNystroemOneClass(x, n, cols, { nu: 0.2, gamma: 2, components: 40, tol: 1e-6, maxIterations: 1e7, rng: new Rng(1) }).featureMap, 'gemm');
+    // Landmarks 1e-3 apart: K_mm is nearly singular, L^-1 is large, the bound fails.
+    const near = Float32Array.from({ length: 50 * cols }, (_, i) => Math.floor(i / cols) * 1e-3 + (i % cols));
+    const ill = fitNystroemOneClass(near, 50, cols, { nu: 0.2, gamma: 2, components: 20, tol: 1e-6, maxIterations: 1e7, rng: new Rng(1) });
+    assert.equal(ill.featureMap, 'substitution');
+    assert.ok(ill.featureErrorBound > GEMM_FEATURE_ERROR_BOUND);
   });
 
   it('landmarks are distinct rows', () => {
