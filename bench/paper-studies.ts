@@ -16,6 +16,7 @@
  * --epochs overrides every configuration's epochs (quick checks only: the files say so). Writes <study>.json and
  * the SVG figures into --out. Labels choose nothing here: they only split the counts and colour the plots.
  */
+import { checkArgs } from './args.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBestBackend, backendInfo } from '../src/backend-node.js';
@@ -175,6 +176,9 @@ export function section45(seed: number, epochs: number | undefined): Record<stri
 
 if (process.argv[1]?.endsWith('paper-studies.js')) {
   const argv = process.argv.slice(2);
+  checkArgs(argv, ['studies', 'seed', 'epochs', 'out'], `
+node dist/bench/paper-studies.js [--studies figure4,table4,section45] [--seed 1] [--epochs N] [--out docs/results/studies]
+Runs the DAGMM paper's single-run studies (Figure 4, Table 4, Section 4.5) and writes their JSON and SVG files.`);
   const opt = (name: string): string | undefined => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
   const studies = (opt('studies') ?? 'figure4,table4,section45').split(',');
   const seed = Number(opt('seed') ?? '1'), epochs = opt('epochs') !== undefined ? Number(opt('epochs')) : undefined;

@@ -19,6 +19,7 @@
  * --jobs N runs N seeds at once in worker threads; the native kernels then use --threads threads, 1 unless given
  * (as bench/run-benchmarks.ts).
  */
+import { checkArgs } from './args.js';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backendInfo, useBestBackend } from '../src/backend-node.js';
@@ -192,6 +193,11 @@ export function sweepsMarkdown(dir: string): string[] {
 
 if (process.argv[1]?.endsWith('paper-sweeps.js')) {
   const argv = process.argv.slice(2);
+  checkArgs(argv, ['tables', 'models', 'c', 'bases', 'runs', 'seed', 'jobs', 'threads', 'epochs', 'dataset', 'out'], `
+node dist/bench/paper-sweeps.js [--tables table3,table5] [--models dagmm,dcn,dsebm-e,ocsvm] [--c 1,2,3,4,5]
+  [--bases 1,3,5,7,9] [--runs 20] [--seed 1] [--jobs 1] [--threads n] [--epochs N (quick checks only)]
+  [--dataset kddcup] [--out docs/results/studies]
+Runs the DAGMM paper's Table 3 (contaminated training) and Table 5 (lambda) sweeps; existing cells are kept.`);
   const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : fallback; };
   const list = (name: string, fallback: readonly (string | number)[]): string[] => opt(name, fallback.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const nums = (name: string, fallback: readonly number[]): number[] => list(name, fallback).map((s) => {

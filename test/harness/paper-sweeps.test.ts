@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { checkArgs } from '../../bench/args.js';
 import { runSweeps, sweepCells, sweepsMarkdown, type SweepResult } from '../../bench/paper-sweeps.js';
 
 const base = { tables: ['table3', 'table5'] as const, models: ['dagmm'], c: [2], bases: [3], out: '/x' };
@@ -50,5 +51,12 @@ describe('paper sweeps (Tables 3 and 5)', () => {
     copyFileSync(join(out, 'table5', 'dagmm-base3.json'), join(studies, 'table5', 'dagmm-base3.json'));
     writeFileSync(join(out, 'benchmarks', 'dagmm-kddcup-paper.json'), JSON.stringify({ ...t5, mean: { ...t5.mean, f1: 0.5 }, std: { ...t5.std, f1: 0.25 } }));
     assert.match(sweepsMarkdown(studies).join('\n'), /\| 1 \(Table 2's DAGMM run\) \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ ± [0-9.]+ \| 0\.5000 ± 0\.2500 \|/);
+  });
+});
+
+describe('bench arguments', () => {
+  it('an unknown option stops the script before any work; known ones pass', () => {
+    assert.throws(() => checkArgs(['--tabels', 'table3'], ['tables', 'runs'], 'usage'), /unknown option "--tabels" \(known: --tables, --runs/);
+    assert.doesNotThrow(() => checkArgs(['--tables', 'table3', '--runs', '2'], ['tables', 'runs'], 'usage'));
   });
 });
