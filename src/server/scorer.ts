@@ -43,6 +43,13 @@ export class Scorer {
     this.pool = o.workers > 0 ? new WorkerPool(o.workers, o.backend, o.timeoutMs) : null;
   }
 
+  /** Requests waiting in a batch window (for metrics and tests that need a request to be in flight). */
+  get batchedRequests(): number {
+    let n = 0;
+    for (const p of this.pending.values()) n += p.parts.length;
+    return n;
+  }
+
   /** Scores rows already preprocessed by entry.det.transform; with `explain`, the per-feature errors too. */
   async score(entry: ModelEntry, x: Float32Array, rows: number, explain: boolean): Promise<Scored> {
     if (this.pool && rows >= this.o.workerRows) return { ...await this.pool.run(entry, x, rows, explain), path: 'worker' };

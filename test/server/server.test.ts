@@ -337,11 +337,17 @@ describe('aberrant serve', () => {
   });
 
   it('serves over a real socket and finishes a request in flight when shut down', async () => {
-    const live = await start({ batchWindowMs: 300 }); // the request waits 300 ms in its batch: it is in flight when close() starts
+    // The request waits in its batch window (long, so a loaded machine cannot flush it early); close() starts only
+    // once the scorer holds it, so it is in flight however slowly the request got there.
+    const live = await start({ batchWindowMs: 1000 });
     const address = await live.listen(0, '127.0.0.1');
     assert.equal((await fetch(`${address}/v2/health/live`)).status, 200);
     const pending = fetch(`${address}/models/mixed/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows: test.slice(0, 1) }) });
-    await new Promise((r) => setTimeout(r, 100));
+    const deadline = Date.now() + 30_000;
+    while (live.scorer.batchedRequests === 0) {
+      assert.ok(Date.now() < deadline, 'the request never reached the batch window');
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const closing = live.close();
     const res = await pending;
     assert.equal(res.status, 200);
