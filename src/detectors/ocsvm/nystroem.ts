@@ -110,6 +110,20 @@ function features(x: Float32Array, rows: number, cols: number, land: Float32Arra
   }
 }
 
+/**
+ * The exact two-variable step for a violating pair (i up, j low; G_i < G_j): a_i rises and a_j falls by
+ * (G_j - G_i) / quad, clipped to the box [0, c_i] x [0, c_j] with a_i + a_j fixed (libsvm's clipping). Writes the new
+ * a_i, a_j into out.
+ */
+function pairStep(oldI: number, oldJ: number, gi: number, gj: number, quad: number, ci: number, cj: number, out: Float64Array): void {
+  if (quad <= 0) quad = TAU;
+  const sum = oldI + oldJ, delta = (gi - gj) / quad;
+  let ai = oldI - delta, aj = oldJ + delta;
+  if (sum > ci) { if (ai > ci) { ai = ci; aj = sum - ci; } } else if (aj < 0) { aj = 0; ai = sum; }
+  if (sum > cj) { if (aj > cj) { aj = cj; ai = sum - cj; } } else if (ai < 0) { ai = 0; aj = sum; }
+  out[0] = ai; out[1] = aj;
+}
+
 /** libsvm's start with bounds u_i: in order, each a_i takes up to u_i until the sum is nu sum u_i. */
 function boundedStart(upper: Float64Array, nu: number): Float64Array {
   const a = new Float64Array(upper.length);
@@ -140,7 +154,7 @@ export function solveLinearOneClass(phi: Float32Array | Float64Array, n: number,
   let nActive = n, unshrunkOnce = false;
   const unshrink = (): void => { for (let i = 0; i < n; i++) active[i] = i; nActive = n; };
   let iter = 0, converged = false, gap: number;
-  const up: number[] = [], low: number[] = [];
+  const up: number[] = [], low: number[] = [], step = new Float64Array(2);
   for (;;) {
     // Gradients and the maximal violation over the active rows.
     let gUpMin = Infinity, gLowMax = -Infinity;
@@ -187,12 +201,9 @@ export function solveLinearOneClass(phi: Float32Array | Float64Array, n: number,
       if (i === j || !(alpha[i] < ci) || !(alpha[j] > 0)) continue;
       const gi = grad(i), gj = grad(j);
       if (gj - gi < o.tol) continue;
-      let quad = qd[i] + qd[j] - 2 * dotRows(phi, i * m, phi, j * m, m);
-      if (quad <= 0) quad = TAU;
-      const oldI = alpha[i], oldJ = alpha[j], sum = oldI + oldJ, delta = (gi - gj) / quad;
-      let ai = oldI - delta, aj = oldJ + delta;
-      if (sum > ci) { if (ai > ci) { ai = ci; aj = sum - ci; } } else if (aj < 0) { aj = 0; ai = sum; }
-      if (sum > cj) { if (aj > cj) { aj = cj; ai = sum - cj; } } else if (ai < 0) { ai = 0; aj = sum; }
+      const oldI = alpha[i], oldJ = alpha[j];
+      pairStep(oldI, oldJ, gi, gj, qd[i] + qd[j] - 2 * dotRows(phi, i * m, phi, j * m, m), ci, cj, step);
+      const ai = step[0], aj = step[1];
       alpha[i] = ai; alpha[j] = aj;
       const dI = ai - oldI, dJ = aj - oldJ;
       for (let c = 0; c < m; c++) w[c] += dI * phi[i * m + c] + dJ * phi[j * m + c];
@@ -218,12 +229,9 @@ export function solveLinearOneClass(phi: Float32Array | Float64Array, n: number,
       }
       if (si < 0 || sj < 0 || gMax - gMin < o.tol) break;
       const ci = upper[ws[si]], cj = upper[ws[sj]];
-      let quad = q[si * b + si] + q[sj * b + sj] - 2 * q[si * b + sj];
-      if (quad <= 0) quad = TAU;
-      const oldI = ab[si], oldJ = ab[sj], sum = oldI + oldJ, delta = (gMin - gMax) / quad;
-      let ai = oldI - delta, aj = oldJ + delta;
-      if (sum > ci) { if (ai > ci) { ai = ci; aj = sum - ci; } } else if (aj < 0) { aj = 0; ai = sum; }
-      if (sum > cj) { if (aj > cj) { aj = cj; ai = sum - cj; } } else if (ai < 0) { ai = 0; aj = sum; }
+      const oldI = ab[si], oldJ = ab[sj];
+      pairStep(oldI, oldJ, gMin, gMax, q[si * b + si] + q[sj * b + sj] - 2 * q[si * b + sj], ci, cj, step);
+      const ai = step[0], aj = step[1];
       ab[si] = ai; ab[sj] = aj;
       const dI = ai - oldI, dJ = aj - oldJ;
       for (let s = 0; s < b; s++) gb[s] += dI * q[s * b + si] + dJ * q[s * b + sj];
