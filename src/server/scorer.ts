@@ -43,7 +43,7 @@ export class Scorer {
     this.pool = o.workers > 0 ? new WorkerPool(o.workers, o.backend, o.timeoutMs) : null;
   }
 
-  /** Requests waiting in a batch window (for metrics and tests that need a request to be in flight). */
+  /** Requests waiting in a batch window (tests use it to close the server with a request in flight). */
   get batchedRequests(): number {
     let n = 0;
     for (const p of this.pending.values()) n += p.parts.length;

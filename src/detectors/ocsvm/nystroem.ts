@@ -29,7 +29,7 @@
  * The model is folded back into a kernel expansion: w'phi(x) = (L'^-1 w)' k_m(x), so f(x) = sum_a beta_a
  * K(v_a, x) - rho with beta = L'^-1 w, saved and scored like the exact solver's support vectors.
  */
-import { distinctRows } from '../../data/distinct-rows.js';
+import { distinctRows, type DistinctRows } from '../../data/distinct-rows.js';
 import { takeRows } from '../../data/datasets/types.js';
 import { kernels } from '../../engine/backend/index.js';
 import { backSubstT, choleskyJitter, forwardSubst } from '../../engine/linalg64.js';
@@ -43,13 +43,13 @@ const WORKING_SET_SIDE = 128;
 /** Cap on a working set's inner steps, per row in it. */
 const INNER_STEPS_PER_ROW = 20;
 
-/** Up to m rows with distinct values, in the order of a seeded permutation (duplicates waste landmarks). */
-export function pickLandmarks(x: Float32Array, rows: number, cols: number, m: number, rng: Rng): Int32Array {
-  const perm = rng.permutation(rows), seen = new Set<string>(), out: number[] = [];
+/** Up to m rows from distinct groups of equal rows, in the order of a seeded permutation (duplicates waste landmarks). */
+export function pickLandmarks(groups: DistinctRows, rows: number, m: number, rng: Rng): Int32Array {
+  const perm = rng.permutation(rows), seen = new Uint8Array(groups.count), out: number[] = [];
   for (let k = 0; k < rows && out.length < m; k++) {
-    const r = perm[k], key = x.subarray(r * cols, (r + 1) * cols).join(',');
-    if (seen.has(key)) continue;
-    seen.add(key); out.push(r);
+    const r = perm[k], g = groups.groupOf[r];
+    if (seen[g]) continue;
+    seen[g] = 1; out.push(r);
   }
   return Int32Array.from(out);
 }
@@ -267,7 +267,10 @@ export interface NystroemFit extends OneClassSolution {
 /** Fits the Nystroem one-class SVM (see the module comment). */
 export function fitNystroemOneClass(x: Float32Array, rows: number, cols: number,
   o: { nu: number; gamma: number; components: number; tol: number; maxIterations: number; rng: Rng; featureMap?: 'gemm' | 'substitution' }): NystroemFit {
-  const idx = pickLandmarks(x, rows, cols, o.components, o.rng), m = idx.length;
+  // Equal rows have equal features and gradients: the dual on the distinct rows, each bounded by its count,
+  // has the same w (the optimum's w is unique) and so the same decision function.
+  const groups = distinctRows(x, rows, cols), u = groups.count;
+  const idx = pickLandmarks(groups, rows, o.components, o.rng), m = idx.length;
   const land = new Float32Array(m * cols);
   idx.forEach((r, a) => land.set(x.subarray(r * cols, (r + 1) * cols), a * cols));
   const kmm = new Float64Array(m * m);
@@ -280,9 +283,6 @@ export function fitNystroemOneClass(x: Float32Array, rows: number, cols: number,
   }
   const chol = new Float64Array(m * m);
   const jitter = choleskyJitter(kmm, 0, m, chol, 0);
-  // Equal rows have equal features and gradients: the dual on the distinct rows, each bounded by its count,
-  // has the same w (the optimum's w is unique) and so the same decision function.
-  const groups = distinctRows(x, rows, cols), u = groups.count;
   const xu = u === rows ? x : takeRows(x, cols, groups.first);
   const linv = lowerInverse(chol, m), chosen = chooseFeatureMap(linv, m), featureMap = o.featureMap ?? chosen.map;
   const phi = new Float32Array(u * m);
