@@ -1,5 +1,9 @@
 /** Finite-difference gradient checks for every differentiable op, on every available backend. */
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { rowPeriod } from '../../src/engine/ops/broadcast.js';
+import { add, div, mul, sub } from '../../src/engine/ops/index.js';
+import { tensor } from '../../src/engine/tensor.js';
 import { withKernels } from '../../src/engine/backend/index.js';
 import { availableBackends } from '../support/backends.js';
 import { gradCheck } from '../support/gradcheck.js';
@@ -12,3 +16,25 @@ for (const k of availableBackends()) {
     }
   });
 }
+
+describe('rowPeriod', () => {
+  it('finds the repeated trailing block of a broadcast operand, and 0 for anything else', () => {
+    assert.equal(rowPeriod([3, 4], [4]), 4);
+    assert.equal(rowPeriod([3, 4], [1, 4]), 4);
+    assert.equal(rowPeriod([2, 3, 4], [3, 4]), 12);
+    assert.equal(rowPeriod([3, 4], []), 1);
+    assert.equal(rowPeriod([3, 4], [1, 1]), 1);
+    assert.equal(rowPeriod([3, 4], [3, 1]), 0);
+    assert.equal(rowPeriod([2, 3, 4], [2, 1, 4]), 0);
+    assert.equal(rowPeriod([2, 3, 4], [1, 3, 1]), 0);
+  });
+
+  it('the index-free forward loops give a op b elementwise, with the block on either side', () => {
+    const m = tensor([1, 2, 3, 4, 5, 6], [2, 3]), row = tensor([10, 20, 40], [3]);
+    assert.deepEqual([...add(row, m).data], [11, 22, 43, 14, 25, 46]);
+    assert.deepEqual([...sub(m, row).data], [-9, -18, -37, -6, -15, -34]);
+    assert.deepEqual([...sub(row, m).data], [9, 18, 37, 6, 15, 34]);
+    assert.deepEqual([...mul(m, row).data], [10, 40, 120, 40, 100, 240]);
+    assert.deepEqual([...div(m, tensor([2], [1, 1])).data], [0.5, 1, 1.5, 2, 2.5, 3]);
+  });
+});

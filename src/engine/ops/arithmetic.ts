@@ -1,7 +1,7 @@
 import { kernels } from '../backend/index.js';
 import { Bin } from '../backend/kernels.js';
 import { allocData, makeOutput, type Tensor, tensor } from '../tensor.js';
-import { broadcastIndex, broadcastShapes } from './broadcast.js';
+import { broadcastIndex, broadcastShapes, rowPeriod } from './broadcast.js';
 
 type Operand = Tensor | number;
 type BinOp = 'add' | 'sub' | 'mul' | 'div';
@@ -11,8 +11,9 @@ function asTensor(x: Operand): Tensor {
 }
 
 /** out[i] = a[ia[i]] op b[ib[i]] (null index = identity); one loop per op so no branch runs per element. */
-function forwardLoop(op: BinOp, n: number, ad: Float32Array, ia: Int32Array | null, bd: Float32Array, ib: Int32Array | null, out: Float32Array): void {
-  if (!ia && ib && bd.length === 1) {
+function forwardLoop(op: BinOp, n: number, ad: Float32Array, ia: Int32Array | null, bd: Float32Array, ib: Int32Array | null, out: Float32Array,
+  pb: number): void {
+  if (!ia && ib && pb === 1) {
     const bv = bd[0];
     switch (op) {
       case 'add': for (let i = 0; i < n; i++) out[i] = ad[i] + bv; return;
@@ -20,6 +21,18 @@ function forwardLoop(op: BinOp, n: number, ad: Float32Array, ia: Int32Array | nu
       case 'mul': for (let i = 0; i < n; i++) out[i] = ad[i] * bv; return;
       case 'div': for (let i = 0; i < n; i++) out[i] = ad[i] / bv; return;
     }
+  }
+  if (!ia && ib && pb > 0) {
+    // b repeats a block of pb values (a bias row): no index array.
+    for (let r = 0; r < n; r += pb) {
+      switch (op) {
+        case 'add': for (let j = 0; j < pb; j++) out[r + j] = ad[r + j] + bd[j]; break;
+        case 'sub': for (let j = 0; j < pb; j++) out[r + j] = ad[r + j] - bd[j]; break;
+        case 'mul': for (let j = 0; j < pb; j++) out[r + j] = ad[r + j] * bd[j]; break;
+        case 'div': for (let j = 0; j < pb; j++) out[r + j] = ad[r + j] / bd[j]; break;
+      }
+    }
+    return;
   }
   const xa = ia ?? identityIndex(n), xb = ib ?? identityIndex(n);
   switch (op) {
@@ -48,33 +61,72 @@ function binary(op: BinOp, aIn: Operand, bIn: Operand): Tensor {
   const ad = a.data, bd = b.data;
   const out = allocData(ia || ib ? ia?.length ?? ib!.length : a.size, false);
   const n = out.length;
+  // b broadcast as a repeated block (the common bias-row case) gets index-free loops both ways.
+  const pb = !ia && ib ? rowPeriod(shape, b.shape) : 0;
+  const pa = ia && !ib ? rowPeriod(shape, a.shape) : 0;
   if (!ia && !ib) kernels().binary(Bin[op], n, ad, bd, out);
-  else forwardLoop(op, n, ad, ia, bd, ib, out);
+  else if (pa > 0 && op === 'add') for (let q = 0; q < n; q += pa) for (let j = 0; j < pa; j++) out[q + j] = ad[j] + bd[q + j];
+  else forwardLoop(op, n, ad, ia, bd, ib, out, pb);
   return makeOutput(out, shape, [a, b], (g, res) => {
-    // Each sum below is formed in double and rounded once on the store, as the one-loop version did.
-    const xa = ia ?? identityIndex(n), xb = ib ?? identityIndex(n);
+    // Each sum below is formed in double and rounded once on the store, as the one-loop version did; the
+    // index-free loops visit the elements in the same order as the indexed ones, so they round the same.
     if (a.requiresGrad) {
       const ga = a.gradBuffer();
-      switch (op) {
-        case 'add': case 'sub':
-          if (ia) for (let i = 0; i < n; i++) ga[xa[i]] += g[i];
-          else for (let i = 0; i < n; i++) ga[i] += g[i];
-          break;
-        case 'mul': for (let i = 0; i < n; i++) ga[xa[i]] += g[i] * bd[xb[i]]; break;
-        case 'div': for (let i = 0; i < n; i++) ga[xa[i]] += g[i] / bd[xb[i]]; break;
+      if (!ia) {
+        switch (op) {
+          case 'add': case 'sub': for (let i = 0; i < n; i++) ga[i] += g[i]; break;
+          case 'mul':
+            if (!ib) for (let i = 0; i < n; i++) ga[i] += g[i] * bd[i];
+            else if (pb > 0) for (let r = 0; r < n; r += pb) for (let j = 0; j < pb; j++) ga[r + j] += g[r + j] * bd[j];
+            else for (let i = 0; i < n; i++) ga[i] += g[i] * bd[ib[i]];
+            break;
+          case 'div':
+            if (!ib) for (let i = 0; i < n; i++) ga[i] += g[i] / bd[i];
+            else if (pb > 0) for (let r = 0; r < n; r += pb) for (let j = 0; j < pb; j++) ga[r + j] += g[r + j] / bd[j];
+            else for (let i = 0; i < n; i++) ga[i] += g[i] / bd[ib[i]];
+            break;
+        }
+      } else if (pa > 0 && (op === 'add' || op === 'sub')) {
+        for (let q = 0; q < n; q += pa) for (let j = 0; j < pa; j++) ga[j] += g[q + j];
+      } else {
+        const xb = ib ?? identityIndex(n);
+        switch (op) {
+          case 'add': case 'sub': for (let i = 0; i < n; i++) ga[ia[i]] += g[i]; break;
+          case 'mul': for (let i = 0; i < n; i++) ga[ia[i]] += g[i] * bd[xb[i]]; break;
+          case 'div': for (let i = 0; i < n; i++) ga[ia[i]] += g[i] / bd[xb[i]]; break;
+        }
       }
     }
     if (b.requiresGrad) {
       const gb = b.gradBuffer();
       const r = res.data;
-      switch (op) {
-        case 'add':
-          if (ib) for (let i = 0; i < n; i++) gb[xb[i]] += g[i];
-          else for (let i = 0; i < n; i++) gb[i] += g[i];
-          break;
-        case 'sub': for (let i = 0; i < n; i++) gb[xb[i]] += -g[i]; break;
-        case 'mul': for (let i = 0; i < n; i++) gb[xb[i]] += g[i] * ad[xa[i]]; break;
-        case 'div': for (let i = 0; i < n; i++) gb[xb[i]] += -g[i] * r[i] / bd[xb[i]]; break;
+      if (!ib) {
+        switch (op) {
+          case 'add': for (let i = 0; i < n; i++) gb[i] += g[i]; break;
+          case 'sub': for (let i = 0; i < n; i++) gb[i] += -g[i]; break;
+          case 'mul':
+            if (!ia) for (let i = 0; i < n; i++) gb[i] += g[i] * ad[i];
+            else for (let i = 0; i < n; i++) gb[i] += g[i] * ad[ia[i]];
+            break;
+          case 'div': for (let i = 0; i < n; i++) gb[i] += -g[i] * r[i] / bd[i]; break;
+        }
+      } else if (pb > 0) {
+        for (let q = 0; q < n; q += pb) {
+          switch (op) {
+            case 'add': for (let j = 0; j < pb; j++) gb[j] += g[q + j]; break;
+            case 'sub': for (let j = 0; j < pb; j++) gb[j] += -g[q + j]; break;
+            case 'mul': for (let j = 0; j < pb; j++) gb[j] += g[q + j] * ad[q + j]; break;
+            case 'div': for (let j = 0; j < pb; j++) gb[j] += -g[q + j] * r[q + j] / bd[j]; break;
+          }
+        }
+      } else {
+        const xa = ia ?? identityIndex(n);
+        switch (op) {
+          case 'add': for (let i = 0; i < n; i++) gb[ib[i]] += g[i]; break;
+          case 'sub': for (let i = 0; i < n; i++) gb[ib[i]] += -g[i]; break;
+          case 'mul': for (let i = 0; i < n; i++) gb[ib[i]] += g[i] * ad[xa[i]]; break;
+          case 'div': for (let i = 0; i < n; i++) gb[ib[i]] += -g[i] * r[i] / bd[ib[i]]; break;
+        }
       }
     }
   });

@@ -52,3 +52,20 @@ export function broadcastIndex(outShape: Shape, inShape: Shape): Int32Array | nu
   indexCache.set(key, idx);
   return idx;
 }
+
+/**
+ * p when an input of shape `inShape` broadcast to `outShape` repeats one block of p trailing elements (its
+ * flat index is i % p: a bias row, a scalar), else 0. Lets hot loops index it without an index array.
+ */
+export function rowPeriod(outShape: Shape, inShape: Shape): number {
+  let k = 0;
+  while (k < inShape.length && inShape[k] === 1) k++;
+  const trailing = inShape.length - k, off = outShape.length - trailing;
+  if (off < 0) return 0;
+  let p = 1;
+  for (let i = 0; i < trailing; i++) {
+    if (inShape[k + i] !== outShape[off + i]) return 0;
+    p *= inShape[k + i];
+  }
+  return p;
+}

@@ -39,6 +39,14 @@ export function sum(x: Tensor, axis?: number, keepDims = false): Tensor {
   }
   return makeOutput(out, reducedShape(x.shape, ax, keepDims), [x], (g) => {
     const gx = x.gradBuffer();
+    if (inner === 1) {
+      // Row sums (the common case): one loop per row, no inner loop of length 1.
+      for (let o = 0; o < outer; o++) {
+        const gv = g[o], base = o * len;
+        for (let l = 0; l < len; l++) gx[base + l] += gv;
+      }
+      return;
+    }
     for (let o = 0; o < outer; o++) {
       for (let l = 0; l < len; l++) {
         const base = (o * len + l) * inner;
