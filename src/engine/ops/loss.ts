@@ -18,9 +18,14 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
   out[0] = s / n;
   return makeOutput(out, [], [pred, target], (g) => {
     const c = (2 * g[0]) / n;
-    if (pred.requiresGrad) { const gp = pred.gradBuffer(); for (let i = 0; i < n; i++) gp[i] += c * (p[i] - t[i]); }
-    if (target.requiresGrad) { const gt = target.gradBuffer(); for (let i = 0; i < n; i++) gt[i] -= c * (p[i] - t[i]); }
+    if (pred.requiresGrad) subtractScaledInto(pred.gradBuffer(), -c, pred.data, target.data, n);
+    if (target.requiresGrad) subtractScaledInto(target.gradBuffer(), c, pred.data, target.data, n);
   });
+}
+
+/** out[i] -= c * (p[i] - t[i]), in a function of its own: its arguments are locals, not closure slots. */
+function subtractScaledInto(out: Float32Array, c: number, p: Float32Array, t: Float32Array, n: number): void {
+  for (let i = 0; i < n; i++) out[i] -= c * (p[i] - t[i]);
 }
 
 const BCE_EPS = 1e-7;
