@@ -155,7 +155,15 @@ export function sweepsMarkdown(dir: string): string[] {
   const note = (rs: readonly SweepResult[]): string => {
     const runs = [...new Set(rs.map((r) => r.runs.length))].join(' / ');
     const ep = rs.some((r) => r.epochsOverride !== null) ? ` **quick check: epochs overridden to ${[...new Set(rs.map((r) => r.epochsOverride))].join(', ')}, not the paper's schedule**;` : '';
-    return `${runs} runs per cell (seed 1 + r);${ep} ${rs[0]?.threads ?? '?'} kernel thread(s)`;
+    // Cells may come from runs with different kernel thread counts (results reproduce per count): name each group.
+    const byThreads = new Map<string, string[]>();
+    for (const r of rs) {
+      const k = String(r.threads ?? '?');
+      byThreads.set(k, [...(byThreads.get(k) ?? []), `${r.model} ${r.study === 'table3' ? `c = ${r.value}%` : `base ${r.value}`}`]);
+    }
+    const threads = byThreads.size <= 1 ? `${[...byThreads.keys()][0] ?? '?'} kernel thread(s)`
+      : `kernel threads: ${[...byThreads].map(([k, cells]) => `${k} (${cells.join(', ')})`).join('; ')}`;
+    return `${runs} runs per cell (seed 1 + r);${ep} ${threads}`;
   };
   out.push('### Table 3: contaminated training on KDDCUP (Section 4.4)', '');
   if (t3.length === 0) out.push('Not run yet (`node dist/bench/paper-sweeps.js --tables table3`).', '');

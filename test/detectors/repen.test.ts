@@ -118,6 +118,14 @@ describe('REPEN detector', () => {
     const det = new RepenDetector(base).fit(rows);
     const a = auroc(det.scoreSamples(rows), truth);
     assert.ok(a > 0.9, `AUROC ${a}`);
+    // The pseudo-outliers are indices into the training rows and (as the comment above argues) take in the
+    // planted anomalies: at least 90% of them, at ten times their 2.4% share of the rows (the cutoff also
+    // passes the normal rows farthest from their subsample neighbours).
+    const out = det.pseudoOutlierRows!;
+    assert.equal(out.length, det.pseudoLabelCounts!.outliers);
+    const hits = Array.from(out).filter((i) => truth[i] === 1).length;
+    assert.ok(hits >= 0.9 * anomalies.length, `${hits} of the ${anomalies.length} anomalies are pseudo-outliers`);
+    assert.ok(hits / out.length > 10 * (anomalies.length / rows.length), `${hits} of ${out.length} pseudo-outliers are anomalies`);
   });
 
   it('model file: same scores after loading; bad member state is a clear error', () => {

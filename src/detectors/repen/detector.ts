@@ -137,14 +137,22 @@ export class RepenDetector extends DeepDetector<RepenParams, RepenConfig> {
   private members: Int32Array | null = null;
   private memberCodes: Float64Array | null = null;
   private pool: TripletPool | null = null;
-  private lastPseudo: { inliers: number; outliers: number } | null = null;
+  private lastPseudo: { inliers: number; outliers: Int32Array } | null = null;
 
   constructor(params: z.input<typeof RepenParamsSchema> = {}) {
     super(parseParams('repen', RepenParamsSchema, params));
   }
 
   /** How many training rows the last fit took as pseudo-inliers and pseudo-outliers (null after loading). */
-  get pseudoLabelCounts(): { inliers: number; outliers: number } | null { return this.lastPseudo; }
+  get pseudoLabelCounts(): { inliers: number; outliers: number } | null {
+    return this.lastPseudo && { inliers: this.lastPseudo.inliers, outliers: this.lastPseudo.outliers.length };
+  }
+
+  /**
+   * The rows the last fit took as pseudo-outliers, as indices into its training rows (null after loading):
+   * with labels at hand, how many of them are anomalies says what the triplets taught (bench/repen-pseudo-labels.ts).
+   */
+  get pseudoOutlierRows(): Int32Array | null { return this.lastPseudo && this.lastPseudo.outliers.slice(); }
 
   protected configure(d: number, rows: number): RepenConfig {
     const p = this.params, auto: string[] = [];
@@ -187,7 +195,7 @@ export class RepenDetector extends DeepDetector<RepenParams, RepenConfig> {
     lesinnScores(x, rows, cols, takeRows(x, cols, this.members), c.ensembleSize, scores);
     const { inliers, outliers } = pseudoLabels(scores, c.cutoff);
     this.pool = { x, cols, inliers, outliers, ...tripletWeights(scores, inliers, outliers) };
-    this.lastPseudo = { inliers: inliers.length, outliers: outliers.length };
+    this.lastPseudo = { inliers: inliers.length, outliers };
     try {
       return super.train(x, rows, cols, ctx);
     } finally {
