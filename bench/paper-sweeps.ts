@@ -153,17 +153,22 @@ export function sweepsMarkdown(dir: string): string[] {
   const all = loadSweeps(dir), out: string[] = [];
   const t3 = all.get('table3') ?? [];
   const note = (rs: readonly SweepResult[]): string => {
-    const runs = [...new Set(rs.map((r) => r.runs.length))].join(' / ');
+    const cell = (r: SweepResult): string => `${r.model} ${r.study === 'table3' ? `c = ${r.value}%` : `base ${r.value}`}`;
+    // Name the cells of each seed count (and, below, of each kernel thread count) when they differ.
+    const group = (key: (r: SweepResult) => string): Map<string, string[]> => {
+      const m = new Map<string, string[]>();
+      for (const r of rs) m.set(key(r), [...(m.get(key(r)) ?? []), cell(r)]);
+      return m;
+    };
+    const byRuns = group((r) => String(r.runs.length));
+    const runs = byRuns.size <= 1 ? `${[...byRuns.keys()][0] ?? '?'} runs per cell`
+      : `runs per cell: ${[...byRuns].map(([k, cells]) => `${k} (${cells.join(', ')})`).join('; ')}`;
     const ep = rs.some((r) => r.epochsOverride !== null) ? ` **quick check: epochs overridden to ${[...new Set(rs.map((r) => r.epochsOverride))].join(', ')}, not the paper's schedule**;` : '';
-    // Cells may come from runs with different kernel thread counts (results reproduce per count): name each group.
-    const byThreads = new Map<string, string[]>();
-    for (const r of rs) {
-      const k = String(r.threads ?? '?');
-      byThreads.set(k, [...(byThreads.get(k) ?? []), `${r.model} ${r.study === 'table3' ? `c = ${r.value}%` : `base ${r.value}`}`]);
-    }
+    // Cells may come from runs with different kernel thread counts (results reproduce per count).
+    const byThreads = group((r) => String(r.threads ?? '?'));
     const threads = byThreads.size <= 1 ? `${[...byThreads.keys()][0] ?? '?'} kernel thread(s)`
       : `kernel threads: ${[...byThreads].map(([k, cells]) => `${k} (${cells.join(', ')})`).join('; ')}`;
-    return `${runs} runs per cell (seed 1 + r);${ep} ${threads}`;
+    return `${runs} (seed 1 + r);${ep} ${threads}`;
   };
   out.push('### Table 3: contaminated training on KDDCUP (Section 4.4)', '');
   if (t3.length === 0) out.push('Not run yet (`node dist/bench/paper-sweeps.js --tables table3`).', '');
