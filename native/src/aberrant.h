@@ -91,6 +91,9 @@ void ab_mlp_latent_features(int64_t m, int L, const int64_t *sizes, const float 
 void ab_sq_dist64(int64_t m, int64_t n, int64_t k, const float *x, const float *v, double *out);
 /* Dropout keep-mask from a xoshiro128** state (rng.c; the stream of keepMaskInto in rng.ts). */
 void ab_keep_mask(int32_t *state, int64_t n, double keep, float scale, float *out);
+/* Standard normals from a xoshiro128** state by rng.ts's ziggurat (rng.c; the stream of normalsInto); stops
+ * at a draw that needs the tail (returns its index), else returns n. */
+int64_t ab_normals(int32_t *state, int64_t n, const double *w, const double *k, const double *f, double *out);
 void ab_gather_rows(int64_t n, int64_t cols, const float *src, const int32_t *idx, float *dst);
 void ab_adam_step_serial(int64_t len, float *w, const float *g, float *m, float *v, double step, double bc2sqrt,
                          double b1, double b2, double eps, double wd);

@@ -590,6 +590,26 @@ static napi_value js_keep_mask(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_normals(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "normals", 6)) return NULL;
+  size_t ns = 0;
+  int32_t *state = get_i32(&A, 0, "state", &ns);
+  int64_t n = get_int(&A, 1, "n");
+  const double *w = get_f64(&A, 2, "w", 256, 0);
+  const double *k = get_f64(&A, 3, "k", 256, 0);
+  const double *f = get_f64(&A, 4, "f", 257, 0);
+  double *out = get_f64(&A, 5, "out", n, 0);
+  if (A.failed) return NULL;
+  if (ns < 4) {
+    fail(&A, "must have 4 elements", "state");
+    return NULL;
+  }
+  napi_value r;
+  napi_create_double(env, (double)ab_normals(state, n, w, k, f, out), &r);
+  return r;
+}
+
 static napi_value js_sq_dist64(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "squaredDistances64", 6)) return NULL;
@@ -667,6 +687,7 @@ NAPI_MODULE_INIT() {
     { "adamStep", js_adam_step },
     { "gatherRows", js_gather_rows },
     { "keepMask", js_keep_mask },
+    { "normals", js_normals },
     { "squaredDistances64", js_sq_dist64 },
     { "threads", js_threads },
     { "setThreads", js_set_threads },

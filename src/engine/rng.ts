@@ -77,27 +77,13 @@ export class Rng {
   /**
    * out[i] = base[i] + std * z_i (base omitted: 0) for i < n, z_i standard normal from this stream by the
    * ziggurat below: the bulk draw for training noise, ~2.5x less CPU per draw than normal() (whose Box-Muller spends
-   * four transcendental calls a pair); a different sequence from normal()'s, the same distribution.
+   * four transcendental calls a pair); a different sequence from normal()'s, the same distribution. The engine's
+   * fillGaussian (ops/noise.ts) draws the same stream through the backend's kernel (Kernels.normals).
    */
   fillNormal(out: Float32Array | Float64Array, n: number, std = 1, base?: ArrayLike<number>): void {
-    const q = this.state;
-    for (let i = 0; i < n; i++) {
-      let z: number, negative: boolean;
-      for (;;) {
-        const hi = xoshiroNext(q), lo = xoshiroNext(q);
-        negative = (lo & 256) !== 0;
-        const layer = lo & 255;
-        // 52 uniform bits from bits 9..31 of lo and 3..31 of hi; bit 8 of lo is the sign.
-        const m = (lo >>> 9) + (hi >>> 3) * 8388608;
-        const x = m * ZIG_W[layer];
-        if (m < ZIG_K[layer]) { z = x; break; }
-        if (layer === 0) { z = zigguratTail(q); break; }
-        const y = ZIG_F[layer] + (xoshiroNext(q) / 4294967296) * (ZIG_F[layer + 1] - ZIG_F[layer]);
-        if (y < Math.exp(-0.5 * x * x)) { z = x; break; }
-      }
-      if (negative) z = -z;
-      out[i] = base ? base[i] + std * z : std * z;
-    }
+    const z = normalScratch(n);
+    normalsInto(this.state, n, z);
+    scaleNormalsInto(z, n, std, base, out);
   }
 
   /** In-place Fisher-Yates shuffle. */
@@ -155,8 +141,47 @@ const ZIG_W = new Float64Array(256), ZIG_K = new Float64Array(256), ZIG_F = new 
   for (let i = 0; i <= 256; i++) ZIG_F[i] = f(x[i]);
 }
 
+/** The ziggurat's tables as the native kernel takes them (it must draw rng.ts's exact stream). */
+export const ZIGGURAT = { w: ZIG_W, k: ZIG_K, f: ZIG_F, r: ZIG_R } as const;
+
+/**
+ * n standard normals into z from a raw xoshiro128** state (advanced in place): the ziggurat below, the
+ * TypeScript version of Kernels.normals and the stream of Rng.fillNormal.
+ */
+export function normalsInto(q: Int32Array, n: number, z: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let v: number, negative: boolean;
+    for (;;) {
+      const hi = xoshiroNext(q), lo = xoshiroNext(q);
+      negative = (lo & 256) !== 0;
+      const layer = lo & 255;
+      // 52 uniform bits from bits 9..31 of lo and 3..31 of hi; bit 8 of lo is the sign.
+      const m = (lo >>> 9) + (hi >>> 3) * 8388608;
+      const x = m * ZIG_W[layer];
+      if (m < ZIG_K[layer]) { v = x; break; }
+      if (layer === 0) { v = zigguratTail(q); break; }
+      const y = ZIG_F[layer] + (xoshiroNext(q) / 4294967296) * (ZIG_F[layer + 1] - ZIG_F[layer]);
+      if (y < Math.exp(-0.5 * x * x)) { v = x; break; }
+    }
+    z[i] = negative ? -v : v;
+  }
+}
+
+/** out[i] = base[i] + std * z[i] (base omitted: std * z[i]) for i < n, each rounded once on the store. */
+export function scaleNormalsInto(z: Float64Array, n: number, std: number, base: ArrayLike<number> | undefined, out: Float32Array | Float64Array): void {
+  if (base) for (let i = 0; i < n; i++) out[i] = base[i] + std * z[i];
+  else for (let i = 0; i < n; i++) out[i] = std * z[i];
+}
+
+let scratch = new Float64Array(0);
+/** A shared float64 buffer of at least n values for draws before scaling (grown on demand). */
+export function normalScratch(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  return scratch;
+}
+
 /** |z| beyond R: R + e1 with e1 ~ Exp(R), accepted when 2 e2 > e1^2 for e2 ~ Exp(1) (Marsaglia 1964). */
-function zigguratTail(q: Int32Array): number {
+export function zigguratTail(q: Int32Array): number {
   for (;;) {
     const e1 = -Math.log((xoshiroNext(q) + 1) / 4294967296) / ZIG_R;
     const e2 = -Math.log((xoshiroNext(q) + 1) / 4294967296);

@@ -6,7 +6,7 @@ import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../sr
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
 import { Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
-import { Rng, keepMaskInto } from '../../src/engine/rng.js';
+import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 
 const loaded = loadNativeKernels();
 const skip: string | false = loaded ? false : `native addon unavailable: ${nativeLoadError() ?? 'unknown reason'}`;
@@ -589,6 +589,44 @@ describe('native fused kernels', { skip }, () => {
     assert.ok(bitsEqual(wb, wa), 'split calls');
     assert.throws(() => k.keepMask(new Int32Array(3), 4, 0.5, 2, new Float32Array(4)), /state must be an Int32Array/);
     assert.throws(() => k.keepMask(a.state, 100, 0.5, 2, new Float32Array(99)), /out has length 99/);
+  });
+
+  test('normals: bit-equal draws and final states vs the TypeScript ziggurat (wrapper and addon), tail and wedge paths included', () => {
+    const k = loaded as NativeKernels;
+    for (const n of [0, 1, 63, 64, 65, 1000]) {
+      for (const viaAddon of [false, true]) {
+        const s0 = Int32Array.from(new Rng(55 + n).state), s1 = Int32Array.from(s0);
+        const want = new Float64Array(n + 2).fill(-7), got = new Float64Array(n + 2).fill(-7);
+        normalsInto(s0, n, want);
+        if (viaAddon) {
+          // The addon alone stops at a tail draw: its index, its sign in out, the state past its two words.
+          const at = k.addon.normals!(s1, n, ZIGGURAT.w, ZIGGURAT.k, ZIGGURAT.f, got);
+          assert.equal(at, n, `n=${n}: no tail draw among these (seed chosen so)`);
+        } else k.normals(s1, n, got);
+        assert.deepEqual(Array.from(got), Array.from(want), `n=${n} ${viaAddon ? 'addon' : 'wrapper'}: draws differ`);
+        assert.deepEqual(Array.from(s1), Array.from(s0), `n=${n} ${viaAddon ? 'addon' : 'wrapper'}: final state differs`);
+      }
+    }
+    // Two million draws: about 500 take the tail beyond R (P(|z| > R) = 2.6e-4) and about 1% the wedge test,
+    // the paths where C's exp and log stand in for V8's.
+    const a = new Rng(2024), b = new Rng(2024), n = 2_000_000;
+    const want = new Float64Array(n), got = new Float64Array(n);
+    normalsInto(a.state, n, want);
+    k.normals(b.state, n / 2, got);
+    k.normals(b.state, n / 2, got.subarray(n / 2));
+    let tail = 0, differ = 0;
+    for (let i = 0; i < n; i++) { if (Math.abs(want[i]) > ZIGGURAT.r) tail++; if (!Object.is(got[i], want[i])) differ++; }
+    assert.ok(tail > 300, `only ${tail} tail draws`);
+    assert.equal(differ, 0, `${differ} of ${n} draws differ`);
+    assert.deepEqual(Array.from(b.state), Array.from(a.state), 'final state');
+    // The addon's stop at a tail draw: the sign it leaves, then the wrapper's tail gives the same draw.
+    const d = new Rng(2024), first = want.findIndex((v) => Math.abs(v) > ZIGGURAT.r);
+    const part = new Float64Array(first + 1);
+    assert.equal(k.addon.normals!(d.state, first + 1, ZIGGURAT.w, ZIGGURAT.k, ZIGGURAT.f, part), first);
+    assert.equal(part[first], Math.sign(want[first]));
+    assert.equal(Math.sign(want[first]) * zigguratTail(d.state), want[first]);
+    assert.throws(() => k.normals(new Int32Array(3), 4, new Float64Array(4)), /state must be an Int32Array/);
+    assert.throws(() => k.normals(a.state, 100, new Float64Array(99)), /out must be a Float64Array of at least 100/);
   });
 
   test('squaredDistances64: bit-equal to the reference loop on every SIMD path and thread count (addon and wrapper), edge sizes, clear errors', () => {

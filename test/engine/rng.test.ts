@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { withKernels } from '../../src/engine/backend/index.js';
+import { fillGaussian } from '../../src/engine/ops/index.js';
 import { Rng } from '../../src/engine/rng.js';
+import { availableBackends } from '../support/backends.js';
 
 describe('Rng', () => {
   it('is a pure function of the seed', () => {
@@ -84,6 +87,21 @@ describe('Rng', () => {
     assert.deepEqual(Array.from(out), Array.from(whole, (v, i) => Math.fround(base[i] + 0.25 * v)));
     const other = new Float64Array(1000); new Rng(4).fillNormal(other, 1000);
     assert.notDeepEqual(Array.from(other), Array.from(whole));
+  });
+  it('fillGaussian (the backend\'s kernel) gives fillNormal\'s values and leaves the stream at the same place, on every backend', () => {
+    for (const k of availableBackends()) {
+      withKernels(k, () => {
+        for (const n of [5, 64, 5000]) {
+          const a = new Rng(8), b = new Rng(8);
+          const base = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+          const want = new Float32Array(n), got = new Float32Array(n);
+          a.fillNormal(want, n, 0.3, base);
+          fillGaussian(b, got, n, 0.3, base);
+          assert.deepEqual(Array.from(got), Array.from(want), `${k.name} n=${n}`);
+          assert.equal(b.nextU32(), a.nextU32(), `${k.name} n=${n}: stream position`);
+        }
+      });
+    }
   });
   it('shuffle of an Int32Array draws exactly as on a plain array and leaves the stream at the same place', () => {
     for (const n of [1, 2, 7, 1000, 4097]) {

@@ -59,7 +59,7 @@
  * fall outside the training range).
  */
 import * as z from '../../zod.js';
-import { add, bceWithLogits, mse, scale, stopGradient } from '../../engine/ops/index.js';
+import { add, bceWithLogits, fillGaussian, mse, scale, stopGradient } from '../../engine/ops/index.js';
 import type { Rng } from '../../engine/rng.js';
 import { Tape, Tensor } from '../../engine/tensor.js';
 import { parseNetworkSpec, specOutputSize } from '../../nn/spec.js';
@@ -92,7 +92,7 @@ function constant(like: Tensor, v: number): Tensor { return new Tensor(new Float
 /** x + N(0, sigma^2) per value (a constant: noise is input, not a parameter). */
 export function addNoise(x: Tensor, sigma: number, rng: Rng): Tensor {
   const out = new Float32Array(x.size);
-  rng.fillNormal(out, x.size, sigma, x.data);
+  fillGaussian(rng, out, x.size, sigma, x.data);
   return new Tensor(out, x.shape);
 }
 

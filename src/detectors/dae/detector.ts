@@ -8,7 +8,8 @@
  * squared reconstruction error of the clean row. Networks and schedule: as ae.
  */
 import * as z from '../../zod.js';
-import { mse } from '../../engine/ops/index.js';
+import { kernels } from '../../engine/backend/index.js';
+import { fillGaussian, mse } from '../../engine/ops/index.js';
 import type { Rng } from '../../engine/rng.js';
 import { Tensor } from '../../engine/tensor.js';
 import { AeParamsSchema, ReconstructionDetector, registerReconstructionDetector } from '../ae/detector.js';
@@ -31,11 +32,12 @@ export type DaeParams = z.infer<typeof DaeParamsSchema>;
 /** A corrupted copy of x (a constant: no gradient flows into the corruption). */
 export function corrupt(x: Tensor, noise: Corruption, level: number, rng: Rng): Tensor {
   const out = new Float32Array(x.size), d = x.data;
+  // The backend's kernels draw the streams of rng.fillKeepMask and rng.fillNormal (natively, on that backend).
   if (noise === 'masking') {
-    rng.fillKeepMask(out, x.size, 1 - level, 1);
+    kernels().keepMask(rng.state, x.size, 1 - level, 1, out);
     for (let i = 0; i < out.length; i++) out[i] *= d[i];
   } else {
-    rng.fillNormal(out, x.size, level, d);
+    fillGaussian(rng, out, x.size, level, d);
   }
   return new Tensor(out, x.shape);
 }

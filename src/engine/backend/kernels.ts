@@ -126,6 +126,12 @@ export interface Kernels {
   keepMask(state: Int32Array, n: number, keep: number, scale: number, out: Float32Array): void;
 
   /**
+   * n standard normals into out from a xoshiro128** generator state (advanced in place) by rng.ts's ziggurat.
+   * Must consume and produce exactly the stream of rng.ts (normalsInto), so noise matches across backends.
+   */
+  normals(state: Int32Array, n: number, out: Float64Array): void;
+
+  /**
    * out[i * n + j] = sum over c = 0..k-1, in that order, of (x[i * k + c] - v[j * k + c])^2 in float64 (each term
    * and each partial sum rounded to double): squared distances between the m rows of x and the n rows of v
    * (the RBF kernel's), identical on every backend (squaredDistancesInto is the reference loop).

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { ActCode, BinCode, Kernels } from './kernels.js';
-import { keepMaskInto } from '../rng.js';
+import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
 import { squaredDistancesInto } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
@@ -47,6 +47,8 @@ export interface NativeAddon {
     bc2Sqrt: number, b1: number, b2: number, eps: number, wd: number): void;
   gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void;
   keepMask(state: Int32Array, n: number, keep: number, scale: number, out: Float32Array): void;
+  /** Draws until a draw needs the ziggurat's tail: returns its index (out there = its sign), or n when done. */
+  normals?(state: Int32Array, n: number, w: Float64Array, k: Float64Array, f: Float64Array, out: Float64Array): number;
   squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void;
   threads(): number;
   setThreads(n: number): number;
@@ -203,6 +205,25 @@ export class NativeKernels implements Kernels {
     // Small masks: the N-API call costs more than the TypeScript loop (same stream either way).
     if (n < 64) keepMaskInto(state, n, keep, scale, out);
     else this.addon.keepMask(state, n, keep, scale, out);
+  }
+
+  normals(state: Int32Array, n: number, out: Float64Array): void {
+    const K = 'normals';
+    if (!(state instanceof Int32Array) || state.length < 4) {
+      throw new Error(`native ${K}: state must be an Int32Array of 4 xoshiro128** words`);
+    }
+    dim(K, 'n', n);
+    if (!(out instanceof Float64Array) || out.length < n) throw new Error(`native ${K}: out must be a Float64Array of at least ${n} values`);
+    // Small draws cost less in TypeScript than the N-API call; an addon built before this kernel lacks it.
+    if (n < 64 || typeof this.addon.normals !== 'function') { normalsInto(state, n, out); return; }
+    // The addon stops at each draw that needs the tail beyond R (about 1 in 4,000), which is drawn here with
+    // V8's log, as normalsInto draws it, then continues: the stream stays bit-exact.
+    for (let done = 0; done < n;) {
+      const at = done + this.addon.normals(state, n - done, ZIGGURAT.w, ZIGGURAT.k, ZIGGURAT.f, out.subarray(done, n));
+      if (at >= n) break;
+      out[at] = out[at] * zigguratTail(state);
+      done = at + 1;
+    }
   }
 
   squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void {

@@ -1,4 +1,4 @@
-import { keepMaskInto } from '../rng.js';
+import { keepMaskInto, normalsInto } from '../rng.js';
 import { Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto } from './kernels.js';
 
 /**
@@ -204,6 +204,10 @@ export class TsKernels implements Kernels {
 
   keepMask(state: Int32Array, n: number, keep: number, scale: number, out: Float32Array): void {
     keepMaskInto(state, n, keep, scale, out);
+  }
+
+  normals(state: Int32Array, n: number, out: Float64Array): void {
+    normalsInto(state, n, out);
   }
 
   squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void {

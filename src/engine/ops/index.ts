@@ -7,6 +7,7 @@ export { matmul, dense } from './matmul.js';
 export { groupedDots } from './grouped.js';
 export { reshape, concat, slice, transpose, stopGradient, detach } from './shape.js';
 export { dropout } from './dropout.js';
+export { fillGaussian } from './noise.js';
 export { mse, bce, bceWithLogits, rowPairStats } from './loss.js';
 export { cholesky, triangularSolve, logDetFromCholesky, logDet, diagonal } from './linalg.js';
 export { denseStack, type DenseLayer } from './mlp.js';
