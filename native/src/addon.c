@@ -248,6 +248,21 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_accumulate(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "accumulate", 6)) return NULL;
+  int64_t op = get_int(&A, 0, "op");
+  int64_t len = get_int(&A, 1, "len");
+  const float *g = get_f32(&A, 2, "g", len, 0);
+  const float *b = get_f32(&A, 3, "b", len, op < 2);
+  const float *r = get_f32(&A, 4, "r", len, op != 4);
+  float *out = get_f32(&A, 5, "out", len, 0);
+  if (!A.failed && (op < 0 || op > 4)) fail(&A, "is not a known accumulate op code", "op");
+  if (A.failed) return NULL;
+  ab_accumulate((int)op, len, g, b, r, out);
+  return NULL;
+}
+
 static napi_value js_row_pair_stats(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "rowPairStats", 5)) return NULL;
@@ -673,6 +688,7 @@ NAPI_MODULE_INIT() {
     { "activation", js_activation },
     { "activationGrad", js_activation_grad },
     { "binary", js_binary },
+    { "accumulate", js_accumulate },
     { "rowPairStats", js_row_pair_stats },
     { "rowCombine", js_row_combine },
     { "colSum", js_col_sum },

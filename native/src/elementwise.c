@@ -348,3 +348,19 @@ void ab_binary_serial(int op, int64_t len, const float *a, const float *b, float
   ew_job j = { .kind = K_BIN, .code = op, .a = a, .b = b, .out = out };
   if (len > 0) ew_do(&j, 0, len);
 }
+
+/* Gradient accumulation of the binary ops (Kernels.accumulate): out[i] += the op's term, formed in double and
+ * rounded once on the store, as the TypeScript loops `out[i] += g[i] * b[i]` do (a float product is exact in
+ * double, so the two agree bit for bit). op: 0 g, 1 -g, 2 g*b, 3 g/b, 4 -g*r/b (div's gradient wrt b, r the
+ * quotient). Serial: memory-bound, and the callers' arrays are a training batch's size. */
+void ab_accumulate(int op, int64_t len, const float *g, const float *b, const float *r, float *out) {
+  switch (op) {
+    case 0: for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i]); break;
+    case 1: for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + -(double)g[i]); break;
+    case 2: for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] * (double)b[i]); break;
+    case 3: for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] / (double)b[i]); break;
+    default:
+      for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + -(double)g[i] * (double)r[i] / (double)b[i]);
+      break;
+  }
+}

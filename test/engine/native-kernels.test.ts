@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 
@@ -589,6 +589,26 @@ describe('native fused kernels', { skip }, () => {
     assert.ok(bitsEqual(wb, wa), 'split calls');
     assert.throws(() => k.keepMask(new Int32Array(3), 4, 0.5, 2, new Float32Array(4)), /state must be an Int32Array/);
     assert.throws(() => k.keepMask(a.state, 100, 0.5, 2, new Float32Array(99)), /out has length 99/);
+  });
+
+  test('accumulate: bit-equal to the reference loops for every op (wrapper and addon), rounding-sensitive values included', () => {
+    const k = loaded as NativeKernels;
+    for (const len of [0, 1, 255, 256, 10007]) {
+      // Wide magnitudes (products near float32's rounding boundaries, tiny quotients), zeros, infinities and NaN.
+      const g = rand(len, 3, -1e3, 1e3), b = rand(len, 4, -5, 5), r = rand(len, 5, -1e-3, 1e-3), base = rand(len, 6, -1, 1);
+      if (len > 8) { g[0] = 0; b[1] = 0; g[2] = Infinity; b[3] = NaN; base[4] = 3.4e38; g[5] = 1e-40; b[6] = 1e-38; }
+      for (let op = 0; op <= 4; op++) {
+        for (const viaAddon of [false, true]) {
+          const want = Float32Array.from(base), got = Float32Array.from(base);
+          accumulateInto(op as AccCode, len, g, b, r, want);
+          if (viaAddon) k.addon.accumulate!(op, len, g, b, r, got);
+          else k.accumulate(op as AccCode, len, g, b, r, got);
+          assert.ok(bitsEqual(got, want), `op ${op} len ${len} ${viaAddon ? 'addon' : 'wrapper'}`);
+        }
+      }
+    }
+    assert.throws(() => k.accumulate(5 as AccCode, 4, new Float32Array(4), null, null, new Float32Array(4)), /unknown op code 5/);
+    assert.throws(() => k.accumulate(Acc.mul, 4, new Float32Array(4), new Float32Array(3), null, new Float32Array(4)), /b has length 3/);
   });
 
   test('normals: bit-equal draws and final states vs the TypeScript ziggurat (wrapper and addon), tail and wedge paths included', () => {

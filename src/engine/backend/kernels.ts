@@ -23,6 +23,9 @@ export type ActCode = (typeof Act)[ActName];
 
 /** Elementwise binary codes (same-shape operands); numeric values are part of the native ABI. */
 export const Bin = { add: 0, sub: 1, mul: 2, div: 3 } as const;
+/** Kernels.accumulate's terms. */
+export const Acc = { grad: 0, negGrad: 1, mul: 2, div: 3, divByB: 4 } as const;
+export type AccCode = (typeof Acc)[keyof typeof Acc];
 export type BinName = keyof typeof Bin;
 export type BinCode = (typeof Bin)[BinName];
 
@@ -60,6 +63,14 @@ export interface Kernels {
 
   /** out[i] = a[i] op b[i] for i < len (out may alias a or b). */
   binary(op: BinCode, len: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+
+  /**
+   * out[i] += term for i < len, the term formed in double and the sum rounded once on the store (as a
+   * TypeScript `out[i] += ...` does): Acc.grad g[i], Acc.negGrad -g[i], Acc.mul g[i] * b[i], Acc.div
+   * g[i] / b[i], Acc.divByB -g[i] * r[i] / b[i] (r the quotient). The binary ops' backward; bit-identical on
+   * every backend. b and r are read only by the ops that use them.
+   */
+  accumulate(op: AccCode, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void;
 
   /**
    * Per-row pair statistics of x and y (both m x n): out (m x 4) row i = [sum x^2, sum y^2, sum x*y,
@@ -185,6 +196,17 @@ export function actGradGradFromOutput(act: ActCode, y: number): number {
     case Act.softplus: return Math.exp(-y);
     case Act.none: case Act.relu: case Act.leakyRelu: return 0;
     default: throw new Error(`unknown activation code ${String(act)}`);
+  }
+}
+
+/** The reference loops of Kernels.accumulate (TypeScript backend; native fallback for small arrays). */
+export function accumulateInto(op: AccCode, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void {
+  switch (op) {
+    case Acc.grad: for (let i = 0; i < len; i++) out[i] += g[i]; return;
+    case Acc.negGrad: for (let i = 0; i < len; i++) out[i] += -g[i]; return;
+    case Acc.mul: { const bb = b!; for (let i = 0; i < len; i++) out[i] += g[i] * bb[i]; return; }
+    case Acc.div: { const bb = b!; for (let i = 0; i < len; i++) out[i] += g[i] / bb[i]; return; }
+    case Acc.divByB: { const bb = b!, rr = r!; for (let i = 0; i < len; i++) out[i] += -g[i] * rr[i] / bb[i]; return; }
   }
 }
 

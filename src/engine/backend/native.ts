@@ -9,9 +9,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
-import type { ActCode, BinCode, Kernels } from './kernels.js';
+import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { squaredDistancesInto } from './kernels.js';
+import { Acc, accumulateInto, squaredDistancesInto } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -25,6 +25,7 @@ export interface NativeAddon {
   activation(act: number, alpha: number, len: number, x: Float32Array, out: Float32Array): void;
   activationGrad(act: number, alpha: number, len: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   binary(op: number, len: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  accumulate?(op: number, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void;
   rowPairStats(m: number, n: number, x: Float32Array, y: Float32Array, out: Float32Array): void;
   rowCombine(m: number, n: number, x: Float32Array, y: Float32Array, ca: Float32Array, cb: Float32Array,
     accumulate: boolean, out: Float32Array): void;
@@ -302,6 +303,17 @@ export class NativeKernels implements Kernels {
     need('binary', 'out', out, len);
     if (!(Number.isInteger(op) && op >= 0 && op <= 3)) throw new Error(`native binary: unknown op code ${String(op)}`);
     this.addon.binary(op, len, a, b, out);
+  }
+
+  accumulate(op: AccCode, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void {
+    const K = 'accumulate';
+    if (!(Number.isInteger(op) && op >= 0 && op <= 4)) throw new Error(`native ${K}: unknown op code ${String(op)}`);
+    dim(K, 'len', len); need(K, 'g', g, len); need(K, 'out', out, len);
+    if (op >= Acc.mul) need(K, 'b', b!, len);
+    if (op === Acc.divByB) need(K, 'r', r!, len);
+    // Small arrays: the N-API call costs more than the loop; an addon built before this kernel lacks it.
+    if (len < 256 || typeof this.addon.accumulate !== 'function') accumulateInto(op, len, g, b, r, out);
+    else this.addon.accumulate(op, len, g, b, r, out);
   }
 
   rowPairStats(m: number, n: number, x: Float32Array, y: Float32Array, out: Float32Array): void {

@@ -1,5 +1,5 @@
 import { keepMaskInto, normalsInto } from '../rng.js';
-import { Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto } from './kernels.js';
+import { type AccCode, accumulateInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto } from './kernels.js';
 
 /**
  * Pure-TypeScript kernels: run anywhere (Node, browsers) and serve as the oracle for the native ones.
@@ -93,6 +93,10 @@ export class TsKernels implements Kernels {
       case Bin.div: for (let i = 0; i < len; i++) out[i] = a[i] / b[i]; break;
       default: throw new Error(`unknown binary op code ${String(op)}`);
     }
+  }
+
+  accumulate(op: AccCode, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void {
+    accumulateInto(op, len, g, b, r, out);
   }
 
   rowPairStats(m: number, n: number, x: Float32Array, y: Float32Array, out: Float32Array): void {

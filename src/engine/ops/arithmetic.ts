@@ -1,5 +1,5 @@
 import { kernels } from '../backend/index.js';
-import { Bin } from '../backend/kernels.js';
+import { Acc, Bin } from '../backend/kernels.js';
 import { allocData, makeOutput, type Tensor, tensor } from '../tensor.js';
 import { broadcastIndex, broadcastShapes, rowPeriod } from './broadcast.js';
 
@@ -68,20 +68,20 @@ function binary(op: BinOp, aIn: Operand, bIn: Operand): Tensor {
   else if (pa > 0 && op === 'add') for (let q = 0; q < n; q += pa) for (let j = 0; j < pa; j++) out[q + j] = ad[j] + bd[q + j];
   else forwardLoop(op, n, ad, ia, bd, ib, out, pb);
   return makeOutput(out, shape, [a, b], (g, res) => {
-    // Each sum below is formed in double and rounded once on the store, as the one-loop version did; the
-    // index-free loops visit the elements in the same order as the indexed ones, so they round the same.
+    // Each sum below is formed in double and rounded once on the store, as the one-loop version did (so does
+    // Kernels.accumulate); the index-free loops visit the elements in the same order as the indexed ones.
     if (a.requiresGrad) {
       const ga = a.gradBuffer();
       if (!ia) {
         switch (op) {
-          case 'add': case 'sub': for (let i = 0; i < n; i++) ga[i] += g[i]; break;
+          case 'add': case 'sub': kernels().accumulate(Acc.grad, n, g, null, null, ga); break;
           case 'mul':
-            if (!ib) for (let i = 0; i < n; i++) ga[i] += g[i] * bd[i];
+            if (!ib) kernels().accumulate(Acc.mul, n, g, bd, null, ga);
             else if (pb > 0) for (let r = 0; r < n; r += pb) for (let j = 0; j < pb; j++) ga[r + j] += g[r + j] * bd[j];
             else for (let i = 0; i < n; i++) ga[i] += g[i] * bd[ib[i]];
             break;
           case 'div':
-            if (!ib) for (let i = 0; i < n; i++) ga[i] += g[i] / bd[i];
+            if (!ib) kernels().accumulate(Acc.div, n, g, bd, null, ga);
             else if (pb > 0) for (let r = 0; r < n; r += pb) for (let j = 0; j < pb; j++) ga[r + j] += g[r + j] / bd[j];
             else for (let i = 0; i < n; i++) ga[i] += g[i] / bd[ib[i]];
             break;
@@ -102,13 +102,13 @@ function binary(op: BinOp, aIn: Operand, bIn: Operand): Tensor {
       const r = res.data;
       if (!ib) {
         switch (op) {
-          case 'add': for (let i = 0; i < n; i++) gb[i] += g[i]; break;
-          case 'sub': for (let i = 0; i < n; i++) gb[i] += -g[i]; break;
+          case 'add': kernels().accumulate(Acc.grad, n, g, null, null, gb); break;
+          case 'sub': kernels().accumulate(Acc.negGrad, n, g, null, null, gb); break;
           case 'mul':
-            if (!ia) for (let i = 0; i < n; i++) gb[i] += g[i] * ad[i];
+            if (!ia) kernels().accumulate(Acc.mul, n, g, ad, null, gb);
             else for (let i = 0; i < n; i++) gb[i] += g[i] * ad[ia[i]];
             break;
-          case 'div': for (let i = 0; i < n; i++) gb[i] += -g[i] * r[i] / bd[i]; break;
+          case 'div': kernels().accumulate(Acc.divByB, n, g, bd, r, gb); break;
         }
       } else if (pb > 0) {
         for (let q = 0; q < n; q += pb) {
