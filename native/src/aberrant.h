@@ -93,6 +93,9 @@ void ab_sq_dist64(int64_t m, int64_t n, int64_t k, const float *x, const float *
 void ab_keep_mask(int32_t *state, int64_t n, double keep, float scale, float *out);
 /* out[i] += the binary op's gradient term in double (elementwise.c; Kernels.accumulate). */
 void ab_accumulate(int op, int64_t len, const float *g, const float *b, const float *r, float *out);
+/* mse's forward sum and backward accumulation (elementwise.c; Kernels.squaredErrorSum, accumulateScaledDifference). */
+double ab_squared_error_sum(int64_t len, const float *a, const float *b);
+void ab_accumulate_scaled_difference(int64_t len, double c, const float *a, const float *b, float *out);
 /* Standard normals from a xoshiro128** state by rng.ts's ziggurat (rng.c; the stream of normalsInto); stops
  * at a draw that needs the tail (returns its index), else returns n. */
 int64_t ab_normals(int32_t *state, int64_t n, const double *w, const double *k, const double *f, double *out);

@@ -248,6 +248,31 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_squared_error_sum(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "squaredErrorSum", 3)) return NULL;
+  int64_t len = get_int(&A, 0, "len");
+  const float *a = get_f32(&A, 1, "a", len, 0);
+  const float *b = get_f32(&A, 2, "b", len, 0);
+  if (A.failed) return NULL;
+  napi_value result;
+  napi_create_double(env, ab_squared_error_sum(len, a, b), &result);
+  return result;
+}
+
+static napi_value js_accumulate_scaled_difference(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "accumulateScaledDifference", 5)) return NULL;
+  int64_t len = get_int(&A, 0, "len");
+  double c = get_num(&A, 1, "c");
+  const float *a = get_f32(&A, 2, "a", len, 0);
+  const float *b = get_f32(&A, 3, "b", len, 0);
+  float *out = get_f32(&A, 4, "out", len, 0);
+  if (A.failed) return NULL;
+  ab_accumulate_scaled_difference(len, c, a, b, out);
+  return NULL;
+}
+
 static napi_value js_accumulate(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "accumulate", 6)) return NULL;
@@ -689,6 +714,8 @@ NAPI_MODULE_INIT() {
     { "activationGrad", js_activation_grad },
     { "binary", js_binary },
     { "accumulate", js_accumulate },
+    { "squaredErrorSum", js_squared_error_sum },
+    { "accumulateScaledDifference", js_accumulate_scaled_difference },
     { "rowPairStats", js_row_pair_stats },
     { "rowCombine", js_row_combine },
     { "colSum", js_col_sum },

@@ -364,3 +364,21 @@ void ab_accumulate(int op, int64_t len, const float *g, const float *b, const fl
       break;
   }
 }
+
+/* Kernels.squaredErrorSum: sum of (a[i] - b[i])^2 in double, strictly in index order (one running sum, no
+ * reassociation: the build has no -ffast-math and ISO C mode keeps d * d and the add separate), so it equals
+ * the TypeScript loop bit for bit. Latency-bound on the adds; still ~2x the JavaScript loop. */
+double ab_squared_error_sum(int64_t len, const float *a, const float *b) {
+  double s = 0;
+  for (int64_t i = 0; i < len; i++) {
+    const double d = (double)a[i] - (double)b[i];
+    s += d * d;
+  }
+  return s;
+}
+
+/* Kernels.accumulateScaledDifference: out[i] += c * (a[i] - b[i]) in double, rounded once on the store, as the
+ * TypeScript loop does. Independent per element, so it vectorises. */
+void ab_accumulate_scaled_difference(int64_t len, double c, const float *a, const float *b, float *out) {
+  for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + c * ((double)a[i] - (double)b[i]));
+}

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 
@@ -609,6 +609,34 @@ describe('native fused kernels', { skip }, () => {
     }
     assert.throws(() => k.accumulate(5 as AccCode, 4, new Float32Array(4), null, null, new Float32Array(4)), /unknown op code 5/);
     assert.throws(() => k.accumulate(Acc.mul, 4, new Float32Array(4), new Float32Array(3), null, new Float32Array(4)), /b has length 3/);
+  });
+
+  test('squaredErrorSum and accumulateScaledDifference: bit-equal to the reference loops (wrapper and addon), edge values included', () => {
+    const k = loaded as NativeKernels;
+    for (const len of [0, 1, 255, 256, 10007]) {
+      const a = rand(len, 7, -1e3, 1e3), b = rand(len, 8, -1e3, 1e3), base = rand(len, 9, -1, 1);
+      // Differences that round in float32 but not in double, a zero, subnormals, float32's largest value.
+      if (len > 8) { a[0] = 1 + 2 ** -23; b[0] = 1; a[1] = b[1]; a[2] = 1e-40; b[3] = 3.4e38; a[4] = 16777217; base[5] = 3.4e38; }
+      const want = squaredErrorSumOf(len, a, b);
+      assert.ok(Object.is(k.squaredErrorSum(len, a, b), want), `sum, wrapper, len ${len}`);
+      if (len > 0) assert.ok(Object.is(k.addon.squaredErrorSum!(len, a, b), want), `sum, addon, len ${len}`);
+      for (const c of [1 / 3, -2.5e-7, 0]) {
+        for (const viaAddon of [false, true]) {
+          const w = Float32Array.from(base), g = Float32Array.from(base);
+          accumulateScaledDifferenceInto(len, c, a, b, w);
+          if (viaAddon) k.addon.accumulateScaledDifference!(len, c, a, b, g);
+          else k.accumulateScaledDifference(len, c, a, b, g);
+          assert.ok(bitsEqual(g, w), `accumulate c ${c} len ${len} ${viaAddon ? 'addon' : 'wrapper'}`);
+        }
+      }
+    }
+    // A hand-computed case: (3 - 1)^2 + (0.5 - 1)^2 = 4.25; out += 2 * (a - b).
+    const a = Float32Array.from([3, 0.5]), b = Float32Array.from([1, 1]), out = Float32Array.from([1, 1]);
+    assert.equal(ts.squaredErrorSum(2, a, b), 4.25);
+    ts.accumulateScaledDifference(2, 2, a, b, out);
+    assert.deepEqual([...out], [5, 0]);
+    assert.throws(() => k.squaredErrorSum(300, new Float32Array(300), new Float32Array(299)), /b has length 299/);
+    assert.throws(() => k.accumulateScaledDifference(300, 1, new Float32Array(300), new Float32Array(300), new Float32Array(10)), /out has length 10/);
   });
 
   test('normals: bit-equal draws and final states vs the TypeScript ziggurat (wrapper and addon), tail and wedge paths included', () => {

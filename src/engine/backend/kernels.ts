@@ -72,6 +72,12 @@ export interface Kernels {
    */
   accumulate(op: AccCode, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void;
 
+  /** Sum over i < len of (a[i] - b[i])^2, each term and the running sum in double, in index order (mse's forward). */
+  squaredErrorSum(len: number, a: Float32Array, b: Float32Array): number;
+
+  /** out[i] += c * (a[i] - b[i]) for i < len, formed in double and rounded once on the store (mse's backward). */
+  accumulateScaledDifference(len: number, c: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+
   /**
    * Per-row pair statistics of x and y (both m x n): out (m x 4) row i = [sum x^2, sum y^2, sum x*y,
    * sum (x-y)^2], accumulated in float64 and stored as float32.
@@ -208,6 +214,18 @@ export function accumulateInto(op: AccCode, len: number, g: Float32Array, b: Flo
     case Acc.div: { const bb = b!; for (let i = 0; i < len; i++) out[i] += g[i] / bb[i]; return; }
     case Acc.divByB: { const bb = b!, rr = r!; for (let i = 0; i < len; i++) out[i] += -g[i] * rr[i] / bb[i]; return; }
   }
+}
+
+/** The reference loop of Kernels.squaredErrorSum. */
+export function squaredErrorSumOf(len: number, a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < len; i++) { const d = a[i] - b[i]; s += d * d; }
+  return s;
+}
+
+/** The reference loop of Kernels.accumulateScaledDifference. */
+export function accumulateScaledDifferenceInto(len: number, c: number, a: Float32Array, b: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < len; i++) out[i] += c * (a[i] - b[i]);
 }
 
 /** The reference loop of Kernels.squaredDistances64 (the TypeScript backend's, and the native one's for small calls). */

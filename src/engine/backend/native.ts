@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, squaredDistancesInto } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -26,6 +26,8 @@ export interface NativeAddon {
   activationGrad(act: number, alpha: number, len: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   binary(op: number, len: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   accumulate?(op: number, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void;
+  squaredErrorSum?(len: number, a: Float32Array, b: Float32Array): number;
+  accumulateScaledDifference?(len: number, c: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   rowPairStats(m: number, n: number, x: Float32Array, y: Float32Array, out: Float32Array): void;
   rowCombine(m: number, n: number, x: Float32Array, y: Float32Array, ca: Float32Array, cb: Float32Array,
     accumulate: boolean, out: Float32Array): void;
@@ -314,6 +316,20 @@ export class NativeKernels implements Kernels {
     // Small arrays: the N-API call costs more than the loop; an addon built before this kernel lacks it.
     if (len < 256 || typeof this.addon.accumulate !== 'function') accumulateInto(op, len, g, b, r, out);
     else this.addon.accumulate(op, len, g, b, r, out);
+  }
+
+  squaredErrorSum(len: number, a: Float32Array, b: Float32Array): number {
+    const K = 'squaredErrorSum';
+    dim(K, 'len', len); need(K, 'a', a, len); need(K, 'b', b, len);
+    // Small arrays: the N-API call costs more than the loop; an addon built before this kernel lacks it.
+    return len < 256 || typeof this.addon.squaredErrorSum !== 'function' ? squaredErrorSumOf(len, a, b) : this.addon.squaredErrorSum(len, a, b);
+  }
+
+  accumulateScaledDifference(len: number, c: number, a: Float32Array, b: Float32Array, out: Float32Array): void {
+    const K = 'accumulateScaledDifference';
+    dim(K, 'len', len); need(K, 'a', a, len); need(K, 'b', b, len); need(K, 'out', out, len);
+    if (len < 256 || typeof this.addon.accumulateScaledDifference !== 'function') accumulateScaledDifferenceInto(len, c, a, b, out);
+    else this.addon.accumulateScaledDifference(len, c, a, b, out);
   }
 
   rowPairStats(m: number, n: number, x: Float32Array, y: Float32Array, out: Float32Array): void {

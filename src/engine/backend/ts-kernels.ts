@@ -1,5 +1,5 @@
 import { keepMaskInto, normalsInto } from '../rng.js';
-import { type AccCode, accumulateInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto } from './kernels.js';
+import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /**
  * Pure-TypeScript kernels: run anywhere (Node, browsers) and serve as the oracle for the native ones.
@@ -97,6 +97,12 @@ export class TsKernels implements Kernels {
 
   accumulate(op: AccCode, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void {
     accumulateInto(op, len, g, b, r, out);
+  }
+
+  squaredErrorSum(len: number, a: Float32Array, b: Float32Array): number { return squaredErrorSumOf(len, a, b); }
+
+  accumulateScaledDifference(len: number, c: number, a: Float32Array, b: Float32Array, out: Float32Array): void {
+    accumulateScaledDifferenceInto(len, c, a, b, out);
   }
 
   rowPairStats(m: number, n: number, x: Float32Array, y: Float32Array, out: Float32Array): void {

@@ -10,22 +10,16 @@ function sameShape(a: Tensor, b: Tensor, op: string): void {
 /** Mean over all elements of (pred - target)^2 (PyTorch's mse_loss with reduction 'mean'). */
 export function mse(pred: Tensor, target: Tensor): Tensor {
   sameShape(pred, target, 'mse');
-  const n = pred.size;
-  let s = 0;
-  const p = pred.data, t = target.data;
-  for (let i = 0; i < n; i++) { const d = p[i] - t[i]; s += d * d; }
+  const n = pred.size, k = kernels();
+  // Both loops are kernels: on a small network they cost as much as the whole MLP (a native call is bit-equal).
+  const s = k.squaredErrorSum(n, pred.data, target.data);
   const out = allocData(1);
   out[0] = s / n;
   return makeOutput(out, [], [pred, target], (g) => {
     const c = (2 * g[0]) / n;
-    if (pred.requiresGrad) subtractScaledInto(pred.gradBuffer(), -c, pred.data, target.data, n);
-    if (target.requiresGrad) subtractScaledInto(target.gradBuffer(), c, pred.data, target.data, n);
+    if (pred.requiresGrad) k.accumulateScaledDifference(n, c, pred.data, target.data, pred.gradBuffer());
+    if (target.requiresGrad) k.accumulateScaledDifference(n, -c, pred.data, target.data, target.gradBuffer());
   });
-}
-
-/** out[i] -= c * (p[i] - t[i]), in a function of its own: its arguments are locals, not closure slots. */
-function subtractScaledInto(out: Float32Array, c: number, p: Float32Array, t: Float32Array, n: number): void {
-  for (let i = 0; i < n; i++) out[i] -= c * (p[i] - t[i]);
 }
 
 const BCE_EPS = 1e-7;
