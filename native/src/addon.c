@@ -662,6 +662,18 @@ static napi_value js_sq_dist64(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_mean_cross_products(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "meanCrossProducts", 5)) return NULL;
+  int64_t rows = get_int(&A, 0, "rows"), cols = get_int(&A, 1, "cols");
+  const float *x = get_f32(&A, 2, "x", rows * cols, 0);
+  double *mean = get_f64(&A, 3, "mean", cols, 0);
+  double *cov = get_f64(&A, 4, "cov", cols * cols, 0);
+  if (A.failed) return NULL;
+  ab_mean_cross_products(rows, cols, x, mean, cov);
+  return NULL;
+}
+
 static napi_value js_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -732,6 +744,7 @@ NAPI_MODULE_INIT() {
     { "keepMask", js_keep_mask },
     { "normals", js_normals },
     { "squaredDistances64", js_sq_dist64 },
+    { "meanCrossProducts", js_mean_cross_products },
     { "threads", js_threads },
     { "setThreads", js_set_threads },
     { "simd", js_simd },

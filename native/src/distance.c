@@ -3,6 +3,7 @@
  * term: bit-identical to the TypeScript loop `s += d * d` with d = x - v in double, on either SIMD path and
  * any thread count (threads split the rows; SIMD lanes hold different (row, vector) pairs, never one sum). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "aberrant.h"
 #if AB_X86
@@ -99,4 +100,30 @@ void ab_sq_dist64(int64_t m, int64_t n, int64_t k, const float *x, const float *
   if (nt <= 1) sd_task(&j, 0, 1);
   else ab_parallel(sd_task, &j, nt);
   free(vt);
+}
+
+/* Kernels.meanCrossProducts: the loops of meanCrossProductsInto (kernels.ts) in the same order, every sum in
+ * double and no contraction (C11 mode), so the results are bit-identical; only each cov row's inner loop over j
+ * vectorises, which keeps every element's own sum over the rows in order. */
+void ab_mean_cross_products(int64_t rows, int64_t cols, const float *x, double *mean, double *cov) {
+  double *c = malloc((size_t)(cols > 0 ? cols : 1) * sizeof(double));
+  if (!c) return;
+  memset(mean, 0, (size_t)cols * sizeof(double));
+  memset(cov, 0, (size_t)(cols * cols) * sizeof(double));
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    for (int64_t j = 0; j < cols; j++) mean[j] += (double)xr[j];
+  }
+  for (int64_t j = 0; j < cols; j++) mean[j] /= (double)rows;
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    for (int64_t j = 0; j < cols; j++) c[j] = (double)xr[j] - mean[j];
+    for (int64_t i = 0; i < cols; i++) {
+      const double ci = c[i];
+      if (ci == 0) continue;
+      double *row = cov + i * cols;
+      for (int64_t j = 0; j <= i; j++) row[j] += ci * c[j];
+    }
+  }
+  free(c);
 }

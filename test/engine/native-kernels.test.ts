@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, meanCrossProductsInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 
@@ -637,6 +637,30 @@ describe('native fused kernels', { skip }, () => {
     assert.deepEqual([...out], [5, 0]);
     assert.throws(() => k.squaredErrorSum(300, new Float32Array(300), new Float32Array(299)), /b has length 299/);
     assert.throws(() => k.accumulateScaledDifference(300, 1, new Float32Array(300), new Float32Array(300), new Float32Array(10)), /out has length 10/);
+  });
+
+  test('meanCrossProducts: bit-equal to the reference loops (wrapper and addon), zero deviations and wide values included', () => {
+    const k = loaded as NativeKernels;
+    for (const [rows, cols] of [[1, 1], [7, 3], [100, 41], [1000, 50], [3, 200]]) {
+      const x = rand(rows * cols, rows + cols, -1e4, 1e4);
+      // A constant column (every deviation 0: its rows are skipped) and a row equal to another.
+      for (let r = 0; r < rows; r++) x[r * cols] = 2.5;
+      if (rows > 2) x.copyWithin(cols, 0, cols);
+      const mw = new Float64Array(cols), cw = new Float64Array(cols * cols);
+      meanCrossProductsInto(rows, cols, x, mw, cw);
+      for (const viaAddon of [false, true]) {
+        const mg = new Float64Array(cols).fill(9), cg = new Float64Array(cols * cols).fill(9);
+        if (viaAddon) k.addon.meanCrossProducts!(rows, cols, x, mg, cg);
+        else k.meanCrossProducts(rows, cols, x, mg, cg);
+        assert.ok(mg.every((v, i) => Object.is(v, mw[i])) && cg.every((v, i) => Object.is(v, cw[i])), `${rows} x ${cols} ${viaAddon ? 'addon' : 'wrapper'}`);
+      }
+    }
+    // Hand-computed: rows (1, 2), (3, 6): mean (2, 4); deviations (-1, -2), (1, 2): sums [[2, .], [4, 8]].
+    const mean = new Float64Array(2), cov = new Float64Array(4);
+    ts.meanCrossProducts(2, 2, Float32Array.from([1, 2, 3, 6]), mean, cov);
+    assert.deepEqual([...mean, cov[0], cov[2], cov[3]], [2, 4, 2, 4, 8]);
+    assert.throws(() => k.meanCrossProducts(100, 50, new Float32Array(4999), new Float64Array(50), new Float64Array(2500)), /x has length 4999/);
+    assert.throws(() => k.meanCrossProducts(100, 50, new Float32Array(5000), new Float64Array(50), new Float64Array(100)), /cov must be a Float64Array/);
   });
 
   test('normals: bit-equal draws and final states vs the TypeScript ziggurat (wrapper and addon), tail and wedge paths included', () => {

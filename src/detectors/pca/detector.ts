@@ -53,18 +53,8 @@ export interface PcaResolvedConfig {
 
 /** Mean and covariance (divisor rows - 1, as scikit-learn's explained_variance_) of row-major float32 rows, in float64. */
 export function meanCovariance(x: Float32Array, rows: number, cols: number): { mean: Float64Array; cov: Float64Array } {
-  const mean = new Float64Array(cols), cov = new Float64Array(cols * cols), c = new Float64Array(cols);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) mean[j] += x[r * cols + j];
-  for (let j = 0; j < cols; j++) mean[j] /= rows;
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let j = 0; j < cols; j++) c[j] = x[base + j] - mean[j];
-    for (let i = 0; i < cols; i++) {
-      const ci = c[i], row = i * cols;
-      if (ci === 0) continue;
-      for (let j = 0; j <= i; j++) cov[row + j] += ci * c[j];
-    }
-  }
+  const mean = new Float64Array(cols), cov = new Float64Array(cols * cols);
+  kernels().meanCrossProducts(rows, cols, x, mean, cov);
   const div = Math.max(1, rows - 1);
   for (let i = 0; i < cols; i++) {
     for (let j = 0; j <= i; j++) { const v = cov[i * cols + j] / div; cov[i * cols + j] = v; cov[j * cols + i] = v; }

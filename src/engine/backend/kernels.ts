@@ -155,6 +155,14 @@ export interface Kernels {
    */
   squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void;
 
+  /**
+   * Column means and centred cross-product sums of row-major float32 rows, in float64 (PCA's covariance before
+   * its division): mean[j] = sum over rows of x[r, j] / rows; then, rows in order, c = x[r] - mean and
+   * cov[i * cols + j] += c[i] * c[j] for j <= i (rows with c[i] = 0 skip row i). Only the lower triangle is
+   * written; mean and cov are overwritten. meanCrossProductsInto is the reference loop.
+   */
+  meanCrossProducts(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void;
+
   /** dst row i (cols wide) = src row idx[start + i], for i < n: assembles shuffled mini-batches. */
   gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void;
 
@@ -226,6 +234,23 @@ export function squaredErrorSumOf(len: number, a: Float32Array, b: Float32Array)
 /** The reference loop of Kernels.accumulateScaledDifference. */
 export function accumulateScaledDifferenceInto(len: number, c: number, a: Float32Array, b: Float32Array, out: Float32Array): void {
   for (let i = 0; i < len; i++) out[i] += c * (a[i] - b[i]);
+}
+
+/** The reference loop of Kernels.meanCrossProducts. */
+export function meanCrossProductsInto(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void {
+  const c = new Float64Array(cols);
+  mean.fill(0, 0, cols); cov.fill(0, 0, cols * cols);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) mean[j] += x[r * cols + j];
+  for (let j = 0; j < cols; j++) mean[j] /= rows;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let j = 0; j < cols; j++) c[j] = x[base + j] - mean[j];
+    for (let i = 0; i < cols; i++) {
+      const ci = c[i], row = i * cols;
+      if (ci === 0) continue;
+      for (let j = 0; j <= i; j++) cov[row + j] += ci * c[j];
+    }
+  }
 }
 
 /** The reference loop of Kernels.squaredDistances64 (the TypeScript backend's, and the native one's for small calls). */

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, meanCrossProductsInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -26,6 +26,7 @@ export interface NativeAddon {
   activationGrad(act: number, alpha: number, len: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   binary(op: number, len: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   accumulate?(op: number, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void;
+  meanCrossProducts?(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void;
   squaredErrorSum?(len: number, a: Float32Array, b: Float32Array): number;
   accumulateScaledDifference?(len: number, c: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   rowPairStats(m: number, n: number, x: Float32Array, y: Float32Array, out: Float32Array): void;
@@ -227,6 +228,15 @@ export class NativeKernels implements Kernels {
       out[at] = out[at] * zigguratTail(state);
       done = at + 1;
     }
+  }
+
+  meanCrossProducts(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void {
+    const K = 'meanCrossProducts';
+    dim(K, 'rows', rows); dim(K, 'cols', cols); need(K, 'x', x, rows * cols);
+    if (!(mean instanceof Float64Array) || mean.length < cols) throw new Error(`native ${K}: mean must be a Float64Array of at least ${cols} values`);
+    if (!(cov instanceof Float64Array) || cov.length < cols * cols) throw new Error(`native ${K}: cov must be a Float64Array of at least ${cols * cols} values`);
+    if (typeof this.addon.meanCrossProducts !== 'function' || rows * cols < 4096) meanCrossProductsInto(rows, cols, x, mean, cov);
+    else this.addon.meanCrossProducts(rows, cols, x, mean, cov);
   }
 
   squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void {

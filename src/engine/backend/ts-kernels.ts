@@ -1,5 +1,5 @@
 import { keepMaskInto, normalsInto } from '../rng.js';
-import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, meanCrossProductsInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /**
  * Pure-TypeScript kernels: run anywhere (Node, browsers) and serve as the oracle for the native ones.
@@ -218,6 +218,10 @@ export class TsKernels implements Kernels {
 
   normals(state: Int32Array, n: number, out: Float64Array): void {
     normalsInto(state, n, out);
+  }
+
+  meanCrossProducts(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void {
+    meanCrossProductsInto(rows, cols, x, mean, cov);
   }
 
   squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void {
