@@ -91,6 +91,10 @@ void ab_mlp_latent_features(int64_t m, int L, const int64_t *sizes, const float 
 void ab_sq_dist64(int64_t m, int64_t n, int64_t k, const float *x, const float *v, double *out);
 /* Column means and centred cross-product sums in double (distance.c; Kernels.meanCrossProducts). */
 void ab_mean_cross_products(int64_t rows, int64_t cols, const float *x, double *mean, double *cov);
+/* One leaf's candidate update of the exact kNN search (distance.c; Kernels.knnLeafUpdate). */
+void ab_knn_leaf_update(int64_t na, int64_t n, int64_t k, int64_t cols, const float *g, const int32_t *active,
+                        const double *err, const float *query, const float *ref, const int32_t *leaf_rows,
+                        const double *qnorm, const int32_t *exclude, double *dist2, int32_t *idx);
 /* Dropout keep-mask from a xoshiro128** state (rng.c; the stream of keepMaskInto in rng.ts). */
 void ab_keep_mask(int32_t *state, int64_t n, double keep, float scale, float *out);
 /* out[i] += the binary op's gradient term in double (elementwise.c; Kernels.accumulate). */

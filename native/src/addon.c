@@ -674,6 +674,54 @@ static napi_value js_mean_cross_products(napi_env env, napi_callback_info info) 
   return NULL;
 }
 
+static napi_value js_knn_leaf_update(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "knnLeafUpdate", 14)) return NULL;
+  int64_t na = get_int(&A, 0, "na"), n = get_int(&A, 1, "n"), k = get_int(&A, 2, "k"), cols = get_int(&A, 3, "cols");
+  const float *g = get_f32(&A, 4, "g", na * n, 0);
+  size_t nact = 0, nrows = 0, nexc = 0, nidx = 0;
+  const int32_t *active = get_i32(&A, 5, "active", &nact);
+  const double *err = get_f64(&A, 6, "err", na, 0);
+  const float *query = get_f32(&A, 7, "query", 0, 0);
+  const float *ref = get_f32(&A, 8, "ref", 0, 0);
+  const int32_t *leaf_rows = get_i32(&A, 9, "leafRows", &nrows);
+  const double *qnorm = get_f64(&A, 10, "qNorm", 0, 0);
+  napi_valuetype t = napi_undefined;
+  if (!A.failed) napi_typeof(env, A.argv[11], &t);
+  const int32_t *exclude = (t == napi_null || t == napi_undefined) ? NULL : get_i32(&A, 11, "exclude", &nexc);
+  double *dist2 = get_f64(&A, 12, "dist2", 0, 0);
+  int32_t *idx = get_i32(&A, 13, "idx", &nidx);
+  if (A.failed) return NULL;
+  if ((int64_t)nact < na || (int64_t)nrows < n || k < 1 || cols < 1) {
+    napi_throw_range_error(env, NULL, "aberrant_native.knnLeafUpdate: active or leafRows is shorter than na or n, or k or cols is below 1");
+    return NULL;
+  }
+  /* Every index followed is checked before anything is written. */
+  size_t lq = 0, lr = 0, ln = 0, ld = 0;
+  napi_typedarray_type ty;
+  napi_get_typedarray_info(env, A.argv[7], &ty, &lq, NULL, NULL, NULL);
+  napi_get_typedarray_info(env, A.argv[8], &ty, &lr, NULL, NULL, NULL);
+  napi_get_typedarray_info(env, A.argv[10], &ty, &ln, NULL, NULL, NULL);
+  napi_get_typedarray_info(env, A.argv[12], &ty, &ld, NULL, NULL, NULL);
+  const int64_t queries = (int64_t)lq / cols, refs = (int64_t)lr / cols;
+  for (int64_t u = 0; u < na; u++) {
+    const int64_t qi = active[u];
+    if (qi < 0 || qi >= queries || qi >= (int64_t)ln || (qi + 1) * k > (int64_t)ld || (qi + 1) * k > (int64_t)nidx ||
+        (exclude && qi >= (int64_t)nexc)) {
+      napi_throw_range_error(env, NULL, "aberrant_native.knnLeafUpdate: an active query index is out of range of query, qNorm, dist2, idx or exclude");
+      return NULL;
+    }
+  }
+  for (int64_t j = 0; j < n; j++) {
+    if (leaf_rows[j] < 0 || leaf_rows[j] >= refs) {
+      napi_throw_range_error(env, NULL, "aberrant_native.knnLeafUpdate: a leafRows index is out of range of ref");
+      return NULL;
+    }
+  }
+  ab_knn_leaf_update(na, n, k, cols, g, active, err, query, ref, leaf_rows, qnorm, exclude, dist2, idx);
+  return NULL;
+}
+
 static napi_value js_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -745,6 +793,7 @@ NAPI_MODULE_INIT() {
     { "normals", js_normals },
     { "squaredDistances64", js_sq_dist64 },
     { "meanCrossProducts", js_mean_cross_products },
+    { "knnLeafUpdate", js_knn_leaf_update },
     { "threads", js_threads },
     { "setThreads", js_set_threads },
     { "simd", js_simd },

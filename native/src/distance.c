@@ -3,6 +3,7 @@
  * term: bit-identical to the TypeScript loop `s += d * d` with d = x - v in double, on either SIMD path and
  * any thread count (threads split the rows; SIMD lanes hold different (row, vector) pairs, never one sum). */
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "aberrant.h"
@@ -126,4 +127,57 @@ void ab_mean_cross_products(int64_t rows, int64_t cols, const float *x, double *
     }
   }
   free(c);
+}
+
+/* The largest float at most v (NaN for NaN): for a float g, g <= float_at_most(v) exactly when (double)g <= v. */
+static float float_at_most(double v) {
+  float f = (float)v;
+  if ((double)f > v) f = nextafterf(f, -INFINITY);
+  return f;
+}
+
+/* Kernels.knnLeafUpdate: knnLeafUpdateInto (kernels.ts) in C, the same comparisons and float64 arithmetic in the
+ * same order (limit = (dist2[last] - qnorm) + err; each exact distance summed over the columns in order), so
+ * the neighbour lists come out identical. The caller has checked every index this follows. */
+void ab_knn_leaf_update(int64_t na, int64_t n, int64_t k, int64_t cols, const float *g, const int32_t *active,
+                        const double *err, const float *query, const float *ref, const int32_t *leaf_rows,
+                        const double *qnorm, const int32_t *exclude, double *dist2, int32_t *idx) {
+  for (int64_t u = 0; u < na; u++) {
+    const int64_t qi = active[u], base = qi * k, last = base + k - 1;
+    const double e = err[u];
+    const int32_t self = exclude ? exclude[qi] : -1;
+    const float *q = query + qi * cols, *gu = g + u * n;
+    double limit = dist2[last] - qnorm[qi] + e;
+    float flimit = float_at_most(limit);
+    for (int64_t j = 0; j < n; j++) {
+      /* Most rows fail the test: skip 8 at a time while none passes (g <= flimit <=> (double)g <= limit). */
+      while (j + 8 <= n) {
+        int any = 0;
+        for (int t = 0; t < 8; t++) any |= gu[j + t] <= flimit;
+        if (any) break;
+        j += 8;
+      }
+      if (j >= n) break;
+      if (!((double)gu[j] <= limit)) continue;
+      const int32_t r = leaf_rows[j];
+      if (r == self) continue;
+      const float *y = ref + (int64_t)r * cols;
+      double d = 0;
+      for (int64_t a = 0; a < cols; a++) {
+        const double v = (double)q[a] - (double)y[a];
+        d += v * v;
+      }
+      if (!(d < dist2[last] || (d == dist2[last] && r < idx[last]))) continue;
+      int64_t p = k - 1;
+      while (p > 0 && (dist2[base + p - 1] > d || (dist2[base + p - 1] == d && idx[base + p - 1] > r))) {
+        dist2[base + p] = dist2[base + p - 1];
+        idx[base + p] = idx[base + p - 1];
+        p--;
+      }
+      dist2[base + p] = d;
+      idx[base + p] = r;
+      limit = dist2[last] - qnorm[qi] + e;
+      flimit = float_at_most(limit);
+    }
+  }
 }

@@ -70,13 +70,6 @@ export function selfExclusion(n: number): Int32Array {
   return e;
 }
 
-/** The first j in [from, end) with g[offset + j] <= limit (NaN never is), else end: the hot loop, kept tiny. */
-function firstAtMost(g: Float32Array, offset: number, from: number, end: number, limit: number): number {
-  let j = from;
-  while (j < end && !(g[offset + j] <= limit)) j++;
-  return j;
-}
-
 function sqNorms(x: Float32Array, rows: number, cols: number): Float64Array {
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
@@ -109,6 +102,8 @@ export class NeighborIndex {
   private readonly leafStart: number[] = [0];
   /** Leaf centres as augmented gemm rows [-2c, ||c||^2] (float32), and radii (float64, from the float32 centre). */
   private readonly centres: Float32Array;
+  /** Reference rows in leaf order as augmented gemm rows [-2y, ||y||^2] (float32), built on the first search. */
+  private augmented: Float32Array | null = null;
   private readonly radii: Float64Array;
   private readonly maxLeafNorm: Float64Array;
   private centreNormMax = 0;
@@ -195,6 +190,18 @@ export class NeighborIndex {
     return node;
   }
 
+  /** [-2y, ||y||^2] of every reference row in leaf order: leaf l's gemm operand is a slice, never rebuilt per query block. */
+  private augmentedRows(): Float32Array {
+    if (this.augmented) return this.augmented;
+    const { ref, cols, perm, rows } = this, w = cols + 1, out = new Float32Array(rows * w);
+    for (let p = 0; p < rows; p++) {
+      const rj = perm[p] * cols, o = p * w;
+      for (let a = 0; a < cols; a++) out[o + a] = -2 * ref[rj + a];
+      out[o + cols] = this.norms[perm[p]];
+    }
+    return (this.augmented = out);
+  }
+
   /** Leaf a row descends to (a grouping heuristic: any leaf would give the same result). */
   private route(x: Float32Array, i: number): number {
     if (this.split.direction.length === 0) return 0;
@@ -232,7 +239,8 @@ export class NeighborIndex {
     const order = new Int32Array(queryRows);
     for (let i = 0; i < queryRows; i++) order[count[leafOf[i]]++] = i;
 
-    const qa = new Float32Array(bq * w), qact = new Float32Array(bq * w), ra = new Float32Array(this.leafSize * w);
+    const qa = new Float32Array(bq * w), qact = new Float32Array(bq * w), ra = this.augmentedRows();
+    const activeRows = new Int32Array(bq), errs = new Float64Array(bq);
     const g = new Float32Array(bq * Math.max(this.leafSize, leaves));
     const lb = new Float64Array(bq * leaves), minLb = new Float64Array(leaves), active = new Int32Array(bq);
     const leafOrder = Array.from({ length: leaves }, (_, l) => l);
@@ -272,34 +280,17 @@ export class NeighborIndex {
           continue;
         }
         const s = this.leafStart[l], n = this.leafStart[l + 1] - s;
-        for (let j = 0; j < n; j++) {
-          const rj = perm[s + j] * cols, o2 = j * w;
-          for (let a = 0; a < cols; a++) ra[o2 + a] = -2 * ref[rj + a];
-          ra[o2 + cols] = this.norms[perm[s + j]];
-        }
         for (let u = 0; u < na; u++) qact.set(qa.subarray(active[u] * w, (active[u] + 1) * w), u * w);
-        gemm.gemm(false, true, na, n, w, qact, ra, 0, g);
+        gemm.gemm(false, true, na, n, w, qact, ra.subarray(s * w, (s + n) * w), 0, g);
         evaluated += na * n;
         for (let u = 0; u < na; u++) {
-          const qi = order[b0 + active[u]], base = qi * k, last = base + k - 1;
-          const err = expansionError(cols, qNorm[qi], this.maxLeafNorm[l]), self = exclude ? exclude[qi] : -1;
-          // Row y can enter only if ||x||^2 + g - err <= the current k-th squared distance.
-          let limit = dist2[last] - qNorm[qi] + err;
-          const gi = u * n;
-          for (let j = firstAtMost(g, gi, 0, n, limit); j < n; j = firstAtMost(g, gi, j + 1, n, limit)) {
-            const r = perm[s + j];
-            if (r === self) continue;
-            const d = exactSqDist(query, qi, ref, r, cols);
-            if (!(d < dist2[last] || (d === dist2[last] && r < idx[last]))) continue;
-            // Sorted by (distance, index): insert after every entry that precedes (d, r).
-            let p = k - 1;
-            while (p > 0 && (dist2[base + p - 1] > d || (dist2[base + p - 1] === d && idx[base + p - 1] > r))) {
-              dist2[base + p] = dist2[base + p - 1]; idx[base + p] = idx[base + p - 1]; p--;
-            }
-            dist2[base + p] = d; idx[base + p] = r;
-            limit = dist2[last] - qNorm[qi] + err;
-          }
+          const qi = order[b0 + active[u]];
+          activeRows[u] = qi;
+          errs[u] = expansionError(cols, qNorm[qi], this.maxLeafNorm[l]);
         }
+        // Row y can enter only if ||x||^2 + g - err <= the current k-th squared distance; candidates are
+        // recomputed exactly (Kernels.knnLeafUpdate: the same loop in C on the native backend).
+        gemm.knnLeafUpdate(na, n, k, cols, g, activeRows, errs, query, ref, perm.subarray(s, s + n), qNorm, exclude ?? null, dist2, idx);
       }
     }
     const distances = new Float64Array(queryRows * k);

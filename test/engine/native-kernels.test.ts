@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, meanCrossProductsInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, meanCrossProductsInto, knnLeafUpdateInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 
@@ -661,6 +661,43 @@ describe('native fused kernels', { skip }, () => {
     assert.deepEqual([...mean, cov[0], cov[2], cov[3]], [2, 4, 2, 4, 8]);
     assert.throws(() => k.meanCrossProducts(100, 50, new Float32Array(4999), new Float64Array(50), new Float64Array(2500)), /x has length 4999/);
     assert.throws(() => k.meanCrossProducts(100, 50, new Float32Array(5000), new Float64Array(50), new Float64Array(100)), /cov must be a Float64Array/);
+  });
+
+  test('knnLeafUpdate: the same neighbour lists as the reference loop (wrapper and addon), ties, exclusions and NaN included', () => {
+    const k = loaded as NativeKernels;
+    const cols = 5, queries = 40, refRows = 300, kk = 4, na = 30, n = 200;
+    const query = rand(queries * cols, 21, -2, 2), ref = rand(refRows * cols, 22, -2, 2);
+    // Rows of ref at equal distance from query 0 (ties broken by index) and a duplicate of query 1.
+    ref.set(query.subarray(0, cols).map((v) => v + 0.5), 10 * cols); ref.set(query.subarray(0, cols).map((v) => v + 0.5), 11 * cols);
+    ref.set(query.subarray(cols, 2 * cols), 12 * cols);
+    const qNorm = Float64Array.from({ length: queries }, (_, i) => { let t = 0; for (let a = 0; a < cols; a++) t += query[i * cols + a] ** 2; return t; });
+    const active = Int32Array.from({ length: na }, (_, u) => (u * 7) % queries), leafRows = Int32Array.from({ length: n }, (_, j) => (j * 3 + 1) % refRows);
+    leafRows[0] = 10; leafRows[1] = 11; leafRows[2] = 12;
+    const g = new Float32Array(na * n);
+    for (let u = 0; u < na; u++) for (let j = 0; j < n; j++) {
+      const qi = active[u], r = leafRows[j];
+      let dot = 0, rn = 0;
+      for (let a = 0; a < cols; a++) { dot += query[qi * cols + a] * ref[r * cols + a]; rn += ref[r * cols + a] ** 2; }
+      g[u * n + j] = rn - 2 * dot;
+    }
+    g[5] = NaN;
+    const err = new Float64Array(na).fill(1e-4);
+    for (const exclude of [null, Int32Array.from({ length: queries }, (_, i) => (i === 7 ? 12 : i))]) {
+      const start = () => ({ d: new Float64Array(queries * kk).fill(Infinity), i: new Int32Array(queries * kk).fill(-1) });
+      const want = start();
+      knnLeafUpdateInto(na, n, kk, cols, g, active, err, query, ref, leafRows, qNorm, exclude, want.d, want.i);
+      assert.ok(want.i[0] === 10 || want.i.includes(10), 'the tie rows are among query 0\'s neighbours');
+      for (const viaAddon of [false, true]) {
+        const got = start();
+        if (viaAddon) k.addon.knnLeafUpdate!(na, n, kk, cols, g, active, err, query, ref, leafRows, qNorm, exclude, got.d, got.i);
+        else k.knnLeafUpdate(na, n, kk, cols, g, active, err, query, ref, leafRows, qNorm, exclude, got.d, got.i);
+        assert.deepEqual([...got.i], [...want.i], `indices, ${viaAddon ? 'addon' : 'wrapper'}, exclude ${exclude ? 'map' : 'none'}`);
+        assert.ok(got.d.every((v, t) => Object.is(v, want.d[t])), `distances, ${viaAddon ? 'addon' : 'wrapper'}`);
+      }
+    }
+    const d2 = new Float64Array(queries * kk).fill(Infinity), ix = new Int32Array(queries * kk);
+    assert.throws(() => k.addon.knnLeafUpdate!(na, n, kk, cols, g, Int32Array.from(active, () => queries), err, query, ref, leafRows, qNorm, null, d2, ix), /active query index is out of range/);
+    assert.throws(() => k.addon.knnLeafUpdate!(na, n, kk, cols, g, active, err, query, ref, Int32Array.from(leafRows, () => refRows), qNorm, null, d2, ix), /leafRows index is out of range/);
   });
 
   test('normals: bit-equal draws and final states vs the TypeScript ziggurat (wrapper and addon), tail and wedge paths included', () => {

@@ -156,6 +156,18 @@ export interface Kernels {
   squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void;
 
   /**
+   * One leaf's update of an exact k-nearest-neighbour search (src/neighbors/knn-search.ts; knnLeafUpdateInto is
+   * the reference loop): for each of na queries u (query row active[u]) and each of the leaf's n rows j in order,
+   * a row whose approximate value g[u * n + j] is at most limit = (dist2[last] - qNorm[q]) + err[u] (recomputed
+   * after each insertion) and is not exclude[q] has its squared distance recomputed in float64 (terms in column
+   * order) and enters the query's sorted list (dist2, idx: k per query, by distance, then index) if it precedes
+   * the k-th entry. leafRows[j] is row j's reference index; query and ref are row-major float32 (cols wide).
+   */
+  knnLeafUpdate(na: number, n: number, k: number, cols: number, g: Float32Array, active: Int32Array, err: Float64Array,
+    query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
+    dist2: Float64Array, idx: Int32Array): void;
+
+  /**
    * Column means and centred cross-product sums of row-major float32 rows, in float64 (PCA's covariance before
    * its division): mean[j] = sum over rows of x[r, j] / rows; then, rows in order, c = x[r] - mean and
    * cov[i * cols + j] += c[i] * c[j] for j <= i (rows with c[i] = 0 skip row i). Only the lower triangle is
@@ -249,6 +261,33 @@ export function meanCrossProductsInto(rows: number, cols: number, x: Float32Arra
       const ci = c[i], row = i * cols;
       if (ci === 0) continue;
       for (let j = 0; j <= i; j++) cov[row + j] += ci * c[j];
+    }
+  }
+}
+
+/** The reference loop of Kernels.knnLeafUpdate. */
+export function knnLeafUpdateInto(na: number, n: number, k: number, cols: number, g: Float32Array, active: Int32Array,
+  err: Float64Array, query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array,
+  exclude: Int32Array | null, dist2: Float64Array, idx: Int32Array): void {
+  for (let u = 0; u < na; u++) {
+    const qi = active[u], base = qi * k, last = base + k - 1, e = err[u], self = exclude ? exclude[qi] : -1, qo = qi * cols;
+    let limit = dist2[last] - qNorm[qi] + e;
+    const gi = u * n;
+    for (let j = 0; j < n; j++) {
+      if (!(g[gi + j] <= limit)) continue;
+      const r = leafRows[j];
+      if (r === self) continue;
+      let d = 0;
+      const ro = r * cols;
+      for (let a = 0; a < cols; a++) { const v = query[qo + a] - ref[ro + a]; d += v * v; }
+      if (!(d < dist2[last] || (d === dist2[last] && r < idx[last]))) continue;
+      // Sorted by (distance, index): insert after every entry that precedes (d, r).
+      let p = k - 1;
+      while (p > 0 && (dist2[base + p - 1] > d || (dist2[base + p - 1] === d && idx[base + p - 1] > r))) {
+        dist2[base + p] = dist2[base + p - 1]; idx[base + p] = idx[base + p - 1]; p--;
+      }
+      dist2[base + p] = d; idx[base + p] = r;
+      limit = dist2[last] - qNorm[qi] + e;
     }
   }
 }

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, meanCrossProductsInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, meanCrossProductsInto, knnLeafUpdateInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -26,6 +26,9 @@ export interface NativeAddon {
   activationGrad(act: number, alpha: number, len: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   binary(op: number, len: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   accumulate?(op: number, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void;
+  knnLeafUpdate?(na: number, n: number, k: number, cols: number, g: Float32Array, active: Int32Array, err: Float64Array,
+    query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
+    dist2: Float64Array, idx: Int32Array): void;
   meanCrossProducts?(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void;
   squaredErrorSum?(len: number, a: Float32Array, b: Float32Array): number;
   accumulateScaledDifference?(len: number, c: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
@@ -228,6 +231,22 @@ export class NativeKernels implements Kernels {
       out[at] = out[at] * zigguratTail(state);
       done = at + 1;
     }
+  }
+
+  knnLeafUpdate(na: number, n: number, k: number, cols: number, g: Float32Array, active: Int32Array, err: Float64Array,
+    query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
+    dist2: Float64Array, idx: Int32Array): void {
+    const K = 'knnLeafUpdate';
+    dim(K, 'na', na); dim(K, 'n', n); dim(K, 'k', k); dim(K, 'cols', cols);
+    need(K, 'g', g, na * n);
+    if (!(active instanceof Int32Array) || active.length < na) throw new Error(`native ${K}: active must be an Int32Array of at least ${na} values`);
+    if (!(err instanceof Float64Array) || err.length < na) throw new Error(`native ${K}: err must be a Float64Array of at least ${na} values`);
+    if (!(leafRows instanceof Int32Array) || leafRows.length < n) throw new Error(`native ${K}: leafRows must be an Int32Array of at least ${n} values`);
+    if (!(qNorm instanceof Float64Array) || !(dist2 instanceof Float64Array) || !(idx instanceof Int32Array)) throw new Error(`native ${K}: qNorm and dist2 must be Float64Arrays, idx an Int32Array`);
+    if (exclude !== null && !(exclude instanceof Int32Array)) throw new Error(`native ${K}: exclude must be an Int32Array or null`);
+    // The addon checks every index it follows (query rows, reference rows) against the arrays' lengths.
+    if (typeof this.addon.knnLeafUpdate !== 'function' || na * n < 256) knnLeafUpdateInto(na, n, k, cols, g, active, err, query, ref, leafRows, qNorm, exclude, dist2, idx);
+    else this.addon.knnLeafUpdate(na, n, k, cols, g, active, err, query, ref, leafRows, qNorm, exclude, dist2, idx);
   }
 
   meanCrossProducts(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void {

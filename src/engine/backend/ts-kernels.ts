@@ -1,5 +1,5 @@
 import { keepMaskInto, normalsInto } from '../rng.js';
-import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, meanCrossProductsInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, meanCrossProductsInto, knnLeafUpdateInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /**
  * Pure-TypeScript kernels: run anywhere (Node, browsers) and serve as the oracle for the native ones.
@@ -218,6 +218,12 @@ export class TsKernels implements Kernels {
 
   normals(state: Int32Array, n: number, out: Float64Array): void {
     normalsInto(state, n, out);
+  }
+
+  knnLeafUpdate(na: number, n: number, k: number, cols: number, g: Float32Array, active: Int32Array, err: Float64Array,
+    query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
+    dist2: Float64Array, idx: Int32Array): void {
+    knnLeafUpdateInto(na, n, k, cols, g, active, err, query, ref, leafRows, qNorm, exclude, dist2, idx);
   }
 
   meanCrossProducts(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void {
