@@ -650,6 +650,19 @@ static napi_value js_normals(napi_env env, napi_callback_info info) {
   return r;
 }
 
+static napi_value js_add_scaled(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "addScaled", 5)) return NULL;
+  int64_t len = get_int(&A, 0, "len");
+  double c = get_num(&A, 1, "c");
+  const double *z = get_f64(&A, 2, "z", len, 0);
+  const float *base = get_f32(&A, 3, "base", len, 0);
+  float *out = get_f32(&A, 4, "out", len, 0);
+  if (A.failed) return NULL;
+  ab_add_scaled(len, c, z, base, out);
+  return NULL;
+}
+
 static napi_value js_sq_dist64(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "squaredDistances64", 6)) return NULL;
@@ -775,6 +788,7 @@ NAPI_MODULE_INIT() {
     { "binary", js_binary },
     { "accumulate", js_accumulate },
     { "squaredErrorSum", js_squared_error_sum },
+    { "addScaled", js_add_scaled },
     { "accumulateScaledDifference", js_accumulate_scaled_difference },
     { "rowPairStats", js_row_pair_stats },
     { "rowCombine", js_row_combine },

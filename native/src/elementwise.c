@@ -382,3 +382,8 @@ double ab_squared_error_sum(int64_t len, const float *a, const float *b) {
 void ab_accumulate_scaled_difference(int64_t len, double c, const float *a, const float *b, float *out) {
   for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + c * ((double)a[i] - (double)b[i]));
 }
+
+/* Kernels.addScaled: out[i] = base[i] + c * z[i] in double, rounded once on the store, as the TypeScript loop. */
+void ab_add_scaled(int64_t len, double c, const double *z, const float *base, float *out) {
+  for (int64_t i = 0; i < len; i++) out[i] = (float)((double)base[i] + c * z[i]);
+}

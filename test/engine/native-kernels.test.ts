@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, meanCrossProductsInto, knnLeafUpdateInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, meanCrossProductsInto, knnLeafUpdateInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 
@@ -637,6 +637,24 @@ describe('native fused kernels', { skip }, () => {
     assert.deepEqual([...out], [5, 0]);
     assert.throws(() => k.squaredErrorSum(300, new Float32Array(300), new Float32Array(299)), /b has length 299/);
     assert.throws(() => k.accumulateScaledDifference(300, 1, new Float32Array(300), new Float32Array(300), new Float32Array(10)), /out has length 10/);
+  });
+
+  test('addScaled: bit-equal to the reference loop (wrapper and addon), values rounding differently in float32 included', () => {
+    const k = loaded as NativeKernels;
+    for (const len of [0, 1, 255, 256, 10007]) {
+      const base = rand(len, 31, -3, 3), z = Float64Array.from(rand(len, 32, -4, 4), (v, i) => v + i * 1e-12);
+      if (len > 8) { base[0] = 3.4e38; z[0] = 1e30; z[1] = Infinity; base[2] = NaN; z[3] = 1e-300; }
+      for (const c of [0.1, -2.5, 0]) {
+        const want = Float32Array.from(base).fill(7);
+        addScaledInto(len, c, z, base, want);
+        for (const viaAddon of [false, true]) {
+          const got = new Float32Array(len).fill(-7);
+          if (viaAddon) { if (len > 0) k.addon.addScaled!(len, c, z, base, got); else continue; } else k.addScaled(len, c, z, base, got);
+          assert.ok(bitsEqual(got, want), `c ${c} len ${len} ${viaAddon ? 'addon' : 'wrapper'}`);
+        }
+      }
+    }
+    assert.throws(() => k.addScaled(300, 1, new Float64Array(299), new Float32Array(300), new Float32Array(300)), /z must be a Float64Array/);
   });
 
   test('meanCrossProducts: bit-equal to the reference loops (wrapper and addon), zero deviations and wide values included', () => {

@@ -78,6 +78,9 @@ export interface Kernels {
   /** out[i] += c * (a[i] - b[i]) for i < len, formed in double and rounded once on the store (mse's backward). */
   accumulateScaledDifference(len: number, c: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
 
+  /** out[i] = base[i] + c * z[i] for i < len, in double, rounded once on the store (Gaussian corruption of float32 rows). */
+  addScaled(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void;
+
   /**
    * Per-row pair statistics of x and y (both m x n): out (m x 4) row i = [sum x^2, sum y^2, sum x*y,
    * sum (x-y)^2], accumulated in float64 and stored as float32.
@@ -241,6 +244,11 @@ export function squaredErrorSumOf(len: number, a: Float32Array, b: Float32Array)
   let s = 0;
   for (let i = 0; i < len; i++) { const d = a[i] - b[i]; s += d * d; }
   return s;
+}
+
+/** The reference loop of Kernels.addScaled. */
+export function addScaledInto(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < len; i++) out[i] = base[i] + c * z[i];
 }
 
 /** The reference loop of Kernels.accumulateScaledDifference. */

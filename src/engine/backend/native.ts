@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, meanCrossProductsInto, knnLeafUpdateInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, meanCrossProductsInto, knnLeafUpdateInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -30,6 +30,7 @@ export interface NativeAddon {
     query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
     dist2: Float64Array, idx: Int32Array): void;
   meanCrossProducts?(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void;
+  addScaled?(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void;
   squaredErrorSum?(len: number, a: Float32Array, b: Float32Array): number;
   accumulateScaledDifference?(len: number, c: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   rowPairStats(m: number, n: number, x: Float32Array, y: Float32Array, out: Float32Array): void;
@@ -345,6 +346,14 @@ export class NativeKernels implements Kernels {
     // Small arrays: the N-API call costs more than the loop; an addon built before this kernel lacks it.
     if (len < 256 || typeof this.addon.accumulate !== 'function') accumulateInto(op, len, g, b, r, out);
     else this.addon.accumulate(op, len, g, b, r, out);
+  }
+
+  addScaled(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void {
+    const K = 'addScaled';
+    dim(K, 'len', len); need(K, 'base', base, len); need(K, 'out', out, len);
+    if (!(z instanceof Float64Array) || z.length < len) throw new Error(`native ${K}: z must be a Float64Array of at least ${len} values`);
+    if (len < 256 || typeof this.addon.addScaled !== 'function') addScaledInto(len, c, z, base, out);
+    else this.addon.addScaled(len, c, z, base, out);
   }
 
   squaredErrorSum(len: number, a: Float32Array, b: Float32Array): number {
