@@ -104,6 +104,9 @@ double ab_squared_error_sum(int64_t len, const float *a, const float *b);
 void ab_accumulate_scaled_difference(int64_t len, double c, const float *a, const float *b, float *out);
 /* Gaussian corruption: out = base + c z (elementwise.c; Kernels.addScaled). */
 void ab_add_scaled(int64_t len, double c, const double *z, const float *base, float *out);
+/* A bias row added to every row, and a broadcast row's gradient (elementwise.c; Kernels.rowBroadcastAdd, columnAccumulate). */
+void ab_row_broadcast_add(int64_t m, int64_t n, const float *row, const float *x, float *out);
+void ab_column_accumulate(int64_t m, int64_t n, const float *g, int negate, float *out);
 /* Standard normals from a xoshiro128** state by rng.ts's ziggurat (rng.c; the stream of normalsInto); stops
  * at a draw that needs the tail (returns its index), else returns n. */
 int64_t ab_normals(int32_t *state, int64_t n, const double *w, const double *k, const double *f, double *out);

@@ -248,6 +248,30 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_row_broadcast_add(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "rowBroadcastAdd", 5)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *row = get_f32(&A, 2, "row", n, 0);
+  const float *x = get_f32(&A, 3, "x", m * n, 0);
+  float *out = get_f32(&A, 4, "out", m * n, 0);
+  if (A.failed) return NULL;
+  ab_row_broadcast_add(m, n, row, x, out);
+  return NULL;
+}
+
+static napi_value js_column_accumulate(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "columnAccumulate", 5)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *g = get_f32(&A, 2, "g", m * n, 0);
+  int negate = get_bool(&A, 3, "negate");
+  float *out = get_f32(&A, 4, "out", n, 0);
+  if (A.failed) return NULL;
+  ab_column_accumulate(m, n, g, negate, out);
+  return NULL;
+}
+
 static napi_value js_squared_error_sum(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "squaredErrorSum", 3)) return NULL;
@@ -788,6 +812,8 @@ NAPI_MODULE_INIT() {
     { "binary", js_binary },
     { "accumulate", js_accumulate },
     { "squaredErrorSum", js_squared_error_sum },
+    { "rowBroadcastAdd", js_row_broadcast_add },
+    { "columnAccumulate", js_column_accumulate },
     { "addScaled", js_add_scaled },
     { "accumulateScaledDifference", js_accumulate_scaled_difference },
     { "rowPairStats", js_row_pair_stats },

@@ -387,3 +387,22 @@ void ab_accumulate_scaled_difference(int64_t len, double c, const float *a, cons
 void ab_add_scaled(int64_t len, double c, const double *z, const float *base, float *out) {
   for (int64_t i = 0; i < len; i++) out[i] = (float)((double)base[i] + c * z[i]);
 }
+
+/* Kernels.rowBroadcastAdd: out[q n + j] = row[j] + x[q n + j] (a float sum in double, rounded on the store). */
+void ab_row_broadcast_add(int64_t m, int64_t n, const float *row, const float *x, float *out) {
+  for (int64_t q = 0; q < m; q++) {
+    const float *xq = x + q * n;
+    float *oq = out + q * n;
+    for (int64_t j = 0; j < n; j++) oq[j] = (float)((double)row[j] + (double)xq[j]);
+  }
+}
+
+/* Kernels.columnAccumulate: out[j] += (+-)g[q n + j], rows in order, each add rounded to float32 on the store as
+ * the TypeScript loop does (vectorised across j only, so every out[j] sees the same sequence of adds). */
+void ab_column_accumulate(int64_t m, int64_t n, const float *g, int negate, float *out) {
+  for (int64_t q = 0; q < m; q++) {
+    const float *gq = g + q * n;
+    if (negate) for (int64_t j = 0; j < n; j++) out[j] = (float)((double)out[j] + -(double)gq[j]);
+    else for (int64_t j = 0; j < n; j++) out[j] = (float)((double)out[j] + (double)gq[j]);
+  }
+}

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, meanCrossProductsInto, knnLeafUpdateInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, knnLeafUpdateInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 
@@ -655,6 +655,35 @@ describe('native fused kernels', { skip }, () => {
       }
     }
     assert.throws(() => k.addScaled(300, 1, new Float64Array(299), new Float32Array(300), new Float32Array(300)), /z must be a Float64Array/);
+  });
+
+  test('rowBroadcastAdd and columnAccumulate: bit-equal to the reference loops (wrapper and addon)', () => {
+    const k = loaded as NativeKernels;
+    for (const [m, n] of [[1, 1], [3, 7], [64, 120], [1024, 6], [5, 300]]) {
+      const row = rand(n, m + 41, -1e3, 1e3), x = rand(m * n, m + 42, -1, 1), g = rand(m * n, m + 43, -1e-3, 1e3), base = rand(n, m + 44, -1, 1);
+      if (m * n > 8) { x[0] = 3.4e38; row[0] = 3.4e38; g[1] = 1e-40; g[2] = -0; base[3] = 1e30; }
+      const want = new Float32Array(m * n);
+      rowBroadcastAddInto(m, n, row, x, want);
+      for (const negate of [false, true]) {
+        const wantAcc = Float32Array.from(base);
+        columnAccumulateInto(m, n, g, negate, wantAcc);
+        for (const viaAddon of [false, true]) {
+          const got = new Float32Array(m * n).fill(5), gotAcc = Float32Array.from(base);
+          if (viaAddon) { k.addon.rowBroadcastAdd!(m, n, row, x, got); k.addon.columnAccumulate!(m, n, g, negate, gotAcc); }
+          else { k.rowBroadcastAdd(m, n, row, x, got); k.columnAccumulate(m, n, g, negate, gotAcc); }
+          assert.ok(bitsEqual(got, want), `rowBroadcastAdd ${m} x ${n} ${viaAddon ? 'addon' : 'wrapper'}`);
+          assert.ok(bitsEqual(gotAcc, wantAcc), `columnAccumulate ${m} x ${n} negate ${negate} ${viaAddon ? 'addon' : 'wrapper'}`);
+        }
+      }
+    }
+    // Hand-computed: rows [1, 2] and [3, 4] summed into [10, 20]; a row [1, 1] added to them.
+    const acc = Float32Array.from([10, 20]);
+    ts.columnAccumulate(2, 2, Float32Array.from([1, 2, 3, 4]), false, acc);
+    assert.deepEqual([...acc], [14, 26]);
+    const out = new Float32Array(4);
+    ts.rowBroadcastAdd(2, 2, Float32Array.from([1, 1]), Float32Array.from([1, 2, 3, 4]), out);
+    assert.deepEqual([...out], [2, 3, 4, 5]);
+    assert.throws(() => k.columnAccumulate(100, 3, new Float32Array(300), false, new Float32Array(2)), /out has length 2/);
   });
 
   test('meanCrossProducts: bit-equal to the reference loops (wrapper and addon), zero deviations and wide values included', () => {

@@ -81,6 +81,15 @@ export interface Kernels {
   /** out[i] = base[i] + c * z[i] for i < len, in double, rounded once on the store (Gaussian corruption of float32 rows). */
   addScaled(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void;
 
+  /** out[q * n + j] = row[j] + x[q * n + j] for q < m, j < n (a bias row added to every row; out may alias x). */
+  rowBroadcastAdd(m: number, n: number, row: Float32Array, x: Float32Array, out: Float32Array): void;
+
+  /**
+   * out[j] += g[q * n + j] (negate: += -g[q * n + j]) for q = 0..m-1 in that order, j < n, each add in double and
+   * rounded to float32 on every store, as the TypeScript loop does: a broadcast row's gradient.
+   */
+  columnAccumulate(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void;
+
   /**
    * Per-row pair statistics of x and y (both m x n): out (m x 4) row i = [sum x^2, sum y^2, sum x*y,
    * sum (x-y)^2], accumulated in float64 and stored as float32.
@@ -249,6 +258,17 @@ export function squaredErrorSumOf(len: number, a: Float32Array, b: Float32Array)
 /** The reference loop of Kernels.addScaled. */
 export function addScaledInto(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void {
   for (let i = 0; i < len; i++) out[i] = base[i] + c * z[i];
+}
+
+/** The reference loop of Kernels.rowBroadcastAdd. */
+export function rowBroadcastAddInto(m: number, n: number, row: Float32Array, x: Float32Array, out: Float32Array): void {
+  for (let q = 0; q < m * n; q += n) for (let j = 0; j < n; j++) out[q + j] = row[j] + x[q + j];
+}
+
+/** The reference loop of Kernels.columnAccumulate. */
+export function columnAccumulateInto(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void {
+  if (negate) for (let q = 0; q < m * n; q += n) for (let j = 0; j < n; j++) out[j] += -g[q + j];
+  else for (let q = 0; q < m * n; q += n) for (let j = 0; j < n; j++) out[j] += g[q + j];
 }
 
 /** The reference loop of Kernels.accumulateScaledDifference. */

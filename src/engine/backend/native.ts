@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, meanCrossProductsInto, knnLeafUpdateInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, meanCrossProductsInto, knnLeafUpdateInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -30,6 +30,8 @@ export interface NativeAddon {
     query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
     dist2: Float64Array, idx: Int32Array): void;
   meanCrossProducts?(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void;
+  rowBroadcastAdd?(m: number, n: number, row: Float32Array, x: Float32Array, out: Float32Array): void;
+  columnAccumulate?(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void;
   addScaled?(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void;
   squaredErrorSum?(len: number, a: Float32Array, b: Float32Array): number;
   accumulateScaledDifference?(len: number, c: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
@@ -346,6 +348,20 @@ export class NativeKernels implements Kernels {
     // Small arrays: the N-API call costs more than the loop; an addon built before this kernel lacks it.
     if (len < 256 || typeof this.addon.accumulate !== 'function') accumulateInto(op, len, g, b, r, out);
     else this.addon.accumulate(op, len, g, b, r, out);
+  }
+
+  rowBroadcastAdd(m: number, n: number, row: Float32Array, x: Float32Array, out: Float32Array): void {
+    const K = 'rowBroadcastAdd';
+    dim(K, 'm', m); dim(K, 'n', n); need(K, 'row', row, n); need(K, 'x', x, m * n); need(K, 'out', out, m * n);
+    if (m * n < 256 || typeof this.addon.rowBroadcastAdd !== 'function') rowBroadcastAddInto(m, n, row, x, out);
+    else this.addon.rowBroadcastAdd(m, n, row, x, out);
+  }
+
+  columnAccumulate(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void {
+    const K = 'columnAccumulate';
+    dim(K, 'm', m); dim(K, 'n', n); need(K, 'g', g, m * n); need(K, 'out', out, n);
+    if (m * n < 256 || typeof this.addon.columnAccumulate !== 'function') columnAccumulateInto(m, n, g, negate, out);
+    else this.addon.columnAccumulate(m, n, g, negate, out);
   }
 
   addScaled(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void {

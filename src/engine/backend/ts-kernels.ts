@@ -1,5 +1,5 @@
 import { keepMaskInto, normalsInto } from '../rng.js';
-import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, meanCrossProductsInto, knnLeafUpdateInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, meanCrossProductsInto, knnLeafUpdateInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /**
  * Pure-TypeScript kernels: run anywhere (Node, browsers) and serve as the oracle for the native ones.
@@ -102,6 +102,10 @@ export class TsKernels implements Kernels {
   squaredErrorSum(len: number, a: Float32Array, b: Float32Array): number { return squaredErrorSumOf(len, a, b); }
 
   addScaled(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void { addScaledInto(len, c, z, base, out); }
+
+  rowBroadcastAdd(m: number, n: number, row: Float32Array, x: Float32Array, out: Float32Array): void { rowBroadcastAddInto(m, n, row, x, out); }
+
+  columnAccumulate(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void { columnAccumulateInto(m, n, g, negate, out); }
 
   accumulateScaledDifference(len: number, c: number, a: Float32Array, b: Float32Array, out: Float32Array): void {
     accumulateScaledDifferenceInto(len, c, a, b, out);

@@ -65,7 +65,7 @@ function binary(op: BinOp, aIn: Operand, bIn: Operand): Tensor {
   const pb = !ia && ib ? rowPeriod(shape, b.shape) : 0;
   const pa = ia && !ib ? rowPeriod(shape, a.shape) : 0;
   if (!ia && !ib) kernels().binary(Bin[op], n, ad, bd, out);
-  else if (pa > 0 && op === 'add') for (let q = 0; q < n; q += pa) for (let j = 0; j < pa; j++) out[q + j] = ad[j] + bd[q + j];
+  else if (pa > 0 && op === 'add') kernels().rowBroadcastAdd(n / pa, pa, ad, bd, out);
   else forwardLoop(op, n, ad, ia, bd, ib, out, pb);
   return makeOutput(out, shape, [a, b], (g, res) => {
     // Each sum below is formed in double and rounded once on the store, as the one-loop version did (so does
@@ -87,7 +87,7 @@ function binary(op: BinOp, aIn: Operand, bIn: Operand): Tensor {
             break;
         }
       } else if (pa > 0 && (op === 'add' || op === 'sub')) {
-        for (let q = 0; q < n; q += pa) for (let j = 0; j < pa; j++) ga[j] += g[q + j];
+        kernels().columnAccumulate(n / pa, pa, g, false, ga);
       } else {
         const xb = ib ?? identityIndex(n);
         switch (op) {
@@ -110,11 +110,11 @@ function binary(op: BinOp, aIn: Operand, bIn: Operand): Tensor {
             break;
           case 'div': kernels().accumulate(Acc.divByB, n, g, bd, r, gb); break;
         }
+      } else if (pb > 0 && (op === 'add' || op === 'sub')) {
+        kernels().columnAccumulate(n / pb, pb, g, op === 'sub', gb);
       } else if (pb > 0) {
         for (let q = 0; q < n; q += pb) {
           switch (op) {
-            case 'add': for (let j = 0; j < pb; j++) gb[j] += g[q + j]; break;
-            case 'sub': for (let j = 0; j < pb; j++) gb[j] += -g[q + j]; break;
             case 'mul': for (let j = 0; j < pb; j++) gb[j] += g[q + j] * ad[q + j]; break;
             case 'div': for (let j = 0; j < pb; j++) gb[j] += -g[q + j] * r[q + j] / bd[j]; break;
           }
