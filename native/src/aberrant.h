@@ -95,6 +95,11 @@ void ab_mean_cross_products(int64_t rows, int64_t cols, const float *x, double *
 void ab_knn_leaf_update(int64_t na, int64_t n, int64_t k, int64_t cols, const float *g, const int32_t *active,
                         const double *err, const float *query, const float *ref, const int32_t *leaf_rows,
                         const double *qnorm, const int32_t *exclude, double *dist2, int32_t *idx);
+/* Isolation-forest path sums over the trees in order (forest.c; Kernels.isolationPathSums); normals NULL =
+ * axis splits, else nnormals values; returns -1 when its scratch cannot be allocated. */
+int ab_isolation_path_sums(int64_t rows, int64_t cols, const float *x, const int32_t *feature, const float *threshold,
+                           const int32_t *left, const int32_t *right, int64_t trees, const int32_t *roots,
+                           int64_t nnormals, const double *leaf, const float *normals, double *sums);
 /* Dropout keep-mask from a xoshiro128** state (rng.c; the stream of keepMaskInto in rng.ts). */
 void ab_keep_mask(int32_t *state, int64_t n, double keep, float scale, float *out);
 /* out[i] += the binary op's gradient term in double (elementwise.c; Kernels.accumulate). */

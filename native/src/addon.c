@@ -711,6 +711,56 @@ static napi_value js_mean_cross_products(napi_env env, napi_callback_info info) 
   return NULL;
 }
 
+static napi_value js_isolation_path_sums(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "isolationPathSums", 11)) return NULL;
+  int64_t rows = get_int(&A, 0, "rows"), cols = get_int(&A, 1, "cols");
+  const float *x = get_f32(&A, 2, "x", rows * cols, 0);
+  size_t nodes = 0, nl = 0, nr = 0, trees = 0;
+  const int32_t *feature = get_i32(&A, 3, "feature", &nodes);
+  const float *threshold = get_f32(&A, 4, "threshold", (int64_t)nodes, 0);
+  const int32_t *left = get_i32(&A, 5, "left", &nl);
+  const int32_t *right = get_i32(&A, 6, "right", &nr);
+  const int32_t *roots = get_i32(&A, 7, "roots", &trees);
+  const double *leaf = get_f64(&A, 8, "leafLength", (int64_t)nodes, 0);
+  const float *normals = get_f32(&A, 9, "normals", 0, 1);
+  double *sums = get_f64(&A, 10, "sums", rows, 0);
+  if (A.failed) return NULL;
+  if (nl < nodes || nr < nodes) {
+    napi_throw_range_error(env, NULL, "aberrant_native.isolationPathSums: left or right is shorter than feature");
+    return NULL;
+  }
+  /* Every node followed is checked first: splits in range, children after their parent (so walks end). */
+  int64_t splits = cols;
+  size_t nnormals = 0;
+  if (normals) {
+    napi_typedarray_type ty;
+    napi_get_typedarray_info(env, A.argv[9], &ty, &nnormals, NULL, NULL, NULL);
+    splits = cols > 0 ? (int64_t)nnormals / cols : 0;
+  }
+  for (size_t t = 0; t < trees; t++) {
+    if (roots[t] < 0 || (size_t)roots[t] >= nodes) {
+      napi_throw_range_error(env, NULL, "aberrant_native.isolationPathSums: a root is out of range of the nodes");
+      return NULL;
+    }
+  }
+  for (size_t i = 0; i < nodes; i++) {
+    if (feature[i] < 0) continue;
+    if (feature[i] >= splits) {
+      napi_throw_range_error(env, NULL, "aberrant_native.isolationPathSums: a node splits on a feature (or normal) out of range");
+      return NULL;
+    }
+    if (left[i] <= (int64_t)i || (size_t)left[i] >= nodes || right[i] <= (int64_t)i || (size_t)right[i] >= nodes) {
+      napi_throw_range_error(env, NULL, "aberrant_native.isolationPathSums: a node's child is not after it within the nodes");
+      return NULL;
+    }
+  }
+  if (ab_isolation_path_sums(rows, cols, x, feature, threshold, left, right, (int64_t)trees, roots,
+                             (int64_t)nnormals, leaf, normals, sums) != 0)
+    napi_throw_error(env, NULL, "aberrant_native.isolationPathSums: out of memory for the double copy of the normals");
+  return NULL;
+}
+
 static napi_value js_knn_leaf_update(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "knnLeafUpdate", 14)) return NULL;
@@ -834,6 +884,7 @@ NAPI_MODULE_INIT() {
     { "squaredDistances64", js_sq_dist64 },
     { "meanCrossProducts", js_mean_cross_products },
     { "knnLeafUpdate", js_knn_leaf_update },
+    { "isolationPathSums", js_isolation_path_sums },
     { "threads", js_threads },
     { "setThreads", js_set_threads },
     { "simd", js_simd },

@@ -4,9 +4,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, knnLeafUpdateInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, knnLeafUpdateInto, isolationPathSumsInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
+import { growForest, leafPathLengths } from '../../src/detectors/iforest/forest.js';
 
 const loaded = loadNativeKernels();
 const skip: string | false = loaded ? false : `native addon unavailable: ${nativeLoadError() ?? 'unknown reason'}`;
@@ -708,6 +709,53 @@ describe('native fused kernels', { skip }, () => {
     assert.deepEqual([...mean, cov[0], cov[2], cov[3]], [2, 4, 2, 4, 8]);
     assert.throws(() => k.meanCrossProducts(100, 50, new Float32Array(4999), new Float64Array(50), new Float64Array(2500)), /x has length 4999/);
     assert.throws(() => k.meanCrossProducts(100, 50, new Float32Array(5000), new Float64Array(50), new Float64Array(100)), /cov must be a Float64Array/);
+  });
+
+  test('isolationPathSums: bit-equal to the reference loop (wrapper and addon, 1-3 threads), both split kinds, NaN and infinities included', () => {
+    const k = loaded as NativeKernels;
+    for (const [rows, cols, level] of [[600, 5, undefined], [600, 5, 4], [1000, 50, 49], [777, 12, 2], [9, 3, 2], [300, 1, 0]] as const) {
+      const train = rand(rows * cols, rows + cols, -3, 3);
+      const f = growForest(train, rows, cols, { trees: 13, samples: Math.min(64, rows), features: cols, bootstrap: false, rng: new Rng(rows + cols), extensionLevel: level });
+      const leaf = leafPathLengths(f);
+      // Scored rows: other draws, a training row, and rows holding NaN and infinities (NaN <= t is false: right).
+      const m = rows + 5, x = rand(m * cols, 3 * rows + cols, -4, 4);
+      x.set(train.subarray(0, cols), 0);
+      x[cols] = NaN; x[2 * cols] = Infinity; x[3 * cols + cols - 1] = -Infinity; x[4 * cols] = 3.4028234663852886e38;
+      const want = new Float64Array(m).fill(7);
+      isolationPathSumsInto(m, cols, x, f.feature, f.threshold, f.left, f.right, f.roots, leaf, f.normals ?? null, want);
+      assert.ok(want.every((v) => v > 0 || Number.isNaN(v)), 'every row gathers positive path lengths');
+      for (const threads of [1, 2, 3]) {
+        for (const viaAddon of [false, true]) {
+          const got = new Float64Array(m).fill(-1);
+          withMode({ simd: k.addon.simd() as 'avx2' | 'scalar', threads }, (kk) => {
+            if (viaAddon) kk.addon.isolationPathSums!(m, cols, x, f.feature, f.threshold, f.left, f.right, f.roots, leaf, f.normals ?? null, got);
+            else kk.isolationPathSums(m, cols, x, f.feature, f.threshold, f.left, f.right, f.roots, leaf, f.normals ?? null, got);
+          });
+          assert.ok(got.every((v, i) => Object.is(v, want[i])), `${rows} x ${cols} level ${level}, ${threads} threads, ${viaAddon ? 'addon' : 'wrapper'}`);
+        }
+      }
+    }
+    // Hand-built stump: x <= 0.5 goes to leaf 1 (length 1), else leaf 2 (length 3); two trees sum both walks.
+    const feature = Int32Array.from([0, -1, -1, 0, -1, -1]), threshold = Float32Array.from([0.5, 0, 0, 0.25, 0, 0]);
+    const left = Int32Array.from([1, -1, -1, 4, -1, -1]), right = Int32Array.from([2, -1, -1, 5, -1, -1]);
+    const roots = Int32Array.from([0, 3]), leaf = Float64Array.from([0, 1, 3, 0, 10, 30]);
+    const sums = new Float64Array(3);
+    ts.isolationPathSums(3, 1, Float32Array.from([0.2, 0.4, 0.9]), feature, threshold, left, right, roots, leaf, null, sums);
+    assert.deepEqual([...sums], [11, 31, 33]);
+    // The hyperplane form of the same stump: the normal (2) doubles the value, so 0.2 -> 0.4 <= 0.5 but 0.4 -> 0.8.
+    ts.isolationPathSums(3, 1, Float32Array.from([0.2, 0.4, 0.9]), Int32Array.from([0, -1, -1, 0, -1, -1]), threshold, left, right, roots, leaf, Float32Array.from([2]), sums);
+    assert.deepEqual([...sums], [31, 33, 33]);
+    // The addon refuses any index it would follow out of range, or a child that does not come after its parent.
+    const xs = new Float32Array(600);
+    const call = (fe: Int32Array, l: Int32Array, r: Int32Array, ro: Int32Array, normals: Float32Array | null = null) =>
+      k.addon.isolationPathSums!(600, 1, xs, fe, threshold, l, r, ro, leaf, normals, new Float64Array(600));
+    assert.throws(() => call(feature, left, right, Int32Array.from([0, 6])), /root is out of range/);
+    assert.throws(() => call(Int32Array.from([1, -1, -1, 0, -1, -1]), left, right, roots), /feature \(or normal\) out of range/);
+    assert.throws(() => call(Int32Array.from([1, -1, -1, 0, -1, -1]), left, right, roots, Float32Array.from([2])), /feature \(or normal\) out of range/);
+    assert.throws(() => call(feature, Int32Array.from([1, -1, -1, 3, -1, -1]), right, roots), /child is not after it/);
+    assert.throws(() => call(feature, left, Int32Array.from([2, -1, -1, 6, -1, -1]), roots), /child is not after it/);
+    assert.throws(() => k.isolationPathSums(600, 1, new Float32Array(599), feature, threshold, left, right, roots, leaf, null, new Float64Array(600)), /x has length 599/);
+    assert.throws(() => k.isolationPathSums(600, 1, xs, feature, threshold, left, right, roots, leaf.subarray(0, 5), null, new Float64Array(600)), /leafLength must be/);
   });
 
   test('knnLeafUpdate: the same neighbour lists as the reference loop (wrapper and addon), ties, exclusions and NaN included', () => {

@@ -5,6 +5,7 @@
  * extension level, nodes split on random hyperplanes instead (Hariri, Carrasco Kind & Brunner, IEEE TKDE 2021;
  * see ../eif/detector.ts). Both kinds share the tree layout, subsampling, path lengths and the score.
  */
+import { kernels } from '../../engine/backend/index.js';
 import type { Rng } from '../../engine/rng.js';
 
 export interface Forest {
@@ -228,32 +229,15 @@ export function leafPathLengths(f: Forest): Float64Array {
   return out;
 }
 
-/** Rows per block when scoring: a block of rows stays in cache while every tree walks it. */
-const BLOCK = 256;
-
 /**
  * The paper's anomaly score s(x, psi) = 2^(-E[h(x)] / c(psi)), E[h(x)] the mean path length over the trees
- * (scikit-learn's score_samples is its negative). In (0, 1]; near 1 = isolated early = anomalous.
+ * (scikit-learn's score_samples is its negative). In (0, 1]; near 1 = isolated early = anomalous. The walks are
+ * Kernels.isolationPathSums (C on the native backend; the same sums on every backend).
  */
 export function isolationScores(f: Forest, leafLength: Float64Array, x: Float32Array, rows: number, cols: number): Float64Array {
-  const sums = new Float64Array(rows), { feature, threshold, left, right, roots, normals } = f;
-  for (let b = 0; b < rows; b += BLOCK) {
-    const e = Math.min(rows, b + BLOCK);
-    for (let t = 0; t < roots.length; t++) {
-      const root = roots[t];
-      for (let r = b; r < e; r++) {
-        const base = r * cols;
-        let n = root;
-        if (normals) {
-          for (let k = feature[n]; k >= 0; k = feature[n]) n = projectRow(normals, k, x, r, cols) <= threshold[n] ? left[n] : right[n];
-        } else {
-          for (let ft = feature[n]; ft >= 0; ft = feature[n]) n = x[base + ft] <= threshold[n] ? left[n] : right[n];
-        }
-        sums[r] += leafLength[n];
-      }
-    }
-  }
-  const scale = -1 / (roots.length * averagePathLength(f.samples));
+  const sums = new Float64Array(rows);
+  kernels().isolationPathSums(rows, cols, x, f.feature, f.threshold, f.left, f.right, f.roots, leafLength, f.normals ?? null, sums);
+  const scale = -1 / (f.roots.length * averagePathLength(f.samples));
   for (let r = 0; r < rows; r++) sums[r] = 2 ** (sums[r] * scale);
   return sums;
 }

@@ -187,6 +187,18 @@ export interface Kernels {
    */
   meanCrossProducts(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void;
 
+  /**
+   * Isolation-forest path sums (src/detectors/iforest/forest.ts; isolationPathSumsInto is the reference loop):
+   * sums[r] = the sum over trees t in order of leafLength at the leaf row r of x (row-major float32, cols wide)
+   * reaches from roots[t]. At node n, feature[n] < 0 is a leaf; otherwise the row goes to left[n] when its value
+   * is at most threshold[n], else to right[n]. The value is x[r, feature[n]], or with normals (one row of cols per
+   * hyperplane) the float64 dot product of row feature[n] of normals with the row, terms in column order.
+   * Children must come after their parent (so every walk ends); the native backend checks every index first.
+   */
+  isolationPathSums(rows: number, cols: number, x: Float32Array, feature: Int32Array, threshold: Float32Array,
+    left: Int32Array, right: Int32Array, roots: Int32Array, leafLength: Float64Array, normals: Float32Array | null,
+    sums: Float64Array): void;
+
   /** dst row i (cols wide) = src row idx[start + i], for i < n: assembles shuffled mini-batches. */
   gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void;
 
@@ -329,6 +341,37 @@ export function squaredDistancesInto(m: number, n: number, k: number, x: ArrayLi
       let s = 0;
       for (let c = 0; c < k; c++) { const d = x[xo + c] - v[vo + c]; s += d * d; }
       out[i * n + j] = s;
+    }
+  }
+}
+
+/** Rows per block of isolationPathSumsInto: a block stays in cache while every tree walks it. */
+const ISOLATION_BLOCK = 256;
+
+/** The reference loop of Kernels.isolationPathSums. */
+export function isolationPathSumsInto(rows: number, cols: number, x: Float32Array, feature: Int32Array,
+  threshold: Float32Array, left: Int32Array, right: Int32Array, roots: Int32Array, leafLength: Float64Array,
+  normals: Float32Array | null, sums: Float64Array): void {
+  sums.fill(0, 0, rows);
+  for (let b = 0; b < rows; b += ISOLATION_BLOCK) {
+    const e = Math.min(rows, b + ISOLATION_BLOCK);
+    for (let t = 0; t < roots.length; t++) {
+      const root = roots[t];
+      for (let r = b; r < e; r++) {
+        const base = r * cols;
+        let n = root;
+        if (normals) {
+          for (let k = feature[n]; k >= 0; k = feature[n]) {
+            const o = k * cols;
+            let s = 0;
+            for (let j = 0; j < cols; j++) s += normals[o + j] * x[base + j];
+            n = s <= threshold[n] ? left[n] : right[n];
+          }
+        } else {
+          for (let f = feature[n]; f >= 0; f = feature[n]) n = x[base + f] <= threshold[n] ? left[n] : right[n];
+        }
+        sums[r] += leafLength[n];
+      }
     }
   }
 }

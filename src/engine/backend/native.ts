@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, meanCrossProductsInto, knnLeafUpdateInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -30,6 +30,9 @@ export interface NativeAddon {
     query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
     dist2: Float64Array, idx: Int32Array): void;
   meanCrossProducts?(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void;
+  isolationPathSums?(rows: number, cols: number, x: Float32Array, feature: Int32Array, threshold: Float32Array,
+    left: Int32Array, right: Int32Array, roots: Int32Array, leafLength: Float64Array, normals: Float32Array | null,
+    sums: Float64Array): void;
   rowBroadcastAdd?(m: number, n: number, row: Float32Array, x: Float32Array, out: Float32Array): void;
   columnAccumulate?(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void;
   addScaled?(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void;
@@ -250,6 +253,23 @@ export class NativeKernels implements Kernels {
     // The addon checks every index it follows (query rows, reference rows) against the arrays' lengths.
     if (typeof this.addon.knnLeafUpdate !== 'function' || na * n < 256) knnLeafUpdateInto(na, n, k, cols, g, active, err, query, ref, leafRows, qNorm, exclude, dist2, idx);
     else this.addon.knnLeafUpdate(na, n, k, cols, g, active, err, query, ref, leafRows, qNorm, exclude, dist2, idx);
+  }
+
+  isolationPathSums(rows: number, cols: number, x: Float32Array, feature: Int32Array, threshold: Float32Array,
+    left: Int32Array, right: Int32Array, roots: Int32Array, leafLength: Float64Array, normals: Float32Array | null,
+    sums: Float64Array): void {
+    const K = 'isolationPathSums';
+    dim(K, 'rows', rows); dim(K, 'cols', cols); need(K, 'x', x, rows * cols);
+    const nodes = feature instanceof Int32Array ? feature.length : 0;
+    if (!(feature instanceof Int32Array) || !(left instanceof Int32Array) || !(right instanceof Int32Array) || !(roots instanceof Int32Array)) throw new Error(`native ${K}: feature, left, right and roots must be Int32Arrays`);
+    need(K, 'threshold', threshold, nodes);
+    if (left.length < nodes || right.length < nodes) throw new Error(`native ${K}: left and right need at least ${nodes} values (one per node)`);
+    if (!(leafLength instanceof Float64Array) || leafLength.length < nodes) throw new Error(`native ${K}: leafLength must be a Float64Array of at least ${nodes} values`);
+    if (normals !== null && !(normals instanceof Float32Array)) throw new Error(`native ${K}: normals must be a Float32Array or null`);
+    if (!(sums instanceof Float64Array) || sums.length < rows) throw new Error(`native ${K}: sums must be a Float64Array of at least ${rows} values`);
+    // The addon checks every node's split and children before walking; one tree over a few rows costs less here.
+    if (typeof this.addon.isolationPathSums !== 'function' || rows * roots.length < 512) isolationPathSumsInto(rows, cols, x, feature, threshold, left, right, roots, leafLength, normals, sums);
+    else this.addon.isolationPathSums(rows, cols, x, feature, threshold, left, right, roots, leafLength, normals, sums);
   }
 
   meanCrossProducts(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void {
