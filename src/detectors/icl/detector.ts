@@ -31,7 +31,7 @@
  * earlier).
  */
 import * as z from '../../zod.js';
-import { add, clampMin, div, groupedDots, logSumExp, mean, mul, norm, reshape, scale, sub, sum } from '../../engine/ops/index.js';
+import { add, groupedDots, logSumExp, mean, mul, reshape, scale, sub, sum, unitNormalize } from '../../engine/ops/index.js';
 import { Tensor } from '../../engine/tensor.js';
 import { denseChain } from '../ae/network.js';
 import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type DeepTrainingConfig, type EpochStats, type LossOutput, type StepContext } from '../deep/detector.js';
@@ -90,9 +90,8 @@ function gatherWindows(x: Float32Array, n: number, d: number, cols: Int32Array, 
 
 /** Embeddings [n*m, u] normalised as the authors': each coordinate over a row's m windows, then each row. */
 function iclNormalise(e: Tensor, n: number): Tensor {
-  const m = e.rows / n, u = e.cols, e3 = reshape(e, [n, m, u]);
-  const across = reshape(div(e3, clampMin(norm(e3, 1, true), 1e-12)), [n * m, u]);
-  return div(across, clampMin(norm(across, 1, true), 1e-12));
+  const m = e.rows / n, u = e.cols;
+  return unitNormalize(reshape(unitNormalize(reshape(e, [n, m, u]), 1, 1e-12), [n * m, u]), 1, 1e-12);
 }
 
 /**

@@ -3,6 +3,7 @@ export { exp, log, sqrt, square, abs, reciprocal, pow, clampMin } from './unary.
 export { activation, activationSlope, tanh, sigmoid, relu, leakyRelu, softplus } from './activation.js';
 export { softmax, logSoftmax, logSumExp } from './softmax.js';
 export { sum, mean, max, norm } from './reduce.js';
+export { unitNormalize } from './normalize.js';
 export { matmul, dense } from './matmul.js';
 export { groupedDots } from './grouped.js';
 export { reshape, concat, slice, transpose, stopGradient, detach } from './shape.js';
