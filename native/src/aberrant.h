@@ -100,6 +100,11 @@ void ab_knn_leaf_update(int64_t na, int64_t n, int64_t k, int64_t cols, const fl
 int ab_isolation_path_sums(int64_t rows, int64_t cols, const float *x, const int32_t *feature, const float *threshold,
                            const int32_t *left, const int32_t *right, int64_t trees, const int32_t *roots,
                            int64_t nnormals, const double *leaf, const float *normals, double *sums);
+/* Unit-length slices of an outer x len x inner array and their gradient (normalize.c; Kernels.unitNormalize,
+ * unitNormalizeBackward); the backward returns -1 when its scratch cannot be allocated. */
+void ab_unit_normalize(int64_t outer, int64_t len, int64_t inner, const float *x, double floor, double *r, float *out);
+int ab_unit_normalize_backward(int64_t outer, int64_t len, int64_t inner, const float *x, const float *g, const double *r,
+                               float *gx);
 /* Dropout keep-mask from a xoshiro128** state (rng.c; the stream of keepMaskInto in rng.ts). */
 void ab_keep_mask(int32_t *state, int64_t n, double keep, float scale, float *out);
 /* out[i] += the binary op's gradient term in double (elementwise.c; Kernels.accumulate). */

@@ -761,6 +761,33 @@ static napi_value js_isolation_path_sums(napi_env env, napi_callback_info info) 
   return NULL;
 }
 
+static napi_value js_unit_normalize(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "unitNormalize", 7)) return NULL;
+  int64_t outer = get_int(&A, 0, "outer"), len = get_int(&A, 1, "len"), inner = get_int(&A, 2, "inner");
+  const float *x = get_f32(&A, 3, "x", outer * len * inner, 0);
+  double floor = get_num(&A, 4, "floor");
+  double *r = get_f64(&A, 5, "r", outer * inner, 0);
+  float *out = get_f32(&A, 6, "out", outer * len * inner, 0);
+  if (A.failed) return NULL;
+  ab_unit_normalize(outer, len, inner, x, floor, r, out);
+  return NULL;
+}
+
+static napi_value js_unit_normalize_backward(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "unitNormalizeBackward", 7)) return NULL;
+  int64_t outer = get_int(&A, 0, "outer"), len = get_int(&A, 1, "len"), inner = get_int(&A, 2, "inner");
+  const float *x = get_f32(&A, 3, "x", outer * len * inner, 0);
+  const float *g = get_f32(&A, 4, "g", outer * len * inner, 0);
+  const double *r = get_f64(&A, 5, "r", outer * inner, 0);
+  float *gx = get_f32(&A, 6, "gx", outer * len * inner, 0);
+  if (A.failed) return NULL;
+  if (ab_unit_normalize_backward(outer, len, inner, x, g, r, gx) != 0)
+    napi_throw_error(env, NULL, "aberrant_native.unitNormalizeBackward: out of memory for its scratch");
+  return NULL;
+}
+
 static napi_value js_knn_leaf_update(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "knnLeafUpdate", 14)) return NULL;
@@ -885,6 +912,8 @@ NAPI_MODULE_INIT() {
     { "meanCrossProducts", js_mean_cross_products },
     { "knnLeafUpdate", js_knn_leaf_update },
     { "isolationPathSums", js_isolation_path_sums },
+    { "unitNormalize", js_unit_normalize },
+    { "unitNormalizeBackward", js_unit_normalize_backward },
     { "threads", js_threads },
     { "setThreads", js_set_threads },
     { "simd", js_simd },

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, knnLeafUpdateInto, isolationPathSumsInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 import { growForest, leafPathLengths } from '../../src/detectors/iforest/forest.js';
@@ -709,6 +709,43 @@ describe('native fused kernels', { skip }, () => {
     assert.deepEqual([...mean, cov[0], cov[2], cov[3]], [2, 4, 2, 4, 8]);
     assert.throws(() => k.meanCrossProducts(100, 50, new Float32Array(4999), new Float64Array(50), new Float64Array(2500)), /x has length 4999/);
     assert.throws(() => k.meanCrossProducts(100, 50, new Float32Array(5000), new Float64Array(50), new Float64Array(100)), /cov must be a Float64Array/);
+  });
+
+  test('unitNormalize and its backward: bit-equal to the reference loops (wrapper and addon, 1-3 threads), clamped and wide slices included', () => {
+    const k = loaded as NativeKernels;
+    const floor = Math.fround(1e-12);
+    for (const [outer, len, inner] of [[64, 5, 200], [320, 200, 1], [3, 7, 5], [1, 1, 1], [700, 3, 33]]) {
+      const size = outer * len * inner;
+      const x = rand(size, size + 1, -3, 3), g = rand(size, size + 2, -1, 1);
+      // A zero slice (clamped: divided by the floor), a tiny one (clamped too) and one near float32's limit.
+      if (len > 1) for (let l = 0; l < len; l++) { x[l * inner] = 0; if (outer > 1) x[len * inner + l * inner] = 1e-30; }
+      x[size - 1] = 3e38;
+      const wr = new Float64Array(outer * inner), wo = new Float32Array(size), wg = rand(size, size + 3);
+      unitNormalizeInto(outer, len, inner, x, floor, wr, wo);
+      unitNormalizeBackwardInto(outer, len, inner, x, g, wr, wg);
+      if (len > 1) assert.ok(wr[0] === -floor, 'the zero slice is clamped');
+      for (const threads of [1, 2, 3]) {
+        for (const viaAddon of [false, true]) {
+          const r = new Float64Array(outer * inner).fill(5), out = new Float32Array(size).fill(5), gx = rand(size, size + 3);
+          withMode({ simd: k.addon.simd() as 'avx2' | 'scalar', threads }, (kk) => {
+            if (viaAddon) { kk.addon.unitNormalize!(outer, len, inner, x, floor, r, out); kk.addon.unitNormalizeBackward!(outer, len, inner, x, g, r, gx); }
+            else { kk.unitNormalize(outer, len, inner, x, floor, r, out); kk.unitNormalizeBackward(outer, len, inner, x, g, r, gx); }
+          });
+          const what = `${outer} x ${len} x ${inner}, ${threads} threads, ${viaAddon ? 'addon' : 'wrapper'}`;
+          assert.ok(r.every((v, i) => Object.is(v, wr[i])) && bitsEqual(out, wo), `forward ${what}`);
+          assert.ok(bitsEqual(gx, wg), `backward ${what}`);
+        }
+      }
+    }
+    // Hand-computed: (3, 4) has length 5: (0.6, 0.8); with g = (1, 0): g / 5 - x (3) / 125 = (0.2 - 0.072, -0.096).
+    const r = new Float64Array(1), out = new Float32Array(2), gx = new Float32Array(2);
+    ts.unitNormalize(1, 2, 1, Float32Array.from([3, 4]), floor, r, out);
+    ts.unitNormalizeBackward(1, 2, 1, Float32Array.from([3, 4]), Float32Array.from([1, 0]), r, gx);
+    assert.deepEqual([r[0], ...out], [5, Math.fround(0.6), Math.fround(0.8)]);
+    assert.deepEqual([...gx], [Math.fround(0.2 - 0.072), Math.fround(-0.096)]);
+    assert.throws(() => k.unitNormalize(64, 5, 200, new Float32Array(63999), floor, new Float64Array(12800), new Float32Array(64000)), /x has length 63999/);
+    assert.throws(() => k.unitNormalizeBackward(64, 5, 200, new Float32Array(64000), new Float32Array(64000), new Float64Array(12799), new Float32Array(64000)), /r must be a Float64Array/);
+    assert.throws(() => k.addon.unitNormalize!(64, 5, 200, new Float32Array(64000), floor, new Float64Array(12800), new Float32Array(6400)), /out/);
   });
 
   test('isolationPathSums: bit-equal to the reference loop (wrapper and addon, 1-3 threads), both split kinds, NaN and infinities included', () => {

@@ -199,6 +199,21 @@ export interface Kernels {
     left: Int32Array, right: Int32Array, roots: Int32Array, leafLength: Float64Array, normals: Float32Array | null,
     sums: Float64Array): void;
 
+  /**
+   * Unit-length slices (ops/normalize.ts; unitNormalizeInto is the reference loop): x is outer x len x inner
+   * (row-major, float32) and each of its outer * inner slices along the middle axis is divided by its length, summed
+   * in double in axis order and rounded to float32, or by floor where that length is below floor. r[o * inner + j]
+   * receives each slice's divisor, negated where it was clamped (for the backward); out the quotients in float32.
+   */
+  unitNormalize(outer: number, len: number, inner: number, x: Float32Array, floor: number, r: Float64Array, out: Float32Array): void;
+
+  /**
+   * The gradient of unitNormalize (unitNormalizeBackwardInto is the reference loop): with r from the forward,
+   * gx += g / |r| - x <g, x> / r^3 per slice (just g / |r| where r < 0, the clamped slices), <g, x> summed in
+   * double in axis order, each element formed in double and rounded once on the store.
+   */
+  unitNormalizeBackward(outer: number, len: number, inner: number, x: Float32Array, g: Float32Array, r: Float64Array, gx: Float32Array): void;
+
   /** dst row i (cols wide) = src row idx[start + i], for i < n: assembles shuffled mini-batches. */
   gatherRows(n: number, cols: number, src: Float32Array, idx: Int32Array, start: number, dst: Float32Array): void;
 
@@ -372,6 +387,49 @@ export function isolationPathSumsInto(rows: number, cols: number, x: Float32Arra
         }
         sums[r] += leafLength[n];
       }
+    }
+  }
+}
+
+/** The reference loop of Kernels.unitNormalize. */
+export function unitNormalizeInto(outer: number, len: number, inner: number, x: Float32Array, floor: number, r: Float64Array, out: Float32Array): void {
+  r.fill(0, 0, outer * inner);
+  for (let o = 0; o < outer; o++) {
+    const ro = o * inner, base = o * len * inner;
+    // Each slice's squared length, its axis in order; the loops run over the contiguous inner axis.
+    for (let l = 0; l < len; l++) {
+      const row = base + l * inner;
+      for (let j = 0; j < inner; j++) { const v = x[row + j]; r[ro + j] += v * v; }
+    }
+    for (let j = 0; j < inner; j++) {
+      const n = Math.fround(Math.sqrt(r[ro + j]));
+      r[ro + j] = n < floor ? -floor : n;
+    }
+    for (let l = 0; l < len; l++) {
+      const row = base + l * inner;
+      for (let j = 0; j < inner; j++) out[row + j] = x[row + j] / Math.abs(r[ro + j]);
+    }
+  }
+}
+
+/** The reference loop of Kernels.unitNormalizeBackward. */
+export function unitNormalizeBackwardInto(outer: number, len: number, inner: number, x: Float32Array, g: Float32Array, r: Float64Array, gx: Float32Array): void {
+  const c = new Float64Array(inner), inv = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    const ro = o * inner, base = o * len * inner;
+    c.fill(0);
+    for (let l = 0; l < len; l++) {
+      const row = base + l * inner;
+      for (let j = 0; j < inner; j++) c[j] += g[row + j] * x[row + j];
+    }
+    // d(x / q)/dx = (I - x x^T / q^2) / q: g / q - x <g, x> / q^3 (g / q alone where q is the clamp).
+    for (let j = 0; j < inner; j++) {
+      const q = r[ro + j];
+      if (q < 0) { c[j] = 0; inv[j] = 1 / -q; } else { c[j] = c[j] / (q * q * q); inv[j] = 1 / q; }
+    }
+    for (let l = 0; l < len; l++) {
+      const row = base + l * inner;
+      for (let j = 0; j < inner; j++) { const k = row + j; gx[k] += g[k] * inv[j] - x[k] * c[j]; }
     }
   }
 }

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -30,6 +30,8 @@ export interface NativeAddon {
     query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
     dist2: Float64Array, idx: Int32Array): void;
   meanCrossProducts?(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void;
+  unitNormalize?(outer: number, len: number, inner: number, x: Float32Array, floor: number, r: Float64Array, out: Float32Array): void;
+  unitNormalizeBackward?(outer: number, len: number, inner: number, x: Float32Array, g: Float32Array, r: Float64Array, gx: Float32Array): void;
   isolationPathSums?(rows: number, cols: number, x: Float32Array, feature: Int32Array, threshold: Float32Array,
     left: Int32Array, right: Int32Array, roots: Int32Array, leafLength: Float64Array, normals: Float32Array | null,
     sums: Float64Array): void;
@@ -270,6 +272,24 @@ export class NativeKernels implements Kernels {
     // The addon checks every node's split and children before walking; one tree over a few rows costs less here.
     if (typeof this.addon.isolationPathSums !== 'function' || rows * roots.length < 512) isolationPathSumsInto(rows, cols, x, feature, threshold, left, right, roots, leafLength, normals, sums);
     else this.addon.isolationPathSums(rows, cols, x, feature, threshold, left, right, roots, leafLength, normals, sums);
+  }
+
+  unitNormalize(outer: number, len: number, inner: number, x: Float32Array, floor: number, r: Float64Array, out: Float32Array): void {
+    const K = 'unitNormalize', size = outer * len * inner;
+    dim(K, 'outer', outer); dim(K, 'len', len); dim(K, 'inner', inner); dim(K, 'size', size);
+    need(K, 'x', x, size); need(K, 'out', out, size);
+    if (!(r instanceof Float64Array) || r.length < outer * inner) throw new Error(`native ${K}: r must be a Float64Array of at least ${outer * inner} values`);
+    if (typeof this.addon.unitNormalize !== 'function' || size < 1024) unitNormalizeInto(outer, len, inner, x, floor, r, out);
+    else this.addon.unitNormalize(outer, len, inner, x, floor, r, out);
+  }
+
+  unitNormalizeBackward(outer: number, len: number, inner: number, x: Float32Array, g: Float32Array, r: Float64Array, gx: Float32Array): void {
+    const K = 'unitNormalizeBackward', size = outer * len * inner;
+    dim(K, 'outer', outer); dim(K, 'len', len); dim(K, 'inner', inner); dim(K, 'size', size);
+    need(K, 'x', x, size); need(K, 'g', g, size); need(K, 'gx', gx, size);
+    if (!(r instanceof Float64Array) || r.length < outer * inner) throw new Error(`native ${K}: r must be a Float64Array of at least ${outer * inner} values`);
+    if (typeof this.addon.unitNormalizeBackward !== 'function' || size < 1024) unitNormalizeBackwardInto(outer, len, inner, x, g, r, gx);
+    else this.addon.unitNormalizeBackward(outer, len, inner, x, g, r, gx);
   }
 
   meanCrossProducts(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void {
