@@ -714,7 +714,7 @@ describe('native fused kernels', { skip }, () => {
   test('unitNormalize and its backward: bit-equal to the reference loops (wrapper and addon, 1-3 threads), clamped and wide slices included', () => {
     const k = loaded as NativeKernels;
     const floor = Math.fround(1e-12);
-    for (const [outer, len, inner] of [[64, 5, 200], [320, 200, 1], [3, 7, 5], [1, 1, 1], [700, 3, 33]]) {
+    for (const [outer, len, inner] of [[64, 5, 200], [320, 200, 1], [7, 9, 1], [3, 7, 5], [1, 1, 1], [700, 3, 33], [1030, 2, 1]]) {
       const size = outer * len * inner;
       const x = rand(size, size + 1, -3, 3), g = rand(size, size + 2, -1, 1);
       // A zero slice (clamped: divided by the floor), a tiny one (clamped too) and one near float32's limit.
