@@ -1,3 +1,5 @@
+import { Acc } from '../backend/kernels.js';
+import { kernels } from '../backend/index.js';
 import { allocData, makeOutput, type Shape, shapeSize, shapeString, Tensor } from '../tensor.js';
 import { axisLayout } from './reduce.js';
 
@@ -8,10 +10,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   }
   const out = allocData(x.size, false);
   out.set(x.data);
-  return makeOutput(out, shape, [x], (g) => {
-    const gx = x.gradBuffer();
-    for (let i = 0; i < g.length; i++) gx[i] += g[i];
-  });
+  return makeOutput(out, shape, [x], (g) => kernels().accumulate(Acc.grad, g.length, g, null, null, x.gradBuffer()));
 }
 
 /** Concatenation along an axis; all other dimensions must agree. */
