@@ -151,6 +151,54 @@ function againstControlAndAe(results: Map<string, Result>, models: string[]): st
     ...lines, ''];
 }
 
+/** One row of auto's head-to-head comparison: the data sets both have, and how auto fares on them. */
+export interface HeadToHead { detector: string; sets: string[]; auto: number; other: number; wins: number; ties: number; losses: number; worst: { ds: string; gap: number } | null }
+
+/**
+ * auto against one detector on the data sets where both have a result (protocol fixed by the caller): mean AUROC
+ * of each over those sets, auto's wins / ties / losses by mean AUROC (equal to 3 decimals is a tie), and the set
+ * where auto trails the detector most (null when it never trails).
+ */
+export function headToHead(detector: string, aurocs: ReadonlyMap<string, { auto: number; other: number }>): HeadToHead {
+  const sets = [...aurocs.keys()];
+  let wins = 0, ties = 0, losses = 0, worst: { ds: string; gap: number } | null = null;
+  for (const ds of sets) {
+    const { auto, other } = aurocs.get(ds)!;
+    const d = Math.round(auto * 1000) - Math.round(other * 1000);
+    if (d > 0) wins++; else if (d === 0) ties++; else losses++;
+    if (other - auto > 0 && (!worst || other - auto > worst.gap)) worst = { ds, gap: other - auto };
+  }
+  return { detector, sets, auto: mean(sets.map((ds) => aurocs.get(ds)!.auto)), other: mean(sets.map((ds) => aurocs.get(ds)!.other)), wins, ties, losses, worst };
+}
+
+/** auto against every classical detector, per protocol, on the data sets each pair shares (issue 12's goal). */
+function autoHeadToHeadSection(results: ReadonlyMap<string, Result>): string[] {
+  const lines: string[] = [];
+  for (const [protocol] of PROTOCOLS) {
+    const rows: HeadToHead[] = [];
+    for (const m of CLASSICAL_DETECTORS.filter((x) => x !== 'auto')) {
+      const shared = new Map<string, { auto: number; other: number }>();
+      for (const ds of DATASETS) {
+        const a = results.get(`auto-${ds}-${protocol}`), o = results.get(`${m}-${ds}-${protocol}`);
+        if (a && o) shared.set(ds, { auto: a.mean.auroc, other: o.mean.auroc });
+      }
+      if (shared.size >= 2) rows.push(headToHead(m, shared));
+    }
+    if (rows.length === 0) continue;
+    lines.push(`### ${protocol}`, '', '| detector | data sets both have | auto mean AUROC | its mean AUROC | auto higher / equal / lower | where auto trails it most |', '|---|---|---|---|---|---|');
+    for (const r of rows) {
+      lines.push(`| ${r.detector} | ${r.sets.length} | ${f(r.auto)} | ${f(r.other)} | ${r.wins} / ${r.ties} / ${r.losses} | ${r.worst ? `${r.worst.ds} (${f(r.worst.gap)})` : 'nowhere'} |`);
+    }
+    const beaten = rows.filter((r) => r.auto <= r.other).map((r) => r.detector);
+    lines.push('', beaten.length ? `Under this protocol auto's mean AUROC is not above ${beaten.join(', ')} on the sets they share.` : 'Under this protocol auto\'s mean AUROC is above every classical detector\'s on the sets each shares with it.', '');
+  }
+  if (lines.length === 0) return [];
+  return ['## auto against each classical detector', '',
+    'The mean rank above leaves out detectors missing a data set. Here auto meets each classical detector on every data',
+    'set where both have a result (mean AUROC over those sets; equal to 3 decimals counts as equal), under each protocol.',
+    '', ...lines];
+}
+
 export function benchmarksMarkdown(dir: string): string {
   const results = new Map<string, Result>();
   if (existsSync(dir)) {
@@ -229,6 +277,7 @@ export function benchmarksMarkdown(dir: string): string {
       'best; ties share the average rank), averaged over the data sets on which every listed detector has a result; detectors',
       'missing a data set are left out of that protocol\'s ranking.', '', ...rankLines);
   }
+  out.push(...autoHeadToHeadSection(results));
   out.push(...againstControlAndAe(results, models));
   out.push(...autoStudySection(join(dir, '..', 'auto-study.json')));
   out.push(...throughputSection(join(dir, '..', 'throughput', 'classical-500k.json')));

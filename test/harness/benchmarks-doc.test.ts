@@ -45,3 +45,16 @@ describe('pairedDifference (the control / ae comparison of docs/benchmarks.md)',
     assert.equal(pairedDifference([run(1, 0.9)], [run(1, 0.1)], 'auroc'), null, 'one pair has no spread');
   });
 });
+
+describe('headToHead (auto against one detector on shared data sets)', () => {
+  it('counts wins, ties (3 decimals) and losses and finds where auto trails most', async () => {
+    const { headToHead } = await import('../../bench/benchmarks-table.js');
+    const r = headToHead('lof', new Map([
+      ['a', { auto: 0.9, other: 0.8 }], ['b', { auto: 0.7001, other: 0.7004 }], ['c', { auto: 0.5, other: 0.75 }], ['d', { auto: 0.6, other: 0.65 }],
+    ]));
+    assert.deepEqual([r.wins, r.ties, r.losses], [1, 1, 2]);
+    assert.deepEqual(r.worst, { ds: 'c', gap: 0.25 });
+    assert.ok(Math.abs(r.auto - 0.675025) < 1e-12 && Math.abs(r.other - 0.7251) < 1e-12);
+    assert.equal(headToHead('x', new Map([['a', { auto: 0.9, other: 0.1 }]])).worst, null);
+  });
+});
