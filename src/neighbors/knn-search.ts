@@ -280,7 +280,7 @@ export class NeighborIndex {
           continue;
         }
         const s = this.leafStart[l], n = this.leafStart[l + 1] - s;
-        for (let u = 0; u < na; u++) qact.set(qa.subarray(active[u] * w, (active[u] + 1) * w), u * w);
+        gemm.gatherRows(na, w, qa, active, 0, qact);
         gemm.gemm(false, true, na, n, w, qact, ra.subarray(s * w, (s + n) * w), 0, g);
         evaluated += na * n;
         for (let u = 0; u < na; u++) {
