@@ -13,7 +13,8 @@
         "native/src/rng.c",
         "native/src/distance.c",
         "native/src/forest.c",
-        "native/src/normalize.c"
+        "native/src/normalize.c",
+        "native/src/jsexp.c"
       ],
       "cflags": ["-O3", "-std=c11", "-D_GNU_SOURCE", "-fvisibility=hidden", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "cflags!": ["-O2", "-O0", "-ffast-math"],

@@ -105,6 +105,9 @@ int ab_isolation_path_sums(int64_t rows, int64_t cols, const float *x, const int
 void ab_unit_normalize(int64_t outer, int64_t len, int64_t inner, const float *x, double floor, double *r, float *out);
 int ab_unit_normalize_backward(int64_t outer, int64_t len, int64_t inner, const float *x, const float *g, const double *r,
                                float *gx);
+/* exp exactly as V8's Math.exp (jsexp.c: fdlibm's algorithm), one value and an array. */
+double ab_js_exp(double x);
+void ab_js_exp_array(int64_t n, const double *x, double *out);
 /* Dropout keep-mask from a xoshiro128** state (rng.c; the stream of keepMaskInto in rng.ts). */
 void ab_keep_mask(int32_t *state, int64_t n, double keep, float scale, float *out);
 /* out[i] += the binary op's gradient term in double (elementwise.c; Kernels.accumulate). */

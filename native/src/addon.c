@@ -306,7 +306,7 @@ static napi_value js_accumulate(napi_env env, napi_callback_info info) {
   const float *b = get_f32(&A, 3, "b", len, op < 2);
   const float *r = get_f32(&A, 4, "r", len, op != 4);
   float *out = get_f32(&A, 5, "out", len, 0);
-  if (!A.failed && (op < 0 || op > 4)) fail(&A, "is not a known accumulate op code", "op");
+  if (!A.failed && (op < 0 || op > 5)) fail(&A, "is not a known accumulate op code", "op");
   if (A.failed) return NULL;
   ab_accumulate((int)op, len, g, b, r, out);
   return NULL;
@@ -788,6 +788,17 @@ static napi_value js_unit_normalize_backward(napi_env env, napi_callback_info in
   return NULL;
 }
 
+static napi_value js_js_exp(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "jsExp", 3)) return NULL;
+  int64_t n = get_int(&A, 0, "n");
+  const double *x = get_f64(&A, 1, "x", n, 0);
+  double *out = get_f64(&A, 2, "out", n, 0);
+  if (A.failed) return NULL;
+  ab_js_exp_array(n, x, out);
+  return NULL;
+}
+
 static napi_value js_knn_leaf_update(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "knnLeafUpdate", 14)) return NULL;
@@ -912,6 +923,7 @@ NAPI_MODULE_INIT() {
     { "meanCrossProducts", js_mean_cross_products },
     { "knnLeafUpdate", js_knn_leaf_update },
     { "isolationPathSums", js_isolation_path_sums },
+    { "jsExp", js_js_exp },
     { "unitNormalize", js_unit_normalize },
     { "unitNormalizeBackward", js_unit_normalize_backward },
     { "threads", js_threads },

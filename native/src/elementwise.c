@@ -359,8 +359,11 @@ void ab_accumulate(int op, int64_t len, const float *g, const float *b, const fl
     case 1: for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + -(double)g[i]); break;
     case 2: for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] * (double)b[i]); break;
     case 3: for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] / (double)b[i]); break;
-    default:
+    case 4:
       for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + -(double)g[i] * (double)r[i] / (double)b[i]);
+      break;
+    default: /* softplus's slope from its output: d/dy (1 - e^-y) = e^-y, with Math.exp's exact bits */
+      for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] * ab_js_exp(-(double)b[i]));
       break;
   }
 }

@@ -598,7 +598,7 @@ describe('native fused kernels', { skip }, () => {
       // Wide magnitudes (products near float32's rounding boundaries, tiny quotients), zeros, infinities and NaN.
       const g = rand(len, 3, -1e3, 1e3), b = rand(len, 4, -5, 5), r = rand(len, 5, -1e-3, 1e-3), base = rand(len, 6, -1, 1);
       if (len > 8) { g[0] = 0; b[1] = 0; g[2] = Infinity; b[3] = NaN; base[4] = 3.4e38; g[5] = 1e-40; b[6] = 1e-38; }
-      for (let op = 0; op <= 4; op++) {
+      for (let op = 0; op <= 5; op++) {
         for (const viaAddon of [false, true]) {
           const want = Float32Array.from(base), got = Float32Array.from(base);
           accumulateInto(op as AccCode, len, g, b, r, want);
@@ -608,8 +608,28 @@ describe('native fused kernels', { skip }, () => {
         }
       }
     }
-    assert.throws(() => k.accumulate(5 as AccCode, 4, new Float32Array(4), null, null, new Float32Array(4)), /unknown op code 5/);
+    assert.throws(() => k.accumulate(6 as AccCode, 4, new Float32Array(4), null, null, new Float32Array(4)), /unknown op code 6/);
+    assert.throws(() => k.accumulate(Acc.softplusSlope, 4, new Float32Array(4), new Float32Array(3), null, new Float32Array(4)), /b has length 3/);
     assert.throws(() => k.accumulate(Acc.mul, 4, new Float32Array(4), new Float32Array(3), null, new Float32Array(4)), /b has length 3/);
+  });
+
+  test('jsExp: the bits of V8\'s Math.exp on every range (the native kernels\' exp), special values included', () => {
+    const k = loaded as NativeKernels;
+    const n = 200_000, x = new Float64Array(n), out = new Float64Array(n);
+    const word = new Uint32Array(2), pattern = new Float64Array(word.buffer);
+    const next = rng(77);
+    const cases: [string, (i: number) => number][] = [
+      ['[-1, 1]', () => -1 + 2 * next()], ['[-50, 50]', () => -100 * next() + 50], ['[-750, 710]', () => -750 + 1460 * next()],
+      ['tiny', () => (next() - 0.5) * 1e-7], ['every bit pattern', () => { word[0] = next() * 2 ** 32; word[1] = next() * 2 ** 32; return pattern[0]; }],
+    ];
+    const special = [0, -0, 1, -1, 0.5, Math.LN2 / 2, 1.5 * Math.LN2, 709.782712893384, 709.79, -745.1332191019411, -745.14, 2 ** -28, -(2 ** -29), Infinity, -Infinity, NaN, 1e-320];
+    for (const [name, draw] of cases) {
+      for (let i = 0; i < n; i++) x[i] = i < special.length ? special[i] : draw(i);
+      k.addon.jsExp!(n, x, out);
+      let bad = -1;
+      for (let i = 0; i < n && bad < 0; i++) if (!Object.is(out[i], Math.exp(x[i]))) bad = i;
+      assert.equal(bad, -1, bad < 0 ? name : `${name}: exp(${x[bad]}) gave ${out[bad]}, Math.exp ${Math.exp(x[bad])}`);
+    }
   });
 
   test('squaredErrorSum and accumulateScaledDifference: bit-equal to the reference loops (wrapper and addon), edge values included', () => {

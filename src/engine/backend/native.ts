@@ -30,6 +30,8 @@ export interface NativeAddon {
     query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
     dist2: Float64Array, idx: Int32Array): void;
   meanCrossProducts?(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void;
+  /** exp as V8's Math.exp computes it (fdlibm's algorithm), for the kernels that use it; a test hook too. */
+  jsExp?(n: number, x: Float64Array, out: Float64Array): void;
   unitNormalize?(outer: number, len: number, inner: number, x: Float32Array, floor: number, r: Float64Array, out: Float32Array): void;
   unitNormalizeBackward?(outer: number, len: number, inner: number, x: Float32Array, g: Float32Array, r: Float64Array, gx: Float32Array): void;
   isolationPathSums?(rows: number, cols: number, x: Float32Array, feature: Int32Array, threshold: Float32Array,
@@ -381,7 +383,7 @@ export class NativeKernels implements Kernels {
 
   accumulate(op: AccCode, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void {
     const K = 'accumulate';
-    if (!(Number.isInteger(op) && op >= 0 && op <= 4)) throw new Error(`native ${K}: unknown op code ${String(op)}`);
+    if (!(Number.isInteger(op) && op >= 0 && op <= 5)) throw new Error(`native ${K}: unknown op code ${String(op)}`);
     dim(K, 'len', len); need(K, 'g', g, len); need(K, 'out', out, len);
     if (op >= Acc.mul) need(K, 'b', b!, len);
     if (op === Acc.divByB) need(K, 'r', r!, len);

@@ -1,5 +1,5 @@
 import { kernels } from '../backend/index.js';
-import { Act, actGradGradFromOutput, type ActName } from '../backend/kernels.js';
+import { Acc, Act, actGradGradFromOutput, type ActName } from '../backend/kernels.js';
 import { allocData, makeOutput, type Tensor } from '../tensor.js';
 
 /** Applies a pointwise activation through the backend's kernels; the gradient uses the output. */
@@ -30,7 +30,7 @@ export function activationSlope(y: Tensor, name: ActName, alpha = 0.01): Tensor 
     switch (code) {
       case Act.tanh: for (let i = 0; i < n; i++) gy[i] += g[i] * (-2 * yd[i]); break;
       case Act.sigmoid: for (let i = 0; i < n; i++) gy[i] += g[i] * (1 - 2 * yd[i]); break;
-      case Act.softplus: for (let i = 0; i < n; i++) gy[i] += g[i] * Math.exp(-yd[i]); break;
+      case Act.softplus: kernels().accumulate(Acc.softplusSlope, n, g, yd, null, gy); break;
       default: for (let i = 0; i < n; i++) gy[i] += g[i] * actGradGradFromOutput(code, yd[i]);
     }
   });
