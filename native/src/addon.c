@@ -306,7 +306,7 @@ static napi_value js_accumulate(napi_env env, napi_callback_info info) {
   const float *b = get_f32(&A, 3, "b", len, op < 2);
   const float *r = get_f32(&A, 4, "r", len, op != 4);
   float *out = get_f32(&A, 5, "out", len, 0);
-  if (!A.failed && (op < 0 || op > 5)) fail(&A, "is not a known accumulate op code", "op");
+  if (!A.failed && (op < 0 || op > 6)) fail(&A, "is not a known accumulate op code", "op");
   if (A.failed) return NULL;
   ab_accumulate((int)op, len, g, b, r, out);
   return NULL;

@@ -362,8 +362,11 @@ void ab_accumulate(int op, int64_t len, const float *g, const float *b, const fl
     case 4:
       for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + -(double)g[i] * (double)r[i] / (double)b[i]);
       break;
-    default: /* softplus's slope from its output: d/dy (1 - e^-y) = e^-y, with Math.exp's exact bits */
+    case 5: /* softplus's slope from its output: d/dy (1 - e^-y) = e^-y, with Math.exp's exact bits */
       for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] * ab_js_exp(-(double)b[i]));
+      break;
+    default: /* square's backward: g * 2x, 2x formed in double (no float32 overflow) */
+      for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] * (2.0 * (double)b[i]));
       break;
   }
 }

@@ -597,8 +597,8 @@ describe('native fused kernels', { skip }, () => {
     for (const len of [0, 1, 255, 256, 10007]) {
       // Wide magnitudes (products near float32's rounding boundaries, tiny quotients), zeros, infinities and NaN.
       const g = rand(len, 3, -1e3, 1e3), b = rand(len, 4, -5, 5), r = rand(len, 5, -1e-3, 1e-3), base = rand(len, 6, -1, 1);
-      if (len > 8) { g[0] = 0; b[1] = 0; g[2] = Infinity; b[3] = NaN; base[4] = 3.4e38; g[5] = 1e-40; b[6] = 1e-38; }
-      for (let op = 0; op <= 5; op++) {
+      if (len > 8) { g[0] = 0; b[1] = 0; g[2] = Infinity; b[3] = NaN; base[4] = 3.4e38; g[5] = 1e-40; b[6] = 1e-38; b[7] = 3e38; g[7] = 1e-3; }
+      for (let op = 0; op <= 6; op++) {
         for (const viaAddon of [false, true]) {
           const want = Float32Array.from(base), got = Float32Array.from(base);
           accumulateInto(op as AccCode, len, g, b, r, want);
@@ -608,7 +608,7 @@ describe('native fused kernels', { skip }, () => {
         }
       }
     }
-    assert.throws(() => k.accumulate(6 as AccCode, 4, new Float32Array(4), null, null, new Float32Array(4)), /unknown op code 6/);
+    assert.throws(() => k.accumulate(7 as AccCode, 4, new Float32Array(4), null, null, new Float32Array(4)), /unknown op code 7/);
     assert.throws(() => k.accumulate(Acc.softplusSlope, 4, new Float32Array(4), new Float32Array(3), null, new Float32Array(4)), /b has length 3/);
     assert.throws(() => k.accumulate(Acc.mul, 4, new Float32Array(4), new Float32Array(3), null, new Float32Array(4)), /b has length 3/);
   });

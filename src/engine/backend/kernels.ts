@@ -24,7 +24,7 @@ export type ActCode = (typeof Act)[ActName];
 /** Elementwise binary codes (same-shape operands); numeric values are part of the native ABI. */
 export const Bin = { add: 0, sub: 1, mul: 2, div: 3 } as const;
 /** Kernels.accumulate's terms. */
-export const Acc = { grad: 0, negGrad: 1, mul: 2, div: 3, divByB: 4, softplusSlope: 5 } as const;
+export const Acc = { grad: 0, negGrad: 1, mul: 2, div: 3, divByB: 4, softplusSlope: 5, square: 6 } as const;
 export type AccCode = (typeof Acc)[keyof typeof Acc];
 export type BinName = keyof typeof Bin;
 export type BinCode = (typeof Bin)[BinName];
@@ -69,7 +69,7 @@ export interface Kernels {
    * TypeScript `out[i] += ...` does): Acc.grad g[i], Acc.negGrad -g[i], Acc.mul g[i] * b[i], Acc.div
    * g[i] / b[i], Acc.divByB -g[i] * r[i] / b[i] (r the quotient), Acc.softplusSlope g[i] * Math.exp(-b[i]) (the
    * backward of softplus's slope written from its output b; the native backend's exp is V8's algorithm, bit for
-   * bit). The binary ops' backward; bit-identical on every backend. b and r are read only by the ops that use them.
+   * bit), Acc.square g[i] * (2 * b[i]) (square's backward). The binary ops' backward; bit-identical on every backend. b and r are read only by the ops that use them.
    */
   accumulate(op: AccCode, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void;
 
@@ -274,6 +274,7 @@ export function accumulateInto(op: AccCode, len: number, g: Float32Array, b: Flo
     case Acc.div: { const bb = b!; for (let i = 0; i < len; i++) out[i] += g[i] / bb[i]; return; }
     case Acc.divByB: { const bb = b!, rr = r!; for (let i = 0; i < len; i++) out[i] += -g[i] * rr[i] / bb[i]; return; }
     case Acc.softplusSlope: { const bb = b!; for (let i = 0; i < len; i++) out[i] += g[i] * Math.exp(-bb[i]); return; }
+    case Acc.square: { const bb = b!; for (let i = 0; i < len; i++) out[i] += g[i] * (2 * bb[i]); return; }
   }
 }
 

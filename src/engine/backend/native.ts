@@ -383,7 +383,7 @@ export class NativeKernels implements Kernels {
 
   accumulate(op: AccCode, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void {
     const K = 'accumulate';
-    if (!(Number.isInteger(op) && op >= 0 && op <= 5)) throw new Error(`native ${K}: unknown op code ${String(op)}`);
+    if (!(Number.isInteger(op) && op >= 0 && op <= 6)) throw new Error(`native ${K}: unknown op code ${String(op)}`);
     dim(K, 'len', len); need(K, 'g', g, len); need(K, 'out', out, len);
     if (op >= Acc.mul) need(K, 'b', b!, len);
     if (op === Acc.divByB) need(K, 'r', r!, len);

@@ -1,3 +1,5 @@
+import { kernels } from '../backend/index.js';
+import { Acc, Bin } from '../backend/kernels.js';
 import { allocData, makeOutput, type Tensor } from '../tensor.js';
 
 /**
@@ -22,11 +24,9 @@ export function sqrt(x: Tensor): Tensor { return unary(x, Math.sqrt, (_v, y) => 
 export function square(x: Tensor): Tensor {
   const out = allocData(x.size, false);
   const d = x.data;
-  for (let i = 0; i < out.length; i++) out[i] = d[i] * d[i];
-  return makeOutput(out, x.shape, [x], (g) => {
-    const gx = x.gradBuffer();
-    for (let i = 0; i < g.length; i++) gx[i] += g[i] * (2 * d[i]);
-  });
+  // x * x rounded to float32 (Kernels.binary's mul: the same product, in C on the native backend).
+  kernels().binary(Bin.mul, out.length, d, d, out);
+  return makeOutput(out, x.shape, [x], (g) => kernels().accumulate(Acc.square, g.length, g, d, null, x.gradBuffer()));
 }
 export function abs(x: Tensor): Tensor { return unary(x, Math.abs, (v) => (v > 0 ? 1 : v < 0 ? -1 : 0)); }
 export function reciprocal(x: Tensor): Tensor { return unary(x, (v) => 1 / v, (_v, y) => -y * y); }
