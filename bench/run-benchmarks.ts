@@ -63,7 +63,7 @@ for (const name of datasets) {
         onRun: (m, i) => process.stderr.write(`  run ${have + i + 1}/${n} seed ${m.seed}: F1 ${m.f1.toFixed(4)} AUROC ${m.auroc.toFixed(4)} (${m.seconds.toFixed(1)} s)\n`),
       });
       const r = existing ? mergeRuns(existing, { ...added, ...backendInfo() }) : added;
-      writeFileSync(file, `${JSON.stringify({ ...r, ...backendInfo(), runsNote: n < 20 ? `${n} seeds: ${slow ? `${name} runs take --slow-runs seeds (${ds.rows} rows: deep detectors at the paper's epochs take minutes per seed)` : `${model} is slow`}` : null })}\n`);
+      writeFileSync(file, `${JSON.stringify({ ...r, ...backendInfo(), runsNote: n < 20 ? `${n} seed${n === 1 ? '' : 's'}: ${slow ? `${name} runs take --slow-runs seeds (${ds.rows} rows: deep detectors at the paper's epochs take minutes per seed)` : `${model} is slow`}` : null })}\n`);
       process.stderr.write(`  -> ${file}: F1 ${r.mean.f1.toFixed(4)} AUROC ${r.mean.auroc.toFixed(4)}, ${(r.seconds / 60).toFixed(1)} min\n`);
     }
   }
