@@ -20,6 +20,7 @@ import './fencegan/detector.js';
 import './egbad/detector.js';
 import './ganomaly/detector.js';
 import './alad/detector.js';
+import './alocc/detector.js';
 import './iforest/detector.js';
 import './eif/detector.js';
 import './gmm/detector.js';

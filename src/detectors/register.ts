@@ -41,6 +41,12 @@ export interface DetectorEntry {
    */
   seedFree?: string;
   /**
+   * Set (to what was measured, in a sentence) when the detector is registered so that it can be run and
+   * benchmarked, but its scores do not rank rows reliably: `aberrant fit` warns, docs/detectors.md says so, and
+   * the conformance suite skips its ranking floor (every other check still applies).
+   */
+  unreliable?: string;
+  /**
    * The benchmark's control: parameters that make the same detector, with the same seed, skip what training
    * learns (for deep detectors, 0 epochs: the initial networks), and what that means; null: no control.
    */

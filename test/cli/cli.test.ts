@@ -141,6 +141,16 @@ describe('aberrant CLI', () => {
     assert.equal(sc.out.trim().split('\n').length, 401);
   });
 
+  it('fit warns before fitting a detector registered as unreliable, and only then', () => {
+    const m = join(dir, 'alocc.abr');
+    const res = run(['fit', '--model', 'alocc', data, '--label-column', 'label', '--epochs', '2', '--seed', '3', '--out', m]);
+    assert.equal(res.code, 0, res.err);
+    assert.match(res.err, /^warning: alocc does not rank rows reliably: on tabular rows/);
+    const ae = run(['fit', '--model', 'ae', data, '--label-column', 'label', '--epochs', '2', '--seed', '3', '--out', join(dir, 'ae-quick.abr')]);
+    assert.equal(ae.code, 0, ae.err);
+    assert.doesNotMatch(ae.err, /warning/);
+  });
+
   it('fit --help lists every registered detector\'s parameters', () => {
     const res = run(['fit', '--help']);
     assert.match(res.out, /Parameters of dagmm/);

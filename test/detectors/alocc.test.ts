@@ -1,5 +1,5 @@
 /**
- * ALOCC (not registered; see its doc comment): both players' losses and the score by hand, the training noise,
+ * ALOCC (registered as unreliable; see its doc comment): both players' losses and the score by hand, the training noise,
  * determinism, the model file's state, finite training on planted data. No quality floor: it does not rank.
  */
 import assert from 'node:assert/strict';

@@ -90,7 +90,7 @@ function fillDetectors(): void {
   const names = detectorNames();
   const first = ['auto', 'dagmm'].filter((n) => names.includes(n));
   const order = [...first, ...names.filter((n) => !first.includes(n)).sort()];
-  el.detectorSelect.innerHTML = order.map((n) => `<option value="${esc(n)}">${esc(n)}</option>`).join('');
+  el.detectorSelect.innerHTML = order.map((n) => `<option value="${esc(n)}">${esc(n)}${detectorEntry(n).unreliable ? ' (unreliable)' : ''}</option>`).join('');
   el.detectorSelect.value = first[0] ?? order[0];
   showDetector();
 }
@@ -98,8 +98,8 @@ function fillDetectors(): void {
 function showDetector(): void {
   const name = el.detectorSelect.value;
   const params = parameterDocs(name).filter((p) => p.name !== 'preprocessing').map((p) => `${p.name}${p.default !== undefined ? `=${JSON.stringify(p.default)}` : ''}`);
-  const summary = detectorEntry(name).summary.trim();
-  el.detectorInfo.textContent = `${summary}${/[.!?]$/.test(summary) ? '' : '.'} Parameters: ${params.join(', ') || 'none'}.`;
+  const entry = detectorEntry(name), summary = entry.summary.trim();
+  el.detectorInfo.textContent = `${entry.unreliable ? `Does not rank rows reliably: ${entry.unreliable} ` : ''}${summary}${/[.!?]$/.test(summary) ? '' : '.'} Parameters: ${params.join(', ') || 'none'}.`;
 }
 
 // ---- jobs -------------------------------------------------------------------------------------------------

@@ -37,7 +37,8 @@ export function registerModelCommands(program: Command, setup: () => void): void
       setup();
       prepareOutputPath(o.out, [data], o.force, 'model');
       const table = await readData(data, o);
-      const det = detectorEntry(o.model).create(detectorParams(o));
+      const entry = detectorEntry(o.model), det = entry.create(detectorParams(o));
+      if (entry.unreliable) process.stderr.write(`warning: ${o.model} does not rank rows reliably: ${printable(entry.unreliable)}\n`);
       const bar = progressBar(`fitting ${o.model}`);
       det.fit(table, {
         labelColumn: o.labelColumn, drop: o.drop, categorical: o.categorical, numeric: o.numeric, maxCategories: o.maxCategories,
