@@ -9,6 +9,12 @@ export interface Optimizer {
   /** Serialisable state (moments, step count). */
   state(): OptimizerState;
   loadState(s: OptimizerState): void;
+  /** Multiplies the learning rate by factor (a step schedule: torch's StepLR multiplies it by gamma). */
+  scaleLearningRate(factor: number): void;
+}
+
+function checkFactor(factor: number, who: string): void {
+  if (!(factor > 0 && Number.isFinite(factor))) throw new Error(`${who}: learning-rate factor must be positive and finite, got ${factor}`);
 }
 
 export interface OptimizerState { kind: string; t: number; buffers: Float32Array[] }
@@ -38,7 +44,7 @@ export interface AdamOptions { lr?: number; beta1?: number; beta2?: number; eps?
 
 /** Adam exactly as torch.optim.Adam (defaults lr 1e-3, betas 0.9/0.999, eps 1e-8, L2 weight decay); see AdamEpsilonPlacement for TF1's. */
 export class Adam implements Optimizer {
-  readonly lr: number; readonly beta1: number; readonly beta2: number; readonly eps: number; readonly weightDecay: number;
+  lr: number; readonly beta1: number; readonly beta2: number; readonly eps: number; readonly weightDecay: number;
   readonly epsilonPlacement: AdamEpsilonPlacement;
   private t = 0;
   private readonly m: Float32Array[];
@@ -70,6 +76,8 @@ export class Adam implements Optimizer {
 
   zeroGrad(): void { for (const p of this.params) p.zeroGrad(); }
 
+  scaleLearningRate(factor: number): void { checkFactor(factor, 'Adam'); this.lr *= factor; }
+
   state(): OptimizerState { return { kind: 'adam', t: this.t, buffers: [...this.m, ...this.v].map((b) => b.slice()) }; }
 
   loadState(s: OptimizerState): void {
@@ -86,6 +94,8 @@ export class Sgd implements Optimizer {
   private t = 0;
   private readonly buf: Float32Array[];
   private readonly o: Required<SgdOptions>;
+
+  scaleLearningRate(factor: number): void { checkFactor(factor, 'SGD'); this.o.lr *= factor; }
 
   constructor(private readonly params: readonly Tensor[], o: SgdOptions) {
     checkParams(params, 'SGD');
@@ -140,6 +150,8 @@ export class Rmsprop implements Optimizer {
   private readonly mom: Float32Array[];
   private readonly gavg: Float32Array[];
   private readonly o: Required<RmspropOptions>;
+
+  scaleLearningRate(factor: number): void { checkFactor(factor, 'RMSprop'); this.o.lr *= factor; }
 
   constructor(private readonly params: readonly Tensor[], o: RmspropOptions = {}) {
     checkParams(params, 'RMSprop');

@@ -1,13 +1,14 @@
 /** The deep-detector template: hooks, clipping, early stopping, model-file weights; the autoencoder on it; registration. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mse, scale } from '../../src/engine/ops/index.js';
+import { add, mse, mul, scale, sum } from '../../src/engine/ops/index.js';
 import { Rng } from '../../src/engine/rng.js';
-import { parameter, type Tensor } from '../../src/engine/tensor.js';
+import { parameter, Tensor } from '../../src/engine/tensor.js';
 import { AutoencoderDetector } from '../../src/detectors/ae/detector.js';
 import { splitAutoencoder } from '../../src/detectors/ae/paper-configs.js';
 import { PAPER_CONFIGS } from '../../src/detectors/dagmm/paper-configs.js';
 import { DeepDetector, type DeepParams, type DeepPhase, type DeepTrainingConfig, type EpochStats, type LossOutput } from '../../src/detectors/deep/detector.js';
+import { trainLoop, type TrainLoopOptions } from '../../src/detectors/deep/train-loop.js';
 import { CommonParamsSchema, parseParams } from '../../src/detectors/params.js';
 import { detectorEntry, loadDetector, registerDetector } from '../../src/detectors/registry.js';
 
@@ -208,5 +209,46 @@ describe('detector registration', () => {
     assert.throws(() => registerDetector(entry), /detector "ae" is registered twice/);
     assert.throws(() => registerDetector({ ...entry, name: 'Bad Name' }), /lower-case/);
     assert.ok(detectorEntry('dagmm').untrainedControl);
+  });
+});
+
+const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
+
+describe('training-loop optimiser settings', () => {
+  // One weight per case and loss = sum(c * w): a constant gradient c, so each Adam step moves w by lr (up to eps).
+  const train = (o: Partial<TrainLoopOptions>, c = 1, epochs = 3) => {
+    const w = parameter(Float32Array.of(0.5), [1]), b = parameter(Float32Array.of(0.25), [1]);
+    const k = new Tensor(Float32Array.of(c), [1]);
+    trainLoop({ parameters: () => [w, b], loss: () => ({ loss: add(sum(mul(w, k)), sum(mul(b, k))) }) },
+      new Float32Array(1), 1, 1, new Rng(0), { what: 'test', epochs, batchSize: 1, learningRate: 0.01, ...o });
+    return { w: w.data[0], b: b.data[0] };
+  };
+  it('learningRateStep multiplies the learning rate by gamma after every `epochs` epochs (StepLR)', () => {
+    close(0.5 - train({}).w, 0.03, 1e-6, 'constant rate');
+    close(0.5 - train({ learningRateStep: { epochs: 1, gamma: 0.5 } }).w, 0.01 * (1 + 0.5 + 0.25), 1e-6, 'halved after each epoch');
+    close(0.5 - train({ learningRateStep: { epochs: 2, gamma: 0.1 } }).w, 0.01 * (1 + 1 + 0.1), 1e-6, 'a tenth after two');
+    assert.throws(() => train({ learningRateStep: { epochs: 0, gamma: 0.5 } }), /learning-rate step needs a whole number of epochs >= 1/);
+    assert.throws(() => train({ learningRateStep: { epochs: 1, gamma: -1 } }), /positive finite gamma/);
+  });
+  it('frozen parameters keep their values; the others train', () => {
+    const { w, b } = train({ frozen: new Set() }), f = (() => {
+      const wt = parameter(Float32Array.of(0.5), [1]), bt = parameter(Float32Array.of(0.25), [1]);
+      const k = new Tensor(Float32Array.of(1), [1]);
+      trainLoop({ parameters: () => [wt, bt], loss: () => ({ loss: add(sum(mul(wt, k)), sum(mul(bt, k))) }) },
+        new Float32Array(1), 1, 1, new Rng(0), { what: 'test', epochs: 3, batchSize: 1, learningRate: 0.01, frozen: new Set([bt]) });
+      return { w: wt.data[0], b: bt.data[0] };
+    })();
+    close(f.w, w, 0, 'the trained weight is unaffected by freezing the other');
+    assert.equal(f.b, 0.25);
+    assert.notEqual(b, 0.25);
+    const only = parameter(Float32Array.of(1), [1]);
+    assert.throws(() => trainLoop({ parameters: () => [only], loss: () => ({ loss: sum(only) }) }, new Float32Array(1), 1, 1, new Rng(0),
+      { what: 'test', epochs: 1, batchSize: 1, learningRate: 0.01, frozen: new Set([only]) }), /test: the loss has only frozen parameters to update/);
+  });
+  it('weightDecay adds wd * w to the gradient (torch\'s L2): with no loss gradient, w moves by lr against its sign per step', () => {
+    const { w } = train({ weightDecay: 1e-3 }, 0);
+    close(0.5 - w, 0.03, 1e-4, 'three steps of about lr (the gradient shrinks with w)');
+    close(train({}, 0).w, 0.5, 0, 'no decay, no gradient: no change');
+    assert.throws(() => train({ weightDecay: -1 }), /weight decay must be a finite number >= 0/);
   });
 });

@@ -117,6 +117,55 @@ describe('NeuTraL AD detector', () => {
     assert.ok(s.every(Number.isFinite));
   });
 
+  it('as the authors: no biases (held at zero), the loss scaled by 1 / (K ln K), the lowest-training-loss epoch after the fifth kept', () => {
+    const o = { ...base, epochs: 14 };
+    const sel = new NeutralAdDetector(o).fit(data.train);
+    const c = sel.resolvedConfig() as { lossScale: number; bias: boolean; selection: string };
+    close(c.lossScale, 1 / (4 * Math.log(4)), 'lossScale');
+    assert.equal(c.bias, false);
+    // The kept epoch: the lowest mean training loss from epoch 6 on, the later of equals.
+    const h = sel.history.map((s) => s.loss);
+    let best = 5;
+    for (let e = 5; e < h.length; e++) if (h[e] <= h[best]) best = e;
+    assert.equal(h.length, 14);
+    // Training is the same stream whatever the epoch count, so the kept weights are those of a run stopped there.
+    const stopped = new NeutralAdDetector({ ...o, epochs: best + 1, selection: 'last' }).fit(data.train);
+    assert.deepEqual(Array.from(sel.scoreSamples(data.test)), Array.from(stopped.scoreSamples(data.test)));
+    const last = new NeutralAdDetector({ ...o, selection: 'last' }).fit(data.train);
+    if (best !== 13) assert.notDeepEqual(Array.from(last.scoreSamples(data.test)), Array.from(sel.scoreSamples(data.test)));
+    // Biases: zero after training without them, trained with bias: true.
+    const biasOf = (d: NeutralAdDetector) => (d as unknown as { mlp(n: string): { biases: Tensor[] } }).mlp('encoder').biases.flatMap((b) => Array.from(b.data));
+    assert.ok(biasOf(sel).every((v) => v === 0));
+    assert.ok(biasOf(new NeutralAdDetector({ ...o, bias: true }).fit(data.train)).some((v) => v !== 0));
+    assert.throws(() => new NeutralAdDetector({ ...o, earlyStopping: { validation: 0.2, patience: 2 } }).fit(data.train), /earlyStopping .* needs selection 'last'/);
+  });
+
+  it('encoderBatchNorm: batch statistics in training, running ones when scoring; kept with the selected epoch and in the model file', () => {
+    const o = { ...base, epochs: 8, encoderBatchNorm: true };
+    const d = new NeutralAdDetector(o).fit(data.train);
+    const norms = (d as unknown as { norms: { runningMean: Float32Array; runningVar: Float32Array; features: number }[] }).norms;
+    assert.equal(norms.length, 4, 'one per hidden encoder layer (5 layers)');
+    assert.ok(norms.every((b) => b.runningMean.some((v) => v !== 0) && b.runningVar.every((v) => v >= 0)), 'running statistics moved');
+    const s = Array.from(d.scoreSamples(data.test));
+    assert.ok(s.every(Number.isFinite));
+    // Scoring uses the running statistics: a row's score does not depend on the rows scored with it.
+    assert.deepEqual(Array.from(d.scoreSamples(data.test.slice(0, 7))), s.slice(0, 7));
+    // The kept epoch restores its running statistics too: the same as a run stopped there.
+    const h = d.history.map((e) => e.loss);
+    let best = 5;
+    for (let e = 5; e < h.length; e++) if (h[e] <= h[best]) best = e;
+    assert.deepEqual(Array.from(new NeutralAdDetector({ ...o, epochs: best + 1, selection: 'last' }).fit(data.train).scoreSamples(data.test)), s);
+    const bytes = d.toBytes();
+    assert.deepEqual(Array.from(loadDetector(bytes, 'bn.abr').scoreSamples(data.test)), s);
+    assert.notDeepEqual(s, Array.from(new NeutralAdDetector({ ...o, encoderBatchNorm: false }).fit(data.train).scoreSamples(data.test)));
+    const j = d.toJSON();
+    (j.manifest.state as { batchNorms: { runningVar: number[] }[] }).batchNorms[2].runningVar[0] = -1;
+    assert.throws(() => loadDetector(j, 'bad.json'), /neutralad model: state.batchNorms\[2\].runningVar must be 16 finite numbers >= 0/);
+    const k = d.toJSON();
+    (k.manifest.state as { batchNorms: unknown[] }).batchNorms.pop();
+    assert.throws(() => loadDetector(k, 'bad.json'), /state.batchNorms must be 4 entries/);
+  });
+
   it('rejects bad parameters by name', () => {
     assert.throws(() => new NeutralAdDetector({ transformations: 1 }), /transformations/);
     assert.throws(() => new NeutralAdDetector({ temperature: 0 }), /temperature/);
@@ -130,8 +179,11 @@ describe('NeuTraL AD detector', () => {
     assert.equal(t.results, undefined);
     assert.deepEqual(t.params, {
       transformations: 11, transformType: 'residual', transformLayers: 2, transformHidden: 24, encoderLayers: 5, encoderHidden: 24,
-      latentSize: 24, temperature: 0.1, epochs: 200, batchSize: 128, learningRate: 1e-3,
+      latentSize: 24, temperature: 0.1, epochs: 200, batchSize: 128, learningRate: 1e-3, bias: false, weightDecay: 1e-5,
+      selection: 'lowest-training-loss', preprocessing: { scaling: 'none' },
     });
+    const a = e.paperConfigs.arrhythmia!.params;
+    assert.deepEqual([a.learningRateStep, a.weightDecay, a.preprocessing, a.encoderBatchNorm], [{ epochs: 100, gamma: 0.5 }, 1e-5, { scaling: 'none' }, true]);
     assert.match(t.source, /76\.8.*half-normal/);
     const k = e.paperConfigs.kddcup!;
     assert.equal(k.params.transformType, 'multiplicative');

@@ -35,7 +35,7 @@ import { Mlp } from '../../nn/mlp.js';
 import { parseNetworkSpec, specInputSize, specParameterShapes } from '../../nn/spec.js';
 import { Detector, type CommonParams, type DetectorModel, type MatrixContext } from '../detector.js';
 import { denseLayersOf, pretrainLayerwise, type PretrainResult } from './pretrain.js';
-import { trainLoop, type EarlyStopping, type EpochStats, type LossOutput, type OptimizerKind, type StepContext, type TrainingPhase, type TrainLoopResult } from './train-loop.js';
+import { trainLoop, type EarlyStopping, type EpochStats, type LossOutput, type OptimizerKind, type StepContext, type TrainingPhase, type TrainLoopOptions, type TrainLoopResult } from './train-loop.js';
 
 export type { EpochStats, LossOutput, OptimizerKind, StepContext } from './train-loop.js';
 
@@ -130,6 +130,8 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
   protected stopAfter(_stats: EpochStats): boolean { return false; }
   /** After the last epoch, with every training row (e.g. statistics the scores need). */
   protected afterTraining(_x: Float32Array, _rows: number, _cols: number): void { /* optional hook */ }
+  /** Optimiser settings beyond the schedule: L2 weight decay, parameters held fixed, a step learning-rate schedule (none by default). */
+  protected optimiserSettings(_config: C): Pick<TrainLoopOptions, 'weightDecay' | 'frozen' | 'learningRateStep'> { return {}; }
   /** Small JSON state saved beside the weights. */
   protected exportState(): Record<string, unknown> { return {}; }
   protected importState(_state: Record<string, unknown>, _config: C): void { /* no state by default */ }
@@ -221,6 +223,7 @@ export abstract class DeepDetector<P extends DeepParams, C extends DeepTrainingC
     }, x, rows, cols, rng, {
       what: this.name, epochs, batchSize: config.batchSize, learningRate: config.learningRate,
       minBatchRows: this.minBatchRows, gradientClip: this.params.gradientClip, earlyStopping: this.params.earlyStopping, onEpoch,
+      ...this.optimiserSettings(config),
     });
   }
 

@@ -95,6 +95,12 @@ export interface TrainLoopOptions {
   gradientClip?: number;
   earlyStopping?: EarlyStopping;
   onEpoch?: (epoch: number, stats: EpochStats) => void;
+  /** L2 weight decay of every optimiser (torch's weight_decay: wd * w added to the gradient). Default 0. */
+  weightDecay?: number;
+  /** Parameters no optimiser updates (e.g. biases held at zero for bias-free networks); they still get gradients. */
+  frozen?: ReadonlySet<Tensor>;
+  /** Multiply every optimiser's learning rate by gamma after each `epochs` epochs (torch's StepLR). */
+  learningRateStep?: { epochs: number; gamma: number };
 }
 
 export interface EpochStats {
@@ -138,10 +144,21 @@ interface ResolvedPhase { name: string; params: readonly Tensor[]; loss: Trainin
 
 /** The model's phases with their optimisers; a single-phase model is one phase over every parameter. */
 function resolvePhases(model: Trainable, params: readonly Tensor[], o: TrainLoopOptions): ResolvedPhase[] {
+  const wd = o.weightDecay ?? 0;
+  if (!(wd >= 0 && Number.isFinite(wd))) throw new Error(`${o.what}: weight decay must be a finite number >= 0, got ${o.weightDecay}`);
+  const decay = wd > 0 ? { weightDecay: wd } : {};
+  const updated = (ps: readonly Tensor[], phase: string): readonly Tensor[] => {
+    const frozen = o.frozen;
+    if (!frozen || frozen.size === 0) return ps;
+    const kept = ps.filter((p) => !frozen.has(p));
+    if (kept.length === 0) throw new Error(`${o.what}: ${phase} has only frozen parameters to update`);
+    return kept;
+  };
   if (!model.phases) {
     if (!model.loss) throw new Error(`${o.what}: declares neither a loss nor training phases`);
     const loss = model.loss.bind(model);
-    return [{ name: 'loss', params, loss, opt: new Adam(params, { lr: o.learningRate }) }];
+    const ps = updated(params, 'the loss');
+    return [{ name: 'loss', params: ps, loss, opt: new Adam(ps, { lr: o.learningRate, ...decay }) }];
   }
   if (model.phases.length === 0) throw new Error(`${o.what}: declares an empty list of training phases`);
   const all = new Set(params), names = new Set<string>();
@@ -152,10 +169,11 @@ function resolvePhases(model: Trainable, params: readonly Tensor[], o: TrainLoop
     if (ph.parameters.some((p) => !all.has(p))) throw new Error(`${o.what}: training phase "${ph.name}" updates a parameter that is not one of the model's`);
     const lr = ph.learningRate ?? o.learningRate;
     if ((ph.betas || ph.adamEpsilonPlacement) && (ph.optimizer ?? 'adam') !== 'adam') throw new Error(`${o.what}: training phase "${ph.name}" sets Adam's ${ph.betas ? 'betas' : 'epsilon placement'} but uses ${ph.optimizer}`);
+    const ps = updated(ph.parameters, `training phase "${ph.name}"`);
     const opt = (ph.optimizer ?? 'adam') === 'adam'
-      ? new Adam(ph.parameters, { lr, ...(ph.betas ? { beta1: ph.betas[0], beta2: ph.betas[1] } : {}), ...(ph.adamEpsilonPlacement ? { epsilonPlacement: ph.adamEpsilonPlacement } : {}) })
-      : new Rmsprop(ph.parameters, { lr });
-    return { name: ph.name, params: ph.parameters, loss: ph.loss, opt };
+      ? new Adam(ps, { lr, ...decay, ...(ph.betas ? { beta1: ph.betas[0], beta2: ph.betas[1] } : {}), ...(ph.adamEpsilonPlacement ? { epsilonPlacement: ph.adamEpsilonPlacement } : {}) })
+      : new Rmsprop(ps, { lr, ...decay });
+    return { name: ph.name, params: ps, loss: ph.loss, opt };
   });
 }
 
@@ -164,6 +182,10 @@ export function trainLoop(model: Trainable, x: Float32Array, rows: number, cols:
   if (!(Number.isInteger(o.batchSize) && o.batchSize > 0)) throw new Error(`batch size must be a positive integer, got ${o.batchSize}`);
   if (!(Number.isInteger(o.epochs) && o.epochs >= 0)) throw new Error(`epochs must be a non-negative integer, got ${o.epochs}`);
   const minRows = o.minBatchRows ?? 1;
+  const step = o.learningRateStep;
+  if (step && !(Number.isInteger(step.epochs) && step.epochs >= 1 && step.gamma > 0 && Number.isFinite(step.gamma))) {
+    throw new Error(`${o.what}: the learning-rate step needs a whole number of epochs >= 1 and a positive finite gamma, got ${step.epochs} and ${step.gamma}`);
+  }
   let val: { x: Float32Array; rows: number } | null = null;
   if (o.earlyStopping) {
     const h = holdOut(x, rows, cols, o.earlyStopping, minRows, rng, o.what);
@@ -220,6 +242,7 @@ export function trainLoop(model: Trainable, x: Float32Array, rows: number, cols:
       } else if (ep + 1 - bestEpoch >= o.earlyStopping.patience) break;
     }
     if (model.stopAfter?.(stats)) break;
+    if (step && (ep + 1) % step.epochs === 0) for (const ph of phases) ph.opt.scaleLearningRate(step.gamma);
   }
   tape.release();
   // Early stopping keeps the weights of the epoch with the lowest validation loss.

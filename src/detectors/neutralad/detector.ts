@@ -19,16 +19,28 @@
  * configurations); tau 0.1; batch 128 and learning rate 1e-3 (their Thyroid run), 200 epochs but at most about
  * 3,000 optimiser steps (their Thyroid run is 15 batches x 200 epochs).
  *
- * Where this differs from the authors' code: every layer has a bias (theirs have none); no batch norm (their
- * Arrhythmia encoder has it); no weight decay or learning-rate schedule; the last epoch's weights are kept (their
- * runs report the epoch with the lowest training loss); and their loss is multiplied by the constant
- * 1 / (K log K), which changes neither Adam's steps (up to its epsilon) nor the ranking of scores.
+ * As the authors' code (boschresearch/NeuTraL-AD: models/TabNets.py, NeutralAD.py, Losses.py, utils.py's Patience,
+ * evaluation/Experiments.py): no layer has a bias (bias false; their transformation layers never have one and their
+ * encoders have enc_bias False in all four tabular configurations), so biases are held at zero and never updated;
+ * Adam with L2 weight decay (their l2: 1e-5 on Thyroid and Arrhythmia, 0 on KDDCUP); the training loss is
+ * multiplied by their constant 1 / (K ln K), which matters with weight decay (it sets the decay's weight against
+ * the loss); an optional step schedule of the learning rate (their StepLR); and the weights kept are those of the
+ * epoch after the fifth with the lowest mean training loss (<=: the later of equals), training stopping after 100
+ * epochs without a new lowest (their Patience(100, use_train_loss=True), consulted from epoch 6): a rule on
+ * training rows only. The score is the unscaled DCL (the same ranking).
+ *
+ * encoderBatchNorm adds their Arrhythmia encoder's batch norm (no affine parameters) after each hidden layer.
+ *
+ * Where this still differs: a trailing partial batch is trained on (their loader drops it).
  */
 import * as z from '../../zod.js';
-import { add, clampMin, concat, div, groupedDots, logSumExp, mean, mul, norm, reshape, scale, slice, sub, sum } from '../../engine/ops/index.js';
+import { add, clampMin, concat, denseStack, div, groupedDots, logSumExp, mean, mul, norm, relu, reshape, scale, slice, sub, sum } from '../../engine/ops/index.js';
+import { BatchNorm } from '../../engine/batchnorm.js';
 import { Tensor } from '../../engine/tensor.js';
 import { denseChain } from '../ae/network.js';
-import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type DeepTrainingConfig, type LossOutput, type StepContext } from '../deep/detector.js';
+import { DeepDetector, deepTrainingShape, UNTRAINED_CONTROL, type DeepTrainingConfig, type EpochStats, type LossOutput, type StepContext } from '../deep/detector.js';
+import type { TrainLoopOptions } from '../deep/train-loop.js';
+import type { Mlp } from '../../nn/mlp.js';
 import { CommonParamsSchema, parseParams } from '../params.js';
 import { registerDetector } from '../register.js';
 import { NEUTRALAD_PAPER_RUNS } from './paper-configs.js';
@@ -51,13 +63,31 @@ export const NeutralAdParamsSchema = z.strictObject({
   latentSize: z.optional(positiveInt(1)).check(z.describe('width of the encoder\'s output, where the cosine similarities are taken; default 2d for d < 32, 32 for d <= 300, 64 above')),
   temperature: z._default(z.number().check(z.gt(0), z.refine(Number.isFinite, 'must be finite')), 0.1)
     .check(z.describe('tau in h(a, b) = exp(cos(f(a), f(b)) / tau) (the paper\'s 0.1)')),
+  bias: z._default(z.boolean(), false)
+    .check(z.describe('dense layers with biases; default false, as the authors\' networks (biases held at zero, never updated)')),
+  weightDecay: z._default(z.number().check(z.gte(0), z.lte(1)), 1e-5)
+    .check(z.describe('Adam\'s L2 weight decay (torch\'s weight_decay) on the loss scaled by 1 / (K ln K); the authors\' 1e-5 (Thyroid, Arrhythmia), 0 on KDDCUP')),
+  selection: z._default(z.enum(['lowest-training-loss', 'last']), 'lowest-training-loss')
+    .check(z.describe('weights kept: lowest-training-loss = the epoch after the fifth with the lowest mean training loss, stopping after 100 epochs without a new lowest (the authors\' rule); last = the last epoch\'s')),
+  encoderBatchNorm: z._default(z.boolean(), false)
+    .check(z.describe('batch norm without affine parameters after each hidden layer of the encoder, before its ReLU (torch\'s BatchNorm1d: batch statistics in training, running ones when scoring); the authors\' Arrhythmia setting')),
+  learningRateStep: z.optional(z.strictObject({ epochs: positiveInt(1), gamma: z.number().check(z.gt(0), z.lte(1)) }))
+    .check(z.describe('{epochs, gamma}: multiply the learning rate by gamma after every `epochs` epochs (torch\'s StepLR; the authors\' Arrhythmia run halves it after 100); default: constant')),
   ...deepTrainingShape({ learningRate: 1e-3, epochs: 'training epochs; default 200, fewer when that would exceed ~3,000 optimiser steps (at least 1)', batchSize: 'mini-batch rows, each giving K + 1 encoded views; default 128 (at most the training rows)' }),
 });
+
+/** Epochs without a new lowest training loss after which training stops (the authors' Patience(100)). */
+export const SELECTION_PATIENCE = 100;
+/** Epochs before the authors' Patience is first consulted (their trainer checks it from epoch 6). */
+export const SELECTION_FROM_EPOCH = 6;
 export type NeutralAdParams = z.infer<typeof NeutralAdParamsSchema>;
 
 export interface NeutralAdConfig extends DeepTrainingConfig {
   inputs: number; transformations: number; transformType: TransformType; transformNetwork: string; encoder: string;
   latentSize: number; temperature: number; auto: string[];
+  /** Absent in model files written before these settings existed (then: biases trained, no decay, the last epoch). */
+  bias?: boolean; weightDecay?: number; lossScale?: number; selection?: 'lowest-training-loss' | 'last'; encoderBatchNorm?: boolean;
+  learningRateStep?: { epochs: number; gamma: number } | null;
 }
 
 /** The authors' fallback widths from the input width d: latent size and encoder hidden width. */
@@ -106,10 +136,88 @@ export class NeutralAdDetector extends DeepDetector<NeutralAdParams, NeutralAdCo
     if (p.batchSize === undefined) auto.push('batchSize');
     const epochs = p.epochs ?? Math.max(1, Math.min(200, Math.floor(3000 / Math.ceil(rows / batchSize))));
     if (p.epochs === undefined) auto.push('epochs');
+    if (p.earlyStopping && p.selection !== 'last') throw new Error(`${this.name}: earlyStopping keeps the epoch with the lowest held-out loss; it needs selection 'last', got '${p.selection}'`);
+    const K = p.transformations;
     return {
-      inputs: d, transformations: p.transformations, transformType: p.transformType, transformNetwork, encoder, latentSize: latent,
+      inputs: d, transformations: K, transformType: p.transformType, transformNetwork, encoder, latentSize: latent,
       temperature: p.temperature, epochs, batchSize, learningRate: p.learningRate, auto,
+      bias: p.bias, weightDecay: p.weightDecay, lossScale: 1 / (K * Math.log(K)), selection: p.selection, encoderBatchNorm: p.encoderBatchNorm,
+      learningRateStep: p.learningRateStep ?? null,
     };
+  }
+
+  private best: { loss: number; epoch: number; weights: Float32Array[] } | null = null;
+  /** The encoder's batch norms, one per hidden layer (encoderBatchNorm), else none. */
+  private norms: BatchNorm[] = [];
+
+  /** What the kept epoch restores: every weight and the batch norms' running statistics. */
+  private weights(): Float32Array[] {
+    return [
+      ...Object.keys(this.networks(this.config)).flatMap((n) => this.mlp(n).parameters().map((p) => p.data)),
+      ...this.norms.flatMap((b) => [b.runningMean, b.runningVar]),
+    ];
+  }
+
+  protected override attach(c: NeutralAdConfig, nets: ReadonlyMap<string, Mlp>): void {
+    if (c.bias === false) for (const net of nets.values()) for (const b of net.biases) b.data.fill(0);
+    const enc = nets.get('encoder')!;
+    this.norms = c.encoderBatchNorm ? enc.weights.slice(0, -1).map((w) => new BatchNorm(w.cols, { affine: false })) : [];
+  }
+
+  /** The encoder: the fused network, or layer by layer with batch norm before each hidden ReLU. */
+  private encode(x: Tensor, training: boolean): Tensor {
+    const enc = this.mlp('encoder');
+    if (this.norms.length === 0) return enc.forward(x);
+    let h = x;
+    enc.weights.forEach((w, i) => {
+      h = denseStack(h, [{ w, b: enc.biases[i], act: 'none' }], 0)[0];
+      if (i < this.norms.length) h = relu(this.norms[i].forward(h, training));
+    });
+    return h;
+  }
+
+  protected override exportState(): Record<string, unknown> {
+    return this.norms.length ? { batchNorms: this.norms.map((b) => ({ runningMean: Array.from(b.runningMean), runningVar: Array.from(b.runningVar) })) } : {};
+  }
+
+  protected override importState(state: Record<string, unknown>, c: NeutralAdConfig): void {
+    const what = `${this.name} model`, v = state.batchNorms;
+    if (!c.encoderBatchNorm) {
+      if (v !== undefined) throw new Error(`${what}: state.batchNorms is present but config.resolved.encoderBatchNorm is not true`);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== this.norms.length) throw new Error(`${what}: state.batchNorms must be ${this.norms.length} entries (one per hidden encoder layer), got ${Array.isArray(v) ? v.length : typeof v}`);
+    v.forEach((e: unknown, i) => {
+      const b = this.norms[i];
+      for (const key of ['runningMean', 'runningVar'] as const) {
+        const a = (e as Record<string, unknown> | null)?.[key];
+        if (!Array.isArray(a) || a.length !== b.features || !a.every((x) => typeof x === 'number' && Number.isFinite(x) && (key === 'runningMean' || x >= 0))) {
+          throw new Error(`${what}: state.batchNorms[${i}].${key} must be ${b.features} finite numbers${key === 'runningVar' ? ' >= 0' : ''}`);
+        }
+        b[key].set(a as number[]);
+      }
+    });
+  }
+
+  protected override optimiserSettings(c: NeutralAdConfig): Pick<TrainLoopOptions, 'weightDecay' | 'frozen' | 'learningRateStep'> {
+    const frozen = c.bias === false ? new Set(Object.keys(this.networks(c)).flatMap((n) => this.mlp(n).biases)) : undefined;
+    return { weightDecay: c.weightDecay ?? 0, frozen, learningRateStep: c.learningRateStep ?? undefined };
+  }
+
+  protected override beforeEpoch(epoch: number): void { if (epoch === 1) this.best = null; }
+
+  protected override afterEpoch(s: EpochStats): void {
+    if (this.config.selection !== 'lowest-training-loss' || s.epoch < SELECTION_FROM_EPOCH) return;
+    if (!this.best || s.loss <= this.best.loss) this.best = { loss: s.loss, epoch: s.epoch, weights: this.weights().map((a) => a.slice()) };
+  }
+
+  protected override stopAfter(s: EpochStats): boolean {
+    return this.best !== null && s.epoch - this.best.epoch >= SELECTION_PATIENCE;
+  }
+
+  protected override afterTraining(): void {
+    if (this.best) this.weights().forEach((a, i) => a.set(this.best!.weights[i]));
+    this.best = null;
   }
 
   protected networks(c: NeutralAdConfig): Record<string, string> {
@@ -131,12 +239,13 @@ export class NeutralAdDetector extends DeepDetector<NeutralAdParams, NeutralAdCo
   }
 
   /** Per-row DCL of rows x [n, d]: [n]. */
-  rowLosses(x: Tensor): Tensor {
-    return dclLoss(this.mlp('encoder').forward(this.views(x)), x.rows, this.config.temperature);
+  rowLosses(x: Tensor, training = false): Tensor {
+    return dclLoss(this.encode(this.views(x), training), x.rows, this.config.temperature);
   }
 
-  protected loss(batch: Tensor, _ctx: StepContext): LossOutput {
-    return { loss: mean(this.rowLosses(batch)) };
+  protected loss(batch: Tensor, ctx: StepContext): LossOutput {
+    const l = mean(this.rowLosses(batch, ctx.training)), k = this.config.lossScale;
+    return { loss: k === undefined ? l : scale(l, k) };
   }
 
   protected scoreBatch(batch: Tensor, out: Float64Array): void {
