@@ -150,7 +150,17 @@ void ab_knn_leaf_update(int64_t na, int64_t n, int64_t k, int64_t cols, const fl
     double limit = dist2[last] - qnorm[qi] + e;
     float flimit = float_at_most(limit);
     for (int64_t j = 0; j < n; j++) {
-      /* Most rows fail the test: skip 8 at a time while none passes (g <= flimit <=> (double)g <= limit). */
+      /* Most rows fail the test: skip 16, then 8, at a time while none passes (g <= flimit <=> (double)g <=
+       * limit; cmple is false for NaN, as the scalar test). */
+#if AB_X86
+      const __m128 lim4 = _mm_set1_ps(flimit);
+      while (j + 16 <= n) {
+        const __m128 a = _mm_cmple_ps(_mm_loadu_ps(gu + j), lim4), b = _mm_cmple_ps(_mm_loadu_ps(gu + j + 4), lim4);
+        const __m128 c = _mm_cmple_ps(_mm_loadu_ps(gu + j + 8), lim4), d4 = _mm_cmple_ps(_mm_loadu_ps(gu + j + 12), lim4);
+        if (_mm_movemask_ps(_mm_or_ps(_mm_or_ps(a, b), _mm_or_ps(c, d4)))) break;
+        j += 16;
+      }
+#endif
       while (j + 8 <= n) {
         int any = 0;
         for (int t = 0; t < 8; t++) any |= gu[j + t] <= flimit;

@@ -121,6 +121,7 @@ describe('web app (Chromium)', { skip }, () => {
     assert.equal(await page.locator(id('detector-select')).inputValue(), 'auto');
     const options = await page.locator(`${id('detector-select')} option`).allTextContents();
     assert.ok(options.includes('dagmm') && options.length > 10, `detectors offered: ${options.join(', ')}`);
+    assert.ok(options.includes('alocc (unreliable)') && !options.includes('alocc'), 'a detector registered as unreliable is marked');
   });
 
   let modelPath = '', scoresText = '';

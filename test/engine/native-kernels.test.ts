@@ -846,6 +846,15 @@ describe('native fused kernels', { skip }, () => {
         assert.deepEqual([...got.i], [...want.i], `indices, ${viaAddon ? 'addon' : 'wrapper'}, exclude ${exclude ? 'map' : 'none'}`);
         assert.ok(got.d.every((v, t) => Object.is(v, want.d[t])), `distances, ${viaAddon ? 'addon' : 'wrapper'}`);
       }
+      // A second leaf met with the lists already full: most rows are skipped in blocks (16 and 8 wide in C), a
+      // few near the k-th distance pass; rows shifted so that candidates fall at every offset of a block.
+      const g2 = Float32Array.from(g, (v, t) => v + (((t * 5) % 17) - 8) * 0.05);
+      const again = { d: want.d.slice(), i: want.i.slice() };
+      knnLeafUpdateInto(na, n, kk, cols, g2, active, err, query, ref, leafRows, qNorm, exclude, again.d, again.i);
+      const got2 = { d: want.d.slice(), i: want.i.slice() };
+      k.addon.knnLeafUpdate!(na, n, kk, cols, g2, active, err, query, ref, leafRows, qNorm, exclude, got2.d, got2.i);
+      assert.deepEqual([...got2.i], [...again.i], 'second pass: indices');
+      assert.ok(got2.d.every((v, t) => Object.is(v, again.d[t])), 'second pass: distances');
     }
     const d2 = new Float64Array(queries * kk).fill(Infinity), ix = new Int32Array(queries * kk);
     assert.throws(() => k.addon.knnLeafUpdate!(na, n, kk, cols, g, Int32Array.from(active, () => queries), err, query, ref, leafRows, qNorm, null, d2, ix), /active query index is out of range/);
