@@ -801,7 +801,7 @@ static napi_value js_js_exp(napi_env env, napi_callback_info info) {
 
 static napi_value js_knn_leaf_update(napi_env env, napi_callback_info info) {
   args_t A;
-  if (!get_args(&A, env, info, "knnLeafUpdate", 14)) return NULL;
+  if (!get_args(&A, env, info, "knnLeafUpdate", 15)) return NULL;
   int64_t na = get_int(&A, 0, "na"), n = get_int(&A, 1, "n"), k = get_int(&A, 2, "k"), cols = get_int(&A, 3, "cols");
   const float *g = get_f32(&A, 4, "g", na * n, 0);
   size_t nact = 0, nrows = 0, nexc = 0, nidx = 0;
@@ -810,12 +810,16 @@ static napi_value js_knn_leaf_update(napi_env env, napi_callback_info info) {
   const float *query = get_f32(&A, 7, "query", 0, 0);
   const float *ref = get_f32(&A, 8, "ref", 0, 0);
   const int32_t *leaf_rows = get_i32(&A, 9, "leafRows", &nrows);
-  const double *qnorm = get_f64(&A, 10, "qNorm", 0, 0);
+  size_t nruns = 0;
+  napi_valuetype rt = napi_undefined;
+  if (!A.failed) napi_typeof(env, A.argv[10], &rt);
+  const int32_t *runs = (rt == napi_null || rt == napi_undefined) ? NULL : get_i32(&A, 10, "runs", &nruns);
+  const double *qnorm = get_f64(&A, 11, "qNorm", 0, 0);
   napi_valuetype t = napi_undefined;
-  if (!A.failed) napi_typeof(env, A.argv[11], &t);
-  const int32_t *exclude = (t == napi_null || t == napi_undefined) ? NULL : get_i32(&A, 11, "exclude", &nexc);
-  double *dist2 = get_f64(&A, 12, "dist2", 0, 0);
-  int32_t *idx = get_i32(&A, 13, "idx", &nidx);
+  if (!A.failed) napi_typeof(env, A.argv[12], &t);
+  const int32_t *exclude = (t == napi_null || t == napi_undefined) ? NULL : get_i32(&A, 12, "exclude", &nexc);
+  double *dist2 = get_f64(&A, 13, "dist2", 0, 0);
+  int32_t *idx = get_i32(&A, 14, "idx", &nidx);
   if (A.failed) return NULL;
   if ((int64_t)nact < na || (int64_t)nrows < n || k < 1 || cols < 1) {
     napi_throw_range_error(env, NULL, "aberrant_native.knnLeafUpdate: active or leafRows is shorter than na or n, or k or cols is below 1");
@@ -826,8 +830,8 @@ static napi_value js_knn_leaf_update(napi_env env, napi_callback_info info) {
   napi_typedarray_type ty;
   napi_get_typedarray_info(env, A.argv[7], &ty, &lq, NULL, NULL, NULL);
   napi_get_typedarray_info(env, A.argv[8], &ty, &lr, NULL, NULL, NULL);
-  napi_get_typedarray_info(env, A.argv[10], &ty, &ln, NULL, NULL, NULL);
-  napi_get_typedarray_info(env, A.argv[12], &ty, &ld, NULL, NULL, NULL);
+  napi_get_typedarray_info(env, A.argv[11], &ty, &ln, NULL, NULL, NULL);
+  napi_get_typedarray_info(env, A.argv[13], &ty, &ld, NULL, NULL, NULL);
   const int64_t queries = (int64_t)lq / cols, refs = (int64_t)lr / cols;
   for (int64_t u = 0; u < na; u++) {
     const int64_t qi = active[u];
@@ -842,8 +846,12 @@ static napi_value js_knn_leaf_update(napi_env env, napi_callback_info info) {
       napi_throw_range_error(env, NULL, "aberrant_native.knnLeafUpdate: a leafRows index is out of range of ref");
       return NULL;
     }
+    if (runs && ((int64_t)nruns < n || runs[j] < 1 || runs[j] > n - j)) {
+      napi_throw_range_error(env, NULL, "aberrant_native.knnLeafUpdate: runs is shorter than n, or a run is empty or passes the leaf's end");
+      return NULL;
+    }
   }
-  ab_knn_leaf_update(na, n, k, cols, g, active, err, query, ref, leaf_rows, qnorm, exclude, dist2, idx);
+  ab_knn_leaf_update(na, n, k, cols, g, active, err, query, ref, leaf_rows, runs, qnorm, exclude, dist2, idx);
   return NULL;
 }
 

@@ -137,11 +137,12 @@ static float float_at_most(double v) {
 }
 
 /* Kernels.knnLeafUpdate: knnLeafUpdateInto (kernels.ts) in C, the same comparisons and float64 arithmetic in the
- * same order (limit = (dist2[last] - qnorm) + err; each exact distance summed over the columns in order), so
- * the neighbour lists come out identical. The caller has checked every index this follows. */
+ * same order (limit = (dist2[last] - qnorm) + err; each exact distance summed over the columns in order; one
+ * distance per run of equal rows), so the neighbour lists come out identical. The caller has checked every index
+ * this follows, runs included. */
 void ab_knn_leaf_update(int64_t na, int64_t n, int64_t k, int64_t cols, const float *g, const int32_t *active,
                         const double *err, const float *query, const float *ref, const int32_t *leaf_rows,
-                        const double *qnorm, const int32_t *exclude, double *dist2, int32_t *idx) {
+                        const int32_t *runs, const double *qnorm, const int32_t *exclude, double *dist2, int32_t *idx) {
   for (int64_t u = 0; u < na; u++) {
     const int64_t qi = active[u], base = qi * k, last = base + k - 1;
     const double e = err[u];
@@ -169,25 +170,30 @@ void ab_knn_leaf_update(int64_t na, int64_t n, int64_t k, int64_t cols, const fl
       }
       if (j >= n) break;
       if (!((double)gu[j] <= limit)) continue;
-      const int32_t r = leaf_rows[j];
-      if (r == self) continue;
-      const float *y = ref + (int64_t)r * cols;
+      /* One distance for the run of rows equal to row j; they enter in rising index order until one cannot. */
+      const int64_t end = runs ? j + runs[j] : j + 1;
+      const float *y = ref + (int64_t)leaf_rows[j] * cols;
       double d = 0;
       for (int64_t a = 0; a < cols; a++) {
         const double v = (double)q[a] - (double)y[a];
         d += v * v;
       }
-      if (!(d < dist2[last] || (d == dist2[last] && r < idx[last]))) continue;
-      int64_t p = k - 1;
-      while (p > 0 && (dist2[base + p - 1] > d || (dist2[base + p - 1] == d && idx[base + p - 1] > r))) {
-        dist2[base + p] = dist2[base + p - 1];
-        idx[base + p] = idx[base + p - 1];
-        p--;
+      for (int64_t t = j; t < end; t++) {
+        const int32_t r = leaf_rows[t];
+        if (r == self) continue;
+        if (!(d < dist2[last] || (d == dist2[last] && r < idx[last]))) break;
+        int64_t p = k - 1;
+        while (p > 0 && (dist2[base + p - 1] > d || (dist2[base + p - 1] == d && idx[base + p - 1] > r))) {
+          dist2[base + p] = dist2[base + p - 1];
+          idx[base + p] = idx[base + p - 1];
+          p--;
+        }
+        dist2[base + p] = d;
+        idx[base + p] = r;
       }
-      dist2[base + p] = d;
-      idx[base + p] = r;
       limit = dist2[last] - qnorm[qi] + e;
       flimit = float_at_most(limit);
+      j = end - 1;
     }
   }
 }

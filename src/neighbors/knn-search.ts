@@ -106,6 +106,11 @@ export class NeighborIndex {
   private augmented: Float32Array | null = null;
   private readonly radii: Float64Array;
   private readonly maxLeafNorm: Float64Array;
+  /**
+   * In leaf order: how many rows from each position on equal it with rising indices, within its leaf (see
+   * Kernels.knnLeafUpdate); null when no row equals the next one.
+   */
+  private readonly runs: Int32Array | null;
   private centreNormMax = 0;
   /** Split nodes for routing queries: direction, threshold, children (>= 0: node, < 0: leaf -1 - code). */
   private readonly split: { direction: Float64Array[]; threshold: number[]; left: number[]; right: number[] } = { direction: [], threshold: [], left: [], right: [] };
@@ -140,6 +145,29 @@ export class NeighborIndex {
       this.radii[l] = Math.sqrt(r) * (1 + 1e-12);
       this.maxLeafNorm[l] = mx;
     }
+    this.runs = this.equalRuns();
+  }
+
+  /**
+   * Runs of equal rows in leaf order. A leaf's rows come sorted by their projection on the last split, ties by
+   * index, so equal rows sit together in rising index order (a row with the same projection but other values
+   * ends a run). Duplicated rows are common in tables (KDDCUP's attack traffic: thousands of copies of a row),
+   * and without runs every copy costs an exact distance for every query that meets it.
+   */
+  private equalRuns(): Int32Array | null {
+    const { ref, cols, perm } = this, runs = new Int32Array(this.rows).fill(1);
+    let any = false;
+    for (let l = this.leafStart.length - 2; l >= 0; l--) {
+      const s = this.leafStart[l];
+      for (let p = this.leafStart[l + 1] - 2; p >= s; p--) {
+        const a = perm[p] * cols, b = perm[p + 1] * cols;
+        if (perm[p] > perm[p + 1]) continue;
+        let same = true;
+        for (let c = 0; c < cols && same; c++) same = ref[a + c] === ref[b + c];
+        if (same) { runs[p] = runs[p + 1] + 1; any = true; }
+      }
+    }
+    return any ? runs : null;
   }
 
   /**
@@ -290,7 +318,7 @@ export class NeighborIndex {
         }
         // Row y can enter only if ||x||^2 + g - err <= the current k-th squared distance; candidates are
         // recomputed exactly (Kernels.knnLeafUpdate: the same loop in C on the native backend).
-        gemm.knnLeafUpdate(na, n, k, cols, g, activeRows, errs, query, ref, perm.subarray(s, s + n), qNorm, exclude ?? null, dist2, idx);
+        gemm.knnLeafUpdate(na, n, k, cols, g, activeRows, errs, query, ref, perm.subarray(s, s + n), this.runs?.subarray(s, s + n) ?? null, qNorm, exclude ?? null, dist2, idx);
       }
     }
     const distances = new Float64Array(queryRows * k);

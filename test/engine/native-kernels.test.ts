@@ -132,6 +132,12 @@ function actInputs(seed: number): Float32Array {
   return out;
 }
 
+/** Rows i and j of a row-major matrix hold equal values. */
+function sameRow(x: Float32Array, i: number, j: number, cols: number): boolean {
+  for (let c = 0; c < cols; c++) if (x[i * cols + c] !== x[j * cols + c]) return false;
+  return true;
+}
+
 describe('native kernels', { skip }, () => {
   for (const mode of modes()) {
     const tag = `[${mode.simd}, ${mode.threads}T]`;
@@ -837,12 +843,12 @@ describe('native fused kernels', { skip }, () => {
     for (const exclude of [null, Int32Array.from({ length: queries }, (_, i) => (i === 7 ? 12 : i))]) {
       const start = () => ({ d: new Float64Array(queries * kk).fill(Infinity), i: new Int32Array(queries * kk).fill(-1) });
       const want = start();
-      knnLeafUpdateInto(na, n, kk, cols, g, active, err, query, ref, leafRows, qNorm, exclude, want.d, want.i);
+      knnLeafUpdateInto(na, n, kk, cols, g, active, err, query, ref, leafRows, null, qNorm, exclude, want.d, want.i);
       assert.ok(want.i[0] === 10 || want.i.includes(10), 'the tie rows are among query 0\'s neighbours');
       for (const viaAddon of [false, true]) {
         const got = start();
-        if (viaAddon) k.addon.knnLeafUpdate!(na, n, kk, cols, g, active, err, query, ref, leafRows, qNorm, exclude, got.d, got.i);
-        else k.knnLeafUpdate(na, n, kk, cols, g, active, err, query, ref, leafRows, qNorm, exclude, got.d, got.i);
+        if (viaAddon) k.addon.knnLeafUpdate!(na, n, kk, cols, g, active, err, query, ref, leafRows, null, qNorm, exclude, got.d, got.i);
+        else k.knnLeafUpdate(na, n, kk, cols, g, active, err, query, ref, leafRows, null, qNorm, exclude, got.d, got.i);
         assert.deepEqual([...got.i], [...want.i], `indices, ${viaAddon ? 'addon' : 'wrapper'}, exclude ${exclude ? 'map' : 'none'}`);
         assert.ok(got.d.every((v, t) => Object.is(v, want.d[t])), `distances, ${viaAddon ? 'addon' : 'wrapper'}`);
       }
@@ -850,15 +856,64 @@ describe('native fused kernels', { skip }, () => {
       // few near the k-th distance pass; rows shifted so that candidates fall at every offset of a block.
       const g2 = Float32Array.from(g, (v, t) => v + (((t * 5) % 17) - 8) * 0.05);
       const again = { d: want.d.slice(), i: want.i.slice() };
-      knnLeafUpdateInto(na, n, kk, cols, g2, active, err, query, ref, leafRows, qNorm, exclude, again.d, again.i);
+      knnLeafUpdateInto(na, n, kk, cols, g2, active, err, query, ref, leafRows, null, qNorm, exclude, again.d, again.i);
       const got2 = { d: want.d.slice(), i: want.i.slice() };
-      k.addon.knnLeafUpdate!(na, n, kk, cols, g2, active, err, query, ref, leafRows, qNorm, exclude, got2.d, got2.i);
+      k.addon.knnLeafUpdate!(na, n, kk, cols, g2, active, err, query, ref, leafRows, null, qNorm, exclude, got2.d, got2.i);
       assert.deepEqual([...got2.i], [...again.i], 'second pass: indices');
       assert.ok(got2.d.every((v, t) => Object.is(v, again.d[t])), 'second pass: distances');
     }
     const d2 = new Float64Array(queries * kk).fill(Infinity), ix = new Int32Array(queries * kk);
-    assert.throws(() => k.addon.knnLeafUpdate!(na, n, kk, cols, g, Int32Array.from(active, () => queries), err, query, ref, leafRows, qNorm, null, d2, ix), /active query index is out of range/);
-    assert.throws(() => k.addon.knnLeafUpdate!(na, n, kk, cols, g, active, err, query, ref, Int32Array.from(leafRows, () => refRows), qNorm, null, d2, ix), /leafRows index is out of range/);
+    assert.throws(() => k.addon.knnLeafUpdate!(na, n, kk, cols, g, Int32Array.from(active, () => queries), err, query, ref, leafRows, null, qNorm, null, d2, ix), /active query index is out of range/);
+    assert.throws(() => k.addon.knnLeafUpdate!(na, n, kk, cols, g, active, err, query, ref, Int32Array.from(leafRows, () => refRows), null, qNorm, null, d2, ix), /leafRows index is out of range/);
+  });
+
+  test('knnLeafUpdate with runs of equal rows: the same lists as row by row (reference, wrapper, addon), exclusion and ties inside runs', () => {
+    const k = loaded as NativeKernels;
+    const cols = 3, kk = 5, distinct = 12, copies = [1, 7, 3, 1, 12, 2, 1, 5, 9, 1, 4, 2];
+    const base = rand(distinct * cols, 31, -1, 1);
+    // Reference rows: each distinct row repeated (copies[d] times) at rising indices, interleaved with others.
+    const order: number[] = [];
+    copies.forEach((c, dRow) => { for (let t = 0; t < c; t++) order.push(dRow); });
+    const refRows = order.length, ref = new Float32Array(refRows * cols);
+    const idxOf = Int32Array.from({ length: refRows }, (_, i) => (i * 17) % refRows); // a permutation (17 coprime to 48)
+    assert.equal(new Set(idxOf).size, refRows);
+    order.forEach((dRow, pos) => ref.set(base.subarray(dRow * cols, (dRow + 1) * cols), idxOf[pos] * cols));
+    // Leaf order: grouped by distinct row, rising indices inside each group (as the index builds them).
+    const leafRows = Int32Array.from(copies.flatMap((_c, dRow) => order.map((o, pos) => (o === dRow ? idxOf[pos] : -1)).filter((v) => v >= 0).sort((a, b) => a - b)));
+    const n = refRows, runs = new Int32Array(n).fill(1);
+    for (let p = n - 2; p >= 0; p--) if (leafRows[p] < leafRows[p + 1] && sameRow(ref, leafRows[p], leafRows[p + 1], cols)) runs[p] = runs[p + 1] + 1;
+    assert.equal(Math.max(...runs), 12, 'the longest run is the 12 copies');
+    // Queries: some equal to reference rows (distance 0 to a whole run), some elsewhere.
+    const queries = 30, query = rand(queries * cols, 32, -1, 1);
+    for (let qi = 0; qi < queries; qi += 3) query.set(base.subarray((qi % distinct) * cols, (qi % distinct + 1) * cols), qi * cols);
+    const qNorm = Float64Array.from({ length: queries }, (_, i) => { let t = 0; for (let a = 0; a < cols; a++) t += query[i * cols + a] ** 2; return t; });
+    const na = queries, active = Int32Array.from({ length: na }, (_, u) => u);
+    const g = new Float32Array(na * n);
+    for (let u = 0; u < na; u++) for (let j = 0; j < n; j++) {
+      let dot = 0, rn = 0;
+      for (let a = 0; a < cols; a++) { dot += query[u * cols + a] * ref[leafRows[j] * cols + a]; rn += ref[leafRows[j] * cols + a] ** 2; }
+      g[u * n + j] = rn - 2 * dot;
+    }
+    const err = new Float64Array(na).fill(1e-5);
+    // Exclusion: query q excludes reference row leafRows[q] (inside a run for most q).
+    for (const exclude of [null, Int32Array.from({ length: queries }, (_, q) => leafRows[(q * 5) % n])]) {
+      const start = () => ({ d: new Float64Array(queries * kk).fill(Infinity), i: new Int32Array(queries * kk).fill(-1) });
+      const plain = start();
+      knnLeafUpdateInto(na, n, kk, cols, g, active, err, query, ref, leafRows, null, qNorm, exclude, plain.d, plain.i);
+      assert.ok(plain.d.some((v) => v === 0) && plain.i.every((v) => v >= 0));
+      for (const how of ['reference', 'wrapper', 'addon'] as const) {
+        const got = start();
+        if (how === 'reference') knnLeafUpdateInto(na, n, kk, cols, g, active, err, query, ref, leafRows, runs, qNorm, exclude, got.d, got.i);
+        else if (how === 'wrapper') k.knnLeafUpdate(na, n, kk, cols, g, active, err, query, ref, leafRows, runs, qNorm, exclude, got.d, got.i);
+        else k.addon.knnLeafUpdate!(na, n, kk, cols, g, active, err, query, ref, leafRows, runs, qNorm, exclude, got.d, got.i);
+        assert.deepEqual([...got.i], [...plain.i], `${how}, exclude ${exclude ? 'map' : 'none'}: indices`);
+        assert.ok(got.d.every((v, t) => Object.is(v, plain.d[t])), `${how}: distances`);
+      }
+    }
+    const d2 = new Float64Array(queries * kk), ix = new Int32Array(queries * kk), bad = runs.slice();
+    bad[n - 1] = 2;
+    assert.throws(() => k.addon.knnLeafUpdate!(na, n, kk, cols, g, active, err, query, ref, leafRows, bad, qNorm, null, d2, ix), /a run is empty or passes the leaf's end/);
+    assert.throws(() => k.knnLeafUpdate(na, n, kk, cols, g, active, err, query, ref, leafRows, runs.subarray(0, 3), qNorm, null, d2, ix), /runs must be an Int32Array of at least/);
   });
 
   test('normals: bit-equal draws and final states vs the TypeScript ziggurat (wrapper and addon), tail and wedge paths included', () => {

@@ -88,6 +88,21 @@ describe('k-nearest-neighbour search', () => {
     same(kNearest(x, n, x, n, d, 7, { leafSize: 5, exclude: selfExclusion(n) }), naive(x, n, x, n, d, 7, selfExclusion(n)), 'grid, self');
   });
 
+  it('heavily duplicated rows (600 rows, 8 distinct): runs of equal rows give the naive lists, k below and above run lengths', () => {
+    const r = new Rng(12), d = 4, n = 600, distinct = Float32Array.from({ length: 8 * d }, () => r.normal());
+    const x = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) { const c = r.int(8) === 0 ? 7 : r.int(7); x.set(distinct.subarray(c * d, (c + 1) * d), i * d); }
+    const q = Float32Array.from({ length: 20 * d }, (_, t) => (t < 8 * d ? distinct[t] : r.normal()));
+    for (const backend of availableBackends()) {
+      withKernels(backend, () => {
+        for (const [k, leafSize] of [[20, 256], [90, 64], [3, 17]]) {
+          same(kNearest(x, n, x, n, d, k, { leafSize, exclude: selfExclusion(n) }), naive(x, n, x, n, d, k, selfExclusion(n)), `${backend.name}: self, k ${k}, leaves ${leafSize}`);
+          same(kNearest(x, n, q, 20, d, k, { leafSize }), naive(x, n, q, 20, d, k), `${backend.name}: new rows, k ${k}, leaves ${leafSize}`);
+        }
+      });
+    }
+  });
+
   it('a duplicate of the query at another index is a neighbour at distance 0; only the excluded index is skipped', () => {
     const d = 2, ref = Float32Array.from([0, 0, 1, 1, 0, 0, 5, 5]);
     const r = kNearest(ref, 4, ref, 4, d, 2, { exclude: selfExclusion(4) });

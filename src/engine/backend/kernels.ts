@@ -175,9 +175,13 @@ export interface Kernels {
    * after each insertion) and is not exclude[q] has its squared distance recomputed in float64 (terms in column
    * order) and enters the query's sorted list (dist2, idx: k per query, by distance, then index) if it precedes
    * the k-th entry. leafRows[j] is row j's reference index; query and ref are row-major float32 (cols wide).
+   * runs (or null: every row alone) gives, for each j, how many rows from j on are equal to row j with rising
+   * reference indices (1 for a row unlike the next): a row that passes the test has its distance computed once
+   * for its whole run, whose rows then enter in index order until one cannot. The lists are the same as with
+   * null (rows that fail the test could never enter), and duplicate rows cost one distance instead of many.
    */
   knnLeafUpdate(na: number, n: number, k: number, cols: number, g: Float32Array, active: Int32Array, err: Float64Array,
-    query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
+    query: Float32Array, ref: Float32Array, leafRows: Int32Array, runs: Int32Array | null, qNorm: Float64Array, exclude: Int32Array | null,
     dist2: Float64Array, idx: Int32Array): void;
 
   /**
@@ -325,7 +329,7 @@ export function meanCrossProductsInto(rows: number, cols: number, x: Float32Arra
 
 /** The reference loop of Kernels.knnLeafUpdate. */
 export function knnLeafUpdateInto(na: number, n: number, k: number, cols: number, g: Float32Array, active: Int32Array,
-  err: Float64Array, query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array,
+  err: Float64Array, query: Float32Array, ref: Float32Array, leafRows: Int32Array, runs: Int32Array | null, qNorm: Float64Array,
   exclude: Int32Array | null, dist2: Float64Array, idx: Int32Array): void {
   for (let u = 0; u < na; u++) {
     const qi = active[u], base = qi * k, last = base + k - 1, e = err[u], self = exclude ? exclude[qi] : -1, qo = qi * cols;
@@ -333,19 +337,24 @@ export function knnLeafUpdateInto(na: number, n: number, k: number, cols: number
     const gi = u * n;
     for (let j = 0; j < n; j++) {
       if (!(g[gi + j] <= limit)) continue;
-      const r = leafRows[j];
-      if (r === self) continue;
+      // The run's rows are equal, so one distance serves them all (from row j's values).
+      const end = runs ? j + runs[j] : j + 1, ro = leafRows[j] * cols;
       let d = 0;
-      const ro = r * cols;
       for (let a = 0; a < cols; a++) { const v = query[qo + a] - ref[ro + a]; d += v * v; }
-      if (!(d < dist2[last] || (d === dist2[last] && r < idx[last]))) continue;
-      // Sorted by (distance, index): insert after every entry that precedes (d, r).
-      let p = k - 1;
-      while (p > 0 && (dist2[base + p - 1] > d || (dist2[base + p - 1] === d && idx[base + p - 1] > r))) {
-        dist2[base + p] = dist2[base + p - 1]; idx[base + p] = idx[base + p - 1]; p--;
+      for (let t = j; t < end; t++) {
+        const r = leafRows[t];
+        if (r === self) continue;
+        // Indices rise along the run: once one row cannot enter, no later one can.
+        if (!(d < dist2[last] || (d === dist2[last] && r < idx[last]))) break;
+        // Sorted by (distance, index): insert after every entry that precedes (d, r).
+        let p = k - 1;
+        while (p > 0 && (dist2[base + p - 1] > d || (dist2[base + p - 1] === d && idx[base + p - 1] > r))) {
+          dist2[base + p] = dist2[base + p - 1]; idx[base + p] = idx[base + p - 1]; p--;
+        }
+        dist2[base + p] = d; idx[base + p] = r;
       }
-      dist2[base + p] = d; idx[base + p] = r;
       limit = dist2[last] - qNorm[qi] + e;
+      j = end - 1;
     }
   }
 }

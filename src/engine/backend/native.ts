@@ -27,7 +27,7 @@ export interface NativeAddon {
   binary(op: number, len: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   accumulate?(op: number, len: number, g: Float32Array, b: Float32Array | null, r: Float32Array | null, out: Float32Array): void;
   knnLeafUpdate?(na: number, n: number, k: number, cols: number, g: Float32Array, active: Int32Array, err: Float64Array,
-    query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
+    query: Float32Array, ref: Float32Array, leafRows: Int32Array, runs: Int32Array | null, qNorm: Float64Array, exclude: Int32Array | null,
     dist2: Float64Array, idx: Int32Array): void;
   meanCrossProducts?(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void;
   /** exp as V8's Math.exp computes it (fdlibm's algorithm), for the kernels that use it; a test hook too. */
@@ -244,7 +244,7 @@ export class NativeKernels implements Kernels {
   }
 
   knnLeafUpdate(na: number, n: number, k: number, cols: number, g: Float32Array, active: Int32Array, err: Float64Array,
-    query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
+    query: Float32Array, ref: Float32Array, leafRows: Int32Array, runs: Int32Array | null, qNorm: Float64Array, exclude: Int32Array | null,
     dist2: Float64Array, idx: Int32Array): void {
     const K = 'knnLeafUpdate';
     dim(K, 'na', na); dim(K, 'n', n); dim(K, 'k', k); dim(K, 'cols', cols);
@@ -254,9 +254,10 @@ export class NativeKernels implements Kernels {
     if (!(leafRows instanceof Int32Array) || leafRows.length < n) throw new Error(`native ${K}: leafRows must be an Int32Array of at least ${n} values`);
     if (!(qNorm instanceof Float64Array) || !(dist2 instanceof Float64Array) || !(idx instanceof Int32Array)) throw new Error(`native ${K}: qNorm and dist2 must be Float64Arrays, idx an Int32Array`);
     if (exclude !== null && !(exclude instanceof Int32Array)) throw new Error(`native ${K}: exclude must be an Int32Array or null`);
-    // The addon checks every index it follows (query rows, reference rows) against the arrays' lengths.
-    if (typeof this.addon.knnLeafUpdate !== 'function' || na * n < 256) knnLeafUpdateInto(na, n, k, cols, g, active, err, query, ref, leafRows, qNorm, exclude, dist2, idx);
-    else this.addon.knnLeafUpdate(na, n, k, cols, g, active, err, query, ref, leafRows, qNorm, exclude, dist2, idx);
+    if (runs !== null && (!(runs instanceof Int32Array) || runs.length < n)) throw new Error(`native ${K}: runs must be an Int32Array of at least ${n} values, or null`);
+    // The addon checks every index it follows (query rows, reference rows, run ends) against the arrays' lengths.
+    if (typeof this.addon.knnLeafUpdate !== 'function' || na * n < 256) knnLeafUpdateInto(na, n, k, cols, g, active, err, query, ref, leafRows, runs, qNorm, exclude, dist2, idx);
+    else this.addon.knnLeafUpdate(na, n, k, cols, g, active, err, query, ref, leafRows, runs, qNorm, exclude, dist2, idx);
   }
 
   isolationPathSums(rows: number, cols: number, x: Float32Array, feature: Int32Array, threshold: Float32Array,

@@ -227,9 +227,9 @@ export class TsKernels implements Kernels {
   }
 
   knnLeafUpdate(na: number, n: number, k: number, cols: number, g: Float32Array, active: Int32Array, err: Float64Array,
-    query: Float32Array, ref: Float32Array, leafRows: Int32Array, qNorm: Float64Array, exclude: Int32Array | null,
+    query: Float32Array, ref: Float32Array, leafRows: Int32Array, runs: Int32Array | null, qNorm: Float64Array, exclude: Int32Array | null,
     dist2: Float64Array, idx: Int32Array): void {
-    knnLeafUpdateInto(na, n, k, cols, g, active, err, query, ref, leafRows, qNorm, exclude, dist2, idx);
+    knnLeafUpdateInto(na, n, k, cols, g, active, err, query, ref, leafRows, runs, qNorm, exclude, dist2, idx);
   }
 
   isolationPathSums(rows: number, cols: number, x: Float32Array, feature: Int32Array, threshold: Float32Array,
