@@ -63,6 +63,38 @@ export function exactSqDist(q: Float32Array, i: number, ref: Float32Array, j: nu
   return s;
 }
 
+/** Search each distinct query row once when there are at most this fraction as many distinct rows as rows. */
+export const DEDUPLICATE_BELOW = 0.8;
+
+/**
+ * Groups rows with equal bits (a hash of each row's float32 bits, checked value by value): of[i] is row i's
+ * group, first[g] the first row of group g, count the number of groups. (-0 and 0 differ in bits: such rows stay
+ * apart, which only costs a search.)
+ */
+export function distinctRows(x: Float32Array, rows: number, cols: number): { of: Int32Array; first: Int32Array; count: number } {
+  const bits = new Uint32Array(x.buffer, x.byteOffset, rows * cols);
+  const of = new Int32Array(rows), first = new Int32Array(rows), buckets = new Map<number, number | number[]>();
+  let count = 0;
+  const equal = (a: number, b: number): boolean => {
+    for (let c = 0; c < cols; c++) if (bits[a * cols + c] !== bits[b * cols + c]) return false;
+    return true;
+  };
+  for (let i = 0; i < rows; i++) {
+    let h = 0x811c9dc5;
+    for (let c = 0; c < cols; c++) h = Math.imul(h ^ bits[i * cols + c], 0x01000193);
+    const at = buckets.get(h);
+    let g = -1;
+    if (typeof at === 'number') { if (equal(first[at], i)) g = at; } else if (at) { for (const c of at) if (equal(first[c], i)) { g = c; break; } }
+    if (g < 0) {
+      g = count++;
+      first[g] = i;
+      if (at === undefined) buckets.set(h, g); else if (typeof at === 'number') buckets.set(h, [at, g]); else at.push(g);
+    }
+    of[i] = g;
+  }
+  return { of, first: first.subarray(0, count), count };
+}
+
 /** Identity exclusion map 0..n-1, for searching the reference rows among themselves. */
 export function selfExclusion(n: number): Int32Array {
   const e = new Int32Array(n);
@@ -244,9 +276,9 @@ export class NeighborIndex {
     }
   }
 
-  /** The k nearest reference rows of every query row of query [queryRows, cols] (row-major float32). */
+  /** The k nearest reference rows of every query row of query [queryRows, cols] (row-major float32); equal query rows are searched once. */
   search(query: Float32Array, queryRows: number, k: number, o: SearchOptions = {}): Neighbors {
-    const { cols, rows: refRows, ref, perm } = this;
+    const { cols, rows: refRows } = this;
     if (!Number.isInteger(k) || k < 1) throw new Error(`k-nearest neighbours: k must be an integer >= 1, got ${k}`);
     if (query.length < queryRows * cols) throw new Error('k-nearest neighbours: the query matrix is shorter than rows x cols');
     const exclude = o.exclude;
@@ -255,8 +287,31 @@ export class NeighborIndex {
     if (k > available) {
       throw new Error(`k-nearest neighbours: asked for ${k} neighbours but there are only ${refRows} reference rows${exclude ? ' (each row is not its own neighbour)' : ''}; need k <= ${available}`);
     }
+    if (queryRows === 0) return { k, indices: new Int32Array(0), distances: new Float64Array(0), evaluatedPairs: 0 };
+    const groups = distinctRows(query, queryRows, cols);
+    if (groups.count > DEDUPLICATE_BELOW * queryRows) return this.searchRows(query, queryRows, k, o);
+    // Equal query rows have equal lists: search each distinct row once. With an exclusion map, k + 1 neighbours
+    // without it, and each query drops its own excluded index (the k nearest without one row are the k + 1
+    // nearest less that row, or the first k when it is not among them).
+    const kk = exclude ? k + 1 : k, distinct = new Float32Array(groups.count * cols);
+    for (let g = 0; g < groups.count; g++) distinct.set(query.subarray(groups.first[g] * cols, (groups.first[g] + 1) * cols), g * cols);
+    const nb = this.searchRows(distinct, groups.count, kk, { queryBlock: o.queryBlock });
+    const indices = new Int32Array(queryRows * k), distances = new Float64Array(queryRows * k);
+    for (let i = 0; i < queryRows; i++) {
+      const from = groups.of[i] * kk, ex = exclude ? exclude[i] : -1;
+      let t = 0, dropped = false;
+      for (let p = 0; p < kk && t < k; p++) {
+        if (!dropped && nb.indices[from + p] === ex) { dropped = true; continue; }
+        indices[i * k + t] = nb.indices[from + p]; distances[i * k + t] = nb.distances[from + p]; t++;
+      }
+    }
+    return { k, indices, distances, evaluatedPairs: nb.evaluatedPairs };
+  }
+
+  /** search() row by row: every query row searched on its own. */
+  private searchRows(query: Float32Array, queryRows: number, k: number, o: SearchOptions): Neighbors {
+    const { cols, ref, perm } = this, exclude = o.exclude;
     const dist2 = new Float64Array(queryRows * k).fill(Infinity), idx = new Int32Array(queryRows * k).fill(-1);
-    if (queryRows === 0) return { k, indices: idx, distances: new Float64Array(0), evaluatedPairs: 0 };
     const leaves = this.leafStart.length - 1, w = cols + 1;
     const bq = Math.max(1, Math.min(o.queryBlock ?? QUERY_BLOCK, queryRows));
     const qNorm = sqNorms(query, queryRows, cols);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withKernels } from '../../src/engine/backend/index.js';
 import { Rng } from '../../src/engine/rng.js';
-import { exactSqDist, kNearest, selfExclusion } from '../../src/neighbors/knn-search.js';
+import { distinctRows, exactSqDist, kNearest, selfExclusion } from '../../src/neighbors/knn-search.js';
 import { availableBackends } from '../support/backends.js';
 
 /** The definition: all (float64 squared distance, index) pairs sorted, the first k; skipping exclude[i]. */
@@ -98,9 +98,20 @@ describe('k-nearest-neighbour search', () => {
         for (const [k, leafSize] of [[20, 256], [90, 64], [3, 17]]) {
           same(kNearest(x, n, x, n, d, k, { leafSize, exclude: selfExclusion(n) }), naive(x, n, x, n, d, k, selfExclusion(n)), `${backend.name}: self, k ${k}, leaves ${leafSize}`);
           same(kNearest(x, n, q, 20, d, k, { leafSize }), naive(x, n, q, 20, d, k), `${backend.name}: new rows, k ${k}, leaves ${leafSize}`);
+          // Equal queries are searched once; an exclusion map of other rows (and none, -1) still applies per query.
+          const ex = Int32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1 : (i * 7) % n));
+          same(kNearest(x, n, x, n, d, k, { leafSize, exclude: ex }), naive(x, n, x, n, d, k, ex), `${backend.name}: exclusion map, k ${k}`);
         }
       });
     }
+  });
+
+  it('distinctRows groups rows with equal bits', () => {
+    const x = Float32Array.from([1, 2, 3, 4, 1, 2, 0, -0, 3, 4, 0, 0]);
+    const g = distinctRows(x, 6, 2);
+    assert.deepEqual(Array.from(g.of), [0, 1, 0, 2, 1, 3]);
+    assert.deepEqual(Array.from(g.first), [0, 1, 3, 5]);
+    assert.equal(g.count, 4);
   });
 
   it('a duplicate of the query at another index is a neighbour at distance 0; only the excluded index is skipped', () => {
