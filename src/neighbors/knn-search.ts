@@ -24,6 +24,7 @@
  * results (k per query); never queries x reference.
  */
 import { kernels } from '../engine/backend/index.js';
+import { distinctRows } from '../data/distinct-rows.js';
 
 export interface Neighbors {
   /** Neighbours per query. */
@@ -65,35 +66,6 @@ export function exactSqDist(q: Float32Array, i: number, ref: Float32Array, j: nu
 
 /** Search each distinct query row once when there are at most this fraction as many distinct rows as rows. */
 export const DEDUPLICATE_BELOW = 0.8;
-
-/**
- * Groups rows with equal bits (a hash of each row's float32 bits, checked value by value): of[i] is row i's
- * group, first[g] the first row of group g, count the number of groups. (-0 and 0 differ in bits: such rows stay
- * apart, which only costs a search.)
- */
-export function distinctRows(x: Float32Array, rows: number, cols: number): { of: Int32Array; first: Int32Array; count: number } {
-  const bits = new Uint32Array(x.buffer, x.byteOffset, rows * cols);
-  const of = new Int32Array(rows), first = new Int32Array(rows), buckets = new Map<number, number | number[]>();
-  let count = 0;
-  const equal = (a: number, b: number): boolean => {
-    for (let c = 0; c < cols; c++) if (bits[a * cols + c] !== bits[b * cols + c]) return false;
-    return true;
-  };
-  for (let i = 0; i < rows; i++) {
-    let h = 0x811c9dc5;
-    for (let c = 0; c < cols; c++) h = Math.imul(h ^ bits[i * cols + c], 0x01000193);
-    const at = buckets.get(h);
-    let g = -1;
-    if (typeof at === 'number') { if (equal(first[at], i)) g = at; } else if (at) { for (const c of at) if (equal(first[c], i)) { g = c; break; } }
-    if (g < 0) {
-      g = count++;
-      first[g] = i;
-      if (at === undefined) buckets.set(h, g); else if (typeof at === 'number') buckets.set(h, [at, g]); else at.push(g);
-    }
-    of[i] = g;
-  }
-  return { of, first: first.subarray(0, count), count };
-}
 
 /** Identity exclusion map 0..n-1, for searching the reference rows among themselves. */
 export function selfExclusion(n: number): Int32Array {
@@ -298,7 +270,7 @@ export class NeighborIndex {
     const nb = this.searchRows(distinct, groups.count, kk, { queryBlock: o.queryBlock });
     const indices = new Int32Array(queryRows * k), distances = new Float64Array(queryRows * k);
     for (let i = 0; i < queryRows; i++) {
-      const from = groups.of[i] * kk, ex = exclude ? exclude[i] : -1;
+      const from = groups.groupOf[i] * kk, ex = exclude ? exclude[i] : -1;
       let t = 0, dropped = false;
       for (let p = 0; p < kk && t < k; p++) {
         if (!dropped && nb.indices[from + p] === ex) { dropped = true; continue; }

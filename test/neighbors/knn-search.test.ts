@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withKernels } from '../../src/engine/backend/index.js';
 import { Rng } from '../../src/engine/rng.js';
-import { distinctRows, exactSqDist, kNearest, selfExclusion } from '../../src/neighbors/knn-search.js';
+import { exactSqDist, kNearest, selfExclusion } from '../../src/neighbors/knn-search.js';
 import { availableBackends } from '../support/backends.js';
 
 /** The definition: all (float64 squared distance, index) pairs sorted, the first k; skipping exclude[i]. */
@@ -104,14 +104,6 @@ describe('k-nearest-neighbour search', () => {
         }
       });
     }
-  });
-
-  it('distinctRows groups rows with equal bits', () => {
-    const x = Float32Array.from([1, 2, 3, 4, 1, 2, 0, -0, 3, 4, 0, 0]);
-    const g = distinctRows(x, 6, 2);
-    assert.deepEqual(Array.from(g.of), [0, 1, 0, 2, 1, 3]);
-    assert.deepEqual(Array.from(g.first), [0, 1, 3, 5]);
-    assert.equal(g.count, 4);
   });
 
   it('a duplicate of the query at another index is a neighbour at distance 0; only the excluded index is skipped', () => {
