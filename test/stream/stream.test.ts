@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -55,6 +55,15 @@ async function addRows(c: Client, stream: string, rows: Record<string, string>[]
     ids.push(...await Promise.all(rows.slice(k, k + 2000).map((r) => c.sendCommand(['XADD', stream, '*', ...Object.entries(r).flat()]) as Promise<string>)));
   }
   return ids;
+}
+
+/** 'stopped' once a SIGSTOP has taken effect (Linux /proc; elsewhere assumed after the wait that follows). */
+function processState(pid: number): 'stopped' | 'running' | 'unknown' {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'T' || state === 't' ? 'stopped' : 'running';
+  } catch { return 'unknown'; }
 }
 
 const xlen = async (c: Client, s: string): Promise<number> => Number(await c.sendCommand(['XLEN', s]));
@@ -126,10 +135,17 @@ describe('aberrant stream (Redis Streams worker)', { skip: hasRedisServer() ? fa
     await until('a fifth of the results', async () => (await xlen(c, 'scores')) >= N / 5, 120_000);
     // Kill it while it holds a batch (read, not yet acknowledged), the case the re-read is for: freeze it
     // (SIGSTOP), look at its pending entries, and kill it only if it holds some, else let it run on and retry.
+    // Signal delivery is asynchronous and an XACK already written to the socket still reaches Redis after the
+    // stop, so the check waits until the process is stopped and Redis has had time to read what it sent.
     const holds = async () => (await c.sendCommand(['XPENDING', 'rows', 'scorers', '-', '+', '1', 'w1']) as unknown[]).length > 0;
+    const freeze = async (): Promise<void> => {
+      w1.child.kill('SIGSTOP');
+      await until('w1 to stop', () => processState(w1.child.pid!) !== 'running', 10_000);
+      await new Promise((res) => setTimeout(res, 100));
+    };
     let frozenHolding = false;
     for (const deadline = Date.now() + 120_000; Date.now() < deadline && !frozenHolding;) {
-      w1.child.kill('SIGSTOP');
+      await freeze();
       frozenHolding = await holds();
       if (!frozenHolding) { w1.child.kill('SIGCONT'); await new Promise((res) => setTimeout(res, 1 + Math.floor(Math.random() * 5))); }
     }
