@@ -692,10 +692,14 @@ static napi_value js_sq_dist64(napi_env env, napi_callback_info info) {
   if (!get_args(&A, env, info, "squaredDistances64", 6)) return NULL;
   int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n"), k = get_int(&A, 2, "k");
   const float *x = get_f32(&A, 3, "x", m * k, 0);
-  const float *v = get_f32(&A, 4, "v", n * k, 0);
+  /* v: a Float32Array or a Float64Array of the n vectors */
+  napi_typedarray_type vtype;
+  const int v64 = !A.failed && napi_get_typedarray_info(env, A.argv[4], &vtype, NULL, NULL, NULL, NULL) == napi_ok && vtype == napi_float64_array;
+  const float *v = v64 ? NULL : get_f32(&A, 4, "v", n * k, 0);
+  const double *vd = v64 ? get_f64(&A, 4, "v", n * k, 0) : NULL;
   double *out = get_f64(&A, 5, "out", m * n, 0);
   if (A.failed) return NULL;
-  ab_sq_dist64(m, n, k, x, v, out);
+  ab_sq_dist64(m, n, k, x, v, vd, out);
   return NULL;
 }
 

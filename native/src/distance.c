@@ -1,4 +1,5 @@
-/* Squared Euclidean distances in float64 between float32 rows (the one-class SVM's RBF kernel values).
+/* Squared Euclidean distances in float64 between float32 rows and float32 or float64 vectors (the one-class
+ * SVM's RBF kernel values; GOAD's distances to its float64 transformation centres).
  * Each distance is summed over the columns in order c = 0..k-1, one rounded multiply and one rounded add per
  * term: bit-identical to the TypeScript loop `s += d * d` with d = x - v in double, on either SIMD path and
  * any thread count (threads split the rows; SIMD lanes hold different (row, vector) pairs, never one sum). */
@@ -14,6 +15,7 @@
 typedef struct {
   int64_t m, n, k;
   const float *x, *v;
+  const double *vd; /* the vectors as doubles (float64 input), else NULL and v holds them */
   const double *vt; /* v transposed to k x n doubles (AVX2 path), or NULL */
   double *out;
 } sd_job;
@@ -23,11 +25,19 @@ static void sd_pair_block(const sd_job *j, int64_t i0, int64_t i1, int64_t j0, i
   for (int64_t i = i0; i < i1; i++) {
     const float *xi = j->x + i * k;
     for (int64_t q = j0; q < j1; q++) {
-      const float *vq = j->v + q * k;
       double s = 0;
-      for (int64_t c = 0; c < k; c++) {
-        const double d = (double)xi[c] - (double)vq[c];
-        s += d * d;
+      if (j->vd) {
+        const double *vq = j->vd + q * k;
+        for (int64_t c = 0; c < k; c++) {
+          const double d = (double)xi[c] - vq[c];
+          s += d * d;
+        }
+      } else {
+        const float *vq = j->v + q * k;
+        for (int64_t c = 0; c < k; c++) {
+          const double d = (double)xi[c] - (double)vq[c];
+          s += d * d;
+        }
       }
       j->out[i * n + q] = s;
     }
@@ -80,16 +90,17 @@ static void sd_task(void *ctx, int t, int nt) {
   sd_pair_block(j, i0, i1, 0, j->n);
 }
 
-void ab_sq_dist64(int64_t m, int64_t n, int64_t k, const float *x, const float *v, double *out) {
+/* v or vd (float64 vectors) holds the n vectors; the other is NULL. */
+void ab_sq_dist64(int64_t m, int64_t n, int64_t k, const float *x, const float *v, const double *vd, double *out) {
   if (m <= 0 || n <= 0) return;
-  sd_job j = { .m = m, .n = n, .k = k, .x = x, .v = v, .vt = NULL, .out = out };
+  sd_job j = { .m = m, .n = n, .k = k, .x = x, .v = v, .vd = vd, .vt = NULL, .out = out };
   double *vt = NULL;
 #if AB_X86
   if (ab_simd && m >= 4 && n >= 8 && k > 0) {
     vt = (double *)malloc((size_t)(n * k) * sizeof(double));
     if (vt) {
       for (int64_t q = 0; q < n; q++)
-        for (int64_t c = 0; c < k; c++) vt[c * n + q] = (double)v[q * k + c];
+        for (int64_t c = 0; c < k; c++) vt[c * n + q] = vd ? vd[q * k + c] : (double)v[q * k + c];
     }
     j.vt = vt;
   }

@@ -963,13 +963,17 @@ describe('native fused kernels', { skip }, () => {
         for (const [m, n, c] of shapes) {
           // Values of mixed scale, so the per-term rounding matters.
           const x = Float32Array.from({ length: m * c }, () => (r.uniform() - 0.5) * 10 ** r.int(4));
-          const v = Float32Array.from({ length: n * c }, () => (r.uniform() - 0.5) * 10 ** r.int(4));
-          const want = new Float64Array(m * n);
-          squaredDistancesInto(m, n, c, x, v, want);
-          for (const viaAddon of [false, true]) {
-            const got = new Float64Array(m * n).fill(-1);
-            if (viaAddon) k.addon.squaredDistances64(m, n, c, x, v, got); else k.squaredDistances64(m, n, c, x, v, got);
-            assert.deepEqual(Array.from(got), Array.from(want), `${mode.simd} x${mode.threads} ${m} x ${n} x ${c} ${viaAddon ? 'addon' : 'wrapper'}`);
+          const v32 = Float32Array.from({ length: n * c }, () => (r.uniform() - 0.5) * 10 ** r.int(4));
+          // float64 vectors (GOAD's centres) with bits a float32 cannot hold
+          const v64 = Float64Array.from({ length: n * c }, () => (r.uniform() - 0.5) * 10 ** r.int(4));
+          for (const v of [v32, v64]) {
+            const want = new Float64Array(m * n);
+            squaredDistancesInto(m, n, c, x, v, want);
+            for (const viaAddon of [false, true]) {
+              const got = new Float64Array(m * n).fill(-1);
+              if (viaAddon) k.addon.squaredDistances64(m, n, c, x, v, got); else k.squaredDistances64(m, n, c, x, v, got);
+              assert.deepEqual(Array.from(got), Array.from(want), `${mode.simd} x${mode.threads} ${m} x ${n} x ${c} ${viaAddon ? 'addon' : 'wrapper'} ${v.constructor.name}`);
+            }
           }
         }
       });
@@ -978,6 +982,9 @@ describe('native fused kernels', { skip }, () => {
     assert.throws(() => k.squaredDistances64(2, 3, 4, new Float32Array(7), new Float32Array(12), new Float64Array(6)), /squaredDistances64: x has length 7/);
     assert.throws(() => k.squaredDistances64(2, 3, 4, new Float32Array(8), new Float32Array(12), new Float64Array(5)), /out must be a Float64Array/);
     assert.throws(() => k.addon.squaredDistances64(2, 3, 4, new Float32Array(8), new Float32Array(12), new Float32Array(6) as unknown as Float64Array), /out must be a Float64Array/);
+    assert.throws(() => k.squaredDistances64(2, 3, 4, new Float32Array(8), new Float64Array(11), new Float64Array(6)), /squaredDistances64: v has length 11/);
+    assert.throws(() => k.addon.squaredDistances64(2, 3, 4, new Float32Array(8), new Float64Array(11), new Float64Array(6)), /v is too short/);
+    assert.throws(() => k.addon.squaredDistances64(2, 3, 4, new Float32Array(8), new Int32Array(12) as unknown as Float32Array, new Float64Array(6)), /v must be a Float32Array/);
   });
 
   test('mlp/adam bad sizes throw clear errors', () => {

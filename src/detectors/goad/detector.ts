@@ -38,6 +38,7 @@
  * FC(r,F,leaky_relu(0.2))-FC(F,F,none) (between GOAD's one-layer netC1 and five-layer netC5), margin s = 1,
  * lambda = 0.1, eps = 0; batch 64, learning rate 1e-3, GOAD's 25 epochs but at most ~2,000 steps.
  */
+import { kernels } from '../../engine/backend/index.js';
 import * as z from '../../zod.js';
 import { add, leakyRelu, logSoftmax, matmul, mean, mul, relu, reshape, scale, square, stopGradient, sub, sum } from '../../engine/ops/index.js';
 import { Tensor } from '../../engine/tensor.js';
@@ -124,27 +125,33 @@ function ownMask(n: number, m: number): Tensor {
 
 /**
  * GOAD's score of rows from their features z [rows*M, F] (row-major as above) and the centres [M*F]:
- * -sum_m log softmax_{m'}(-max(||z_im - c_m'||^2, eps))[m], in float64, written into out.
+ * -sum_m log softmax_{m'}(-max(||z_im - c_m'||^2, eps))[m], in float64, written into out. The squared
+ * distances come from Kernels.squaredDistances64 (float64, columns in order: the same values on every backend).
  */
 export function goadScores(z: Float32Array, rows: number, m: number, f: number, centres: Float64Array, eps: number, out: Float64Array): void {
-  const d = new Float64Array(m);
-  for (let i = 0; i < rows; i++) {
-    let s = 0;
-    for (let k = 0; k < m; k++) {
-      const zo = (i * m + k) * f;
-      let lo = Infinity;
-      for (let j = 0; j < m; j++) {
-        let q = 0;
-        for (let a = 0; a < f; a++) { const v = z[zo + a] - centres[j * f + a]; q += v * v; }
-        d[j] = Math.max(q, eps);
-        if (d[j] < lo) lo = d[j];
+  // Distances of at most ~2^20 transformed rows x centres at a time (8 MiB of float64).
+  const per = Math.max(1, Math.floor((1 << 20) / (m * m)));
+  const dist = new Float64Array(Math.min(rows, per) * m * m);
+  for (let i0 = 0; i0 < rows; i0 += per) {
+    const n = Math.min(per, rows - i0);
+    kernels().squaredDistances64(n * m, m, f, z.subarray(i0 * m * f, (i0 + n) * m * f), centres, dist);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < m; k++) {
+        const o = (i * m + k) * m;
+        let lo = Infinity;
+        for (let j = 0; j < m; j++) {
+          const d = Math.max(dist[o + j], eps);
+          dist[o + j] = d;
+          if (d < lo) lo = d;
+        }
+        // -log P(k) = d_k + log sum_j exp(-d_j) = (d_k - lo) + log sum_j exp(lo - d_j).
+        let se = 0;
+        for (let j = 0; j < m; j++) se += Math.exp(lo - dist[o + j]);
+        s += dist[o + k] - lo + Math.log(se);
       }
-      // -log P(k) = d_k + log sum_j exp(-d_j) = (d_k - lo) + log sum_j exp(lo - d_j).
-      let se = 0;
-      for (let j = 0; j < m; j++) se += Math.exp(lo - d[j]);
-      s += d[k] - lo + Math.log(se);
+      out[i0 + i] = s;
     }
-    out[i] = s;
   }
 }
 

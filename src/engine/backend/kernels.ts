@@ -164,9 +164,10 @@ export interface Kernels {
   /**
    * out[i * n + j] = sum over c = 0..k-1, in that order, of (x[i * k + c] - v[j * k + c])^2 in float64 (each term
    * and each partial sum rounded to double): squared distances between the m rows of x and the n rows of v
-   * (the RBF kernel's), identical on every backend (squaredDistancesInto is the reference loop).
+   * (the RBF kernel's; GOAD's to its float64 centres), identical on every backend (squaredDistancesInto is the
+   * reference loop).
    */
-  squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void;
+  squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array | Float64Array, out: Float64Array): void;
 
   /**
    * One leaf's update of an exact k-nearest-neighbour search (src/neighbors/knn-search.ts; knnLeafUpdateInto is

@@ -66,7 +66,7 @@ export interface NativeAddon {
   keepMask(state: Int32Array, n: number, keep: number, scale: number, out: Float32Array): void;
   /** Draws until a draw needs the ziggurat's tail: returns its index (out there = its sign), or n when done. */
   normals?(state: Int32Array, n: number, w: Float64Array, k: Float64Array, f: Float64Array, out: Float64Array): number;
-  squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void;
+  squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array | Float64Array, out: Float64Array): void;
   threads(): number;
   setThreads(n: number): number;
   /** The SIMD path in use ('avx2' or 'scalar'); with an argument, switches path (for tests). */
@@ -304,10 +304,11 @@ export class NativeKernels implements Kernels {
     else this.addon.meanCrossProducts(rows, cols, x, mean, cov);
   }
 
-  squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void {
+  squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array | Float64Array, out: Float64Array): void {
     const K = 'squaredDistances64';
     dim(K, 'm', m); dim(K, 'n', n); dim(K, 'k', k);
-    need(K, 'x', x, m * k); need(K, 'v', v, n * k);
+    need(K, 'x', x, m * k);
+    if (v instanceof Float64Array) { if (v.length < n * k) throw new Error(`native ${K}: v has length ${v.length}, needs at least ${n * k}`); } else need(K, 'v', v, n * k);
     if (!(out instanceof Float64Array) || out.length < m * n) throw new Error(`native ${K}: out must be a Float64Array of at least ${m * n} values`);
     // An addon built before this kernel existed lacks it: the reference loop gives the same values.
     if (typeof this.addon.squaredDistances64 !== 'function' || m * n * k < 4096) squaredDistancesInto(m, n, k, x, v, out);

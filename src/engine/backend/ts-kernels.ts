@@ -250,7 +250,7 @@ export class TsKernels implements Kernels {
     meanCrossProductsInto(rows, cols, x, mean, cov);
   }
 
-  squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array, out: Float64Array): void {
+  squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array | Float64Array, out: Float64Array): void {
     squaredDistancesInto(m, n, k, x, v, out);
   }
 }
