@@ -266,7 +266,7 @@ export class NeighborIndex {
     // without it, and each query drops its own excluded index (the k nearest without one row are the k + 1
     // nearest less that row, or the first k when it is not among them).
     const kk = exclude ? k + 1 : k, distinct = new Float32Array(groups.count * cols);
-    for (let g = 0; g < groups.count; g++) distinct.set(query.subarray(groups.first[g] * cols, (groups.first[g] + 1) * cols), g * cols);
+    kernels().gatherRows(groups.count, cols, query, groups.first, 0, distinct);
     const nb = this.searchRows(distinct, groups.count, kk, { queryBlock: o.queryBlock });
     const indices = new Int32Array(queryRows * k), distances = new Float64Array(queryRows * k);
     for (let i = 0; i < queryRows; i++) {
