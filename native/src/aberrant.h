@@ -87,7 +87,8 @@ void ab_mlp_latent_features(int64_t m, int L, const int64_t *sizes, const float 
                             const int *acts, float alpha, const float *x, int tap, int nf, int rel_at, int cos_at,
                             double floor, float *z);
 /* Squared Euclidean distances (distance.c): out (m x n, float64) [i][j] = sum over c in order of
- * ((double)x[i][c] - (double)v[j][c])^2 for x (m x k) and v (n x k) float32, bit-identical on every path. */
+ * ((double)x[i][c] - v[j][c])^2 for x (m x k) float32 and the vectors (n x k) in v (float32) or vd (float64; the
+ * other NULL), bit-identical on every path. */
 void ab_sq_dist64(int64_t m, int64_t n, int64_t k, const float *x, const float *v, const double *vd, double *out);
 /* Column means and centred cross-product sums in double (distance.c; Kernels.meanCrossProducts). */
 void ab_mean_cross_products(int64_t rows, int64_t cols, const float *x, double *mean, double *cov);
