@@ -8,13 +8,14 @@
  * - table5: lambda sensitivity (Appendix F, Table 5): DAGMM with lambda1 = 0.1 base, lambda2 = 0.005 base;
  *   base = 1, 3, 5, 7, 9.
  *
- * One JSON per cell (<out>/<table>/<model>-<value>.json), written whole; an existing file is kept, so the sweep
- * resumes where it stopped. `node dist/bench/table2.js --write` renders both tables (and the F1-against-c plot,
+ * One JSON per cell (<out>/<table>/<model>-<value>.json), rewritten after every --jobs seeds, so a stopped sweep
+ * keeps its finished seeds. An existing file is kept; with --extend, one holding fewer than --runs seeds gets
+ * only the missing seeds, merged (mergeRuns: each run depends only on its seed). `node dist/bench/table2.js --write` renders both tables (and the F1-against-c plot,
  * table3-f1.svg in --out) into docs/reproduction.md.
  *
  *   node dist/bench/paper-sweeps.js [--tables table3,table5] [--models dagmm,dcn,dsebm-e,ocsvm] [--c 1,2,3,4,5]
  *     [--bases 1,3,5,7,9] [--runs 20] [--seed 1] [--jobs 1] [--threads n] [--epochs N (quick checks only)]
- *     [--dataset kddcup] [--out docs/results/studies]
+ *     [--dataset kddcup] [--out docs/results/studies] [--extend]
  *
  * --jobs N runs N seeds at once in worker threads; the native kernels then use --threads threads, 1 unless given
  * (as bench/run-benchmarks.ts).
@@ -25,7 +26,7 @@ import { join } from 'node:path';
 import { backendInfo, useBestBackend } from '../src/backend-node.js';
 import { loadPaperDataset, PAPER_DATASETS, type BenchDataset, type PaperDatasetName } from '../src/data/datasets/bundled.js';
 import { detectorNames } from '../src/detectors/registry.js';
-import { checkJobs, kernelThreadsForJobs, type BenchOptions, type BenchResult } from '../src/harness/paper.js';
+import { checkJobs, kernelThreadsForJobs, mergeRuns, type BenchOptions, type BenchResult } from '../src/harness/paper.js';
 import { runPaperBenchmarkAsync } from '../src/harness/parallel.js';
 import { Plot } from '../src/report/svg.js';
 
@@ -64,6 +65,8 @@ export interface SweepOptions {
   epochs?: number;
   out: string;
   command: string;
+  /** Add the missing seeds to a cell file holding fewer than `runs` (otherwise an existing file is kept). */
+  extend?: boolean;
   log?: (line: string) => void;
 }
 
@@ -91,27 +94,41 @@ export function sweepCells(o: Pick<SweepOptions, 'tables' | 'models' | 'c' | 'ba
   return cells;
 }
 
-/** Runs every missing cell; returns the files written and kept. */
+/** Runs every missing cell (and, with `extend`, every cell's missing seeds); returns the files written and kept. */
 export async function runSweeps(o: SweepOptions): Promise<{ written: string[]; kept: string[] }> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const written: string[] = [], kept: string[] = [];
   let ds: BenchDataset | null = null;
   for (const cell of sweepCells(o)) {
-    if (existsSync(cell.file)) { kept.push(cell.file); log(`${cell.file}: exists, kept`); continue; }
+    let existing = existsSync(cell.file) ? JSON.parse(readFileSync(cell.file, 'utf8')) as SweepResult : null;
+    const have = existing?.runs.length ?? 0;
+    if (existing && !(o.extend && have < o.runs)) { kept.push(cell.file); log(`${cell.file}: exists (${have} runs), kept`); continue; }
+    if (existing) {
+      if (existing.runs[0]?.seed !== o.seed) throw new Error(`${cell.file}: its runs start at seed ${existing.runs[0]?.seed}, not --seed ${o.seed}; cannot extend`);
+      if (existing.epochsOverride !== (o.epochs ?? null)) throw new Error(`${cell.file}: ran with epochs override ${existing.epochsOverride}, not ${o.epochs ?? 'none'}; cannot extend`);
+    }
     ds ??= loadPaperDataset(o.dataset);
     mkdirSync(join(o.out, cell.table), { recursive: true });
-    log(`${cell.table} ${cell.model} ${cell.table === 'table3' ? `c ${cell.value}%` : `base ${cell.value}`}: ${o.runs} runs ...`);
-    const t0 = performance.now();
-    const r = await runPaperBenchmarkAsync(ds, { ...cell.bench, runs: o.runs, seed: o.seed, jobs: o.jobs });
-    const result: SweepResult = {
-      study: cell.table, value: cell.value, ...r, seconds: (performance.now() - t0) / 1000,
-      epochsOverride: o.epochs ?? null, command: o.command, ...backendInfo(),
-    };
-    writeFileSync(`${cell.file}.tmp`, `${JSON.stringify(result)}\n`);
-    renameSync(`${cell.file}.tmp`, cell.file);
+    log(`${cell.table} ${cell.model} ${cell.table === 'table3' ? `c ${cell.value}%` : `base ${cell.value}`}: ${existing ? `runs ${have + 1}..${o.runs} added to ${have}` : `${o.runs} runs`} ...`);
+    // --jobs seeds at a time, the file rewritten after each group: a stopped sweep loses at most one group.
+    for (let done = have; done < o.runs;) {
+      const n = Math.min(o.jobs, o.runs - done);
+      const t0 = performance.now();
+      const r = await runPaperBenchmarkAsync(ds, { ...cell.bench, runs: n, seed: o.seed + done, jobs: o.jobs });
+      const added: SweepResult = {
+        study: cell.table, value: cell.value, ...r, seconds: (performance.now() - t0) / 1000,
+        epochsOverride: o.epochs ?? null, command: o.command, ...backendInfo(),
+      };
+      existing = existing ? { ...mergeRuns(existing, added), ...backendInfo() } : added;
+      writeFileSync(`${cell.file}.tmp`, `${JSON.stringify(existing)}\n`);
+      renameSync(`${cell.file}.tmp`, cell.file);
+      done += n;
+      log(`  ${done}/${o.runs} runs: F1 ${r.runs.map((m) => m.f1.toFixed(4)).join(', ')}`);
+    }
     written.push(cell.file);
     if (cell.table === 'table3') writeFileSync(join(o.out, 'table3-f1.svg'), table3Svg(loadSweeps(o.out).get('table3') ?? []));
-    log(`  -> ${cell.file}: F1 ${r.mean.f1.toFixed(4)} ± ${r.std.f1.toFixed(4)}, ${(result.seconds / 60).toFixed(1)} min`);
+    const r = existing!;
+    log(`  -> ${cell.file}: F1 ${r.mean.f1.toFixed(4)} ± ${r.std.f1.toFixed(4)}, ${(r.seconds / 60).toFixed(1)} min`);
   }
   return { written, kept };
 }
@@ -206,11 +223,12 @@ export function sweepsMarkdown(dir: string): string[] {
 
 if (process.argv[1]?.endsWith('paper-sweeps.js')) {
   const argv = process.argv.slice(2);
-  checkArgs(argv, ['tables', 'models', 'c', 'bases', 'runs', 'seed', 'jobs', 'threads', 'epochs', 'dataset', 'out'], `
+  checkArgs(argv, ['tables', 'models', 'c', 'bases', 'runs', 'seed', 'jobs', 'threads', 'epochs', 'dataset', 'out', 'extend'], `
 node dist/bench/paper-sweeps.js [--tables table3,table5] [--models dagmm,dcn,dsebm-e,ocsvm] [--c 1,2,3,4,5]
   [--bases 1,3,5,7,9] [--runs 20] [--seed 1] [--jobs 1] [--threads n] [--epochs N (quick checks only)]
-  [--dataset kddcup] [--out docs/results/studies]
-Runs the DAGMM paper's Table 3 (contaminated training) and Table 5 (lambda) sweeps; existing cells are kept.`);
+  [--dataset kddcup] [--out docs/results/studies] [--extend]
+Runs the DAGMM paper's Table 3 (contaminated training) and Table 5 (lambda) sweeps; existing cells are kept
+(with --extend, a cell holding fewer than --runs seeds gets the missing ones).`);
   const opt = (name: string, fallback: string): string => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : fallback; };
   const list = (name: string, fallback: readonly (string | number)[]): string[] => opt(name, fallback.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const nums = (name: string, fallback: readonly number[]): number[] => list(name, fallback).map((s) => {
@@ -230,6 +248,6 @@ Runs the DAGMM paper's Table 3 (contaminated training) and Table 5 (lambda) swee
     tables: list('tables', SWEEP_TABLES) as SweepTable[], models: list('models', TABLE3_MODELS), c: nums('c', TABLE3_C), bases: nums('bases', TABLE5_BASES),
     dataset: dataset as PaperDatasetName, runs, seed: Number(opt('seed', '1')), jobs,
     epochs: epochsOpt ? Number(epochsOpt) : undefined, out: opt('out', 'docs/results/studies'),
-    command: `node dist/bench/paper-sweeps.js ${argv.join(' ')}`.trim(),
+    command: `node dist/bench/paper-sweeps.js ${argv.join(' ')}`.trim(), extend: argv.includes('--extend'),
   });
 }

@@ -37,6 +37,19 @@ describe('paper sweeps (Tables 3 and 5)', () => {
     assert.match(readFileSync(join(out, 'table3-f1.svg'), 'utf8'), /^<svg[^>]*xmlns/);
     const again = await runSweeps(o);
     assert.deepEqual([again.written.length, again.kept.length], [0, 2]);
+    // --extend adds only the missing seeds; the merged cell equals one run with every seed.
+    const more = await runSweeps({ ...o, tables: ['table3'], runs: 3, extend: true });
+    assert.deepEqual(more.written, [join(out, 'table3', 'dagmm-c2.json')]);
+    const t3b = JSON.parse(readFileSync(join(out, 'table3', 'dagmm-c2.json'), 'utf8')) as SweepResult;
+    assert.deepEqual(t3b.runs.map((r) => r.seed), [1, 2, 3]);
+    assert.deepEqual(t3b.runs.slice(0, 2).map((r) => r.f1), t3.runs.map((r) => r.f1));
+    const whole = mkdtempSync(join(tmpdir(), 'aberrant-sweeps-'));
+    await runSweeps({ ...o, tables: ['table3'], runs: 3, out: whole });
+    const t3w = JSON.parse(readFileSync(join(whole, 'table3', 'dagmm-c2.json'), 'utf8')) as SweepResult;
+    assert.deepEqual(t3b.runs.map((r) => [r.f1, r.auroc]), t3w.runs.map((r) => [r.f1, r.auroc]));
+    assert.equal(t3b.mean.f1, t3w.mean.f1);
+    await assert.rejects(runSweeps({ ...o, tables: ['table3'], runs: 4, extend: true, epochs: 2 }), /epochs override 1, not 2; cannot extend/);
+    await assert.rejects(runSweeps({ ...o, tables: ['table3'], runs: 4, extend: true, seed: 5 }), /start at seed 1, not --seed 5/);
     const md = sweepsMarkdown(out).join('\n');
     assert.match(md, /quick check: epochs overridden to 1/);
     assert.match(md, /\| dagmm \| not run \(paper 0\.9268\) \| [0-9.]+ ± [0-9.]+ \(paper 0\.9262\)/);
