@@ -109,6 +109,8 @@ int ab_unit_normalize_backward(int64_t outer, int64_t len, int64_t inner, const 
 /* exp exactly as V8's Math.exp (jsexp.c: fdlibm's algorithm), one value and an array. */
 double ab_js_exp(double x);
 void ab_js_exp_array(int64_t n, const double *x, double *out);
+/* out[i] += g[i] * exp(-b[i]), exp as ab_js_exp (AVX2 four doubles at a time when enabled; same bits). */
+void ab_softplus_slope_accumulate(int64_t len, const float *g, const float *b, float *out);
 /* Dropout keep-mask from a xoshiro128** state (rng.c; the stream of keepMaskInto in rng.ts). */
 void ab_keep_mask(int32_t *state, int64_t n, double keep, float scale, float *out);
 /* out[i] += the binary op's gradient term in double (elementwise.c; Kernels.accumulate). */
@@ -120,6 +122,9 @@ void ab_accumulate_scaled_difference(int64_t len, double c, const float *a, cons
 void ab_add_scaled(int64_t len, double c, const double *z, const float *base, float *out);
 /* A bias row added to every row, and a broadcast row's gradient (elementwise.c; Kernels.rowBroadcastAdd, columnAccumulate). */
 void ab_row_broadcast_add(int64_t m, int64_t n, const float *row, const float *x, float *out);
+/* Row sums in double, rounded once, and their gradient (elementwise.c; Kernels.rowSum, rowSumBackward). */
+void ab_row_sum(int64_t m, int64_t n, const float *x, float *out);
+void ab_row_sum_backward(int64_t m, int64_t n, const float *g, float *out);
 void ab_column_accumulate(int64_t m, int64_t n, const float *g, int negate, float *out);
 /* Standard normals from a xoshiro128** state by rng.ts's ziggurat (rng.c; the stream of normalsInto); stops
  * at a draw that needs the tail (returns its index), else returns n. */

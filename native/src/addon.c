@@ -260,6 +260,28 @@ static napi_value js_row_broadcast_add(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_row_sum(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "rowSum", 4)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *x = get_f32(&A, 2, "x", m * n, 0);
+  float *out = get_f32(&A, 3, "out", m, 0);
+  if (A.failed) return NULL;
+  ab_row_sum(m, n, x, out);
+  return NULL;
+}
+
+static napi_value js_row_sum_backward(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "rowSumBackward", 4)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *g = get_f32(&A, 2, "g", m, 0);
+  float *out = get_f32(&A, 3, "out", m * n, 0);
+  if (A.failed) return NULL;
+  ab_row_sum_backward(m, n, g, out);
+  return NULL;
+}
+
 static napi_value js_column_accumulate(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "columnAccumulate", 5)) return NULL;
@@ -913,6 +935,8 @@ NAPI_MODULE_INIT() {
     { "accumulate", js_accumulate },
     { "squaredErrorSum", js_squared_error_sum },
     { "rowBroadcastAdd", js_row_broadcast_add },
+    { "rowSum", js_row_sum },
+    { "rowSumBackward", js_row_sum_backward },
     { "columnAccumulate", js_column_accumulate },
     { "addScaled", js_add_scaled },
     { "accumulateScaledDifference", js_accumulate_scaled_difference },

@@ -363,7 +363,7 @@ void ab_accumulate(int op, int64_t len, const float *g, const float *b, const fl
       for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + -(double)g[i] * (double)r[i] / (double)b[i]);
       break;
     case 5: /* softplus's slope from its output: d/dy (1 - e^-y) = e^-y, with Math.exp's exact bits */
-      for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] * ab_js_exp(-(double)b[i]));
+      ab_softplus_slope_accumulate(len, g, b, out);
       break;
     default: /* square's backward: g * 2x, 2x formed in double (no float32 overflow) */
       for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] * (2.0 * (double)b[i]));
@@ -400,6 +400,33 @@ void ab_row_broadcast_add(int64_t m, int64_t n, const float *row, const float *x
     const float *xq = x + q * n;
     float *oq = out + q * n;
     for (int64_t j = 0; j < n; j++) oq[j] = (float)((double)row[j] + (double)xq[j]);
+  }
+}
+
+/* Kernels.rowSum: each row summed in double strictly in index order (the TypeScript loop's bits), four rows at
+ * a time so that four independent add chains overlap; rounded to float once. */
+void ab_row_sum(int64_t m, int64_t n, const float *x, float *out) {
+  int64_t q = 0;
+  for (; q + 4 <= m; q += 4) {
+    const float *x0 = x + q * n, *x1 = x0 + n, *x2 = x1 + n, *x3 = x2 + n;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (int64_t j = 0; j < n; j++) { s0 += x0[j]; s1 += x1[j]; s2 += x2[j]; s3 += x3[j]; }
+    out[q] = (float)s0; out[q + 1] = (float)s1; out[q + 2] = (float)s2; out[q + 3] = (float)s3;
+  }
+  for (; q < m; q++) {
+    const float *xq = x + q * n;
+    double s = 0;
+    for (int64_t j = 0; j < n; j++) s += xq[j];
+    out[q] = (float)s;
+  }
+}
+
+/* Kernels.rowSumBackward: out[q n + j] += g[q]; a float sum formed in double and rounded, which is the float sum. */
+void ab_row_sum_backward(int64_t m, int64_t n, const float *g, float *out) {
+  for (int64_t q = 0; q < m; q++) {
+    const double gv = g[q];
+    float *oq = out + q * n;
+    for (int64_t j = 0; j < n; j++) oq[j] = (float)((double)oq[j] + gv);
   }
 }
 

@@ -3,6 +3,7 @@
  * contraction, SSE2 doubles) give the same bits. This lets a kernel that the TypeScript reference writes with
  * Math.exp run in C without changing one result; the tests compare it with Math.exp bit for bit. Written from
  * the published algorithm (Sun's fdlibm, freely redistributable), constants given by their bit patterns. */
+#include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -70,6 +71,88 @@ double ab_js_exp(double x) {
   return y * twopk * twom1000;
 }
 
+/* Four lanes of ab_js_exp with AVX2 doubles: the same IEEE operations in the same order (intrinsics, no FMA:
+ * ISO C mode does not contract), so the same bits. The common path is branch-free: |x| <= 0.5 ln2 (k = 0, its
+ * own final formula), 0.5 ln2 < |x| < 1.5 ln2 (k = +-1; hi = x - k ln2_hi and lo = k ln2_lo are what the
+ * scalar code's signed constants give, exactly, since k ln2_hi and k ln2_lo are exact) and the rest (k from the
+ * truncated invln2 x +- 0.5). Lanes outside it (|x| >= 709.78, non-finite, |x| < 2^-28, x == 1, k < -1021 or
+ * k == 1024) are flagged in *special for the caller to redo with ab_js_exp. */
+static AB_AVX2 __m256d js_exp4(__m256d x, int *special) {
+  const __m256d one = _mm256_set1_pd(1.0), two = _mm256_set1_pd(2.0), zero = _mm256_setzero_pd();
+  const __m256d ln2_hi = _mm256_set1_pd(from_bits(0x3FE62E42FEE00000ULL)), ln2_lo = _mm256_set1_pd(from_bits(0x3DEA39EF35793C76ULL));
+  const __m256d invln2 = _mm256_set1_pd(from_bits(0x3FF71547652B82FEULL));
+  const __m256d P1 = _mm256_set1_pd(from_bits(0x3FC555555555553EULL)), P2 = _mm256_set1_pd(from_bits(0xBF66C16C16BEBD93ULL)),
+                P3 = _mm256_set1_pd(from_bits(0x3F11566AAF25DE2CULL)), P4 = _mm256_set1_pd(from_bits(0xBEBBBD41C5D26BF1ULL)),
+                P5 = _mm256_set1_pd(from_bits(0x3E66376972BEA4D0ULL));
+  const __m256i bits = _mm256_castpd_si256(x);
+  const __m256i hx = _mm256_and_si256(_mm256_srli_epi64(bits, 32), _mm256_set1_epi64x(0x7fffffff));
+  const __m256d negative = _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_setzero_si256(), bits));
+  /* hx > limit as a lane mask (hx and the limits are non-negative 64-bit lanes) */
+#define HX_GT(limit) _mm256_castsi256_pd(_mm256_cmpgt_epi64(hx, _mm256_set1_epi64x(limit)))
+  const __m256d reduce = HX_GT(0x3fd62e42);                         /* |x| > 0.5 ln2 */
+  const __m256d near = _mm256_andnot_pd(HX_GT(0x3FF0A2B1), reduce); /* and |x| < 1.5 ln2 */
+  __m256d sp = _mm256_or_pd(HX_GT(0x40862E41), _mm256_andnot_pd(HX_GT(0x3e2fffff), _mm256_castsi256_pd(_mm256_set1_epi64x(-1))));
+#undef HX_GT
+  sp = _mm256_or_pd(sp, _mm256_cmp_pd(x, one, _CMP_EQ_OQ));
+  const __m256d half = _mm256_blendv_pd(_mm256_set1_pd(0.5), _mm256_set1_pd(-0.5), negative);
+  const __m256d kfar = _mm256_round_pd(_mm256_add_pd(_mm256_mul_pd(invln2, x), half), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  const __m256d knear = _mm256_blendv_pd(one, _mm256_set1_pd(-1.0), negative);
+  const __m256d t = _mm256_and_pd(_mm256_blendv_pd(kfar, knear, near), reduce); /* k as a double; 0 without reduction */
+  sp = _mm256_or_pd(sp, _mm256_or_pd(_mm256_cmp_pd(t, _mm256_set1_pd(-1021.0), _CMP_LT_OQ), _mm256_cmp_pd(t, _mm256_set1_pd(1024.0), _CMP_EQ_OQ)));
+  *special = _mm256_movemask_pd(sp);
+  const __m256d hi = _mm256_sub_pd(x, _mm256_mul_pd(t, ln2_hi)), lo = _mm256_mul_pd(t, ln2_lo);
+  const __m256d r = _mm256_blendv_pd(x, _mm256_sub_pd(hi, lo), reduce);
+  const __m256d rr = _mm256_mul_pd(r, r);
+  __m256d poly = _mm256_add_pd(P4, _mm256_mul_pd(rr, P5));
+  poly = _mm256_add_pd(P3, _mm256_mul_pd(rr, poly));
+  poly = _mm256_add_pd(P2, _mm256_mul_pd(rr, poly));
+  poly = _mm256_add_pd(P1, _mm256_mul_pd(rr, poly));
+  const __m256d c = _mm256_sub_pd(r, _mm256_mul_pd(rr, poly));
+  const __m256d rc = _mm256_mul_pd(r, c);
+  /* k == 0: one - ((x c) / (c - 2) - x) */
+  const __m256d y0 = _mm256_sub_pd(one, _mm256_sub_pd(_mm256_div_pd(rc, _mm256_sub_pd(c, two)), r));
+  /* else (one - ((lo - (x c) / (2 - c)) - hi)) 2^k, 2^k from the bits (k + 1023) << 52 */
+  const __m256d y = _mm256_sub_pd(one, _mm256_sub_pd(_mm256_sub_pd(lo, _mm256_div_pd(rc, _mm256_sub_pd(two, c))), hi));
+  const __m256i k64 = _mm256_cvtepi32_epi64(_mm256_cvttpd_epi32(_mm256_blendv_pd(t, zero, sp)));
+  const __m256d twopk = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(k64, _mm256_set1_epi64x(1023)), 52));
+  return _mm256_blendv_pd(y0, _mm256_mul_pd(y, twopk), reduce);
+}
+
+static AB_AVX2 void js_exp_array_avx2(int64_t n, const double *x, double *out) {
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    int special;
+    _mm256_storeu_pd(out + i, js_exp4(_mm256_loadu_pd(x + i), &special));
+    if (special) for (int l = 0; l < 4; l++) if (special >> l & 1) out[i + l] = ab_js_exp(x[i + l]);
+  }
+  for (; i < n; i++) out[i] = ab_js_exp(x[i]);
+}
+
 void ab_js_exp_array(int64_t n, const double *x, double *out) {
+  if (ab_simd) { js_exp_array_avx2(n, x, out); return; }
   for (int64_t i = 0; i < n; i++) out[i] = ab_js_exp(x[i]);
+}
+
+/* out[i] += g[i] * exp(-b[i]) in double, rounded once to float (Kernels.accumulate's softplus slope). */
+static AB_AVX2 void softplus_slope_avx2(int64_t len, const float *g, const float *b, float *out) {
+  int64_t i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const __m256d nb = _mm256_xor_pd(_mm256_set1_pd(-0.0), _mm256_cvtps_pd(_mm_loadu_ps(b + i))); /* -b: the sign bit flipped, NaN too */
+    int special;
+    __m256d e = js_exp4(nb, &special);
+    if (special) {
+      double lanes[4], xs[4];
+      _mm256_storeu_pd(lanes, e); _mm256_storeu_pd(xs, nb);
+      for (int l = 0; l < 4; l++) if (special >> l & 1) lanes[l] = ab_js_exp(xs[l]);
+      e = _mm256_loadu_pd(lanes);
+    }
+    const __m256d acc = _mm256_add_pd(_mm256_cvtps_pd(_mm_loadu_ps(out + i)), _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(g + i)), e));
+    _mm_storeu_ps(out + i, _mm256_cvtpd_ps(acc));
+  }
+  for (; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] * ab_js_exp(-(double)b[i]));
+}
+
+void ab_softplus_slope_accumulate(int64_t len, const float *g, const float *b, float *out) {
+  if (ab_simd) { softplus_slope_avx2(len, g, b, out); return; }
+  for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] * ab_js_exp(-(double)b[i]));
 }

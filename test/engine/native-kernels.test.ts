@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 import { growForest, leafPathLengths } from '../../src/detectors/iforest/forest.js';
@@ -600,19 +600,25 @@ describe('native fused kernels', { skip }, () => {
 
   test('accumulate: bit-equal to the reference loops for every op (wrapper and addon), rounding-sensitive values included', () => {
     const k = loaded as NativeKernels;
-    for (const len of [0, 1, 255, 256, 10007]) {
-      // Wide magnitudes (products near float32's rounding boundaries, tiny quotients), zeros, infinities and NaN.
-      const g = rand(len, 3, -1e3, 1e3), b = rand(len, 4, -5, 5), r = rand(len, 5, -1e-3, 1e-3), base = rand(len, 6, -1, 1);
-      if (len > 8) { g[0] = 0; b[1] = 0; g[2] = Infinity; b[3] = NaN; base[4] = 3.4e38; g[5] = 1e-40; b[6] = 1e-38; b[7] = 3e38; g[7] = 1e-3; }
-      for (let op = 0; op <= 6; op++) {
-        for (const viaAddon of [false, true]) {
-          const want = Float32Array.from(base), got = Float32Array.from(base);
-          accumulateInto(op as AccCode, len, g, b, r, want);
-          if (viaAddon) k.addon.accumulate!(op, len, g, b, r, got);
-          else k.accumulate(op as AccCode, len, g, b, r, got);
-          assert.ok(bitsEqual(got, want), `op ${op} len ${len} ${viaAddon ? 'addon' : 'wrapper'}`);
+    for (const simd of k.addon.simd() === 'avx2' ? ['avx2', 'scalar'] as const : ['scalar'] as const) {
+      withMode({ simd, threads: 1 }, () => {
+        for (const len of [0, 1, 255, 256, 10007]) {
+          // Wide magnitudes (products near float32's rounding boundaries, tiny quotients), zeros, infinities and NaN;
+          // softplus outputs (b >= 0 for the slope) past exp's k < -1021 end.
+          const g = rand(len, 3, -1e3, 1e3), b = rand(len, 4, -5, 5), r = rand(len, 5, -1e-3, 1e-3), base = rand(len, 6, -1, 1);
+          if (len > 8) { g[0] = 0; b[1] = 0; g[2] = Infinity; b[3] = NaN; base[4] = 3.4e38; g[5] = 1e-40; b[6] = 1e-38; b[7] = 3e38; g[7] = 1e-3; }
+          if (len > 16) { b[9] = 708.6; b[10] = 720; b[11] = Infinity; b[12] = 1e-9; b[13] = -1; b[14] = 0.3465; }
+          for (let op = 0; op <= 6; op++) {
+            for (const viaAddon of [false, true]) {
+              const want = Float32Array.from(base), got = Float32Array.from(base);
+              accumulateInto(op as AccCode, len, g, b, r, want);
+              if (viaAddon) k.addon.accumulate!(op, len, g, b, r, got);
+              else k.accumulate(op as AccCode, len, g, b, r, got);
+              assert.ok(bitsEqual(got, want), `${simd} op ${op} len ${len} ${viaAddon ? 'addon' : 'wrapper'}`);
+            }
+          }
         }
-      }
+      });
     }
     assert.throws(() => k.accumulate(7 as AccCode, 4, new Float32Array(4), null, null, new Float32Array(4)), /unknown op code 7/);
     assert.throws(() => k.accumulate(Acc.softplusSlope, 4, new Float32Array(4), new Float32Array(3), null, new Float32Array(4)), /b has length 3/);
@@ -628,13 +634,21 @@ describe('native fused kernels', { skip }, () => {
       ['[-1, 1]', () => -1 + 2 * next()], ['[-50, 50]', () => -100 * next() + 50], ['[-750, 710]', () => -750 + 1460 * next()],
       ['tiny', () => (next() - 0.5) * 1e-7], ['every bit pattern', () => { word[0] = next() * 2 ** 32; word[1] = next() * 2 ** 32; return pattern[0]; }],
     ];
-    const special = [0, -0, 1, -1, 0.5, Math.LN2 / 2, 1.5 * Math.LN2, 709.782712893384, 709.79, -745.1332191019411, -745.14, 2 ** -28, -(2 ** -29), Infinity, -Infinity, NaN, 1e-320];
-    for (const [name, draw] of cases) {
-      for (let i = 0; i < n; i++) x[i] = i < special.length ? special[i] : draw(i);
-      k.addon.jsExp!(n, x, out);
-      let bad = -1;
-      for (let i = 0; i < n && bad < 0; i++) if (!Object.is(out[i], Math.exp(x[i]))) bad = i;
-      assert.equal(bad, -1, bad < 0 ? name : `${name}: exp(${x[bad]}) gave ${out[bad]}, Math.exp ${Math.exp(x[bad])}`);
+    // Each branch's borders (0.5 ln2, 1.5 ln2, 2^-28, the k = 1024 and k < -1021 ends) and their neighbours, so
+    // the four-lane path meets them mixed with ordinary lanes.
+    const border = [Math.LN2 / 2, 1.5 * Math.LN2, 2 ** -28, 709.4, 709.78, -708.3, -708.5, -709.1];
+    const special = [0, -0, 1, -1, 0.5, 709.782712893384, 709.79, -745.1332191019411, -745.14, -(2 ** -29), Infinity, -Infinity, NaN, 1e-320,
+      ...border.flatMap((v) => [v, -v, v * (1 + 2 ** -52), v * (1 - 2 ** -52), -v * (1 + 2 ** -52), -v * (1 - 2 ** -52)])];
+    for (const simd of loaded!.addon.simd() === 'avx2' ? ['avx2', 'scalar'] as const : ['scalar'] as const) {
+      withMode({ simd, threads: 1 }, () => {
+        for (const [name, draw] of cases) {
+          for (let i = 0; i < n; i++) x[i] = i < special.length ? special[i] : draw(i);
+          k.addon.jsExp!(n, x, out);
+          let bad = -1;
+          for (let i = 0; i < n && bad < 0; i++) if (!Object.is(out[i], Math.exp(x[i]))) bad = i;
+          assert.equal(bad, -1, bad < 0 ? name : `${simd} ${name}: exp(${x[bad]}) gave ${out[bad]}, Math.exp ${Math.exp(x[bad])}`);
+        }
+      });
     }
   });
 
@@ -711,6 +725,35 @@ describe('native fused kernels', { skip }, () => {
     ts.rowBroadcastAdd(2, 2, Float32Array.from([1, 1]), Float32Array.from([1, 2, 3, 4]), out);
     assert.deepEqual([...out], [2, 3, 4, 5]);
     assert.throws(() => k.columnAccumulate(100, 3, new Float32Array(300), false, new Float32Array(2)), /out has length 2/);
+  });
+
+  test('rowSum and rowSumBackward: bit-equal to the reference loops (wrapper and addon), rounding-sensitive sums included', () => {
+    const k = loaded as NativeKernels;
+    for (const [m, n] of [[1, 1], [3, 7], [5, 300], [64, 120], [1023, 6], [1024, 1]]) {
+      // Sums whose double running total rounds differently from a float one, an overflowing row, NaN, -0.
+      const x = rand(m * n, m + 51, -1e3, 1e3), g = rand(m, m + 52, -1e3, 1e3), base = rand(m * n, m + 53, -1, 1);
+      if (m * n > 8) { x[0] = 3.4e38; x[1] = 3.4e38; x[n] = 1 + 2 ** -23; x[n + 1] = 2 ** -30; g[0] = -0; base[2] = 1e30; }
+      if (m > 2) { x[2 * n] = NaN; g[1] = 1e-40; g[2] = 3.4e38; }
+      const want = new Float32Array(m), wantG = Float32Array.from(base);
+      rowSumInto(m, n, x, want);
+      rowSumBackwardInto(m, n, g, wantG);
+      for (const viaAddon of [false, true]) {
+        const got = new Float32Array(m).fill(5), gotG = Float32Array.from(base);
+        if (viaAddon) { k.addon.rowSum!(m, n, x, got); k.addon.rowSumBackward!(m, n, g, gotG); }
+        else { k.rowSum(m, n, x, got); k.rowSumBackward(m, n, g, gotG); }
+        assert.ok(bitsEqual(got, want), `rowSum ${m} x ${n} ${viaAddon ? 'addon' : 'wrapper'}`);
+        assert.ok(bitsEqual(gotG, wantG), `rowSumBackward ${m} x ${n} ${viaAddon ? 'addon' : 'wrapper'}`);
+      }
+    }
+    // Hand-computed: 1 + 2^-24 + 2^-24 is 1 + 2^-23 when summed in double, 1 when summed in float.
+    const out = new Float32Array(2);
+    ts.rowSum(2, 3, Float32Array.from([1, 2 ** -24, 2 ** -24, 1, 2, 3]), out);
+    assert.deepEqual([...out], [1 + 2 ** -23, 6]);
+    const gx = Float32Array.from([1, 1, 1, 1, 1, 1]);
+    ts.rowSumBackward(2, 3, Float32Array.from([0.5, -2]), gx);
+    assert.deepEqual([...gx], [1.5, 1.5, 1.5, -1, -1, -1]);
+    assert.throws(() => k.rowSum(100, 3, new Float32Array(300), new Float32Array(99)), /out has length 99/);
+    assert.throws(() => k.rowSumBackward(100, 3, new Float32Array(99), new Float32Array(300)), /g has length 99/);
   });
 
   test('meanCrossProducts: bit-equal to the reference loops (wrapper and addon), zero deviations and wide values included', () => {

@@ -91,6 +91,12 @@ export interface Kernels {
    */
   columnAccumulate(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void;
 
+  /** out[q] = sum_j x[q * n + j] for q < m: each row summed in double in index order, rounded once (a row sum). */
+  rowSum(m: number, n: number, x: Float32Array, out: Float32Array): void;
+
+  /** out[q * n + j] += g[q] for q < m, j < n, each add in double rounded on the store: a row sum's gradient. */
+  rowSumBackward(m: number, n: number, g: Float32Array, out: Float32Array): void;
+
   /**
    * Per-row pair statistics of x and y (both m x n): out (m x 4) row i = [sum x^2, sum y^2, sum x*y,
    * sum (x-y)^2], accumulated in float64 and stored as float32.
@@ -293,6 +299,23 @@ export function squaredErrorSumOf(len: number, a: Float32Array, b: Float32Array)
 /** The reference loop of Kernels.addScaled. */
 export function addScaledInto(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void {
   for (let i = 0; i < len; i++) out[i] = base[i] + c * z[i];
+}
+
+/** The reference loop of Kernels.rowSum. */
+export function rowSumInto(m: number, n: number, x: Float32Array, out: Float32Array): void {
+  for (let q = 0; q < m; q++) {
+    let s = 0;
+    for (let j = q * n, e = j + n; j < e; j++) s += x[j];
+    out[q] = s;
+  }
+}
+
+/** The reference loop of Kernels.rowSumBackward. */
+export function rowSumBackwardInto(m: number, n: number, g: Float32Array, out: Float32Array): void {
+  for (let q = 0; q < m; q++) {
+    const gv = g[q];
+    for (let j = q * n, e = j + n; j < e; j++) out[j] += gv;
+  }
 }
 
 /** The reference loop of Kernels.rowBroadcastAdd. */

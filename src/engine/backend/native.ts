@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -38,6 +38,8 @@ export interface NativeAddon {
     left: Int32Array, right: Int32Array, roots: Int32Array, leafLength: Float64Array, normals: Float32Array | null,
     sums: Float64Array): void;
   rowBroadcastAdd?(m: number, n: number, row: Float32Array, x: Float32Array, out: Float32Array): void;
+  rowSum?(m: number, n: number, x: Float32Array, out: Float32Array): void;
+  rowSumBackward?(m: number, n: number, g: Float32Array, out: Float32Array): void;
   columnAccumulate?(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void;
   addScaled?(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void;
   squaredErrorSum?(len: number, a: Float32Array, b: Float32Array): number;
@@ -400,6 +402,20 @@ export class NativeKernels implements Kernels {
     if (m * n < 256 || typeof this.addon.rowBroadcastAdd !== 'function') rowBroadcastAddInto(m, n, row, x, out);
     else this.addon.rowBroadcastAdd(m, n, row, x, out);
   }
+  rowSum(m: number, n: number, x: Float32Array, out: Float32Array): void {
+    const K = 'rowSum';
+    dim(K, 'm', m); dim(K, 'n', n); need(K, 'x', x, m * n); need(K, 'out', out, m);
+    if (m * n < 256 || typeof this.addon.rowSum !== 'function') rowSumInto(m, n, x, out);
+    else this.addon.rowSum(m, n, x, out);
+  }
+
+  rowSumBackward(m: number, n: number, g: Float32Array, out: Float32Array): void {
+    const K = 'rowSumBackward';
+    dim(K, 'm', m); dim(K, 'n', n); need(K, 'g', g, m); need(K, 'out', out, m * n);
+    if (m * n < 256 || typeof this.addon.rowSumBackward !== 'function') rowSumBackwardInto(m, n, g, out);
+    else this.addon.rowSumBackward(m, n, g, out);
+  }
+
 
   columnAccumulate(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void {
     const K = 'columnAccumulate';

@@ -1,5 +1,5 @@
 import { keepMaskInto, normalsInto } from '../rng.js';
-import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /**
  * Pure-TypeScript kernels: run anywhere (Node, browsers) and serve as the oracle for the native ones.
@@ -104,6 +104,8 @@ export class TsKernels implements Kernels {
   addScaled(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void { addScaledInto(len, c, z, base, out); }
 
   rowBroadcastAdd(m: number, n: number, row: Float32Array, x: Float32Array, out: Float32Array): void { rowBroadcastAddInto(m, n, row, x, out); }
+  rowSum(m: number, n: number, x: Float32Array, out: Float32Array): void { rowSumInto(m, n, x, out); }
+  rowSumBackward(m: number, n: number, g: Float32Array, out: Float32Array): void { rowSumBackwardInto(m, n, g, out); }
 
   columnAccumulate(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void { columnAccumulateInto(m, n, g, negate, out); }
 

@@ -1,3 +1,4 @@
+import { kernels } from '../backend/index.js';
 import { allocData, makeOutput, type Shape, shapeString, type Tensor } from '../tensor.js';
 
 /** Splits a shape around one axis into outer x axis x inner, the layout every axis reduction uses. */
@@ -30,6 +31,11 @@ export function sum(x: Tensor, axis?: number, keepDims = false): Tensor {
   const { outer, len, inner, axis: ax } = axisLayout(x.shape, axis);
   const out = allocData(outer * inner);
   const d = x.data;
+  if (inner === 1) {
+    // Row sums (the common case: a loss per row), in the backend's kernel.
+    kernels().rowSum(outer, len, d, out);
+    return makeOutput(out, reducedShape(x.shape, ax, keepDims), [x], (g) => kernels().rowSumBackward(outer, len, g, x.gradBuffer()));
+  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       let s = 0;
@@ -39,14 +45,6 @@ export function sum(x: Tensor, axis?: number, keepDims = false): Tensor {
   }
   return makeOutput(out, reducedShape(x.shape, ax, keepDims), [x], (g) => {
     const gx = x.gradBuffer();
-    if (inner === 1) {
-      // Row sums (the common case): one loop per row, no inner loop of length 1.
-      for (let o = 0; o < outer; o++) {
-        const gv = g[o], base = o * len;
-        for (let l = 0; l < len; l++) gx[base + l] += gv;
-      }
-      return;
-    }
     for (let o = 0; o < outer; o++) {
       for (let l = 0; l < len; l++) {
         const base = (o * len + l) * inner;
