@@ -111,6 +111,12 @@ double ab_js_exp(double x);
 void ab_js_exp_array(int64_t n, const double *x, double *out);
 /* out[i] += g[i] * exp(-b[i]), exp as ab_js_exp (AVX2 four doubles at a time when enabled; same bits). */
 void ab_softplus_slope_accumulate(int64_t len, const float *g, const float *b, float *out);
+/* log exactly as V8's Math.log (jsexp.c: fdlibm's e_log.c), one value and an array. */
+double ab_js_log(double x);
+void ab_js_log_array(int64_t n, const double *x, double *out);
+/* Row log-softmax and its gradient with Math.exp / Math.log's bits (jsexp.c; Kernels.logSoftmax, logSoftmaxBackward). */
+void ab_log_softmax(int64_t m, int64_t n, const float *x, float *out);
+void ab_log_softmax_backward(int64_t m, int64_t n, const float *y, const float *g, float *gx);
 /* Dropout keep-mask from a xoshiro128** state (rng.c; the stream of keepMaskInto in rng.ts). */
 void ab_keep_mask(int32_t *state, int64_t n, double keep, float scale, float *out);
 /* out[i] += the binary op's gradient term in double (elementwise.c; Kernels.accumulate). */

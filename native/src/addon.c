@@ -825,6 +825,40 @@ static napi_value js_js_exp(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_js_log(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "jsLog", 3)) return NULL;
+  int64_t n = get_int(&A, 0, "n");
+  const double *x = get_f64(&A, 1, "x", n, 0);
+  double *out = get_f64(&A, 2, "out", n, 0);
+  if (A.failed) return NULL;
+  ab_js_log_array(n, x, out);
+  return NULL;
+}
+
+static napi_value js_log_softmax(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "logSoftmax", 4)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *x = get_f32(&A, 2, "x", m * n, 0);
+  float *out = get_f32(&A, 3, "out", m * n, 0);
+  if (A.failed) return NULL;
+  ab_log_softmax(m, n, x, out);
+  return NULL;
+}
+
+static napi_value js_log_softmax_backward(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "logSoftmaxBackward", 5)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *y = get_f32(&A, 2, "y", m * n, 0);
+  const float *g = get_f32(&A, 3, "g", m * n, 0);
+  float *gx = get_f32(&A, 4, "gx", m * n, 0);
+  if (A.failed) return NULL;
+  ab_log_softmax_backward(m, n, y, g, gx);
+  return NULL;
+}
+
 static napi_value js_knn_leaf_update(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "knnLeafUpdate", 15)) return NULL;
@@ -960,6 +994,9 @@ NAPI_MODULE_INIT() {
     { "knnLeafUpdate", js_knn_leaf_update },
     { "isolationPathSums", js_isolation_path_sums },
     { "jsExp", js_js_exp },
+    { "jsLog", js_js_log },
+    { "logSoftmax", js_log_softmax },
+    { "logSoftmaxBackward", js_log_softmax_backward },
     { "unitNormalize", js_unit_normalize },
     { "unitNormalizeBackward", js_unit_normalize_backward },
     { "threads", js_threads },

@@ -4,6 +4,7 @@
  * Math.exp run in C without changing one result; the tests compare it with Math.exp bit for bit. Written from
  * the published algorithm (Sun's fdlibm, freely redistributable), constants given by their bit patterns. */
 #include <immintrin.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -155,4 +156,122 @@ static AB_AVX2 void softplus_slope_avx2(int64_t len, const float *g, const float
 void ab_softplus_slope_accumulate(int64_t len, const float *g, const float *b, float *out) {
   if (ab_simd) { softplus_slope_avx2(len, g, b, out); return; }
   for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] * ab_js_exp(-(double)b[i]));
+}
+
+/* log(x) as V8's Math.log computes it: its port of fdlibm's e_log.c, the same way as ab_js_exp above
+ * (x = 2^k (1 + f), log(1 + f) = f - hfsq + s (hfsq + R), s = f / (2 + f), R a polynomial in s^2). */
+double ab_js_log(double x) {
+  const double ln2_hi = from_bits(0x3FE62E42FEE00000ULL), ln2_lo = from_bits(0x3DEA39EF35793C76ULL);
+  const double two54 = from_bits(0x4350000000000000ULL);
+  const double Lg1 = from_bits(0x3FE5555555555593ULL), Lg2 = from_bits(0x3FD999999997FA04ULL),
+               Lg3 = from_bits(0x3FD2492494229359ULL), Lg4 = from_bits(0x3FCC71C51D8E78AFULL),
+               Lg5 = from_bits(0x3FC7466496CB03DEULL), Lg6 = from_bits(0x3FC39A09D078C69FULL),
+               Lg7 = from_bits(0x3FC2F112DF3E5244ULL);
+  const double zero = 0.0;
+  double hfsq, f, s, z, R, w, t1, t2, dk;
+  uint64_t bits = to_bits(x);
+  int32_t hx = (int32_t)(uint32_t)(bits >> 32), k = 0, i, j;
+  const uint32_t lx = (uint32_t)bits;
+  if (hx < 0x00100000) {                                     /* x < 2^-1022 */
+    if (((hx & 0x7fffffff) | (int32_t)lx) == 0) return -two54 / zero; /* log(+-0) = -inf */
+    if (hx < 0) return (x - x) / zero;                       /* log(-#) = NaN */
+    k -= 54;
+    x *= two54;                                              /* subnormal: scale up */
+    hx = (int32_t)(uint32_t)(to_bits(x) >> 32);
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  k += (hx >> 20) - 1023;
+  hx &= 0x000fffff;
+  i = (hx + 0x95f64) & 0x100000;
+  x = from_bits(((uint64_t)(uint32_t)(hx | (i ^ 0x3ff00000)) << 32) | (to_bits(x) & 0xffffffffULL)); /* x or x/2 */
+  k += (i >> 20);
+  f = x - 1.0;
+  if ((0x000fffff & (2 + hx)) < 3) { /* -2^-20 <= f < 2^-20 */
+    if (f == zero) {
+      if (k == 0) return zero;
+      dk = (double)k;
+      return dk * ln2_hi + dk * ln2_lo;
+    }
+    R = f * f * (0.5 - 0.33333333333333333 * f);
+    if (k == 0) return f - R;
+    dk = (double)k;
+    return dk * ln2_hi - ((R - dk * ln2_lo) - f);
+  }
+  s = f / (2.0 + f);
+  dk = (double)k;
+  z = s * s;
+  i = hx - 0x6147a;
+  w = z * z;
+  j = 0x6b851 - hx;
+  t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
+  t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
+  i |= j;
+  R = t2 + t1;
+  if (i > 0) {
+    hfsq = 0.5 * f * f;
+    if (k == 0) return f - (hfsq - s * (hfsq + R));
+    return dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
+  }
+  if (k == 0) return f - s * (f - R);
+  return dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
+}
+
+void ab_js_log_array(int64_t n, const double *x, double *out) {
+  for (int64_t i = 0; i < n; i++) out[i] = ab_js_log(x[i]);
+}
+
+/* e[j] = exp(x[j] - c) for j < n (float x, double c), Math.exp's bits; four lanes at a time when enabled. */
+static AB_AVX2 void shifted_exp_avx2(int64_t n, const float *x, double c, double *e) {
+  const __m256d cv = _mm256_set1_pd(c);
+  int64_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const __m256d v = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + j)), cv);
+    int special;
+    _mm256_storeu_pd(e + j, js_exp4(v, &special));
+    if (special) for (int l = 0; l < 4; l++) if (special >> l & 1) e[j + l] = ab_js_exp((double)x[j + l] - c);
+  }
+  for (; j < n; j++) e[j] = ab_js_exp((double)x[j] - c);
+}
+
+static void shifted_exp(int64_t n, const float *x, double c, double *e) {
+  if (ab_simd) { shifted_exp_avx2(n, x, c, e); return; }
+  for (int64_t j = 0; j < n; j++) e[j] = ab_js_exp((double)x[j] - c);
+}
+
+#define AB_LSM_CHUNK 256
+
+/* Kernels.logSoftmax: per row, m = max, s = sum of exp(x - m) in index order, l = m + log(s), out = x - l;
+ * every step in double as the TypeScript loop (Math.exp and Math.log's bits), rounded once on the store. */
+void ab_log_softmax(int64_t m, int64_t n, const float *x, float *out) {
+  double e[AB_LSM_CHUNK];
+  for (int64_t r = 0; r < m; r++) {
+    const float *xr = x + r * n;
+    float *o = out + r * n;
+    double mx = -INFINITY;
+    for (int64_t j = 0; j < n; j++) if (xr[j] > mx) mx = xr[j];
+    double s = 0;
+    for (int64_t j0 = 0; j0 < n; j0 += AB_LSM_CHUNK) {
+      const int64_t len = n - j0 < AB_LSM_CHUNK ? n - j0 : AB_LSM_CHUNK;
+      shifted_exp(len, xr + j0, mx, e);
+      for (int64_t j = 0; j < len; j++) s += e[j];
+    }
+    const double l = mx + ab_js_log(s);
+    for (int64_t j = 0; j < n; j++) o[j] = (float)((double)xr[j] - l);
+  }
+}
+
+/* Kernels.logSoftmaxBackward: gx += g - exp(y) * (row sum of g), as the TypeScript loop, in double. */
+void ab_log_softmax_backward(int64_t m, int64_t n, const float *y, const float *g, float *gx) {
+  double e[AB_LSM_CHUNK];
+  for (int64_t r = 0; r < m; r++) {
+    const float *yr = y + r * n, *gr = g + r * n;
+    float *o = gx + r * n;
+    double gs = 0;
+    for (int64_t j = 0; j < n; j++) gs += gr[j];
+    for (int64_t j0 = 0; j0 < n; j0 += AB_LSM_CHUNK) {
+      const int64_t len = n - j0 < AB_LSM_CHUNK ? n - j0 : AB_LSM_CHUNK;
+      shifted_exp(len, yr + j0, 0.0, e);
+      for (int64_t j = 0; j < len; j++) o[j0 + j] = (float)((double)o[j0 + j] + ((double)gr[j0 + j] - e[j] * gs));
+    }
+  }
 }

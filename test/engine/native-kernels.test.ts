@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 import { growForest, leafPathLengths } from '../../src/detectors/iforest/forest.js';
@@ -650,6 +650,57 @@ describe('native fused kernels', { skip }, () => {
         }
       });
     }
+  });
+
+  test('jsLog: the bits of V8\'s Math.log on every range, subnormals and special values included', () => {
+    const k = loaded as NativeKernels;
+    const n = 200_000, x = new Float64Array(n), out = new Float64Array(n);
+    const word = new Uint32Array(2), pattern = new Float64Array(word.buffer);
+    const next = rng(78);
+    const cases: [string, (i: number) => number][] = [
+      ['(0, 2]', () => 2 * next()], ['near 1', () => 1 + (next() - 0.5) * 2 ** -18], ['(0, 1e6]', () => 1e6 * next()],
+      ['wide', () => 10 ** (600 * next() - 300)], ['subnormal', () => next() * 2 ** -1022],
+      ['every bit pattern', () => { word[0] = next() * 2 ** 32; word[1] = next() * 2 ** 32; return pattern[0]; }],
+    ];
+    const special = [0, -0, 1, -1, 2, 0.5, Math.E, 1 + 2 ** -52, 1 - 2 ** -53, 1 + 2 ** -21, 1 - 2 ** -21, 5e-324, 2 ** -1022, 1.7976931348623157e308, Infinity, -Infinity, NaN];
+    for (const [name, draw] of cases) {
+      for (let i = 0; i < n; i++) x[i] = i < special.length ? special[i] : draw(i);
+      k.addon.jsLog!(n, x, out);
+      let bad = -1;
+      for (let i = 0; i < n && bad < 0; i++) if (!Object.is(out[i], Math.log(x[i]))) bad = i;
+      assert.equal(bad, -1, bad < 0 ? name : `${name}: log(${x[bad]}) gave ${out[bad]}, Math.log ${Math.log(x[bad])}`);
+    }
+  });
+
+  test('logSoftmax and its backward: bit-equal to the reference loops (wrapper and addon, both SIMD paths), extreme rows included', () => {
+    const k = loaded as NativeKernels;
+    for (const simd of k.addon.simd() === 'avx2' ? ['avx2', 'scalar'] as const : ['scalar'] as const) {
+      withMode({ simd, threads: 1 }, () => {
+        for (const [m, n] of [[1, 1], [3, 7], [8, 64], [100, 33], [2, 600]]) {
+          const x = rand(m * n, m + 61, -30, 30), g = rand(m * n, m + 62, -1, 1), base = rand(m * n, m + 63, -1, 1);
+          // A row far below exp's range, a row of equal values, an infinite and a NaN entry, -0.
+          if (m > 2) { for (let j = 0; j < n; j++) { x[j] = -800 - j; x[n + j] = 3; } x[2 * n] = -Infinity; g[1] = -0; }
+          if (m > 3 && n > 2) x[3 * n + 1] = NaN;
+          const want = new Float32Array(m * n), wantG = Float32Array.from(base);
+          logSoftmaxInto(m, n, x, want);
+          logSoftmaxBackwardInto(m, n, want, g, wantG);
+          for (const viaAddon of [false, true]) {
+            const got = new Float32Array(m * n).fill(5), gotG = Float32Array.from(base);
+            if (viaAddon) { k.addon.logSoftmax!(m, n, x, got); k.addon.logSoftmaxBackward!(m, n, want, g, gotG); }
+            else { k.logSoftmax(m, n, x, got); k.logSoftmaxBackward(m, n, want, g, gotG); }
+            assert.ok(bitsEqual(got, want), `${simd} logSoftmax ${m} x ${n} ${viaAddon ? 'addon' : 'wrapper'}`);
+            assert.ok(bitsEqual(gotG, wantG), `${simd} logSoftmaxBackward ${m} x ${n} ${viaAddon ? 'addon' : 'wrapper'}`);
+          }
+        }
+      });
+    }
+    // Hand-computed: [0, ln 3] -> [-ln 4, ln 3 - ln 4]; the gradient of sum(out) is 1 - 2 softmax.
+    const out = new Float32Array(2), gx = new Float32Array(2);
+    ts.logSoftmax(1, 2, Float32Array.from([0, Math.log(3)]), out);
+    assert.ok(Math.abs(out[0] + Math.log(4)) < 1e-7 && Math.abs(out[1] - Math.log(3 / 4)) < 1e-7, `${out}`);
+    ts.logSoftmaxBackward(1, 2, out, Float32Array.from([1, 1]), gx);
+    assert.ok(Math.abs(gx[0] - 0.5) < 1e-6 && Math.abs(gx[1] + 0.5) < 1e-6, `${gx}`);
+    assert.throws(() => k.logSoftmax(4, 3, new Float32Array(12), new Float32Array(11)), /out has length 11/);
   });
 
   test('squaredErrorSum and accumulateScaledDifference: bit-equal to the reference loops (wrapper and addon), edge values included', () => {

@@ -98,6 +98,16 @@ export interface Kernels {
   rowSumBackward(m: number, n: number, g: Float32Array, out: Float32Array): void;
 
   /**
+   * Row log-softmax of an m x n matrix: per row, mx = max, s = sum of exp(x - mx) in index order,
+   * out = x - (mx + log(s)), in double with Math.exp / Math.log (the native backend computes both as V8 does, bit
+   * for bit), rounded once on the store.
+   */
+  logSoftmax(m: number, n: number, x: Float32Array, out: Float32Array): void;
+
+  /** Its gradient: gx += g - exp(y) * (row sum of g) for y = logSoftmax(x), in double, rounded on the store. */
+  logSoftmaxBackward(m: number, n: number, y: Float32Array, g: Float32Array, gx: Float32Array): void;
+
+  /**
    * Per-row pair statistics of x and y (both m x n): out (m x 4) row i = [sum x^2, sum y^2, sum x*y,
    * sum (x-y)^2], accumulated in float64 and stored as float32.
    */
@@ -299,6 +309,29 @@ export function squaredErrorSumOf(len: number, a: Float32Array, b: Float32Array)
 /** The reference loop of Kernels.addScaled. */
 export function addScaledInto(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void {
   for (let i = 0; i < len; i++) out[i] = base[i] + c * z[i];
+}
+
+/** The reference loop of Kernels.logSoftmax. */
+export function logSoftmaxInto(m: number, n: number, x: Float32Array, out: Float32Array): void {
+  for (let r = 0; r < m; r++) {
+    const o = r * n;
+    let mx = -Infinity;
+    for (let j = 0; j < n; j++) if (x[o + j] > mx) mx = x[o + j];
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(x[o + j] - mx);
+    const l = mx + Math.log(s);
+    for (let j = 0; j < n; j++) out[o + j] = x[o + j] - l;
+  }
+}
+
+/** The reference loop of Kernels.logSoftmaxBackward. */
+export function logSoftmaxBackwardInto(m: number, n: number, y: Float32Array, g: Float32Array, gx: Float32Array): void {
+  for (let r = 0; r < m; r++) {
+    const o = r * n;
+    let gs = 0;
+    for (let j = 0; j < n; j++) gs += g[o + j];
+    for (let j = 0; j < n; j++) gx[o + j] += g[o + j] - Math.exp(y[o + j]) * gs;
+  }
 }
 
 /** The reference loop of Kernels.rowSum. */

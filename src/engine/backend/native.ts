@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -40,6 +40,9 @@ export interface NativeAddon {
   rowBroadcastAdd?(m: number, n: number, row: Float32Array, x: Float32Array, out: Float32Array): void;
   rowSum?(m: number, n: number, x: Float32Array, out: Float32Array): void;
   rowSumBackward?(m: number, n: number, g: Float32Array, out: Float32Array): void;
+  jsLog?(n: number, x: Float64Array, out: Float64Array): void;
+  logSoftmax?(m: number, n: number, x: Float32Array, out: Float32Array): void;
+  logSoftmaxBackward?(m: number, n: number, y: Float32Array, g: Float32Array, gx: Float32Array): void;
   columnAccumulate?(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void;
   addScaled?(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void;
   squaredErrorSum?(len: number, a: Float32Array, b: Float32Array): number;
@@ -415,6 +418,20 @@ export class NativeKernels implements Kernels {
     if (m * n < 256 || typeof this.addon.rowSumBackward !== 'function') rowSumBackwardInto(m, n, g, out);
     else this.addon.rowSumBackward(m, n, g, out);
   }
+  logSoftmax(m: number, n: number, x: Float32Array, out: Float32Array): void {
+    const K = 'logSoftmax';
+    dim(K, 'm', m); dim(K, 'n', n); need(K, 'x', x, m * n); need(K, 'out', out, m * n);
+    if (m * n < 64 || typeof this.addon.logSoftmax !== 'function') logSoftmaxInto(m, n, x, out);
+    else this.addon.logSoftmax(m, n, x, out);
+  }
+
+  logSoftmaxBackward(m: number, n: number, y: Float32Array, g: Float32Array, gx: Float32Array): void {
+    const K = 'logSoftmaxBackward';
+    dim(K, 'm', m); dim(K, 'n', n); need(K, 'y', y, m * n); need(K, 'g', g, m * n); need(K, 'gx', gx, m * n);
+    if (m * n < 64 || typeof this.addon.logSoftmaxBackward !== 'function') logSoftmaxBackwardInto(m, n, y, g, gx);
+    else this.addon.logSoftmaxBackward(m, n, y, g, gx);
+  }
+
 
 
   columnAccumulate(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void {

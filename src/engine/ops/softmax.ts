@@ -58,28 +58,10 @@ export function logSumExp(x: Tensor): Tensor {
   });
 }
 
-/** log(softmax(x)) over the last axis, computed without forming softmax. */
+/** log(softmax(x)) over the last axis, computed without forming softmax (the backend's kernel, same bits on each). */
 export function logSoftmax(x: Tensor): Tensor {
   const { rows, n } = lastAxis(x, 'logSoftmax');
   const out = allocData(x.size);
-  const d = x.data;
-  for (let r = 0; r < rows; r++) {
-    const o = r * n;
-    let m = -Infinity;
-    for (let j = 0; j < n; j++) if (d[o + j] > m) m = d[o + j];
-    let s = 0;
-    for (let j = 0; j < n; j++) s += Math.exp(d[o + j] - m);
-    const l = m + Math.log(s);
-    for (let j = 0; j < n; j++) out[o + j] = d[o + j] - l;
-  }
-  return makeOutput(out, x.shape, [x], (g, y) => {
-    const gx = x.gradBuffer();
-    const yd = y.data;
-    for (let r = 0; r < rows; r++) {
-      const o = r * n;
-      let gs = 0;
-      for (let j = 0; j < n; j++) gs += g[o + j];
-      for (let j = 0; j < n; j++) gx[o + j] += g[o + j] - Math.exp(yd[o + j]) * gs;
-    }
-  });
+  kernels().logSoftmax(rows, n, x.data, out);
+  return makeOutput(out, x.shape, [x], (g, y) => kernels().logSoftmaxBackward(rows, n, y.data, g, x.gradBuffer()));
 }
