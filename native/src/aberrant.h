@@ -117,6 +117,8 @@ void ab_js_log_array(int64_t n, const double *x, double *out);
 /* Row log-softmax and its gradient with Math.exp / Math.log's bits (jsexp.c; Kernels.logSoftmax, logSoftmaxBackward). */
 void ab_log_softmax(int64_t m, int64_t n, const float *x, float *out);
 void ab_log_softmax_backward(int64_t m, int64_t n, const float *y, const float *g, float *gx);
+void ab_log_sum_exp(int64_t m, int64_t n, const float *x, float *out);
+void ab_log_sum_exp_backward(int64_t m, int64_t n, const float *x, const float *y, const float *g, float *gx);
 /* Dropout keep-mask from a xoshiro128** state (rng.c; the stream of keepMaskInto in rng.ts). */
 void ab_keep_mask(int32_t *state, int64_t n, double keep, float scale, float *out);
 /* out[i] += the binary op's gradient term in double (elementwise.c; Kernels.accumulate). */

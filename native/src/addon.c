@@ -859,6 +859,30 @@ static napi_value js_log_softmax_backward(napi_env env, napi_callback_info info)
   return NULL;
 }
 
+static napi_value js_log_sum_exp(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "logSumExp", 4)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *x = get_f32(&A, 2, "x", m * n, 0);
+  float *out = get_f32(&A, 3, "out", m, 0);
+  if (A.failed) return NULL;
+  ab_log_sum_exp(m, n, x, out);
+  return NULL;
+}
+
+static napi_value js_log_sum_exp_backward(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "logSumExpBackward", 6)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *x = get_f32(&A, 2, "x", m * n, 0);
+  const float *y = get_f32(&A, 3, "y", m, 0);
+  const float *g = get_f32(&A, 4, "g", m, 0);
+  float *gx = get_f32(&A, 5, "gx", m * n, 0);
+  if (A.failed) return NULL;
+  ab_log_sum_exp_backward(m, n, x, y, g, gx);
+  return NULL;
+}
+
 static napi_value js_knn_leaf_update(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "knnLeafUpdate", 15)) return NULL;
@@ -997,6 +1021,8 @@ NAPI_MODULE_INIT() {
     { "jsLog", js_js_log },
     { "logSoftmax", js_log_softmax },
     { "logSoftmaxBackward", js_log_softmax_backward },
+    { "logSumExp", js_log_sum_exp },
+    { "logSumExpBackward", js_log_sum_exp_backward },
     { "unitNormalize", js_unit_normalize },
     { "unitNormalizeBackward", js_unit_normalize_backward },
     { "threads", js_threads },

@@ -275,3 +275,38 @@ void ab_log_softmax_backward(int64_t m, int64_t n, const float *y, const float *
     }
   }
 }
+
+/* Kernels.logSumExp: per row mx = max; a row whose max is not finite gives mx, else mx + log(sum of
+ * exp(x - mx) in index order); Math.exp / Math.log's bits, as the TypeScript loop. */
+void ab_log_sum_exp(int64_t m, int64_t n, const float *x, float *out) {
+  double e[AB_LSM_CHUNK];
+  for (int64_t r = 0; r < m; r++) {
+    const float *xr = x + r * n;
+    double mx = -INFINITY;
+    for (int64_t j = 0; j < n; j++) if (xr[j] > mx) mx = xr[j];
+    if (!isfinite(mx)) { out[r] = (float)mx; continue; }
+    double s = 0;
+    for (int64_t j0 = 0; j0 < n; j0 += AB_LSM_CHUNK) {
+      const int64_t len = n - j0 < AB_LSM_CHUNK ? n - j0 : AB_LSM_CHUNK;
+      shifted_exp(len, xr + j0, mx, e);
+      for (int64_t j = 0; j < len; j++) s += e[j];
+    }
+    out[r] = (float)(mx + ab_js_log(s));
+  }
+}
+
+/* Kernels.logSumExpBackward: gx += g[r] exp(x - y[r]) for rows whose y[r] is not -inf. */
+void ab_log_sum_exp_backward(int64_t m, int64_t n, const float *x, const float *y, const float *g, float *gx) {
+  double e[AB_LSM_CHUNK];
+  for (int64_t r = 0; r < m; r++) {
+    const double l = y[r], gr = g[r];
+    if (l == -INFINITY) continue;
+    const float *xr = x + r * n;
+    float *o = gx + r * n;
+    for (int64_t j0 = 0; j0 < n; j0 += AB_LSM_CHUNK) {
+      const int64_t len = n - j0 < AB_LSM_CHUNK ? n - j0 : AB_LSM_CHUNK;
+      shifted_exp(len, xr + j0, l, e);
+      for (int64_t j = 0; j < len; j++) o[j0 + j] = (float)((double)o[j0 + j] + gr * e[j]);
+    }
+  }
+}

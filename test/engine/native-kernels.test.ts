@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 import { growForest, leafPathLengths } from '../../src/detectors/iforest/forest.js';
@@ -672,7 +672,7 @@ describe('native fused kernels', { skip }, () => {
     }
   });
 
-  test('logSoftmax and its backward: bit-equal to the reference loops (wrapper and addon, both SIMD paths), extreme rows included', () => {
+  test('logSoftmax, logSumExp and their backwards: bit-equal to the reference loops (wrapper and addon, both SIMD paths), extreme rows included', () => {
     const k = loaded as NativeKernels;
     for (const simd of k.addon.simd() === 'avx2' ? ['avx2', 'scalar'] as const : ['scalar'] as const) {
       withMode({ simd, threads: 1 }, () => {
@@ -691,6 +691,19 @@ describe('native fused kernels', { skip }, () => {
             assert.ok(bitsEqual(got, want), `${simd} logSoftmax ${m} x ${n} ${viaAddon ? 'addon' : 'wrapper'}`);
             assert.ok(bitsEqual(gotG, wantG), `${simd} logSoftmaxBackward ${m} x ${n} ${viaAddon ? 'addon' : 'wrapper'}`);
           }
+          // logSumExp on the same rows (plus an all -inf row and a +inf row), its gradient from per-row g.
+          if (m > 4) { x.fill(-Infinity, 4 * n, 5 * n); }
+          if (m > 5) x[5 * n + 2] = Infinity;
+          const wantL = new Float32Array(m), gRow = rand(m, m + 64, -2, 2), wantLG = Float32Array.from(base);
+          logSumExpInto(m, n, x, wantL);
+          logSumExpBackwardInto(m, n, x, wantL, gRow, wantLG);
+          for (const viaAddon of [false, true]) {
+            const got = new Float32Array(m).fill(5), gotG = Float32Array.from(base);
+            if (viaAddon) { k.addon.logSumExp!(m, n, x, got); k.addon.logSumExpBackward!(m, n, x, wantL, gRow, gotG); }
+            else { k.logSumExp(m, n, x, got); k.logSumExpBackward(m, n, x, wantL, gRow, gotG); }
+            assert.ok(bitsEqual(got, wantL), `${simd} logSumExp ${m} x ${n} ${viaAddon ? 'addon' : 'wrapper'}`);
+            assert.ok(bitsEqual(gotG, wantLG), `${simd} logSumExpBackward ${m} x ${n} ${viaAddon ? 'addon' : 'wrapper'}`);
+          }
         }
       });
     }
@@ -701,6 +714,10 @@ describe('native fused kernels', { skip }, () => {
     ts.logSoftmaxBackward(1, 2, out, Float32Array.from([1, 1]), gx);
     assert.ok(Math.abs(gx[0] - 0.5) < 1e-6 && Math.abs(gx[1] + 0.5) < 1e-6, `${gx}`);
     assert.throws(() => k.logSoftmax(4, 3, new Float32Array(12), new Float32Array(11)), /out has length 11/);
+    const lse = new Float32Array(1);
+    ts.logSumExp(1, 3, Float32Array.from([0, Math.log(2), Math.log(5)]), lse);
+    assert.ok(Math.abs(lse[0] - Math.log(8)) < 1e-6, `${lse[0]}`);
+    assert.throws(() => k.logSumExpBackward(4, 3, new Float32Array(12), new Float32Array(3), new Float32Array(4), new Float32Array(12)), /y has length 3/);
   });
 
   test('squaredErrorSum and accumulateScaledDifference: bit-equal to the reference loops (wrapper and addon), edge values included', () => {

@@ -108,6 +108,15 @@ export interface Kernels {
   logSoftmaxBackward(m: number, n: number, y: Float32Array, g: Float32Array, gx: Float32Array): void;
 
   /**
+   * Row log-sum-exp of an m x n matrix into out (m): mx = max of the row; mx itself when it is not finite, else
+   * mx + log(sum of exp(x - mx) in index order), in double with Math.exp / Math.log's bits, rounded once.
+   */
+  logSumExp(m: number, n: number, x: Float32Array, out: Float32Array): void;
+
+  /** Its gradient: gx += g[r] * exp(x - y[r]) for each row r whose y[r] = logSumExp is not -Infinity. */
+  logSumExpBackward(m: number, n: number, x: Float32Array, y: Float32Array, g: Float32Array, gx: Float32Array): void;
+
+  /**
    * Per-row pair statistics of x and y (both m x n): out (m x 4) row i = [sum x^2, sum y^2, sum x*y,
    * sum (x-y)^2], accumulated in float64 and stored as float32.
    */
@@ -331,6 +340,28 @@ export function logSoftmaxBackwardInto(m: number, n: number, y: Float32Array, g:
     let gs = 0;
     for (let j = 0; j < n; j++) gs += g[o + j];
     for (let j = 0; j < n; j++) gx[o + j] += g[o + j] - Math.exp(y[o + j]) * gs;
+  }
+}
+
+/** The reference loop of Kernels.logSumExp. */
+export function logSumExpInto(m: number, n: number, x: Float32Array, out: Float32Array): void {
+  for (let r = 0; r < m; r++) {
+    const o = r * n;
+    let mx = -Infinity;
+    for (let j = 0; j < n; j++) if (x[o + j] > mx) mx = x[o + j];
+    if (!Number.isFinite(mx)) { out[r] = mx; continue; }
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(x[o + j] - mx);
+    out[r] = mx + Math.log(s);
+  }
+}
+
+/** The reference loop of Kernels.logSumExpBackward. */
+export function logSumExpBackwardInto(m: number, n: number, x: Float32Array, y: Float32Array, g: Float32Array, gx: Float32Array): void {
+  for (let r = 0; r < m; r++) {
+    const o = r * n, l = y[r];
+    if (l === -Infinity) continue;
+    for (let j = 0; j < n; j++) gx[o + j] += g[r] * Math.exp(x[o + j] - l);
   }
 }
 

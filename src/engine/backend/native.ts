@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -43,6 +43,8 @@ export interface NativeAddon {
   jsLog?(n: number, x: Float64Array, out: Float64Array): void;
   logSoftmax?(m: number, n: number, x: Float32Array, out: Float32Array): void;
   logSoftmaxBackward?(m: number, n: number, y: Float32Array, g: Float32Array, gx: Float32Array): void;
+  logSumExp?(m: number, n: number, x: Float32Array, out: Float32Array): void;
+  logSumExpBackward?(m: number, n: number, x: Float32Array, y: Float32Array, g: Float32Array, gx: Float32Array): void;
   columnAccumulate?(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void;
   addScaled?(len: number, c: number, z: Float64Array, base: Float32Array, out: Float32Array): void;
   squaredErrorSum?(len: number, a: Float32Array, b: Float32Array): number;
@@ -431,6 +433,20 @@ export class NativeKernels implements Kernels {
     if (m * n < 64 || typeof this.addon.logSoftmaxBackward !== 'function') logSoftmaxBackwardInto(m, n, y, g, gx);
     else this.addon.logSoftmaxBackward(m, n, y, g, gx);
   }
+  logSumExp(m: number, n: number, x: Float32Array, out: Float32Array): void {
+    const K = 'logSumExp';
+    dim(K, 'm', m); dim(K, 'n', n); need(K, 'x', x, m * n); need(K, 'out', out, m);
+    if (m * n < 64 || typeof this.addon.logSumExp !== 'function') logSumExpInto(m, n, x, out);
+    else this.addon.logSumExp(m, n, x, out);
+  }
+
+  logSumExpBackward(m: number, n: number, x: Float32Array, y: Float32Array, g: Float32Array, gx: Float32Array): void {
+    const K = 'logSumExpBackward';
+    dim(K, 'm', m); dim(K, 'n', n); need(K, 'x', x, m * n); need(K, 'y', y, m); need(K, 'g', g, m); need(K, 'gx', gx, m * n);
+    if (m * n < 64 || typeof this.addon.logSumExpBackward !== 'function') logSumExpBackwardInto(m, n, x, y, g, gx);
+    else this.addon.logSumExpBackward(m, n, x, y, g, gx);
+  }
+
 
 
 

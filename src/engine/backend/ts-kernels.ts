@@ -1,5 +1,5 @@
 import { keepMaskInto, normalsInto } from '../rng.js';
-import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
 
 /**
  * Pure-TypeScript kernels: run anywhere (Node, browsers) and serve as the oracle for the native ones.
@@ -108,6 +108,8 @@ export class TsKernels implements Kernels {
   rowSumBackward(m: number, n: number, g: Float32Array, out: Float32Array): void { rowSumBackwardInto(m, n, g, out); }
   logSoftmax(m: number, n: number, x: Float32Array, out: Float32Array): void { logSoftmaxInto(m, n, x, out); }
   logSoftmaxBackward(m: number, n: number, y: Float32Array, g: Float32Array, gx: Float32Array): void { logSoftmaxBackwardInto(m, n, y, g, gx); }
+  logSumExp(m: number, n: number, x: Float32Array, out: Float32Array): void { logSumExpInto(m, n, x, out); }
+  logSumExpBackward(m: number, n: number, x: Float32Array, y: Float32Array, g: Float32Array, gx: Float32Array): void { logSumExpBackwardInto(m, n, x, y, g, gx); }
 
   columnAccumulate(m: number, n: number, g: Float32Array, negate: boolean, out: Float32Array): void { columnAccumulateInto(m, n, g, negate, out); }
 

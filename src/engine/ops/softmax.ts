@@ -34,28 +34,12 @@ export function softmax(x: Tensor): Tensor {
   });
 }
 
-/** log(sum(exp(x))) over the last axis, shape without it. */
+/** log(sum(exp(x))) over the last axis, shape without it (the backend's kernel, same bits on each). */
 export function logSumExp(x: Tensor): Tensor {
   const { rows, n } = lastAxis(x, 'logSumExp');
   const out = allocData(rows, false);
-  const d = x.data;
-  for (let r = 0; r < rows; r++) {
-    const o = r * n;
-    let m = -Infinity;
-    for (let j = 0; j < n; j++) if (d[o + j] > m) m = d[o + j];
-    if (m === -Infinity || !Number.isFinite(m)) { out[r] = m; continue; }
-    let s = 0;
-    for (let j = 0; j < n; j++) s += Math.exp(d[o + j] - m);
-    out[r] = m + Math.log(s);
-  }
-  return makeOutput(out, x.shape.slice(0, -1), [x], (g, y) => {
-    const gx = x.gradBuffer();
-    for (let r = 0; r < rows; r++) {
-      const o = r * n, l = y.data[r];
-      if (l === -Infinity) continue;
-      for (let j = 0; j < n; j++) gx[o + j] += g[r] * Math.exp(d[o + j] - l);
-    }
-  });
+  kernels().logSumExp(rows, n, x.data, out);
+  return makeOutput(out, x.shape.slice(0, -1), [x], (g, y) => kernels().logSumExpBackward(rows, n, x.data, y.data, g, x.gradBuffer()));
 }
 
 /** log(softmax(x)) over the last axis, computed without forming softmax (the backend's kernel, same bits on each). */
