@@ -5,7 +5,7 @@ import { cholesky } from '../../src/engine/ops/linalg.js';
 import { choleskyJitter } from '../../src/engine/linalg64.js';
 import { parameter, Tape, tensor } from '../../src/engine/tensor.js';
 import { gmmEnergyLoss } from '../../src/gmm/gmm.js';
-import { softmax } from '../../src/engine/ops/index.js';
+import { logSoftmax, logSumExp, softmax, sum } from '../../src/engine/ops/index.js';
 import { DagmmNetwork } from '../../src/detectors/dagmm/network.js';
 import { Rng } from '../../src/engine/rng.js';
 import { assertFiniteMatrix } from '../../src/engine/validate.js';
@@ -79,5 +79,15 @@ describe('input validation', () => {
   });
   it('accepts finite data', () => {
     assert.doesNotThrow(() => assertFiniteMatrix(new Float32Array(12), 3, 4, 'x'));
+  });
+});
+
+describe('reductions over an empty last axis', () => {
+  it('keep their rows: logSumExp of no values is -Infinity, a sum 0, softmax and log-softmax empty', () => {
+    const x = tensor(new Float32Array(0), [3, 0]);
+    assert.deepEqual(Array.from(logSumExp(x).data), [-Infinity, -Infinity, -Infinity]);
+    assert.deepEqual(Array.from(sum(x, 1).data), [0, 0, 0]);
+    assert.deepEqual(logSoftmax(x).shape, [3, 0]);
+    assert.deepEqual(softmax(x).shape, [3, 0]);
   });
 });

@@ -4,7 +4,8 @@ import { allocData, makeOutput, shapeString, type Tensor } from '../tensor.js';
 function lastAxis(x: Tensor, op: string): { rows: number; n: number } {
   if (x.rank < 1) throw new Error(`${op}: needs at least 1 dimension, got shape ${shapeString(x.shape)}`);
   const n = x.shape[x.rank - 1];
-  return { rows: n === 0 ? 0 : x.size / n, n };
+  // Rows from the leading dimensions, so an empty last axis still has its rows (logSumExp of none is -Infinity).
+  return { rows: x.shape.slice(0, -1).reduce((a, b) => a * b, 1), n };
 }
 
 /** Softmax over the last axis, max-shifted for stability. */
