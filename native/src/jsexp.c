@@ -119,13 +119,21 @@ static AB_AVX2 __m256d js_exp4(__m256d x, int *special) {
   return _mm256_blendv_pd(y0, _mm256_mul_pd(y, twopk), reduce);
 }
 
+/* js_exp4 with its flagged lanes redone by the scalar code: Math.exp's bits on every lane. */
+static AB_AVX2 __m256d js_exp4_exact(__m256d x) {
+  int special;
+  __m256d e = js_exp4(x, &special);
+  if (!special) return e;
+  double lanes[4], xs[4];
+  _mm256_storeu_pd(lanes, e);
+  _mm256_storeu_pd(xs, x);
+  for (int l = 0; l < 4; l++) if (special >> l & 1) lanes[l] = ab_js_exp(xs[l]);
+  return _mm256_loadu_pd(lanes);
+}
+
 static AB_AVX2 void js_exp_array_avx2(int64_t n, const double *x, double *out) {
   int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    int special;
-    _mm256_storeu_pd(out + i, js_exp4(_mm256_loadu_pd(x + i), &special));
-    if (special) for (int l = 0; l < 4; l++) if (special >> l & 1) out[i + l] = ab_js_exp(x[i + l]);
-  }
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, js_exp4_exact(_mm256_loadu_pd(x + i)));
   for (; i < n; i++) out[i] = ab_js_exp(x[i]);
 }
 
@@ -139,14 +147,7 @@ static AB_AVX2 void softplus_slope_avx2(int64_t len, const float *g, const float
   int64_t i = 0;
   for (; i + 4 <= len; i += 4) {
     const __m256d nb = _mm256_xor_pd(_mm256_set1_pd(-0.0), _mm256_cvtps_pd(_mm_loadu_ps(b + i))); /* -b: the sign bit flipped, NaN too */
-    int special;
-    __m256d e = js_exp4(nb, &special);
-    if (special) {
-      double lanes[4], xs[4];
-      _mm256_storeu_pd(lanes, e); _mm256_storeu_pd(xs, nb);
-      for (int l = 0; l < 4; l++) if (special >> l & 1) lanes[l] = ab_js_exp(xs[l]);
-      e = _mm256_loadu_pd(lanes);
-    }
+    const __m256d e = js_exp4_exact(nb);
     const __m256d acc = _mm256_add_pd(_mm256_cvtps_pd(_mm_loadu_ps(out + i)), _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(g + i)), e));
     _mm_storeu_ps(out + i, _mm256_cvtpd_ps(acc));
   }
@@ -225,10 +226,7 @@ static AB_AVX2 void shifted_exp_avx2(int64_t n, const float *x, double c, double
   const __m256d cv = _mm256_set1_pd(c);
   int64_t j = 0;
   for (; j + 4 <= n; j += 4) {
-    const __m256d v = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + j)), cv);
-    int special;
-    _mm256_storeu_pd(e + j, js_exp4(v, &special));
-    if (special) for (int l = 0; l < 4; l++) if (special >> l & 1) e[j + l] = ab_js_exp((double)x[j + l] - c);
+    _mm256_storeu_pd(e + j, js_exp4_exact(_mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + j)), cv)));
   }
   for (; j < n; j++) e[j] = ab_js_exp((double)x[j] - c);
 }
@@ -240,22 +238,31 @@ static void shifted_exp(int64_t n, const float *x, double c, double *e) {
 
 #define AB_LSM_CHUNK 256
 
+static double row_max(int64_t n, const float *x) {
+  double mx = -INFINITY;
+  for (int64_t j = 0; j < n; j++) if (x[j] > mx) mx = x[j];
+  return mx;
+}
+
+/* sum of exp(x[j] - c) in index order (the TypeScript loop's running sum), a chunk of exps at a time. */
+static double shifted_exp_sum(int64_t n, const float *x, double c) {
+  double e[AB_LSM_CHUNK], s = 0;
+  for (int64_t j0 = 0; j0 < n; j0 += AB_LSM_CHUNK) {
+    const int64_t len = n - j0 < AB_LSM_CHUNK ? n - j0 : AB_LSM_CHUNK;
+    shifted_exp(len, x + j0, c, e);
+    for (int64_t j = 0; j < len; j++) s += e[j];
+  }
+  return s;
+}
+
 /* Kernels.logSoftmax: per row, m = max, s = sum of exp(x - m) in index order, l = m + log(s), out = x - l;
  * every step in double as the TypeScript loop (Math.exp and Math.log's bits), rounded once on the store. */
 void ab_log_softmax(int64_t m, int64_t n, const float *x, float *out) {
-  double e[AB_LSM_CHUNK];
   for (int64_t r = 0; r < m; r++) {
     const float *xr = x + r * n;
     float *o = out + r * n;
-    double mx = -INFINITY;
-    for (int64_t j = 0; j < n; j++) if (xr[j] > mx) mx = xr[j];
-    double s = 0;
-    for (int64_t j0 = 0; j0 < n; j0 += AB_LSM_CHUNK) {
-      const int64_t len = n - j0 < AB_LSM_CHUNK ? n - j0 : AB_LSM_CHUNK;
-      shifted_exp(len, xr + j0, mx, e);
-      for (int64_t j = 0; j < len; j++) s += e[j];
-    }
-    const double l = mx + ab_js_log(s);
+    const double mx = row_max(n, xr);
+    const double l = mx + ab_js_log(shifted_exp_sum(n, xr, mx));
     for (int64_t j = 0; j < n; j++) o[j] = (float)((double)xr[j] - l);
   }
 }
@@ -279,19 +286,10 @@ void ab_log_softmax_backward(int64_t m, int64_t n, const float *y, const float *
 /* Kernels.logSumExp: per row mx = max; a row whose max is not finite gives mx, else mx + log(sum of
  * exp(x - mx) in index order); Math.exp / Math.log's bits, as the TypeScript loop. */
 void ab_log_sum_exp(int64_t m, int64_t n, const float *x, float *out) {
-  double e[AB_LSM_CHUNK];
   for (int64_t r = 0; r < m; r++) {
     const float *xr = x + r * n;
-    double mx = -INFINITY;
-    for (int64_t j = 0; j < n; j++) if (xr[j] > mx) mx = xr[j];
-    if (!isfinite(mx)) { out[r] = (float)mx; continue; }
-    double s = 0;
-    for (int64_t j0 = 0; j0 < n; j0 += AB_LSM_CHUNK) {
-      const int64_t len = n - j0 < AB_LSM_CHUNK ? n - j0 : AB_LSM_CHUNK;
-      shifted_exp(len, xr + j0, mx, e);
-      for (int64_t j = 0; j < len; j++) s += e[j];
-    }
-    out[r] = (float)(mx + ab_js_log(s));
+    const double mx = row_max(n, xr);
+    out[r] = isfinite(mx) ? (float)(mx + ab_js_log(shifted_exp_sum(n, xr, mx))) : (float)mx;
   }
 }
 
