@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/engine/rng.js';
 import { Tape, Tensor } from '../../src/engine/tensor.js';
+import { add, logSoftmax, matmul, mean, mul, relu, reshape, scale, square, sub, sum } from '../../src/engine/ops/index.js';
 import { Mlp } from '../../src/nn/mlp.js';
 import { drawTransformations, GoadDetector, goadScores, transformationCrossEntropy, tripletCentreLoss } from '../../src/detectors/goad/detector.js';
 import { createDetector, detectorEntry, loadDetector } from '../../src/detectors/registry.js';
@@ -42,6 +43,55 @@ describe('GOAD: losses and score', () => {
     [-0.375, 0.375, 0.25, -0.25].forEach((g, i) => close(l.grad![i], g, `gradient ${i}`));
     tape.release();
     assert.throws(() => transformationCrossEntropy(logits, 2, 2), /\[4, 2\]/);
+  });
+
+  it('the fused losses equal the chains of tensor ops they replace, values and gradients', () => {
+    // The reference: GOAD's losses written with the engine's ops (the implementation before the fused ops).
+    const ownMask = (n: number, m: number) => {
+      const o = new Float32Array(n * m * m);
+      for (let r = 0; r < n * m; r++) o[r * m + (r % m)] = 1;
+      return new Tensor(o, [n * m, m]);
+    };
+    const tripletRef = (zt: Tensor, n: number, m: number, margin: number) => {
+      const f = zt.cols, c = reshape(mean(reshape(zt, [n, m * f]), 0), [m, f]);
+      const dist = add(sub(sum(square(zt), 1, true), scale(matmul(zt, c, false, true), 2)), reshape(sum(square(c), 1), [1, m]));
+      const other = new Float32Array(n * m * m), dv = dist.data;
+      for (let r = 0; r < n * m; r++) {
+        let best = -1, bv = Infinity;
+        for (let j = 0; j < m; j++) if (j !== r % m && dv[r * m + j] < bv) { bv = dv[r * m + j]; best = j; }
+        other[r * m + best] = 1;
+      }
+      const pos = sum(mul(dist, ownMask(n, m)), 1), neg = sum(mul(dist, new Tensor(other, [n * m, m])), 1);
+      return mean(relu(add(sub(pos, neg), margin)));
+    };
+    const crossRef = (l: Tensor, n: number, m: number) => scale(sum(mul(logSoftmax(l), ownMask(n, m))), -1 / (n * m));
+    const rng = new Rng(3);
+    const [n, m, f] = [7, 5, 4];
+    const zData = Float32Array.from({ length: n * m * f }, () => rng.normal());
+    const lData = Float32Array.from({ length: n * m * m }, () => 3 * rng.normal());
+    const run = (loss: (t: Tensor) => Tensor, data: Float32Array, shape: number[]) => {
+      const t = new Tensor(data.slice(), shape, true), tape = new Tape();
+      const v = tape.record(() => loss(t));
+      tape.backward(v);
+      const out = { value: v.item(), grad: Float32Array.from(t.grad!) };
+      tape.release();
+      return out;
+    };
+    const cases: [string, (t: Tensor) => Tensor, (t: Tensor) => Tensor, Float32Array, number[]][] = [
+      ['triplet, margin 1', (t) => tripletCentreLoss(t, n, m, 1), (t) => tripletRef(t, n, m, 1), zData, [n * m, f]],
+      ['triplet, margin 4', (t) => tripletCentreLoss(t, n, m, 4), (t) => tripletRef(t, n, m, 4), zData, [n * m, f]],
+      ['cross-entropy', (t) => transformationCrossEntropy(t, n, m), (t) => crossRef(t, n, m), lData, [n * m, m]],
+    ];
+    for (const [what, fused, ref, data, shape] of cases) {
+      const a = run(fused, data, shape), b = run(ref, data, shape);
+      assert.ok(b.value > 0.1, `${what}: the case exercises the loss (${b.value})`);
+      close(a.value, b.value, `${what}: value`, 1e-5);
+      const scaleG = Math.max(...Array.from(b.grad, Math.abs));
+      assert.ok(scaleG > 1e-3, `${what}: gradients are not all zero`);
+      b.grad.forEach((g, i) => assert.ok(Math.abs(a.grad[i] - g) <= 1e-5 * scaleG, `${what}: gradient ${i}: ${a.grad[i]} vs ${g}`));
+    }
+    // Outside a recording tape the ops still give the value (scoring code and tests call them that way).
+    close(tripletCentreLoss(new Tensor(zData, [n * m, f]), n, m, 1).item(), run((t) => tripletRef(t, n, m, 1), zData, [n * m, f]).value, 'no tape', 1e-5);
   });
 
   it('score = -sum_m log softmax(-max(d, eps))[m] over the centres', () => {

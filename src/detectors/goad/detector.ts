@@ -40,8 +40,8 @@
  */
 import { kernels } from '../../engine/backend/index.js';
 import * as z from '../../zod.js';
-import { add, leakyRelu, logSoftmax, matmul, mean, mul, relu, reshape, scale, square, stopGradient, sub, sum } from '../../engine/ops/index.js';
-import { Tensor } from '../../engine/tensor.js';
+import { add, leakyRelu, reshape, scale, stopGradient } from '../../engine/ops/index.js';
+import { allocData, makeOutput, Tensor } from '../../engine/tensor.js';
 import type { Rng } from '../../engine/rng.js';
 import { forEachBatchNoGrad } from '../../nn/batches.js';
 import type { Mlp } from '../../nn/mlp.js';
@@ -91,36 +91,92 @@ const HEAD_SLOPE = 0.2;
  * The triplet centre loss of features z [n*M, F] (row i*M + m = f(T_m x_i)): with c_m the mean over the n rows
  * of z_im, the mean over (i, m) of max(0, ||z_im - c_m||^2 + margin - min_{m' != m} ||z_im - c_m'||^2).
  * Differentiable through z and the centres (the minimum's gradient goes to the nearest other centre).
+ * One op with its own backward: as a chain of tensor ops it made a dozen passes over the [n*M, M] distances
+ * per step, about half of GOAD's training time at M = 64. The nearest other centre is the smallest
+ * ||c||^2 - 2 z.c (one gemm; ||z||^2 is the same for every centre); the two distances that enter the loss are
+ * summed in float64 from the differences.
  */
 export function tripletCentreLoss(z: Tensor, n: number, m: number, margin: number): Tensor {
-  const f = z.cols;
-  if (z.rows !== n * m) throw new Error(`triplet centre loss: ${z.rows} feature rows are not ${n} rows x ${m} transformations`);
+  const f = z.cols, rows = n * m;
+  if (z.rows !== rows) throw new Error(`triplet centre loss: ${z.rows} feature rows are not ${n} rows x ${m} transformations`);
   if (m < 2) throw new Error('triplet centre loss: needs at least 2 transformations');
-  const c = reshape(mean(reshape(z, [n, m * f]), 0), [m, f]);
-  // ||z - c||^2 = ||z||^2 - 2 z.c + ||c||^2 for every row and centre: [n*M, M].
-  const dist = add(sub(sum(square(z), 1, true), scale(matmul(z, c, false, true), 2)), reshape(sum(square(c), 1), [1, m]));
-  const own = ownMask(n, m), other = new Float32Array(n * m * m), dv = dist.data;
-  for (let r = 0; r < n * m; r++) {
-    const k = r % m;
-    let best = -1, bv = Infinity;
-    for (let j = 0; j < m; j++) if (j !== k && dv[r * m + j] < bv) { bv = dv[r * m + j]; best = j; }
-    other[r * m + best] = 1;
+  const zd = z.data, acc = new Float64Array(m * f), mf = m * f;
+  for (let i = 0; i < n; i++) {
+    const zo = i * mf;
+    for (let q = 0; q < mf; q++) acc[q] += zd[zo + q];
   }
-  const pos = sum(mul(dist, own), 1), neg = sum(mul(dist, new Tensor(other, [n * m, m])), 1);
-  return mean(relu(add(sub(pos, neg), margin)));
+  const c = allocData(m * f, false), cn = new Float64Array(m);
+  for (let j = 0; j < m * f; j++) c[j] = acc[j] / n;
+  for (let j = 0; j < m; j++) { let s = 0; for (let a = 0; a < f; a++) s += c[j * f + a] * c[j * f + a]; cn[j] = s; }
+  const zc = allocData(rows * m, false);
+  kernels().gemm(false, true, rows, m, f, zd, c, 0, zc);
+  // nearest[r]: the nearest other centre of row r while its hinge is active, else -1 (no gradient).
+  const nearest = new Int32Array(rows);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const k = r % m, zo = r * f, o = r * m;
+    // min over j != k of zn - 2 zc_j + cn_j, as two loops around k
+    let best = -1, bv = Infinity;
+    for (let j = 0; j < k; j++) {
+      const d = cn[j] - 2 * zc[o + j];
+      if (d < bv) { bv = d; best = j; }
+    }
+    for (let j = k + 1; j < m; j++) {
+      const d = cn[j] - 2 * zc[o + j];
+      if (d < bv) { bv = d; best = j; }
+    }
+    let pos = 0, neg = 0;
+    for (let a = 0; a < f; a++) {
+      const u = zd[zo + a] - c[k * f + a], v = zd[zo + a] - c[best * f + a];
+      pos += u * u; neg += v * v;
+    }
+    const h = pos + margin - neg;
+    if (h > 0) { total += h; nearest[r] = best; } else nearest[r] = -1;
+  }
+  const out = allocData(1, false);
+  out[0] = total / rows;
+  return makeOutput(out, [], [z], (g) => {
+    // d/dz_r of the hinge: 2(z_r - c_k) - 2(z_r - c_b) = 2(c_b - c_k); d/dc_k = -2(z_r - c_k), d/dc_b = 2(z_r - c_b);
+    // and c_m = mean_i z_im passes dL/dc_m / n to every row of transformation m.
+    const s = (2 * g[0]) / rows, dc = new Float64Array(m * f), gz = z.gradBuffer();
+    for (let r = 0; r < rows; r++) {
+      const b = nearest[r];
+      if (b < 0) continue;
+      const k = r % m, zo = r * f;
+      for (let a = 0; a < f; a++) {
+        dc[k * f + a] -= s * (zd[zo + a] - c[k * f + a]);
+        dc[b * f + a] += s * (zd[zo + a] - c[b * f + a]);
+      }
+    }
+    for (let r = 0; r < rows; r++) {
+      const b = nearest[r], k = r % m, zo = r * f;
+      for (let a = 0; a < f; a++) {
+        const own = b < 0 ? 0 : s * (c[b * f + a] - c[k * f + a]);
+        gz[zo + a] += own + dc[k * f + a] / n;
+      }
+    }
+  });
 }
 
-/** Cross-entropy of logits [n*M, M] against the transformation of each row (row i*M + m has class m). */
+/**
+ * Cross-entropy of logits [n*M, M] against the transformation of each row (row i*M + m has class m): the
+ * backend's log-softmax, then -mean_r of row r's own entry; the backward feeds that one entry per row to the
+ * log-softmax's backward kernel.
+ */
 export function transformationCrossEntropy(logits: Tensor, n: number, m: number): Tensor {
-  if (logits.rows !== n * m || logits.cols !== m) throw new Error(`transformation cross-entropy: logits [${logits.shape.join(', ')}] are not [${n * m}, ${m}]`);
-  return scale(sum(mul(logSoftmax(logits), ownMask(n, m))), -1 / (n * m));
-}
-
-/** [n*M, M] with a 1 at (i*M + m, m): each transformed row's own transformation. */
-function ownMask(n: number, m: number): Tensor {
-  const o = new Float32Array(n * m * m);
-  for (let r = 0; r < n * m; r++) o[r * m + (r % m)] = 1;
-  return new Tensor(o, [n * m, m]);
+  const rows = n * m;
+  if (logits.rows !== rows || logits.cols !== m) throw new Error(`transformation cross-entropy: logits [${logits.shape.join(', ')}] are not [${rows}, ${m}]`);
+  const ls = allocData(rows * m, false);
+  kernels().logSoftmax(rows, m, logits.data, ls);
+  let s = 0;
+  for (let r = 0; r < rows; r++) s += ls[r * m + (r % m)];
+  const out = allocData(1, false);
+  out[0] = -s / rows;
+  return makeOutput(out, [], [logits], (g) => {
+    const gy = allocData(rows * m), v = -g[0] / rows;
+    for (let r = 0; r < rows; r++) gy[r * m + (r % m)] = v;
+    kernels().logSoftmaxBackward(rows, m, ls, gy, logits.gradBuffer());
+  });
 }
 
 /**
