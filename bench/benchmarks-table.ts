@@ -315,13 +315,32 @@ export function benchmarksMarkdown(dir: string): string {
         // Expected: every detector on the paper's sets under paper and half-normal; the classical ones and auto
         // also on the development suite and under the unsupervised protocol.
         const expected = CLASSICAL_DETECTORS.includes(m) ? p !== 'half-normal' || PAPER_SETS.includes(ds) : PAPER_SETS.includes(ds) && p !== 'unsupervised';
-        if (expected && !results.has(`${m}-${ds}-${p}`)) missing.push(`${m} / ${ds} / ${p}`);
+        if (expected && !results.has(`${m}-${ds}-${p}`)) missing.push(`${m} / ${ds} / ${p}${costHint(results, m, ds, p)}`);
       }
     }
   }
   for (const e of detectorEntries()) if (!e.aliasOf && !models.includes(e.name)) missing.push(`${e.name}: not run on any data set yet`);
-  if (missing.length) out.push('## Not yet run', '', missing.map((x) => `- ${x}`).join('\n'), '');
+  if (missing.length) {
+    out.push('## Not yet run', '',
+      'Where the same detector has run on the same data set under another protocol, its wall time per seed there is',
+      'given as a guide (fit and score of the detector and its untrained control; the training sets of the paper and',
+      'half-normal protocols are about the same size, the unsupervised protocol fits on every row).', '',
+      missing.map((x) => `- ${x}`).join('\n'), '');
+  }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** " (about T a seed under P)" from the same detector and data set under another protocol, or "". */
+function costHint(results: Map<string, Result>, model: string, ds: string, protocol: string): string {
+  const others = PROTOCOLS.map(([p]) => p).filter((p) => p !== protocol)
+    .map((p) => [p, results.get(`${model}-${ds}-${p}`)] as const)
+    .filter((x): x is readonly [string, Result] => x[1] !== undefined && x[1].runs.length > 0);
+  if (others.length === 0) return '';
+  const [p, r] = others[0];
+  const control = r.control?.runs ?? [];
+  const s = mean(r.runs.map((x) => x.seconds)) + (control.length ? mean(control.map((x) => x.seconds)) : 0);
+  const t = s >= 5400 ? `${f(s / 3600, 1)} h` : s >= 90 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`;
+  return ` (about ${t} a seed under ${p}, ${r.runs.length} seed${r.runs.length === 1 ? '' : 's'})`;
 }
 
 if (process.argv[1]?.endsWith('benchmarks-table.js')) process.stdout.write(benchmarksMarkdown(resolve(process.argv[2] ?? 'docs/results/benchmarks')));
