@@ -109,6 +109,8 @@ int ab_unit_normalize_backward(int64_t outer, int64_t len, int64_t inner, const 
 /* exp exactly as V8's Math.exp (jsexp.c: fdlibm's algorithm), one value and an array. */
 double ab_js_exp(double x);
 void ab_js_exp_array(int64_t n, const double *x, double *out);
+/* out[i] = exp(a x[i] + b) in double, Math.exp's bits (Kernels.expAffine); out may be x. */
+void ab_js_exp_affine(int64_t n, double a, double b, const double *x, double *out);
 /* out[i] += g[i] * exp(-b[i]), exp as ab_js_exp (AVX2 four doubles at a time when enabled; same bits). */
 void ab_softplus_slope_accumulate(int64_t len, const float *g, const float *b, float *out);
 /* log exactly as V8's Math.log (jsexp.c: fdlibm's e_log.c), one value and an array. */

@@ -825,6 +825,18 @@ static napi_value js_js_exp(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_exp_affine(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "expAffine", 5)) return NULL;
+  int64_t n = get_int(&A, 0, "n");
+  double a = get_num(&A, 1, "a"), b = get_num(&A, 2, "b");
+  const double *x = get_f64(&A, 3, "x", n, 0);
+  double *out = get_f64(&A, 4, "out", n, 0);
+  if (A.failed) return NULL;
+  ab_js_exp_affine(n, a, b, x, out);
+  return NULL;
+}
+
 static napi_value js_js_log(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "jsLog", 3)) return NULL;
@@ -1018,6 +1030,7 @@ NAPI_MODULE_INIT() {
     { "knnLeafUpdate", js_knn_leaf_update },
     { "isolationPathSums", js_isolation_path_sums },
     { "jsExp", js_js_exp },
+    { "expAffine", js_exp_affine },
     { "jsLog", js_js_log },
     { "logSoftmax", js_log_softmax },
     { "logSoftmaxBackward", js_log_softmax_backward },

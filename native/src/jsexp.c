@@ -142,6 +142,20 @@ void ab_js_exp_array(int64_t n, const double *x, double *out) {
   for (int64_t i = 0; i < n; i++) out[i] = ab_js_exp(x[i]);
 }
 
+/* out[i] = exp(a x[i] + b), the product and sum in double (not fused) and Math.exp's bits: Kernels.expAffine
+ * (RBF kernel values exp(-gamma d2), shifted exps of a log-sum-exp). out may be x. */
+static AB_AVX2 void js_exp_affine_avx2(int64_t n, double a, double b, const double *x, double *out) {
+  const __m256d av = _mm256_set1_pd(a), bv = _mm256_set1_pd(b);
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, js_exp4_exact(_mm256_add_pd(_mm256_mul_pd(av, _mm256_loadu_pd(x + i)), bv)));
+  for (; i < n; i++) out[i] = ab_js_exp(a * x[i] + b);
+}
+
+void ab_js_exp_affine(int64_t n, double a, double b, const double *x, double *out) {
+  if (ab_simd) { js_exp_affine_avx2(n, a, b, x, out); return; }
+  for (int64_t i = 0; i < n; i++) out[i] = ab_js_exp(a * x[i] + b);
+}
+
 /* out[i] += g[i] * exp(-b[i]) in double, rounded once to float (Kernels.accumulate's softplus slope). */
 static AB_AVX2 void softplus_slope_avx2(int64_t len, const float *g, const float *b, float *out) {
   int64_t i = 0;

@@ -652,6 +652,46 @@ describe('native fused kernels', { skip }, () => {
     }
   });
 
+  test('expAffine: exp(a x + b) with Math.exp\'s bits (wrapper and addon, both SIMD paths, in place), and its argument checks', () => {
+    const k = loaded as NativeKernels;
+    const n = 50_003, x = new Float64Array(n), out = new Float64Array(n), want = new Float64Array(n);
+    const next = rng(79);
+    // (a, b) as the callers use them: RBF values exp(-gamma d2) (d2 >= 0, with zeros), log-sum-exp terms
+    // exp(shift - d), and general ones whose arguments cross every branch of the exp.
+    const cases: [string, number, number, () => number][] = [
+      ['rbf', -2.1929771157705344, 0, () => (next() < 0.05 ? 0 : 40 * next() ** 3)],
+      ['log-sum-exp', -1, 3.75, () => 3.75 + 60 * next()],
+      ['wide', 1.7, -0.3, () => -500 + 920 * next()],
+      ['tiny arguments', 1e-9, 0, () => next() - 0.5],
+      ['specials', -1, 0, () => [0, -0, Infinity, -Infinity, NaN, 745.2, -745.2, 1e-320][Math.floor(next() * 8)]],
+    ];
+    for (const simd of loaded!.addon.simd() === 'avx2' ? ['avx2', 'scalar'] as const : ['scalar'] as const) {
+      withMode({ simd, threads: 1 }, () => {
+        for (const [name, a, b, draw] of cases) {
+          for (let i = 0; i < n; i++) x[i] = draw();
+          for (let i = 0; i < n; i++) want[i] = Math.exp(a * x[i] + b);
+          for (const via of ['addon', 'wrapper', 'in place'] as const) {
+            out.fill(7);
+            if (via === 'addon') k.addon.expAffine!(n, a, b, x, out);
+            else if (via === 'wrapper') k.expAffine(n, a, b, x, out);
+            else { out.set(x); k.expAffine(n, a, b, out, out); }
+            let bad = -1;
+            for (let i = 0; i < n && bad < 0; i++) if (!Object.is(out[i], want[i])) bad = i;
+            assert.equal(bad, -1, bad < 0 ? name : `${simd} ${via} ${name}: exp(${a} * ${x[bad]} + ${b}) gave ${out[bad]}, Math.exp ${want[bad]}`);
+          }
+          // Short calls (the wrapper's JavaScript loop) and the addon's scalar tail give the same values.
+          const short = new Float64Array(7);
+          k.addon.expAffine!(7, a, b, x, short);
+          for (let i = 0; i < 7; i++) assert.ok(Object.is(short[i], want[i]), `${simd} ${name}: tail value ${i}`);
+        }
+      });
+    }
+    assert.throws(() => k.expAffine(4, 1, 0, new Float32Array(4) as unknown as Float64Array, out), /expAffine: x must be a Float64Array of at least 4 values/);
+    assert.throws(() => k.expAffine(100, 1, 0, x, new Float64Array(99)), /expAffine: out must be a Float64Array of at least 100 values/);
+    assert.throws(() => k.expAffine(-1, 1, 0, x, out), /expAffine: n must be a non-negative integer/);
+    assert.throws(() => k.addon.expAffine!(100, 1, 0, x, new Float64Array(99)), /out/);
+  });
+
   test('jsLog: the bits of V8\'s Math.log on every range, subnormals and special values included', () => {
     const k = loaded as NativeKernels;
     const n = 200_000, x = new Float64Array(n), out = new Float64Array(n);

@@ -187,24 +187,31 @@ export function transformationCrossEntropy(logits: Tensor, n: number, m: number)
 export function goadScores(z: Float32Array, rows: number, m: number, f: number, centres: Float64Array, eps: number, out: Float64Array): void {
   // Distances of at most ~2^20 transformed rows x centres at a time (8 MiB of float64).
   const per = Math.max(1, Math.floor((1 << 20) / (m * m)));
-  const dist = new Float64Array(Math.min(rows, per) * m * m);
+  const dist = new Float64Array(Math.min(rows, per) * m * m), own = new Float64Array(Math.min(rows, per) * m);
   for (let i0 = 0; i0 < rows; i0 += per) {
     const n = Math.min(per, rows - i0);
+    const len = n * m * m;
     kernels().squaredDistances64(n * m, m, f, z.subarray(i0 * m * f, (i0 + n) * m * f), centres, dist);
+    // -log P(k) = d_k + log sum_j exp(-d_j) = (d_k - lo) + log sum_j exp(lo - d_j), lo the row's smallest d.
+    // Each row is shifted to d - lo in place, then one exp(-(d - lo)) over the block: -(d - lo) is lo - d exactly.
+    for (let o = 0; o < len; o += m) {
+      let lo = Infinity;
+      for (let j = 0; j < m; j++) {
+        const d = Math.max(dist[o + j], eps);
+        dist[o + j] = d;
+        if (d < lo) lo = d;
+      }
+      for (let j = 0; j < m; j++) dist[o + j] -= lo;
+    }
+    for (let r = 0; r < n * m; r++) own[r] = dist[r * m + (r % m)];
+    kernels().expAffine(len, -1, 0, dist, dist);
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let k = 0; k < m; k++) {
         const o = (i * m + k) * m;
-        let lo = Infinity;
-        for (let j = 0; j < m; j++) {
-          const d = Math.max(dist[o + j], eps);
-          dist[o + j] = d;
-          if (d < lo) lo = d;
-        }
-        // -log P(k) = d_k + log sum_j exp(-d_j) = (d_k - lo) + log sum_j exp(lo - d_j).
         let se = 0;
-        for (let j = 0; j < m; j++) se += Math.exp(lo - dist[o + j]);
-        s += dist[o + k] - lo + Math.log(se);
+        for (let j = 0; j < m; j++) se += dist[o + j];
+        s += own[i * m + k] + Math.log(se);
       }
       out[i0 + i] = s;
     }

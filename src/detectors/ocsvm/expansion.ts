@@ -49,12 +49,13 @@ export function decisionValues(m: KernelExpansion, x: ArrayLike<number>, rows: n
   for (let r0 = 0; r0 < rows; r0 += block) {
     const r1 = Math.min(rows, r0 + block);
     blockDistances(x, r0, r1, cols, v, count, d2);
+    kernels().expAffine((r1 - r0) * count, -gamma, 0, d2, d2);
     for (let r = r0; r < r1; r++) {
       const o = (r - r0) * count;
       let acc = 0;
       for (let j = 0; j < count; j++) {
         const c = coef[j];
-        if (c !== 0) acc += c * Math.exp(-gamma * d2[o + j]);
+        if (c !== 0) acc += c * d2[o + j];
       }
       out[r] = acc - rho;
     }

@@ -95,15 +95,16 @@ function features(x: Float32Array, rows: number, cols: number, land: Float32Arra
   for (let r0 = 0; r0 < rows; r0 += block) {
     const r1 = Math.min(rows, r0 + block);
     blockDistances(x, r0, r1, cols, land, m, d2);
+    kernels().expAffine((r1 - r0) * m, -gamma, 0, d2, d2);
     if (linv32 && k32) {
       const n = r1 - r0;
-      for (let t = 0; t < n * m; t++) k32[t] = Math.exp(-gamma * d2[t]);
+      for (let t = 0; t < n * m; t++) k32[t] = d2[t];
       kernels().gemm(false, true, n, m, m, k32.subarray(0, n * m), linv32, 0, out.subarray(r0 * m, r1 * m));
       continue;
     }
     for (let r = r0; r < r1; r++) {
       const o = (r - r0) * m;
-      for (let a = 0; a < m; a++) k[a] = Math.exp(-gamma * d2[o + a]);
+      for (let a = 0; a < m; a++) k[a] = d2[o + a];
       forwardSubst(chol, 0, m, k, 0);
       out.set(k, r * m);
     }

@@ -12,6 +12,7 @@
  * cache of bounded memory; rho = mean gradient over free a_i (else the midpoint of the bounds). Kernel values
  * are float64 throughout (libsvm caches float32).
  */
+import { kernels } from '../../engine/backend/index.js';
 
 /** A symmetric kernel matrix over `size` rows, evaluated on demand. */
 export interface KernelMatrix {
@@ -49,8 +50,10 @@ export class RbfKernelMatrix implements KernelMatrix {
       const b = rows[k], bo = b * cols;
       let dot = 0;
       for (let c = 0; c < cols; c++) dot += x[ao + c] * x[bo + c];
-      out[k] = Math.exp(-gamma * (sa + sq[b] - 2 * dot));
+      out[k] = sa + sq[b] - 2 * dot;
     }
+    const col = out.subarray(from, to);
+    kernels().expAffine(to - from, -gamma, 0, col, col);
   }
 }
 

@@ -187,6 +187,13 @@ export interface Kernels {
   normals(state: Int32Array, n: number, out: Float64Array): void;
 
   /**
+   * out[i] = Math.exp(a * x[i] + b) for i < n, the product and the sum in double (as JavaScript evaluates them):
+   * the RBF kernel's exp(-gamma d2) (a = -gamma, b = 0) and a log-sum-exp's shifted terms (a = -1, b = shift).
+   * The native backend computes V8's exp bit for bit, four values at a time. out may be x.
+   */
+  expAffine(n: number, a: number, b: number, x: Float64Array, out: Float64Array): void;
+
+  /**
    * out[i * n + j] = sum over c = 0..k-1, in that order, of (x[i * k + c] - v[j * k + c])^2 in float64 (each term
    * and each partial sum rounded to double): squared distances between the m rows of x and the n rows of v
    * (the RBF kernel's; GOAD's to its float64 centres), identical on every backend (squaredDistancesInto is the
@@ -445,6 +452,11 @@ export function knnLeafUpdateInto(na: number, n: number, k: number, cols: number
       j = end - 1;
     }
   }
+}
+
+/** The reference loop of Kernels.expAffine. */
+export function expAffineInto(n: number, a: number, b: number, x: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < n; i++) out[i] = Math.exp(a * x[i] + b);
 }
 
 /** The reference loop of Kernels.squaredDistances64 (the TypeScript backend's, and the native one's for small calls). */

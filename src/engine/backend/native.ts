@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf, expAffineInto } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -32,6 +32,7 @@ export interface NativeAddon {
   meanCrossProducts?(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void;
   /** exp as V8's Math.exp computes it (fdlibm's algorithm), for the kernels that use it; a test hook too. */
   jsExp?(n: number, x: Float64Array, out: Float64Array): void;
+  expAffine?(n: number, a: number, b: number, x: Float64Array, out: Float64Array): void;
   unitNormalize?(outer: number, len: number, inner: number, x: Float32Array, floor: number, r: Float64Array, out: Float32Array): void;
   unitNormalizeBackward?(outer: number, len: number, inner: number, x: Float32Array, g: Float32Array, r: Float64Array, gx: Float32Array): void;
   isolationPathSums?(rows: number, cols: number, x: Float32Array, feature: Int32Array, threshold: Float32Array,
@@ -282,6 +283,17 @@ export class NativeKernels implements Kernels {
     // The addon checks every node's split and children before walking; one tree over a few rows costs less here.
     if (typeof this.addon.isolationPathSums !== 'function' || rows * roots.length < 512) isolationPathSumsInto(rows, cols, x, feature, threshold, left, right, roots, leafLength, normals, sums);
     else this.addon.isolationPathSums(rows, cols, x, feature, threshold, left, right, roots, leafLength, normals, sums);
+  }
+
+  expAffine(n: number, a: number, b: number, x: Float64Array, out: Float64Array): void {
+    const K = 'expAffine';
+    dim(K, 'n', n);
+    for (const [name, arr] of [['x', x], ['out', out]] as const) {
+      if (!(arr instanceof Float64Array) || arr.length < n) throw new Error(`native ${K}: ${name} must be a Float64Array of at least ${n} values`);
+    }
+    if (typeof a !== 'number' || typeof b !== 'number') throw new Error(`native ${K}: a and b must be numbers`);
+    if (n < 64 || typeof this.addon.expAffine !== 'function') expAffineInto(n, a, b, x, out);
+    else this.addon.expAffine(n, a, b, x, out);
   }
 
   unitNormalize(outer: number, len: number, inner: number, x: Float32Array, floor: number, r: Float64Array, out: Float32Array): void {
