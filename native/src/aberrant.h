@@ -106,6 +106,12 @@ int ab_isolation_path_sums(int64_t rows, int64_t cols, const float *x, const int
 void ab_unit_normalize(int64_t outer, int64_t len, int64_t inner, const float *x, double floor, double *r, float *out);
 int ab_unit_normalize_backward(int64_t outer, int64_t len, int64_t inner, const float *x, const float *g, const double *r,
                                float *gx);
+/* GOAD's triplet centre hinge and its gradient (distance.c; Kernels.tripletHinge / tripletHingeBackward): cn (m)
+ * and dc (m x f) are double scratch. */
+double ab_triplet_hinge(int64_t rows, int64_t m, int64_t f, const float *z, const float *c, const float *zc, double margin,
+                        double *cn, int32_t *nearest);
+void ab_triplet_hinge_backward(int64_t rows, int64_t m, int64_t f, int64_t n, const float *z, const float *c,
+                               const int32_t *nearest, double s, double *dc, float *gz);
 /* exp exactly as V8's Math.exp (jsexp.c: fdlibm's algorithm), one value and an array. */
 double ab_js_exp(double x);
 void ab_js_exp_array(int64_t n, const double *x, double *out);

@@ -2,6 +2,7 @@
  * memory (the TypeScript wrapper checks too, with friendlier messages). */
 #include <node_api.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aberrant.h"
@@ -837,6 +838,49 @@ static napi_value js_exp_affine(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_triplet_hinge(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "tripletHinge", 8)) return NULL;
+  int64_t rows = get_int(&A, 0, "rows"), m = get_int(&A, 1, "m"), f = get_int(&A, 2, "f");
+  const float *z = get_f32(&A, 3, "z", rows * f, 0);
+  const float *c = get_f32(&A, 4, "c", m * f, 0);
+  const float *zc = get_f32(&A, 5, "zc", rows * m, 0);
+  double margin = get_num(&A, 6, "margin");
+  size_t nn = 0;
+  int32_t *nearest = get_i32(&A, 7, "nearest", &nn);
+  if (A.failed) return NULL;
+  if ((int64_t)nn < rows) { fail(&A, "is shorter than rows", "nearest"); return NULL; }
+  if (m > 0 && rows > 0 && m < 2) { fail(&A, "must be at least 2", "m"); return NULL; }
+  double *cn = malloc((size_t)(m > 0 ? m : 1) * sizeof(double));
+  if (!cn) { napi_throw_error(env, NULL, "aberrant_native.tripletHinge: out of memory for its scratch"); return NULL; }
+  napi_value result;
+  napi_create_double(env, ab_triplet_hinge(rows, m, f, z, c, zc, margin, cn, nearest), &result);
+  free(cn);
+  return result;
+}
+
+static napi_value js_triplet_hinge_backward(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "tripletHingeBackward", 9)) return NULL;
+  int64_t rows = get_int(&A, 0, "rows"), m = get_int(&A, 1, "m"), f = get_int(&A, 2, "f"), n = get_int(&A, 3, "n");
+  const float *z = get_f32(&A, 4, "z", rows * f, 0);
+  const float *c = get_f32(&A, 5, "c", m * f, 0);
+  size_t nn = 0;
+  const int32_t *nearest = get_i32(&A, 6, "nearest", &nn);
+  double s = get_num(&A, 7, "s");
+  float *gz = get_f32(&A, 8, "gz", rows * f, 0);
+  if (A.failed) return NULL;
+  if ((int64_t)nn < rows) { fail(&A, "is shorter than rows", "nearest"); return NULL; }
+  for (int64_t r = 0; r < rows; r++) {
+    if (nearest[r] >= m || nearest[r] < -1) { fail(&A, "holds a centre index out of range", "nearest"); return NULL; }
+  }
+  double *dc = malloc((size_t)(m * f > 0 ? m * f : 1) * sizeof(double));
+  if (!dc) { napi_throw_error(env, NULL, "aberrant_native.tripletHingeBackward: out of memory for its scratch"); return NULL; }
+  ab_triplet_hinge_backward(rows, m, f, n, z, c, nearest, s, dc, gz);
+  free(dc);
+  return NULL;
+}
+
 static napi_value js_js_log(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "jsLog", 3)) return NULL;
@@ -1031,6 +1075,8 @@ NAPI_MODULE_INIT() {
     { "isolationPathSums", js_isolation_path_sums },
     { "jsExp", js_js_exp },
     { "expAffine", js_exp_affine },
+    { "tripletHinge", js_triplet_hinge },
+    { "tripletHingeBackward", js_triplet_hinge_backward },
     { "jsLog", js_js_log },
     { "logSoftmax", js_log_softmax },
     { "logSoftmaxBackward", js_log_softmax_backward },

@@ -208,3 +208,71 @@ void ab_knn_leaf_update(int64_t na, int64_t n, int64_t k, int64_t cols, const fl
     }
   }
 }
+
+/* Kernels.tripletHinge: GOAD's triplet centre hinge over rows feature vectors z (rows x f, row r belonging to
+ * centre r % m), the m centres c (m x f) and zc = z c^T (rows x m, from the gemm). The nearest other centre of
+ * row r minimises ||c_j||^2 - 2 zc_rj over j != r % m (first on ties; ||c_j||^2 summed in double in order), the
+ * two distances are summed in double from the differences, and a row whose hinge
+ * ||z - c_own||^2 + margin - ||z - c_nearest||^2 is positive adds it to the total and records its nearest centre
+ * (else -1). Every operation in double in the TypeScript loop's order, so the same bits. */
+double ab_triplet_hinge(int64_t rows, int64_t m, int64_t f, const float *z, const float *c, const float *zc, double margin,
+                        double *cn, int32_t *nearest) {
+  for (int64_t j = 0; j < m; j++) {
+    double s = 0;
+    for (int64_t a = 0; a < f; a++) s += (double)c[j * f + a] * (double)c[j * f + a];
+    cn[j] = s;
+  }
+  double total = 0;
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t k = r % m;
+    const float *zr = z + r * f, *zcr = zc + r * m;
+    int64_t best = -1;
+    double bv = INFINITY;
+    for (int64_t j = 0; j < k; j++) {
+      const double d = cn[j] - 2 * (double)zcr[j];
+      if (d < bv) { bv = d; best = j; }
+    }
+    for (int64_t j = k + 1; j < m; j++) {
+      const double d = cn[j] - 2 * (double)zcr[j];
+      if (d < bv) { bv = d; best = j; }
+    }
+    if (best < 0) { nearest[r] = -1; continue; } /* every candidate NaN: the TypeScript loop's hinge is NaN too */
+    const float *ck = c + k * f, *cb = c + best * f;
+    double pos = 0, neg = 0;
+    for (int64_t a = 0; a < f; a++) {
+      const double u = (double)zr[a] - (double)ck[a], v = (double)zr[a] - (double)cb[a];
+      pos += u * u;
+      neg += v * v;
+    }
+    const double h = pos + margin - neg;
+    if (h > 0) { total += h; nearest[r] = (int32_t)best; } else nearest[r] = -1;
+  }
+  return total;
+}
+
+/* Kernels.tripletHingeBackward: with s = 2 dL/dtotal / rows (the caller's), each active row r (own centre k,
+ * nearest b) adds s (c_b - c_k) to its gradient, -s (z_r - c_k) to centre k's and s (z_r - c_b) to centre b's
+ * (dc, double, in row order); then every row of centre k gets dc_k / n (c = the mean of n rows). Each gz element
+ * takes one double sum rounded once on the store, as the TypeScript loop. */
+void ab_triplet_hinge_backward(int64_t rows, int64_t m, int64_t f, int64_t n, const float *z, const float *c,
+                               const int32_t *nearest, double s, double *dc, float *gz) {
+  for (int64_t i = 0; i < m * f; i++) dc[i] = 0;
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t b = nearest[r];
+    if (b < 0) continue;
+    const int64_t k = r % m;
+    const float *zr = z + r * f;
+    for (int64_t a = 0; a < f; a++) {
+      dc[k * f + a] -= s * ((double)zr[a] - (double)c[k * f + a]);
+      dc[b * f + a] += s * ((double)zr[a] - (double)c[b * f + a]);
+    }
+  }
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t b = nearest[r], k = r % m;
+    float *g = gz + r * f;
+    for (int64_t a = 0; a < f; a++) {
+      const double own = b < 0 ? 0 : s * ((double)c[b * f + a] - (double)c[k * f + a]);
+      g[a] = (float)((double)g[a] + (own + dc[k * f + a] / (double)n));
+    }
+  }
+}

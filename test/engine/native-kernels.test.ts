@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto, tripletHingeInto, tripletHingeBackwardInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 import { growForest, leafPathLengths } from '../../src/detectors/iforest/forest.js';
@@ -690,6 +690,42 @@ describe('native fused kernels', { skip }, () => {
     assert.throws(() => k.expAffine(100, 1, 0, x, new Float64Array(99)), /expAffine: out must be a Float64Array of at least 100 values/);
     assert.throws(() => k.expAffine(-1, 1, 0, x, out), /expAffine: n must be a non-negative integer/);
     assert.throws(() => k.addon.expAffine!(100, 1, 0, x, new Float64Array(99)), /out/);
+  });
+
+  test('tripletHinge and its backward: bit-equal to the reference loops (wrapper and addon), ties and NaN rows included', () => {
+    const k = loaded as NativeKernels;
+    const next = rng(80);
+    for (const [n, m, f, margin] of [[64, 64, 32, 1], [9, 2, 3, 0], [5, 7, 1, 4], [33, 16, 8, 0.5]] as const) {
+      const rows = n * m;
+      const z = Float32Array.from({ length: rows * f }, () => 2 * next() - 1);
+      const c = Float32Array.from({ length: m * f }, () => next() - 0.5);
+      if (m > 2) c.copyWithin(f, 0, f); // centres 0 and 1 equal: ties for the nearest other centre
+      z[3 * f] = NaN; // one row's features NaN: its hinge is NaN, so it is left out
+      const zc = new Float32Array(rows * m);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < m; j++) { let d = 0; for (let a = 0; a < f; a++) d += z[r * f + a] * c[j * f + a]; zc[r * m + j] = d; }
+      const wantNearest = new Int32Array(rows), wantTotal = tripletHingeInto(rows, m, f, z, c, zc, margin, wantNearest);
+      const s = 2 * (0.5 + next()) / rows, gz0 = Float32Array.from({ length: rows * f }, () => next() - 0.5);
+      const wantG = gz0.slice();
+      tripletHingeBackwardInto(rows, m, f, n, z, c, wantNearest, s, wantG);
+      assert.ok(wantNearest.some((b) => b >= 0) && wantNearest.some((b) => b < 0), `${n}x${m}x${f}: both active and inactive rows`);
+      for (const via of ['addon', 'wrapper'] as const) {
+        const nearest = new Int32Array(rows).fill(99), g = gz0.slice();
+        const total = via === 'addon' ? k.addon.tripletHinge!(rows, m, f, z, c, zc, margin, nearest) : k.tripletHinge(rows, m, f, z, c, zc, margin, nearest);
+        assert.ok(Object.is(total, wantTotal), `${via} ${n}x${m}x${f}: total ${total} vs ${wantTotal}`);
+        assert.deepEqual(nearest, wantNearest, `${via} ${n}x${m}x${f}: nearest centres`);
+        if (via === 'addon') k.addon.tripletHingeBackward!(rows, m, f, n, z, c, nearest, s, g);
+        else k.tripletHingeBackward(rows, m, f, n, z, c, nearest, s, g);
+        let bad = -1;
+        for (let i = 0; i < g.length && bad < 0; i++) if (!Object.is(g[i], wantG[i])) bad = i;
+        assert.equal(bad, -1, `${via} ${n}x${m}x${f}: gradient ${bad}: ${g[bad]} vs ${wantG[bad]}`);
+      }
+    }
+    const z = new Float32Array(8), c = new Float32Array(4), zc = new Float32Array(8);
+    assert.throws(() => k.tripletHinge(4, 2, 2, z, c, zc, 1, new Int32Array(3)), /tripletHinge: nearest must be an Int32Array of at least 4 values/);
+    assert.throws(() => k.tripletHinge(4, 2, 2, z, c, new Float32Array(7), 1, new Int32Array(4)), /tripletHinge: zc has length 7, needs at least 8/);
+    assert.throws(() => k.tripletHinge(4, 1, 2, z, c, zc, 1, new Int32Array(4)), /m must be at least 2/);
+    assert.throws(() => k.addon.tripletHingeBackward!(4, 2, 2, 2, z, c, Int32Array.from([0, 5, -1, 1]), 1, new Float32Array(8)), /nearest/);
+    assert.throws(() => k.addon.tripletHinge!(4, 2, 2, z, c, zc, 1, new Int32Array(2)), /nearest/);
   });
 
   test('jsLog: the bits of V8\'s Math.log on every range, subnormals and special values included', () => {

@@ -92,9 +92,9 @@ const HEAD_SLOPE = 0.2;
  * of z_im, the mean over (i, m) of max(0, ||z_im - c_m||^2 + margin - min_{m' != m} ||z_im - c_m'||^2).
  * Differentiable through z and the centres (the minimum's gradient goes to the nearest other centre).
  * One op with its own backward: as a chain of tensor ops it made a dozen passes over the [n*M, M] distances
- * per step, about half of GOAD's training time at M = 64. The nearest other centre is the smallest
- * ||c||^2 - 2 z.c (one gemm; ||z||^2 is the same for every centre); the two distances that enter the loss are
- * summed in float64 from the differences.
+ * per step, about half of GOAD's training time at M = 64. The batch centres are float64 sums here; the rest is
+ * one gemm (z c^T) and the backend's Kernels.tripletHinge / tripletHingeBackward (the nearest other centre from
+ * ||c||^2 - 2 z.c, the hinge's two distances summed in float64 from the differences).
  */
 export function tripletCentreLoss(z: Tensor, n: number, m: number, margin: number): Tensor {
   const f = z.cols, rows = n * m;
@@ -105,56 +105,19 @@ export function tripletCentreLoss(z: Tensor, n: number, m: number, margin: numbe
     const zo = i * mf;
     for (let q = 0; q < mf; q++) acc[q] += zd[zo + q];
   }
-  const c = allocData(m * f, false), cn = new Float64Array(m);
+  const c = allocData(m * f, false);
   for (let j = 0; j < m * f; j++) c[j] = acc[j] / n;
-  for (let j = 0; j < m; j++) { let s = 0; for (let a = 0; a < f; a++) s += c[j * f + a] * c[j * f + a]; cn[j] = s; }
   const zc = allocData(rows * m, false);
   kernels().gemm(false, true, rows, m, f, zd, c, 0, zc);
   // nearest[r]: the nearest other centre of row r while its hinge is active, else -1 (no gradient).
   const nearest = new Int32Array(rows);
-  let total = 0;
-  for (let r = 0; r < rows; r++) {
-    const k = r % m, zo = r * f, o = r * m;
-    // min over j != k of zn - 2 zc_j + cn_j, as two loops around k
-    let best = -1, bv = Infinity;
-    for (let j = 0; j < k; j++) {
-      const d = cn[j] - 2 * zc[o + j];
-      if (d < bv) { bv = d; best = j; }
-    }
-    for (let j = k + 1; j < m; j++) {
-      const d = cn[j] - 2 * zc[o + j];
-      if (d < bv) { bv = d; best = j; }
-    }
-    let pos = 0, neg = 0;
-    for (let a = 0; a < f; a++) {
-      const u = zd[zo + a] - c[k * f + a], v = zd[zo + a] - c[best * f + a];
-      pos += u * u; neg += v * v;
-    }
-    const h = pos + margin - neg;
-    if (h > 0) { total += h; nearest[r] = best; } else nearest[r] = -1;
-  }
+  const total = kernels().tripletHinge(rows, m, f, zd, c, zc, margin, nearest);
   const out = allocData(1, false);
   out[0] = total / rows;
   return makeOutput(out, [], [z], (g) => {
     // d/dz_r of the hinge: 2(z_r - c_k) - 2(z_r - c_b) = 2(c_b - c_k); d/dc_k = -2(z_r - c_k), d/dc_b = 2(z_r - c_b);
     // and c_m = mean_i z_im passes dL/dc_m / n to every row of transformation m.
-    const s = (2 * g[0]) / rows, dc = new Float64Array(m * f), gz = z.gradBuffer();
-    for (let r = 0; r < rows; r++) {
-      const b = nearest[r];
-      if (b < 0) continue;
-      const k = r % m, zo = r * f;
-      for (let a = 0; a < f; a++) {
-        dc[k * f + a] -= s * (zd[zo + a] - c[k * f + a]);
-        dc[b * f + a] += s * (zd[zo + a] - c[b * f + a]);
-      }
-    }
-    for (let r = 0; r < rows; r++) {
-      const b = nearest[r], k = r % m, zo = r * f;
-      for (let a = 0; a < f; a++) {
-        const own = b < 0 ? 0 : s * (c[b * f + a] - c[k * f + a]);
-        gz[zo + a] += own + dc[k * f + a] / n;
-      }
-    }
+    kernels().tripletHingeBackward(rows, m, f, n, zd, c, nearest, (2 * g[0]) / rows, z.gradBuffer());
   });
 }
 

@@ -187,6 +187,22 @@ export interface Kernels {
   normals(state: Int32Array, n: number, out: Float64Array): void;
 
   /**
+   * GOAD's triplet centre hinge (tripletHingeInto is the reference loop): rows feature vectors z (rows x f), row r
+   * belonging to centre r % m of the centres c (m x f), and zc = z c^T (rows x m). For each row the nearest other
+   * centre b minimises ||c_j||^2 - 2 zc_rj (first on ties); a row whose hinge h = ||z_r - c_own||^2 + margin -
+   * ||z_r - c_b||^2 (distances summed in double from the differences) is positive adds h to the returned total
+   * and gets nearest[r] = b, else -1. Every operation in double, in the reference loop's order.
+   */
+  tripletHinge(rows: number, m: number, f: number, z: Float32Array, c: Float32Array, zc: Float32Array, margin: number, nearest: Int32Array): number;
+
+  /**
+   * Its gradient into gz (rows x f), given s = 2 dL/dtotal / rows and the centres' rows per centre n: an active
+   * row adds s (c_b - c_own), and every row of centre k gets dc_k / n, dc the centres' own gradient (double, in
+   * row order); one double sum per element, rounded once on the store.
+   */
+  tripletHingeBackward(rows: number, m: number, f: number, n: number, z: Float32Array, c: Float32Array, nearest: Int32Array, s: number, gz: Float32Array): void;
+
+  /**
    * out[i] = Math.exp(a * x[i] + b) for i < n, the product and the sum in double (as JavaScript evaluates them):
    * the RBF kernel's exp(-gamma d2) (a = -gamma, b = 0) and a log-sum-exp's shifted terms (a = -1, b = shift).
    * The native backend computes V8's exp bit for bit, four values at a time. out may be x.
@@ -450,6 +466,50 @@ export function knnLeafUpdateInto(na: number, n: number, k: number, cols: number
       }
       limit = dist2[last] - qNorm[qi] + e;
       j = end - 1;
+    }
+  }
+}
+
+/** The reference loop of Kernels.tripletHinge. */
+export function tripletHingeInto(rows: number, m: number, f: number, z: Float32Array, c: Float32Array, zc: Float32Array, margin: number, nearest: Int32Array): number {
+  const cn = new Float64Array(m);
+  for (let j = 0; j < m; j++) { let s = 0; for (let a = 0; a < f; a++) s += c[j * f + a] * c[j * f + a]; cn[j] = s; }
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const k = r % m, zo = r * f, o = r * m;
+    // ||z_r||^2 is the same for every centre: the nearest is the smallest ||c_j||^2 - 2 z_r.c_j, j != k.
+    let best = -1, bv = Infinity;
+    for (let j = 0; j < k; j++) { const d = cn[j] - 2 * zc[o + j]; if (d < bv) { bv = d; best = j; } }
+    for (let j = k + 1; j < m; j++) { const d = cn[j] - 2 * zc[o + j]; if (d < bv) { bv = d; best = j; } }
+    if (best < 0) { nearest[r] = -1; continue; } // every candidate NaN
+    let pos = 0, neg = 0;
+    for (let a = 0; a < f; a++) {
+      const u = z[zo + a] - c[k * f + a], v = z[zo + a] - c[best * f + a];
+      pos += u * u; neg += v * v;
+    }
+    const h = pos + margin - neg;
+    if (h > 0) { total += h; nearest[r] = best; } else nearest[r] = -1;
+  }
+  return total;
+}
+
+/** The reference loop of Kernels.tripletHingeBackward. */
+export function tripletHingeBackwardInto(rows: number, m: number, f: number, n: number, z: Float32Array, c: Float32Array, nearest: Int32Array, s: number, gz: Float32Array): void {
+  const dc = new Float64Array(m * f);
+  for (let r = 0; r < rows; r++) {
+    const b = nearest[r];
+    if (b < 0) continue;
+    const k = r % m, zo = r * f;
+    for (let a = 0; a < f; a++) {
+      dc[k * f + a] -= s * (z[zo + a] - c[k * f + a]);
+      dc[b * f + a] += s * (z[zo + a] - c[b * f + a]);
+    }
+  }
+  for (let r = 0; r < rows; r++) {
+    const b = nearest[r], k = r % m, zo = r * f;
+    for (let a = 0; a < f; a++) {
+      const own = b < 0 ? 0 : s * (c[b * f + a] - c[k * f + a]);
+      gz[zo + a] += own + dc[k * f + a] / n;
     }
   }
 }

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf, expAffineInto } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf, expAffineInto, tripletHingeInto, tripletHingeBackwardInto } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -33,6 +33,8 @@ export interface NativeAddon {
   /** exp as V8's Math.exp computes it (fdlibm's algorithm), for the kernels that use it; a test hook too. */
   jsExp?(n: number, x: Float64Array, out: Float64Array): void;
   expAffine?(n: number, a: number, b: number, x: Float64Array, out: Float64Array): void;
+  tripletHinge?(rows: number, m: number, f: number, z: Float32Array, c: Float32Array, zc: Float32Array, margin: number, nearest: Int32Array): number;
+  tripletHingeBackward?(rows: number, m: number, f: number, n: number, z: Float32Array, c: Float32Array, nearest: Int32Array, s: number, gz: Float32Array): void;
   unitNormalize?(outer: number, len: number, inner: number, x: Float32Array, floor: number, r: Float64Array, out: Float32Array): void;
   unitNormalizeBackward?(outer: number, len: number, inner: number, x: Float32Array, g: Float32Array, r: Float64Array, gx: Float32Array): void;
   isolationPathSums?(rows: number, cols: number, x: Float32Array, feature: Int32Array, threshold: Float32Array,
@@ -294,6 +296,25 @@ export class NativeKernels implements Kernels {
     if (typeof a !== 'number' || typeof b !== 'number') throw new Error(`native ${K}: a and b must be numbers`);
     if (n < 64 || typeof this.addon.expAffine !== 'function') expAffineInto(n, a, b, x, out);
     else this.addon.expAffine(n, a, b, x, out);
+  }
+
+  tripletHinge(rows: number, m: number, f: number, z: Float32Array, c: Float32Array, zc: Float32Array, margin: number, nearest: Int32Array): number {
+    const K = 'tripletHinge';
+    dim(K, 'rows', rows); dim(K, 'm', m); dim(K, 'f', f);
+    need(K, 'z', z, rows * f); need(K, 'c', c, m * f); need(K, 'zc', zc, rows * m);
+    if (!(nearest instanceof Int32Array) || nearest.length < rows) throw new Error(`native ${K}: nearest must be an Int32Array of at least ${rows} values`);
+    if (rows > 0 && m < 2) throw new Error(`native ${K}: m must be at least 2, got ${m}`);
+    if (rows * m < 256 || typeof this.addon.tripletHinge !== 'function') return tripletHingeInto(rows, m, f, z, c, zc, margin, nearest);
+    return this.addon.tripletHinge(rows, m, f, z, c, zc, margin, nearest);
+  }
+
+  tripletHingeBackward(rows: number, m: number, f: number, n: number, z: Float32Array, c: Float32Array, nearest: Int32Array, s: number, gz: Float32Array): void {
+    const K = 'tripletHingeBackward';
+    dim(K, 'rows', rows); dim(K, 'm', m); dim(K, 'f', f); dim(K, 'n', n);
+    need(K, 'z', z, rows * f); need(K, 'c', c, m * f); need(K, 'gz', gz, rows * f);
+    if (!(nearest instanceof Int32Array) || nearest.length < rows) throw new Error(`native ${K}: nearest must be an Int32Array of at least ${rows} values`);
+    if (rows * f < 256 || typeof this.addon.tripletHingeBackward !== 'function') tripletHingeBackwardInto(rows, m, f, n, z, c, nearest, s, gz);
+    else this.addon.tripletHingeBackward(rows, m, f, n, z, c, nearest, s, gz);
   }
 
   unitNormalize(outer: number, len: number, inner: number, x: Float32Array, floor: number, r: Float64Array, out: Float32Array): void {
