@@ -1,4 +1,5 @@
 import { kernels } from '../backend/index.js';
+import { Acc, Bin } from '../backend/kernels.js';
 import type { Rng } from '../rng.js';
 import { allocData, makeOutput, type Tensor } from '../tensor.js';
 
@@ -12,11 +13,9 @@ export function dropout(x: Tensor, dropProb: number, rng: Rng, training = true):
   const keep = 1 - dropProb, s = 1 / keep;
   const mask = allocData(x.size, false);
   const out = allocData(x.size, false);
-  const d = x.data;
-  kernels().keepMask(rng.state, x.size, keep, s, mask);
-  for (let i = 0; i < out.length; i++) out[i] = d[i] * mask[i];
-  return makeOutput(out, x.shape, [x], (g) => {
-    const gx = x.gradBuffer();
-    for (let i = 0; i < g.length; i++) gx[i] += g[i] * mask[i];
-  });
+  const K = kernels();
+  K.keepMask(rng.state, x.size, keep, s, mask);
+  // float32 products (exact in double, rounded once) and the gradient summed in double: the loops' bits.
+  K.binary(Bin.mul, x.size, x.data, mask, out);
+  return makeOutput(out, x.shape, [x], (g) => kernels().accumulate(Acc.mul, g.length, g, mask, null, x.gradBuffer()));
 }
