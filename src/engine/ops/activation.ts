@@ -31,6 +31,10 @@ export function activationSlope(y: Tensor, name: ActName, alpha = 0.01): Tensor 
       case Act.tanh: for (let i = 0; i < n; i++) gy[i] += g[i] * (-2 * yd[i]); break;
       case Act.sigmoid: for (let i = 0; i < n; i++) gy[i] += g[i] * (1 - 2 * yd[i]); break;
       case Act.softplus: kernels().accumulate(Acc.softplusSlope, n, g, yd, null, gy); break;
+      case Act.none: case Act.relu: case Act.leakyRelu:
+        // The slope is piecewise constant: its derivative is 0 (g * 0 kept, so a NaN or infinite g still shows).
+        for (let i = 0; i < n; i++) gy[i] += g[i] * 0;
+        break;
       default: for (let i = 0; i < n; i++) gy[i] += g[i] * actGradGradFromOutput(code, yd[i]);
     }
   });
