@@ -1,7 +1,7 @@
 import { kernels } from '../backend/index.js';
 import { Acc, Bin } from '../backend/kernels.js';
 import { allocData, makeOutput, type Tensor, tensor } from '../tensor.js';
-import { broadcastIndex, broadcastShapes, rowPeriod } from './broadcast.js';
+import { broadcastIndex, broadcastShapes, rowPeriod, runLength } from './broadcast.js';
 
 type Operand = Tensor | number;
 type BinOp = 'add' | 'sub' | 'mul' | 'div';
@@ -12,7 +12,32 @@ function asTensor(x: Operand): Tensor {
 
 /** out[i] = a[ia[i]] op b[ib[i]] (null index = identity); one loop per op so no branch runs per element. */
 function forwardLoop(op: BinOp, n: number, ad: Float32Array, ia: Int32Array | null, bd: Float32Array, ib: Int32Array | null, out: Float32Array,
-  pb: number): void {
+  pb: number, qa: number, qb: number): void {
+  if (qb > 0) {
+    // b holds one value per run of qb outputs (a column): no index array.
+    for (let r = 0, i = 0; i < n; r++) {
+      const bv = bd[r], e = i + qb;
+      switch (op) {
+        case 'add': for (; i < e; i++) out[i] = ad[i] + bv; break;
+        case 'sub': for (; i < e; i++) out[i] = ad[i] - bv; break;
+        case 'mul': for (; i < e; i++) out[i] = ad[i] * bv; break;
+        case 'div': for (; i < e; i++) out[i] = ad[i] / bv; break;
+      }
+    }
+    return;
+  }
+  if (qa > 0) {
+    for (let r = 0, i = 0; i < n; r++) {
+      const av = ad[r], e = i + qa;
+      switch (op) {
+        case 'add': for (; i < e; i++) out[i] = av + bd[i]; break;
+        case 'sub': for (; i < e; i++) out[i] = av - bd[i]; break;
+        case 'mul': for (; i < e; i++) out[i] = av * bd[i]; break;
+        case 'div': for (; i < e; i++) out[i] = av / bd[i]; break;
+      }
+    }
+    return;
+  }
   if (!ia && ib && pb === 1) {
     const bv = bd[0];
     switch (op) {
@@ -64,9 +89,12 @@ function binary(op: BinOp, aIn: Operand, bIn: Operand): Tensor {
   // b broadcast as a repeated block (the common bias-row case) gets index-free loops both ways.
   const pb = !ia && ib ? rowPeriod(shape, b.shape) : 0;
   const pa = ia && !ib ? rowPeriod(shape, a.shape) : 0;
+  // ... or as a column, each value repeated over a run of outputs.
+  const qb = !ia && ib && pb === 0 ? runLength(shape, b.shape) : 0;
+  const qa = ia && !ib && pa === 0 ? runLength(shape, a.shape) : 0;
   if (!ia && !ib) kernels().binary(Bin[op], n, ad, bd, out);
   else if (pa > 0 && op === 'add') kernels().rowBroadcastAdd(n / pa, pa, ad, bd, out);
-  else forwardLoop(op, n, ad, ia, bd, ib, out, pb);
+  else forwardLoop(op, n, ad, ia, bd, ib, out, pb, qa, qb);
   return makeOutput(out, shape, [a, b], (g, res) => {
     // Each sum below is formed in double and rounded once on the store, as the one-loop version did (so does
     // Kernels.accumulate); the index-free loops visit the elements in the same order as the indexed ones.
@@ -78,16 +106,27 @@ function binary(op: BinOp, aIn: Operand, bIn: Operand): Tensor {
           case 'mul':
             if (!ib) kernels().accumulate(Acc.mul, n, g, bd, null, ga);
             else if (pb > 0) for (let r = 0; r < n; r += pb) for (let j = 0; j < pb; j++) ga[r + j] += g[r + j] * bd[j];
+            else if (qb > 0) for (let r = 0, i = 0; i < n; r++) { const bv = bd[r]; for (const e = i + qb; i < e; i++) ga[i] += g[i] * bv; }
             else for (let i = 0; i < n; i++) ga[i] += g[i] * bd[ib[i]];
             break;
           case 'div':
             if (!ib) kernels().accumulate(Acc.div, n, g, bd, null, ga);
             else if (pb > 0) for (let r = 0; r < n; r += pb) for (let j = 0; j < pb; j++) ga[r + j] += g[r + j] / bd[j];
+            else if (qb > 0) for (let r = 0, i = 0; i < n; r++) { const bv = bd[r]; for (const e = i + qb; i < e; i++) ga[i] += g[i] / bv; }
             else for (let i = 0; i < n; i++) ga[i] += g[i] / bd[ib[i]];
             break;
         }
       } else if (pa > 0 && (op === 'add' || op === 'sub')) {
         kernels().columnAccumulate(n / pa, pa, g, false, ga);
+      } else if (qa > 0) {
+        for (let r = 0, i = 0; i < n; r++) {
+          const e = i + qa;
+          switch (op) {
+            case 'add': case 'sub': for (; i < e; i++) ga[r] += g[i]; break;
+            case 'mul': for (; i < e; i++) ga[r] += g[i] * bd[i]; break;
+            case 'div': for (; i < e; i++) ga[r] += g[i] / bd[i]; break;
+          }
+        }
       } else {
         const xb = ib ?? identityIndex(n);
         switch (op) {
@@ -106,12 +145,23 @@ function binary(op: BinOp, aIn: Operand, bIn: Operand): Tensor {
           case 'sub': kernels().accumulate(Acc.negGrad, n, g, null, null, gb); break;
           case 'mul':
             if (!ia) kernels().accumulate(Acc.mul, n, g, ad, null, gb);
+            else if (qa > 0) for (let r = 0, i = 0; i < n; r++) { const av = ad[r]; for (const e = i + qa; i < e; i++) gb[i] += g[i] * av; }
             else for (let i = 0; i < n; i++) gb[i] += g[i] * ad[ia[i]];
             break;
           case 'div': kernels().accumulate(Acc.divByB, n, g, bd, r, gb); break;
         }
       } else if (pb > 0 && (op === 'add' || op === 'sub')) {
         kernels().columnAccumulate(n / pb, pb, g, op === 'sub', gb);
+      } else if (qb > 0) {
+        for (let q = 0, i = 0; i < n; q++) {
+          const e = i + qb;
+          switch (op) {
+            case 'add': for (; i < e; i++) gb[q] += g[i]; break;
+            case 'sub': for (; i < e; i++) gb[q] += -g[i]; break;
+            case 'mul': for (; i < e; i++) gb[q] += g[i] * ad[i]; break;
+            case 'div': for (; i < e; i++) gb[q] += -g[i] * r[i] / bd[q]; break;
+          }
+        }
       } else if (pb > 0) {
         for (let q = 0; q < n; q += pb) {
           switch (op) {

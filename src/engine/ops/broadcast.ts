@@ -69,3 +69,20 @@ export function rowPeriod(outShape: Shape, inShape: Shape): number {
   }
   return p;
 }
+
+/**
+ * q when an input of shape `inShape` broadcast to `outShape` repeats each of its elements over a run of q
+ * consecutive outputs (its flat index is floor(i / q): a column [R, 1] against [R, C]), else 0. Lets hot loops
+ * index it without an index array.
+ */
+export function runLength(outShape: Shape, inShape: Shape): number {
+  const off = outShape.length - inShape.length;
+  if (off < 0) return 0;
+  for (let i = 0; i < off; i++) if (outShape[i] !== 1) return 0;
+  let t = inShape.length;
+  while (t > 0 && inShape[t - 1] === 1) t--;
+  for (let i = 0; i < t; i++) if (inShape[i] !== outShape[off + i]) return 0;
+  let q = 1;
+  for (let i = t; i < inShape.length; i++) q *= outShape[off + i];
+  return q > 1 ? q : 0;
+}
