@@ -112,9 +112,8 @@ double ab_triplet_hinge(int64_t rows, int64_t m, int64_t f, const float *z, cons
                         double *cn, int32_t *nearest);
 void ab_triplet_hinge_backward(int64_t rows, int64_t m, int64_t f, int64_t n, const float *z, const float *c,
                                const int32_t *nearest, double s, double *dc, float *gz);
-/* exp exactly as V8's Math.exp (jsexp.c: fdlibm's algorithm), one value and an array. */
+/* exp exactly as V8's Math.exp (jsexp.c: fdlibm's algorithm); arrays through ab_js_exp_affine. */
 double ab_js_exp(double x);
-void ab_js_exp_array(int64_t n, const double *x, double *out);
 /* out[i] = exp(a x[i] + b) in double, Math.exp's bits (Kernels.expAffine); out may be x. */
 void ab_js_exp_affine(int64_t n, double a, double b, const double *x, double *out);
 /* out[i] += g[i] * exp(-b[i]), exp as ab_js_exp (AVX2 four doubles at a time when enabled; same bits). */

@@ -131,17 +131,6 @@ static AB_AVX2 __m256d js_exp4_exact(__m256d x) {
   return _mm256_loadu_pd(lanes);
 }
 
-static AB_AVX2 void js_exp_array_avx2(int64_t n, const double *x, double *out) {
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, js_exp4_exact(_mm256_loadu_pd(x + i)));
-  for (; i < n; i++) out[i] = ab_js_exp(x[i]);
-}
-
-void ab_js_exp_array(int64_t n, const double *x, double *out) {
-  if (ab_simd) { js_exp_array_avx2(n, x, out); return; }
-  for (int64_t i = 0; i < n; i++) out[i] = ab_js_exp(x[i]);
-}
-
 /* out[i] = exp(a x[i] + b), the product and sum in double (not fused) and Math.exp's bits: Kernels.expAffine
  * (RBF kernel values exp(-gamma d2), shifted exps of a log-sum-exp). out may be x. */
 static AB_AVX2 void js_exp_affine_avx2(int64_t n, double a, double b, const double *x, double *out) {
