@@ -4,10 +4,13 @@
  * types; "normal" / "anomaly" on the other sets) how many test rows it has, their mean score percentile, and
  * the share of them the protocol's cut flags. A low F1 with a middling AUROC, or an AUROC far below 0.5, shows
  * up here as a normal-class type ranked above the anomalies. With --control the untrained control (the same
- * initial networks, not trained) is scored the same way beside it.
+ * initial networks, not trained) is scored the same way beside it. --param key=value changes a detector
+ * parameter (as the CLI's); --test-rows N scores a seeded random sample of N test rows instead of all of them
+ * (the metrics are then the sample's), for settings that make scoring slow.
  *
  *   node dist/bench/score-by-class.js --model anogan --dataset kddcup [--protocol paper] [--seed 1]
- *     [--control] [--epochs N (quick checks only)] [--out docs/results/studies/score-by-class]
+ *     [--control] [--param key=value ...] [--test-rows N] [--epochs N (quick checks only)]
+ *     [--out docs/results/studies/score-by-class]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +21,8 @@ import { detectorEntry } from '../src/detectors/registry.js';
 import { Rng } from '../src/engine/rng.js';
 import { evaluate, paperBenchmarkArgs, planBenchmark, protocolScores, PROTOCOLS, splitRun, type Protocol, type RunMetrics } from '../src/harness/paper.js';
 import { flaggedCount } from '../src/metrics/threshold.js';
+import { parseParamPairs } from '../src/cli/common.js';
+import { takeRows } from '../src/data/datasets/types.js';
 import { checkArgs } from './args.js';
 
 export interface ClassRow {
@@ -74,9 +79,16 @@ export function scoresByClass(scores: Float64Array, labels: Uint8Array, classOf:
 
 interface Scored { metrics: Omit<RunMetrics, 'seed' | 'seconds'>; classes: ClassRow[]; seconds: number }
 
-export function scoreByClass(o: { model: string; dataset: PaperDatasetName; protocol: Protocol; seed: number; control: boolean; epochs?: number }): { trained: Scored; control: Scored | null; testRows: number; flaggedRows: number } {
+export interface ScoreByClassOptions {
+  model: string; dataset: PaperDatasetName; protocol: Protocol; seed: number; control: boolean; epochs?: number;
+  params?: Record<string, unknown>;
+  /** Score a seeded random sample of this many test rows (all when absent or not fewer). */
+  testRows?: number;
+}
+
+export function scoreByClass(o: ScoreByClassOptions): { trained: Scored; control: Scored | null; testRows: number; flaggedRows: number } {
   const ds = loadPaperDataset(o.dataset);
-  const [src, bo] = paperBenchmarkArgs(ds, { model: o.model, runs: 1, seed: o.seed, protocol: o.protocol, epochs: o.epochs });
+  const [src, bo] = paperBenchmarkArgs(ds, { model: o.model, runs: 1, seed: o.seed, protocol: o.protocol, epochs: o.epochs, params: o.params });
   const plan = planBenchmark(src, bo);
   const job = plan.prepare(0);
   // The same split as prepare's (same seed, same stream), for the test rows' indices.
@@ -84,18 +96,27 @@ export function scoreByClass(o: { model: string; dataset: PaperDatasetName; prot
   if (split.testLabels.length !== job.testLabels.length || split.testLabels.some((l, i) => l !== job.testLabels[i])) throw new Error('score-by-class: the split differs from the harness\'s');
   let rawLabels: string[] | null = null;
   if (o.dataset === 'kddcup' || o.dataset === 'kddcup-rev') rawLabels = loadKddcupFile(join(bundledDataDir(), 'kddcup.data_10_percent.gz')).rawLabels;
-  const classOf = Array.from(split.test, (r, i) => rawLabels ? rawLabels[r] : job.testLabels[i] ? 'anomaly' : 'normal');
-  const k = flaggedCount(job.ratio, job.testLabels.length);
+  let classOf = Array.from(split.test, (r, i) => rawLabels ? rawLabels[r] : job.testLabels[i] ? 'anomaly' : 'normal');
+  let test = job.test, testLabels = job.testLabels;
+  if (o.testRows !== undefined && o.testRows < testLabels.length) {
+    if (!('data' in test) || !(test.data instanceof Float32Array)) throw new Error('score-by-class: --test-rows needs float32 matrix rows');
+    const pick = new Rng(o.seed).fork('score-by-class').permutation(testLabels.length).subarray(0, o.testRows).sort();
+    const cols = test.cols;
+    test = { data: takeRows(test.data, cols, pick), rows: pick.length, cols };
+    testLabels = Uint8Array.from(pick, (i) => job.testLabels[i]);
+    classOf = Array.from(pick, (i) => classOf[i]);
+  }
+  const k = flaggedCount(job.ratio, testLabels.length);
   const entry = detectorEntry(o.model);
   const one = (extra: Record<string, unknown>): Scored => {
     const t = performance.now();
     const det = entry.create({ ...plan.spec.params, seed: o.seed, ...extra }).fit(job.fit, plan.spec.fitOptions);
-    const scores = protocolScores(det, o.protocol, job.test, job.testLabels.length);
-    return { metrics: evaluate(scores, job.testLabels, job.ratio), classes: scoresByClass(scores, job.testLabels, classOf, k), seconds: (performance.now() - t) / 1000 };
+    const scores = protocolScores(det, o.protocol, test, testLabels.length);
+    return { metrics: evaluate(scores, testLabels, job.ratio), classes: scoresByClass(scores, testLabels, classOf, k), seconds: (performance.now() - t) / 1000 };
   };
   const trained = one({});
   const control = o.control && plan.spec.control ? one(plan.spec.control) : null;
-  return { trained, control, testRows: job.testLabels.length, flaggedRows: k };
+  return { trained, control, testRows: testLabels.length, flaggedRows: k };
 }
 
 function table(s: Scored, c: Scored | null): string {
@@ -110,9 +131,10 @@ function table(s: Scored, c: Scored | null): string {
 
 if (process.argv[1]?.endsWith('score-by-class.js')) {
   const argv = process.argv.slice(2);
-  checkArgs(argv, ['model', 'dataset', 'protocol', 'seed', 'control', 'epochs', 'out'], `
+  checkArgs(argv, ['model', 'dataset', 'protocol', 'seed', 'control', 'param', 'test-rows', 'epochs', 'out'], `
 Usage: node dist/bench/score-by-class.js --model NAME --dataset kddcup|thyroid|arrhythmia|kddcup-rev
-  [--protocol paper|half-normal|unsupervised] [--seed 1] [--control] [--epochs N] [--out docs/results/studies/score-by-class]
+  [--protocol paper|half-normal|unsupervised] [--seed 1] [--control] [--param key=value ...] [--test-rows N]
+  [--epochs N] [--out docs/results/studies/score-by-class]
 One seed of the harness's protocol; per raw class of the test rows: mean score percentile and share flagged.`);
   const opt = (name: string): string | undefined => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
   const model = opt('model'), dataset = opt('dataset') as PaperDatasetName | undefined;
@@ -124,12 +146,17 @@ One seed of the harness's protocol; per raw class of the test rows: mean score p
   if (!Number.isInteger(seed) || seed < 1) throw new Error(`--seed must be a positive integer, got ${opt('seed')}`);
   const epochs = opt('epochs') === undefined ? undefined : Number(opt('epochs'));
   if (epochs !== undefined && !(Number.isInteger(epochs) && epochs > 0)) throw new Error(`--epochs must be a positive integer, got ${opt('epochs')}`);
+  const testRows = opt('test-rows') === undefined ? undefined : Number(opt('test-rows'));
+  if (testRows !== undefined && !(Number.isInteger(testRows) && testRows > 0)) throw new Error(`--test-rows must be a positive integer, got ${opt('test-rows')}`);
+  const pairs = argv.flatMap((a, i) => (a === '--param' ? [argv[i + 1] ?? ''] : []));
+  const params = parseParamPairs(pairs);
   const out = opt('out') ?? 'docs/results/studies/score-by-class';
   useBestBackend('auto');
-  const r = scoreByClass({ model, dataset, protocol, seed, control: argv.includes('--control'), epochs });
+  const r = scoreByClass({ model, dataset, protocol, seed, control: argv.includes('--control'), epochs, params, testRows });
   mkdirSync(out, { recursive: true });
-  const file = join(out, `${model}-${dataset}-${protocol}-seed${seed}${epochs !== undefined ? `-epochs${epochs}` : ''}.json`);
-  writeFileSync(file, `${JSON.stringify({ model, dataset, protocol, seed, epochs: epochs ?? 'the configuration\'s', ...r, ...backendInfo(), command: `node dist/bench/score-by-class.js ${argv.join(' ')}` }, null, 1)}\n`);
+  const tag = [...pairs.map((p) => p.replace(/[^A-Za-z0-9.=-]/g, '')), ...(testRows !== undefined ? [`test${testRows}`] : []), ...(epochs !== undefined ? [`epochs${epochs}`] : [])];
+  const file = join(out, `${[`${model}-${dataset}-${protocol}-seed${seed}`, ...tag].join('-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ model, dataset, protocol, seed, epochs: epochs ?? 'the configuration\'s', params, testRowsSampled: testRows ?? null, ...r, ...backendInfo(), command: `node dist/bench/score-by-class.js ${argv.join(' ')}` }, null, 1)}\n`);
   const m = r.trained.metrics;
   process.stdout.write(`${model} on ${dataset} (${protocol}, seed ${seed}): ${r.testRows} test rows, ${r.flaggedRows} flagged; F1 ${m.f1.toFixed(4)} AUROC ${m.auroc.toFixed(4)}${r.control ? ` (control F1 ${r.control.metrics.f1.toFixed(4)} AUROC ${r.control.metrics.auroc.toFixed(4)})` : ''}\n\n${table(r.trained, r.control)}\n\n-> ${file}\n`);
 }
