@@ -330,8 +330,20 @@ export function benchmarksMarkdown(dir: string): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
+/**
+ * Cells whose cost was estimated from measured step times instead of run: `${model}-${data set}` -> why
+ * (docs/performance.md has the measurements).
+ */
+const OUT_OF_REACH: Record<string, string> = {
+  'icl-kddcup': 'the authors\' settings: ~25 min an epoch here, up to 2,000 epochs (docs/performance.md, ICL)',
+  'icl-kddcup-rev': 'the authors\' settings: ~6 min an epoch here, up to 2,000 epochs (docs/performance.md, ICL)',
+  'goad-kddcup-rev': 'the authors\' settings: ~80 min of CPU a seed here, about 7 h for 5 seeds of one protocol (docs/performance.md, GOAD)',
+};
+
 /** " (about T a seed under P)" from the same detector and data set under another protocol, or "". */
 function costHint(results: Map<string, Result>, model: string, ds: string, protocol: string): string {
+  const far = OUT_OF_REACH[`${model}-${ds}`];
+  if (far !== undefined) return ` (not run: ${far})`;
   const others = PROTOCOLS.map(([p]) => p).filter((p) => p !== protocol)
     .map((p) => [p, results.get(`${model}-${ds}-${p}`)] as const)
     .filter((x): x is readonly [string, Result] => x[1] !== undefined && x[1].runs.length > 0);
