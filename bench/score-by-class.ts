@@ -17,9 +17,8 @@ import { join } from 'node:path';
 import { backendInfo, useBestBackend } from '../src/backend-node.js';
 import { bundledDataDir, loadPaperDataset, PAPER_DATASETS, type PaperDatasetName } from '../src/data/datasets/bundled.js';
 import { loadKddcupFile } from '../src/data/datasets/kddcup.js';
-import { detectorEntry } from '../src/detectors/registry.js';
 import { Rng } from '../src/engine/rng.js';
-import { evaluate, paperBenchmarkArgs, planBenchmark, protocolScores, PROTOCOLS, splitRun, type Protocol, type RunMetrics } from '../src/harness/paper.js';
+import { evaluate, fitAndScore, paperBenchmarkArgs, planBenchmark, PROTOCOLS, splitRun, type Protocol, type RunMetrics } from '../src/harness/paper.js';
 import { flaggedCount } from '../src/metrics/threshold.js';
 import { parseParamPairs } from '../src/cli/common.js';
 import { takeRows } from '../src/data/datasets/types.js';
@@ -107,12 +106,9 @@ export function scoreByClass(o: ScoreByClassOptions): { trained: Scored; control
     classOf = Array.from(pick, (i) => classOf[i]);
   }
   const k = flaggedCount(job.ratio, testLabels.length);
-  const entry = detectorEntry(o.model);
   const one = (extra: Record<string, unknown>): Scored => {
-    const t = performance.now();
-    const det = entry.create({ ...plan.spec.params, seed: o.seed, ...extra }).fit(job.fit, plan.spec.fitOptions);
-    const scores = protocolScores(det, o.protocol, test, testLabels.length);
-    return { metrics: evaluate(scores, testLabels, job.ratio), classes: scoresByClass(scores, testLabels, classOf, k), seconds: (performance.now() - t) / 1000 };
+    const { scores, seconds } = fitAndScore(plan.spec, { seed: o.seed, fit: job.fit, test, testLabels }, extra);
+    return { metrics: evaluate(scores, testLabels, job.ratio), classes: scoresByClass(scores, testLabels, classOf, k), seconds };
   };
   const trained = one({});
   const control = o.control && plan.spec.control ? one(plan.spec.control) : null;

@@ -285,15 +285,20 @@ export function protocolScores(det: Detector, protocol: Protocol, testRows: Data
  * The body of the run loop: fits and scores one run and its untrained control. The same function runs in
  * this thread (runBenchmark) or in a worker thread (runBenchmarkAsync with jobs > 1).
  */
+/** Fits run job's detector (extraParams over the spec's: the control's) and scores its test rows under the protocol. */
+export function fitAndScore(spec: SeedSpec, job: Pick<SeedRows, 'seed' | 'fit' | 'test' | 'testLabels'>, extraParams: Record<string, unknown> = {}): { det: Detector; scores: Float64Array; trainSeconds: number; seconds: number } {
+  const t = performance.now();
+  const det = detectorEntry(spec.model).create({ ...spec.params, seed: job.seed, ...extraParams }).fit(job.fit, spec.fitOptions);
+  const trainSeconds = (performance.now() - t) / 1000;
+  const scores = protocolScores(det, spec.protocol, job.test, job.testLabels.length);
+  return { det, scores, trainSeconds, seconds: (performance.now() - t) / 1000 };
+}
+
 export function runSeed(spec: SeedSpec, job: SeedRows, onFitted?: BenchOptions['onFitted']): SeedOutcome {
-  const entry = detectorEntry(spec.model);
   const { seed, fit: fitRows, test: testRows } = job;
   const one = (extraParams: Record<string, unknown>): { m: RunMetrics; resolved: Record<string, unknown>; det: Detector } => {
-    const t = performance.now();
-    const det = entry.create({ ...spec.params, seed, ...extraParams }).fit(fitRows, spec.fitOptions);
-    const trainSeconds = (performance.now() - t) / 1000;
-    const scores = protocolScores(det, spec.protocol, testRows, job.testLabels.length);
-    return { m: { seed, ...evaluate(scores, job.testLabels, job.ratio), seconds: (performance.now() - t) / 1000, trainSeconds, ...job.fitInfo }, resolved: det.resolvedConfig(), det };
+    const { det, scores, trainSeconds, seconds } = fitAndScore(spec, job, extraParams);
+    return { m: { seed, ...evaluate(scores, job.testLabels, job.ratio), seconds, trainSeconds, ...job.fitInfo }, resolved: det.resolvedConfig(), det };
   };
   const run = one({});
   onFitted?.(job.r, run.det, { fit: fitRows, test: testRows, testLabels: job.testLabels });
