@@ -18,7 +18,7 @@ import { backendInfo, useBestBackend } from '../src/backend-node.js';
 import { bundledDataDir, loadPaperDataset, PAPER_DATASETS, type PaperDatasetName } from '../src/data/datasets/bundled.js';
 import { loadKddcupFile } from '../src/data/datasets/kddcup.js';
 import { Rng } from '../src/engine/rng.js';
-import { evaluate, fitAndScore, paperBenchmarkArgs, planBenchmark, PROTOCOLS, splitRun, type Protocol, type RunMetrics } from '../src/harness/paper.js';
+import { evaluate, fitAndScore, paperBenchmarkArgs, planBenchmark, PROTOCOLS, type Protocol, type RunMetrics } from '../src/harness/paper.js';
 import { flaggedCount } from '../src/metrics/threshold.js';
 import { parseParamPairs } from '../src/cli/common.js';
 import { takeRows } from '../src/data/datasets/types.js';
@@ -90,12 +90,9 @@ export function scoreByClass(o: ScoreByClassOptions): { trained: Scored; control
   const [src, bo] = paperBenchmarkArgs(ds, { model: o.model, runs: 1, seed: o.seed, protocol: o.protocol, epochs: o.epochs, params: o.params });
   const plan = planBenchmark(src, bo);
   const job = plan.prepare(0);
-  // The same split as prepare's (same seed, same stream), for the test rows' indices.
-  const split = splitRun(src, new Rng(o.seed), o.protocol, src.ratio);
-  if (split.testLabels.length !== job.testLabels.length || split.testLabels.some((l, i) => l !== job.testLabels[i])) throw new Error('score-by-class: the split differs from the harness\'s');
   let rawLabels: string[] | null = null;
   if (o.dataset === 'kddcup' || o.dataset === 'kddcup-rev') rawLabels = loadKddcupFile(join(bundledDataDir(), 'kddcup.data_10_percent.gz')).rawLabels;
-  let classOf = Array.from(split.test, (r, i) => rawLabels ? rawLabels[r] : job.testLabels[i] ? 'anomaly' : 'normal');
+  let classOf = Array.from(job.testIndex, (r, i) => rawLabels ? rawLabels[r] : job.testLabels[i] ? 'anomaly' : 'normal');
   let test = job.test, testLabels = job.testLabels;
   if (o.testRows !== undefined && o.testRows < testLabels.length) {
     if (!('data' in test) || !(test.data instanceof Float32Array)) throw new Error('score-by-class: --test-rows needs float32 matrix rows');

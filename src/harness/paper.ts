@@ -263,6 +263,8 @@ export interface SeedRows {
   fit: DataInput;
   test: DataInput;
   testLabels: Uint8Array;
+  /** The source's row index of each test row (what a per-row study, e.g. bench/score-by-class, joins on). */
+  testIndex: Int32Array;
   ratio: number;
   /** With trainContamination: the fitted rows and how many of them are anomalies. */
   fitInfo: { trainRows?: number; trainAnomalies?: number };
@@ -338,7 +340,7 @@ export function planBenchmark(src: BenchSource, o: BenchOptions, extra: { paper?
     const fitInfo = o.trainContamination !== undefined ? { trainRows: split.fit.length, trainAnomalies: split.fitAnomalies } : {};
     const scaled = scalerRows === 'fitted' ? null : prescaleRun(src, split, scalerRows, scaling);
     const fit = scaled ? scaled.fit : src.rows(split.fit), test = scaled ? scaled.test : src.rows(split.test);
-    return { r, seed, fit, test, testLabels: split.testLabels, ratio: split.ratio, fitInfo };
+    return { r, seed, fit, test, testLabels: split.testLabels, testIndex: split.test, ratio: split.ratio, fitInfo };
   };
   const finish = (outcomes: readonly SeedOutcome[]): BenchResult => {
     const sorted = [...outcomes].sort((a, b) => a.r - b.r);

@@ -77,6 +77,18 @@ describe('benchmark harness with jobs (seeds in worker threads)', () => {
     assert.throws(() => plan.finish([outs[0], outs[2]]), /one outcome for each of runs 0\.\.2/);
   });
 
+  it('each run\'s testIndex names the source rows of its test rows', () => {
+    for (const protocol of ['paper', 'half-normal', 'unsupervised'] as const) {
+      const job = planBenchmark(src, { model: 'iforest', runs: 1, seed: 3, protocol }).prepare(0);
+      assert.equal(job.testIndex.length, job.testLabels.length, protocol);
+      type Rows = { data: Float32Array; rows: number };
+      const viaIndex = src.rows(job.testIndex) as Rows, test = job.test as Rows;
+      assert.equal(test.rows, job.testIndex.length, protocol);
+      assert.deepEqual(test.data, viaIndex.data, protocol);
+      assert.equal(new Set(job.testIndex).size, job.testIndex.length, `${protocol}: no row twice`);
+    }
+  });
+
   it('a classical detector: jobs 2 gives the sequential result; more jobs than runs is fine', async () => {
     const o = { model: 'iforest', params: { nEstimators: 20 }, runs: 2, seed: 1, protocol: 'half-normal' as const };
     const seq = runBenchmark(src, o);
