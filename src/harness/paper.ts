@@ -283,10 +283,6 @@ export function protocolScores(det: Detector, protocol: Protocol, testRows: Data
   return own && own.length === testCount ? own : det.scoreSamples(testRows);
 }
 
-/**
- * The body of the run loop: fits and scores one run and its untrained control. The same function runs in
- * this thread (runBenchmark) or in a worker thread (runBenchmarkAsync with jobs > 1).
- */
 /** Fits run job's detector (extraParams over the spec's: the control's) and scores its test rows under the protocol. */
 export function fitAndScore(spec: SeedSpec, job: Pick<SeedRows, 'seed' | 'fit' | 'test' | 'testLabels'>, extraParams: Record<string, unknown> = {}): { det: Detector; scores: Float64Array; trainSeconds: number; seconds: number } {
   const t = performance.now();
@@ -296,6 +292,10 @@ export function fitAndScore(spec: SeedSpec, job: Pick<SeedRows, 'seed' | 'fit' |
   return { det, scores, trainSeconds, seconds: (performance.now() - t) / 1000 };
 }
 
+/**
+ * The body of the run loop: fits and scores one run and its untrained control. The same function runs in
+ * this thread (runBenchmark) or in a worker thread (runBenchmarkAsync with jobs > 1).
+ */
 export function runSeed(spec: SeedSpec, job: SeedRows, onFitted?: BenchOptions['onFitted']): SeedOutcome {
   const { seed, fit: fitRows, test: testRows } = job;
   const one = (extraParams: Record<string, unknown>): { m: RunMetrics; resolved: Record<string, unknown>; det: Detector } => {
