@@ -61,28 +61,32 @@ int64_t ab_normals(int32_t *state, int64_t n, const double *w, const double *k, 
   int64_t i = 0;
   for (; i < n; i++) {
     double z;
-    int negative, tail = 0;
+    uint64_t sign; /* the draw's sign bit at bit 63: negating z >= 0 is flipping that bit, without a branch */
+    int tail = 0;
     for (;;) {
       uint32_t hi, lo;
       AB_XOSHIRO_NEXT(hi);
       AB_XOSHIRO_NEXT(lo);
-      negative = (lo & 256u) != 0;
+      sign = (uint64_t)(lo & 256u) << 55;
       const int layer = (int)(lo & 255u);
       /* 52 uniform bits from bits 9..31 of lo and 3..31 of hi; bit 8 of lo is the sign. */
       const double m = (double)(lo >> 9) + (double)(hi >> 3) * 8388608.0;
       const double x = m * w[layer];
-      if (m < k[layer]) { z = x; break; }
+      if (__builtin_expect(m < k[layer], 1)) { z = x; break; }
       if (layer == 0) { tail = 1; z = 0; break; }
       uint32_t u;
       AB_XOSHIRO_NEXT(u);
       const double y = f[layer] + ((double)u / 4294967296.0) * (f[layer + 1] - f[layer]);
       if (y < exp(-0.5 * x * x)) { z = x; break; }
     }
-    if (tail) {
-      out[i] = negative ? -1.0 : 1.0;
+    if (__builtin_expect(tail, 0)) {
+      out[i] = sign ? -1.0 : 1.0;
       break;
     }
-    out[i] = negative ? -z : z;
+    uint64_t bits;
+    memcpy(&bits, &z, sizeof bits);
+    bits ^= sign;
+    memcpy(&out[i], &bits, sizeof bits);
   }
 #undef AB_XOSHIRO_NEXT
   state[0] = (int32_t)a;
