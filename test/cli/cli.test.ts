@@ -103,6 +103,26 @@ describe('aberrant CLI', () => {
     assert.equal(b.control.runs.length, 2);
   });
 
+  it('bench takes seed and epochs given as --param like --seed and --epochs, and rejects bad ones', () => {
+    const args = ['bench', 'csv', data, '--label-column', 'label', '--model', 'ae', '--runs', '2', '--drop', 'id', '--no-control', '--json'];
+    const flags = run([...args, '--epochs', '3', '--seed', '4']);
+    const pairs = run([...args, '--param', 'epochs=3', '--param', 'seed=4']);
+    const defaults = run(args);
+    for (const r of [flags, pairs, defaults]) assert.equal(r.code, 0, r.err);
+    type B = { runs: { seed: number; f1: number; auroc: number }[] };
+    const [f, p, d] = [flags, pairs, defaults].map((r) => JSON.parse(r.out) as B);
+    assert.deepEqual(p.runs.map((x) => x.seed), [4, 5]);
+    assert.deepEqual(p.runs.map((x) => [x.f1, x.auroc]), f.runs.map((x) => [x.f1, x.auroc]));
+    // epochs alone: seeds 1 and 2 as without it, and the detector ran 3 epochs, not its default schedule
+    const three = JSON.parse(run([...args, '--param', 'epochs=3']).out) as B & { config: { epochs: number } };
+    assert.deepEqual(three.runs.map((x) => x.seed), d.runs.map((x) => x.seed));
+    assert.equal(three.config.epochs, 3);
+    assert.notEqual((d as B & { config: { epochs: number } }).config.epochs, 3);
+    const bad = run([...args, '--param', 'epochs=-2']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.err, /epochs must be an integer >= 0, got -2/);
+  });
+
   it('bench --train-contamination fits on that fraction of the training half\'s anomaly rows and rejects values outside [0, 1]', () => {
     const res = run(['bench', 'csv', data, '--label-column', 'label', '--model', 'rda', '--runs', '1', '--epochs', '2', '--seed', '1', '--drop', 'id', '--no-control', '--train-contamination', '1', '--json']);
     assert.equal(res.code, 0, res.err);

@@ -49,13 +49,22 @@ function setThreads(o: BenchOpts): void {
   if (o.jobs > 1) process.stderr.write(`${o.jobs} jobs, ${backendInfo().threads} kernel thread(s) (the process's, shared by the jobs)\n`);
 }
 
+/** A seed or epoch count from --seed/--epochs or, failing those, --param/--params: a whole number >= min. */
+function benchInt(name: 'seed' | 'epochs', v: unknown, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= min)) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)} (from --param/--params; or give --${name})`);
+  return v;
+}
+
 /** Detector parameters, first seed and progress callback from the shared options. */
 function benchSettings(o: BenchOpts) {
   const params = detectorParams(o);
-  // The seed is per run (seed + r) and epochs are the harness's override: neither is a fixed parameter.
+  // The seed is per run (seed + r) and epochs are the harness's override: neither stays a fixed parameter.
+  // Given only as --param/--params they act as --seed/--epochs (they used to vanish without a word).
+  const seed = benchInt('seed', params.seed, 0), epochs = benchInt('epochs', params.epochs, 0);
   delete params.seed; delete params.epochs;
   return {
-    model: o.model, params, runs: o.runs, seed: o.seed ?? 1, protocol: o.protocol, epochs: o.epochs, noControl: !o.control, trainContamination: o.trainContamination,
+    model: o.model, params, runs: o.runs, seed: seed ?? 1, protocol: o.protocol, epochs, noControl: !o.control, trainContamination: o.trainContamination,
     jobs: o.jobs,
     onRun: (r: BenchResult['runs'][number], i: number, c: BenchResult['runs'][number] | null) => process.stderr.write(
       `run ${i + 1}/${o.runs} seed ${r.seed}: precision ${fmt(r.precision)} recall ${fmt(r.recall)} F1 ${fmt(r.f1)} AUROC ${fmt(r.auroc)} AP ${fmt(r.ap)} (${r.seconds.toFixed(1)} s)${r.trainAnomalies !== undefined ? `; fitted on ${r.trainRows} rows, ${r.trainAnomalies} anomalies` : ''}${c ? `; untrained F1 ${fmt(c.f1)} AUROC ${fmt(c.auroc)}` : ''}\n`),
