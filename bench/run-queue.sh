@@ -17,7 +17,9 @@ while read -r m d p; do
   mkdir "$locks/$m-$d-$p" 2>/dev/null || continue
   if [ -n "$BY_SEED" ]; then
     slow=${SLOW_RUNS:-5}
-    for n in $(seq 1 20); do
+    # Start past the seeds the file holds: each call loads the data set (seconds on the large ones) to find them.
+    have=$(node -e 'try { console.log(require(process.argv[1]).runs.length) } catch { console.log(0) }' "$PWD/$out/$m-$d-$p.json")
+    for n in $(seq $((have + 1 > 20 ? 20 : have + 1)) 20); do
       ABERRANT_THREADS=${ABERRANT_THREADS:-1} nice -n "${NICE:-10}" node dist/bench/run-benchmarks.js --models "$m" --datasets "$d" --protocols "$p" --runs "$n" --slow-runs "$((n < slow ? n : slow))" --extend --out "$out" || break
     done
   else
