@@ -101,12 +101,11 @@ for (const [name, k] of backends) {
   const r: Record<string, number> = {};
   const n = 120, len = m * n;
   const a = rand(len, 5), b = rand(len, 6), o = new Float32Array(len), ca = rand(m, 7), cb = rand(m, 8);
-  for (const act of mlpOnly ? [] : ['tanh', 'sigmoid', 'relu', 'softplus'] as const) {
-    r[`activation ${act} 1024x120`] = r3(time(() => k.activation(Act[act], 0, len, a, o), minMs) * 1e6);
-    r[`activationGrad ${act} 1024x120`] = r3(time(() => k.activationGrad(Act[act], 0, len, a, b, o), minMs) * 1e6);
-  }
   const mask = new Float32Array(10240), rs = new Rng(5).state;
   r['keepMask 10240'] = r3(time(() => k.keepMask(rs, 10240, 0.8, 1.25, mask), minMs) * 1e6);
+  // A DSEBM or DAE step on KDDCUP draws one normal per input value: 1024 x 120.
+  const z = new Float64Array(len);
+  r['normals 1024x120'] = r3(time(() => k.normals(rs, len, z), minMs) * 1e6);
   if (!mlpOnly) for (const act of ['tanh', 'sigmoid', 'relu', 'softplus'] as const) {
     r[`activation ${act} 1024x120`] = r3(time(() => k.activation(Act[act], 0, len, a, o), minMs) * 1e6);
     r[`activationGrad ${act} 1024x120`] = r3(time(() => k.activationGrad(Act[act], 0, len, a, b, o), minMs) * 1e6);
