@@ -149,22 +149,34 @@ export const ZIGGURAT = { w: ZIG_W, k: ZIG_K, f: ZIG_F, r: ZIG_R } as const;
  * TypeScript version of Kernels.normals and the stream of Rng.fillNormal.
  */
 export function normalsInto(q: Int32Array, n: number, z: Float64Array): void {
+  // The state lives in locals (xoshiroNext's steps inlined) and goes back to q around the rare calls that draw
+  // from q; the sign multiplies by +1 or -1 (exact, -0 included) instead of branching on a random bit.
+  let a = q[0], b = q[1], c = q[2], d = q[3];
   for (let i = 0; i < n; i++) {
-    let v: number, negative: boolean;
+    let v: number, sign: number;
     for (;;) {
-      const hi = xoshiroNext(q), lo = xoshiroNext(q);
-      negative = (lo & 256) !== 0;
+      const hi = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      let t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const lo = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      sign = 1 - ((lo >>> 7) & 2);
       const layer = lo & 255;
       // 52 uniform bits from bits 9..31 of lo and 3..31 of hi; bit 8 of lo is the sign.
       const m = (lo >>> 9) + (hi >>> 3) * 8388608;
       const x = m * ZIG_W[layer];
       if (m < ZIG_K[layer]) { v = x; break; }
-      if (layer === 0) { v = zigguratTail(q); break; }
-      const y = ZIG_F[layer] + (xoshiroNext(q) / 4294967296) * (ZIG_F[layer + 1] - ZIG_F[layer]);
-      if (y < Math.exp(-0.5 * x * x)) { v = x; break; }
+      q[0] = a; q[1] = b; q[2] = c; q[3] = d;
+      if (layer === 0) v = zigguratTail(q);
+      else {
+        const y = ZIG_F[layer] + (xoshiroNext(q) / 4294967296) * (ZIG_F[layer + 1] - ZIG_F[layer]);
+        v = y < Math.exp(-0.5 * x * x) ? x : NaN;
+      }
+      a = q[0]; b = q[1]; c = q[2]; d = q[3];
+      if (v === v) break;
     }
-    z[i] = negative ? -v : v;
+    z[i] = sign * v;
   }
+  q[0] = a; q[1] = b; q[2] = c; q[3] = d;
 }
 
 /** out[i] = base[i] + std * z[i] (base omitted: std * z[i]) for i < n, each rounded once on the store. */
