@@ -102,7 +102,8 @@ program.command('info')
 /** Every failure is one line on stderr and exit code 1: never a stack trace, never raw control characters. */
 function die(e: unknown): never {
   const message = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`aberrant: ${printable(message)}\n`);
+  // Messages listing several problems put each on an indented line ("\n  name: problem"): join them with "; ".
+  process.stderr.write(`aberrant: ${printable(message.replace(/\n {2}/g, '; '))}\n`);
   process.exit(1);
 }
 

@@ -27,7 +27,13 @@ export const CommonParamsSchema = z.object({
 export function parseParams<S extends z.ZodMiniType>(detector: string, schema: S, input: unknown): z.infer<S> {
   const r = schema.safeParse(input ?? {});
   if (r.success) return r.data;
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
   const lines = r.error.issues.map((i) => {
+    // An unknown name (a typo, or another detector's parameter): say which names this detector takes.
+    if (i.code === 'unrecognized_keys' && i.path.length === 0 && shape) {
+      const names = i.keys.map((k) => JSON.stringify(k)).join(', ');
+      return `  ${names}: not ${i.keys.length > 1 ? 'parameters' : 'a parameter'} of ${detector} (its parameters: ${Object.keys(shape).join(', ')})`;
+    }
     const path = i.path.length ? i.path.map(String).join('.') : '(parameters)';
     return `  ${path}: ${i.message}`;
   });

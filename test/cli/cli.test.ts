@@ -211,6 +211,11 @@ describe('aberrant CLI', () => {
     const noLabel = run(['eval', model, data, '--label-column', 'nope']);
     assert.equal(noLabel.code, 1);
     assert.match(noLabel.err, /no column "nope"/);
+    // Several problems at once: one line, each named, unknown names answered with the detector's own.
+    const twoBad = run(['fit', data, '--model', 'iforest', '--param', 'nEstimators=0', '--param', 'epochs=5', '--out', join(dir, 'z.abr')]);
+    assert.equal(twoBad.code, 1);
+    assert.match(twoBad.err, /^aberrant: iforest: invalid parameters; nEstimators: .*; "epochs": not a parameter of iforest \(its parameters: .*maxSamples.*\)\n$/);
+    assert.ok(!twoBad.err.includes('\\n'), twoBad.err);
     for (const e of [missing, notModel, mm, rg, badParam, noLabel]) assert.equal(e.err.trim().split('\n').length <= 3, true, e.err);
   });
 });

@@ -51,6 +51,6 @@ describe('copod', () => {
   });
 
   it('rejects parameters it does not have', () => {
-    assert.throws(() => new CopodDetector({ combine: 'paper' } as never), /copod: invalid parameters\n {2}\(parameters\): Unrecognized key: "combine"/);
+    assert.throws(() => new CopodDetector({ combine: 'paper' } as never), /copod: invalid parameters\n {2}"combine": not a parameter of copod \(its parameters: seed, threshold, preprocessing\)/);
   });
 });
