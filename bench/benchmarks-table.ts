@@ -227,8 +227,9 @@ export function benchmarksMarkdown(dir: string): string {
     '',
     'Provenance: DAGMM\'s four paper-protocol files are the 20-seed reproduction runs of `docs/results/dagmm-*.json`',
     '(2026-11-23, before the deep-detector template; `test/harness/paper.test.ts` pins that the template reproduces',
-    'those runs bit for bit), so their "train s" is fit + score. Every other file was measured on 2026-12-01 on this',
-    'machine while other jobs ran, so its times are upper bounds.',
+    'those runs bit for bit), so their "train s" is fit + score. Every other file was measured from 2026-12-01 on, on',
+    'this machine while other jobs ran (many extended seed by seed over several sessions), so its times are upper',
+    'bounds.',
     '',
   ];
   for (const [protocol, description] of PROTOCOLS) {
