@@ -49,10 +49,10 @@ function setThreads(o: BenchOpts): void {
   if (o.jobs > 1) process.stderr.write(`${o.jobs} jobs, ${backendInfo().threads} kernel thread(s) (the process's, shared by the jobs)\n`);
 }
 
-/** A seed or epoch count from --seed/--epochs or, failing those, --param/--params: a whole number >= min. */
-function benchInt(name: 'seed' | 'epochs', v: unknown, min: number): number | undefined {
+/** A seed or epoch count from --seed/--epochs or, failing those, --param/--params: a whole number >= 0. */
+function benchInt(name: 'seed' | 'epochs', v: unknown): number | undefined {
   if (v === undefined) return undefined;
-  if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= min)) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)} (from --param/--params; or give --${name})`);
+  if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) throw new Error(`${name} must be an integer >= 0, got ${JSON.stringify(v)} (from --param/--params; or give --${name})`);
   return v;
 }
 
@@ -61,7 +61,7 @@ function benchSettings(o: BenchOpts) {
   const params = detectorParams(o);
   // The seed is per run (seed + r) and epochs are the harness's override: neither stays a fixed parameter.
   // Given only as --param/--params they act as --seed/--epochs (they used to vanish without a word).
-  const seed = benchInt('seed', params.seed, 0), epochs = benchInt('epochs', params.epochs, 0);
+  const seed = benchInt('seed', params.seed), epochs = benchInt('epochs', params.epochs);
   delete params.seed; delete params.epochs;
   return {
     model: o.model, params, runs: o.runs, seed: seed ?? 1, protocol: o.protocol, epochs, noControl: !o.control, trainContamination: o.trainContamination,
