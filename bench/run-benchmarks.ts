@@ -14,13 +14,14 @@
  * (the harness's jobs); the native kernels then use --threads threads, 1 unless given (the process's count,
  * shared by the jobs). Results reproduce for the same seed, backend and kernel thread count; each JSON records
  * both (threads, and jobs when above 1). --extend adds seeds to an existing file that holds fewer than asked
- * (e.g. --slow-runs 20 after a 5-seed file): it runs only the missing seeds and merges (mergeRuns).
+ * (e.g. --slow-runs 20 after a 5-seed file): it runs only the missing seeds and merges (mergeRuns). The file is
+ * rewritten after every --jobs seeds, so a stopped job loses at most the group in progress.
  * A file with fewer than 20 runs carries a runsNote saying why; --runs-note TEXT gives the reason when the
  * generic one (a large set, or a slow model) is not it (e.g. a deterministic detector on a protocol that uses
  * every row, where every seed gives the same scores).
  */
 import { checkArgs } from './args.js';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBestBackend, backendInfo } from '../src/backend-node.js';
 import { PAPER_DATASETS } from '../src/data/datasets/bundled.js';
@@ -69,12 +70,23 @@ for (const name of datasets) {
       if (existing && existing.runs[0]?.seed !== seed) throw new Error(`${file}: its runs start at seed ${existing.runs[0]?.seed}, not --seed ${seed}; cannot extend`);
       const have = existing?.runs.length ?? 0;
       process.stderr.write(`${model} on ${name}, ${protocol} protocol, ${existing ? `runs ${have + 1}..${n} added to ${have}` : `${n} runs`} ...\n`);
-      const added = await ds.runAsync({
-        model, runs: n - have, seed: seed + have, protocol, jobs,
-        onRun: (m, i) => process.stderr.write(`  run ${have + i + 1}/${n} seed ${m.seed}: F1 ${m.f1.toFixed(4)} AUROC ${m.auroc.toFixed(4)} (${m.seconds.toFixed(1)} s)\n`),
-      });
-      const r = existing ? mergeRuns(existing, { ...added, ...backendInfo() }) : added;
-      writeFileSync(file, `${JSON.stringify({ ...r, ...backendInfo(), runsNote: n < 20 ? `${n} seed${n === 1 ? '' : 's'}: ${runsNoteArg || (slow ? `${name} has ${ds.rows} rows, so it takes --slow-runs seeds` : `${model} is slow`)}` : null })}\n`);
+      // --jobs seeds at a time, the file rewritten after each group (as paper-sweeps): a stopped job keeps every
+      // finished group, and the next --extend call loads the data set once for all the seeds it still needs.
+      let r = existing;
+      for (let done = have; done < n;) {
+        const k = Math.min(jobs, n - done);
+        const added = await ds.runAsync({
+          model, runs: k, seed: seed + done, protocol, jobs,
+          onRun: (m, i) => process.stderr.write(`  run ${done + i + 1}/${n} seed ${m.seed}: F1 ${m.f1.toFixed(4)} AUROC ${m.auroc.toFixed(4)} (${m.seconds.toFixed(1)} s)\n`),
+        });
+        r = r ? mergeRuns(r, { ...added, ...backendInfo() }) : { ...added, ...backendInfo() };
+        done += k;
+        const why = runsNoteArg || (slow ? `${name} has ${ds.rows} rows, so it takes --slow-runs seeds` : `${model} is slow`);
+        const runsNote = done < n ? `${done} seeds so far (${n} asked; the run was stopped or is still going)` : n < 20 ? `${n} seed${n === 1 ? '' : 's'}: ${why}` : null;
+        writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...r, ...backendInfo(), runsNote })}\n`);
+        renameSync(`${file}.tmp`, file);
+      }
+      if (!r) continue;
       process.stderr.write(`  -> ${file}: F1 ${r.mean.f1.toFixed(4)} AUROC ${r.mean.auroc.toFixed(4)}, ${(r.seconds / 60).toFixed(1)} min\n`);
     }
   }
