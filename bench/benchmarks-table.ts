@@ -338,7 +338,7 @@ export function benchmarksMarkdown(dir: string): string {
 const OUT_OF_REACH: Record<string, string> = {
   'icl-kddcup': 'the authors\' settings: ~25 min an epoch here, up to 2,000 epochs (docs/performance.md, ICL)',
   'icl-kddcup-rev': 'the authors\' settings: ~6 min an epoch here, up to 2,000 epochs (docs/performance.md, ICL)',
-  'goad-kddcup-rev': 'the authors\' settings: ~80 min of CPU a seed here, about 7 h for 5 seeds of one protocol (docs/performance.md, GOAD)',
+  'goad-kddcup-rev': 'the authors\' settings: about 70 min a seed here (seed 1 under the paper protocol: 3,939 s plus 311 s for its control, another job on the other core), about 6 h for 5 seeds of one protocol',
 };
 
 /** " (about T a seed under P)" from the same detector and data set under another protocol, or "". */
