@@ -72,6 +72,7 @@ for (const name of datasets) {
       process.stderr.write(`${model} on ${name}, ${protocol} protocol, ${existing ? `runs ${have + 1}..${n} added to ${have}` : `${n} runs`} ...\n`);
       // --jobs seeds at a time, the file rewritten after each group (as paper-sweeps): a stopped job keeps every
       // finished group, and the next --extend call loads the data set once for all the seeds it still needs.
+      const why = runsNoteArg || (slow ? `${name} has ${ds.rows} rows, so it takes --slow-runs seeds` : `${model} is slow`);
       let r = existing;
       for (let done = have; done < n;) {
         const k = Math.min(jobs, n - done);
@@ -81,9 +82,8 @@ for (const name of datasets) {
         });
         r = r ? mergeRuns(r, { ...added, ...backendInfo() }) : { ...added, ...backendInfo() };
         done += k;
-        const why = runsNoteArg || (slow ? `${name} has ${ds.rows} rows, so it takes --slow-runs seeds` : `${model} is slow`);
         const runsNote = done < n ? `${done} seeds so far (${n} asked; the run was stopped or is still going)` : n < 20 ? `${n} seed${n === 1 ? '' : 's'}: ${why}` : null;
-        writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...r, ...backendInfo(), runsNote })}\n`);
+        writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...r, runsNote })}\n`);
         renameSync(`${file}.tmp`, file);
       }
       if (!r) continue;
