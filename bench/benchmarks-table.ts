@@ -221,15 +221,17 @@ export function benchmarksMarkdown(dir: string): string {
     '',
     'Metrics: precision/recall/F1 at the flagged count (the protocol says how many test rows are flagged), AUROC',
     'and average precision (AP) of the test scores; mean ± standard deviation over runs. "train s" is the mean',
-    'wall time of one fit (preprocessing, training, threshold calibration) on this 2-core machine. "published F1"',
+    'wall time of one fit (preprocessing, training, threshold calibration) on this 2-core machine, "score s" of',
+    'scoring that run\'s test rows (under the unsupervised protocol the fitted rows, whose scores some detectors',
+    'keep from the fit). "published F1"',
     'is the number the DAGMM paper\'s Table 2 reports for that model under the paper protocol; under half-normal, the F1',
     'the detector\'s own paper reports with GOAD\'s loader (GOAD\'s Table 3, NeuTraL AD\'s Table 2, ± their spread).',
     '',
-    'Provenance: DAGMM\'s four paper-protocol files are the 20-seed reproduction runs of `docs/results/dagmm-*.json`',
-    '(2026-11-23, before the deep-detector template; `test/harness/paper.test.ts` pins that the template reproduces',
-    'those runs bit for bit), so their "train s" is fit + score. Every other file was measured from 2026-12-01 on, on',
-    'this machine while other jobs ran (many extended seed by seed over several sessions), so its times are upper',
-    'bounds.',
+    'Provenance: DAGMM\'s four paper-protocol files are the 20-seed Table 2 reproduction runs of',
+    '`docs/results/dagmm-*.json` (2026-12-01, `--jobs 2` on the otherwise idle machine; `docs/reproduction.md`).',
+    'Every other file was measured from 2026-12-01 on, on this machine while other jobs ran (many extended seed by',
+    'seed over several sessions), so its times are upper bounds. A file without per-run fit times would show',
+    '"train s" as fit + score and no "score s"; none is left.',
     '',
   ];
   for (const [protocol, description] of PROTOCOLS) {
@@ -238,12 +240,15 @@ export function benchmarksMarkdown(dir: string): string {
     for (const ds of DATASETS) {
       const rows = models.map((m) => results.get(`${m}-${ds}-${protocol}`)).filter((r): r is Result => r !== undefined);
       if (rows.length === 0) continue;
-      out.push(`### ${ds}`, '', '| detector | runs | precision | recall | F1 | AUROC | AP | untrained F1 / AUROC | train s | published F1 |', '|---|---|---|---|---|---|---|---|---|---|');
+      out.push(`### ${ds}`, '', '| detector | runs | precision | recall | F1 | AUROC | AP | untrained F1 / AUROC | train s | score s | published F1 |', '|---|---|---|---|---|---|---|---|---|---|---|');
       for (const r of rows) {
         const ctl = r.control.runs.length ? `${f(r.control.mean.f1)} / ${f(r.control.mean.auroc)}` : 'n/a';
-        const train = r.runs.every((x) => x.trainSeconds !== undefined) ? f(mean(r.runs.map((x) => x.trainSeconds!)), 1) : `${f(mean(r.runs.map((x) => x.seconds)), 1)} (fit+score)`;
+        const split = r.runs.every((x) => x.trainSeconds !== undefined);
+        const train = split ? f(mean(r.runs.map((x) => x.trainSeconds!)), 1) : `${f(mean(r.runs.map((x) => x.seconds)), 1)} (fit+score)`;
+        const scoreS = split ? mean(r.runs.map((x) => x.seconds - x.trainSeconds!)) : NaN;
+        const score = split ? f(scoreS, scoreS < 1 ? 2 : 1) : 'n/a';
         const published = protocol === 'paper' ? (r.paper ? f(r.paper.f1, 4) : '') : publishedF1(r.model, ds, protocol);
-        out.push(`| ${r.model} | ${r.runs.length}${r.runsNote ? '*' : ''} | ${pm(r, 'precision')} | ${pm(r, 'recall')} | ${pm(r, 'f1')} | ${pm(r, 'auroc')} | ${pm(r, 'ap')} | ${ctl} | ${train} | ${published} |`);
+        out.push(`| ${r.model} | ${r.runs.length}${r.runsNote ? '*' : ''} | ${pm(r, 'precision')} | ${pm(r, 'recall')} | ${pm(r, 'f1')} | ${pm(r, 'auroc')} | ${pm(r, 'ap')} | ${ctl} | ${train} | ${score} | ${published} |`);
       }
       const notes = rows.filter((r) => r.runsNote).map((r) => `${r.model}: ${r.runsNote}`);
       if (notes.length) out.push('', `\\* ${notes.join('; ')}.`);
