@@ -26,6 +26,7 @@ export function detectorDocs(): string {
     const sets = Object.keys(e.paperConfigs);
     out.push(`## ${e.name}`, '', `${e.summary} (${e.paper}).`, '',
       ...(e.unreliable ? [`**Does not rank rows reliably:** ${e.unreliable}`, ''] : []),
+      ...(e.slowScoring ? [`**Slow to score:** ${e.slowScoring}. \`aberrant serve\` and \`aberrant stream\` log a warning when they load such a model.`, ''] : []),
       `Untrained control in benchmarks: ${e.untrainedControl ? e.untrainedControl.description : 'none'}. `
       + `Paper data-set configurations: ${sets.length ? `${sets.join(', ')} (${[...new Set(Object.values(e.paperConfigs).map((c) => c!.source))].join('; ')})` : 'none (defaults)'}.`,
       '', '| parameter | type | default | meaning |', '|---|---|---|---|');

@@ -47,6 +47,12 @@ export interface DetectorEntry {
    */
   unreliable?: string;
   /**
+   * Set (to what was measured, in a sentence) when scoring is slow by design, e.g. a search per scored row:
+   * `aberrant fit` says so, and `aberrant serve` and `aberrant stream` log a warning when they load such a model,
+   * so that nobody puts it behind a service without knowing.
+   */
+  slowScoring?: string;
+  /**
    * The benchmark's control: parameters that make the same detector, with the same seed, skip what training
    * learns (for deep detectors, 0 epochs: the initial networks), and what that means; null: no control.
    */

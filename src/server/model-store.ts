@@ -11,7 +11,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { loadDetector, modelInputs, readModelBytes, type Detector, type InputKind } from '../index.js';
+import { detectorEntry, loadDetector, modelInputs, readModelBytes, type Detector, type InputKind } from '../index.js';
 
 export const MODEL_EXTENSION = '.abr';
 
@@ -127,6 +127,8 @@ export class ModelStore {
     const old = this.entries.get(name);
     this.entries.set(name, entry); // the swap: one assignment, after the new model is fully loaded
     this.log.info({ model: name, version: entry.version, detector: entry.det.name, replaced: old?.version ?? null }, old ? 'model reloaded' : 'model loaded');
+    const slow = detectorEntry(entry.det.name).slowScoring;
+    if (slow) this.log.warn({ model: name, detector: entry.det.name, slowScoring: slow }, 'model is slow to score');
     this.events.onLoaded?.(entry, old);
   }
 

@@ -169,6 +169,13 @@ describe('aberrant CLI', () => {
     const ae = run(['fit', '--model', 'ae', data, '--label-column', 'label', '--epochs', '2', '--seed', '3', '--out', join(dir, 'ae-quick.abr')]);
     assert.equal(ae.code, 0, ae.err);
     assert.doesNotMatch(ae.err, /warning/);
+    assert.doesNotMatch(ae.err, /slow to score/);
+  });
+
+  it('fit says when the detector is slow to score by design (AnoGAN\'s latent search per row)', () => {
+    const res = run(['fit', '--model', 'anogan', data, '--label-column', 'label', '--epochs', '1', '--param', 'searchSteps=2', '--seed', '3', '--out', join(dir, 'anogan.abr')]);
+    assert.equal(res.code, 0, res.err);
+    assert.match(res.err, /note: anogan is slow to score: each scored row runs a latent search .*rows\/s/);
   });
 
   it('fit --help lists every registered detector\'s parameters', () => {

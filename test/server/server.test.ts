@@ -310,6 +310,23 @@ describe('aberrant serve', () => {
     assert.deepEqual(w.store.list().map((e) => e.name), ['m']);
   });
 
+  it('logs a warning when it loads a model whose detector is slow to score by design (AnoGAN), and only then', async () => {
+    const dir3 = join(dir, 'models3');
+    mkdirSync(dir3);
+    const anogan = createDetector('anogan', { seed: 3, epochs: 2, batchSize: 32, searchSteps: 5 }).fit(tableFromRecords(train));
+    await writeModelBytes(join(dir3, 'slow.abr'), anogan.toBytes());
+    await writeModelBytes(join(dir3, 'fast.abr'), mixed.toBytes());
+    const logs: string[] = [];
+    await start({ models: dir3, logger: { level: 'info', stream: { write: (l: string) => { logs.push(l); } } } });
+    const warned = logs.map((l) => JSON.parse(l) as { level: number; msg: string; model?: string; detector?: string; slowScoring?: string })
+      .filter((l) => l.msg === 'model is slow to score');
+    assert.equal(warned.length, 1, logs.join(''));
+    assert.equal(warned[0].model, 'slow');
+    assert.equal(warned[0].detector, 'anogan');
+    assert.equal(warned[0].level, 40);
+    assert.match(warned[0].slowScoring!, /latent search .* rows\/s/);
+  });
+
   it('scores in worker threads exactly as in the main thread (scores and explanations)', async () => {
     const worker = await start({ workers: 1, workerRows: 10 });
     const many = makeRows(300, 5);

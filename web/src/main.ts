@@ -99,7 +99,7 @@ function showDetector(): void {
   const name = el.detectorSelect.value;
   const params = parameterDocs(name).filter((p) => p.name !== 'preprocessing').map((p) => `${p.name}${p.default !== undefined ? `=${JSON.stringify(p.default)}` : ''}`);
   const entry = detectorEntry(name), summary = entry.summary.trim();
-  el.detectorInfo.textContent = `${entry.unreliable ? `Does not rank rows reliably: ${entry.unreliable} ` : ''}${summary}${/[.!?]$/.test(summary) ? '' : '.'} Parameters: ${params.join(', ') || 'none'}.`;
+  el.detectorInfo.textContent = `${entry.unreliable ? `Does not rank rows reliably: ${entry.unreliable} ` : ''}${summary}${/[.!?]$/.test(summary) ? '' : '.'}${entry.slowScoring ? ` Slow to score: ${entry.slowScoring}.` : ''} Parameters: ${params.join(', ') || 'none'}.`;
 }
 
 // ---- jobs -------------------------------------------------------------------------------------------------

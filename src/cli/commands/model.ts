@@ -39,6 +39,7 @@ export function registerModelCommands(program: Command, setup: () => void): void
       const table = await readData(data, o);
       const entry = detectorEntry(o.model), det = entry.create(detectorParams(o));
       if (entry.unreliable) process.stderr.write(`warning: ${o.model} does not rank rows reliably: ${printable(entry.unreliable)}\n`);
+      if (entry.slowScoring) process.stderr.write(`note: ${o.model} is slow to score: ${printable(entry.slowScoring)}\n`);
       const bar = progressBar(`fitting ${o.model}`);
       det.fit(table, {
         labelColumn: o.labelColumn, drop: o.drop, categorical: o.categorical, numeric: o.numeric, maxCategories: o.maxCategories,

@@ -1,5 +1,6 @@
 /** stream: a scoring worker on a Redis Streams consumer group (src/stream/worker.ts). */
 import { Option, type Command } from 'commander';
+import { detectorEntry } from '../../index.js';
 import { defaultConsumerName, jsonLogger, STREAM_DEFAULTS, StreamWorker } from '../../stream/worker.js';
 import { nonNegativeInt, readModel } from '../common.js';
 
@@ -40,6 +41,8 @@ export function registerStream(program: Command, setup: () => void): void {
       const { det } = readModel(model);
       const consumer = o.consumer ?? defaultConsumerName();
       const log = jsonLogger(undefined, { component: 'stream', consumer });
+      const slow = detectorEntry(det.name).slowScoring;
+      if (slow) log.warn('model is slow to score', { detector: det.name, slowScoring: slow });
       const worker = new StreamWorker(det, {
         redis: o.redis, input: o.input, output: o.output, group: o.group, consumer, deadLetter: o.deadLetter ?? `${o.input}:dead`,
         batch: o.batch, blockMs: o.block, start: o.start, claimIdleMs: o.claimIdle, claimIntervalMs: o.claimInterval,

@@ -164,8 +164,9 @@ export class AnoganDetector extends DeepDetector<AnoganParams, AnoganConfig> {
 
 registerDetector({
   name: 'anogan',
-  summary: 'AnoGAN: a GAN (generator G, discriminator D, cross-entropy) on the normal rows; each scored row searches the latent space (searchSteps Adam steps from one fixed draw) for the z minimising (1 - lambda) ||x - G(z)||_1 + lambda ||f(x) - f(G(z))||_1 (f: D\'s features); score = that loss. Slow to score: ~1,100 rows/s with defaults on 2,000 x 6 (niced, busy 2-core machine)',
+  summary: 'AnoGAN: a GAN (generator G, discriminator D, cross-entropy) on the normal rows; each scored row searches the latent space (searchSteps Adam steps from one fixed draw) for the z minimising (1 - lambda) ||x - G(z)||_1 + lambda ||f(x) - f(G(z))||_1 (f: D\'s features); score = that loss',
   paper: 'Schlegl et al., IPMI 2017 (arXiv:1703.05921)',
+  slowScoring: 'each scored row runs a latent search (searchSteps Adam steps through G and D): ~1,100 rows/s with the defaults on 2,000 x 6 rows (niced, busy 2-core machine); docs/benchmarks.md\'s "score s" column has it beside every other detector',
   paramsSchema: AnoganParamsSchema,
   quickParams: { epochs: 20, batchSize: 32, learningRate: 5e-3, searchSteps: 20 },
   untrainedControl: UNTRAINED_CONTROL,
