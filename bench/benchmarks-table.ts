@@ -243,10 +243,12 @@ export function benchmarksMarkdown(dir: string): string {
       out.push(`### ${ds}`, '', '| detector | runs | precision | recall | F1 | AUROC | AP | untrained F1 / AUROC | train s | score s | published F1 |', '|---|---|---|---|---|---|---|---|---|---|---|');
       for (const r of rows) {
         const ctl = r.control.runs.length ? `${f(r.control.mean.f1)} / ${f(r.control.mean.auroc)}` : 'n/a';
-        const split = r.runs.every((x) => x.trainSeconds !== undefined);
-        const train = split ? f(mean(r.runs.map((x) => x.trainSeconds!)), 1) : `${f(mean(r.runs.map((x) => x.seconds)), 1)} (fit+score)`;
-        const scoreS = split ? mean(r.runs.map((x) => x.seconds - x.trainSeconds!)) : NaN;
-        const score = split ? f(scoreS, scoreS < 1 ? 2 : 1) : 'n/a';
+        let train = `${f(mean(r.runs.map((x) => x.seconds)), 1)} (fit+score)`, score = 'n/a';
+        if (r.runs.every((x) => x.trainSeconds !== undefined)) {
+          const s = mean(r.runs.map((x) => x.seconds - x.trainSeconds!));
+          train = f(mean(r.runs.map((x) => x.trainSeconds!)), 1);
+          score = f(s, s < 1 ? 2 : 1);
+        }
         const published = protocol === 'paper' ? (r.paper ? f(r.paper.f1, 4) : '') : publishedF1(r.model, ds, protocol);
         out.push(`| ${r.model} | ${r.runs.length}${r.runsNote ? '*' : ''} | ${pm(r, 'precision')} | ${pm(r, 'recall')} | ${pm(r, 'f1')} | ${pm(r, 'auroc')} | ${pm(r, 'ap')} | ${ctl} | ${train} | ${score} | ${published} |`);
       }
