@@ -345,7 +345,6 @@ export function benchmarksMarkdown(dir: string): string {
 const OUT_OF_REACH: Record<string, string> = {
   'icl-kddcup': 'the authors\' settings: ~25 min an epoch here, up to 2,000 epochs (docs/performance.md, ICL)',
   'icl-kddcup-rev': 'the authors\' settings: ~6 min an epoch here, up to 2,000 epochs (docs/performance.md, ICL)',
-  'goad-kddcup-rev': 'the authors\' settings: about 65-70 min a seed here (paper protocol seed 1: 3,939 s plus 311 s for its control; half-normal seeds 1-2: 3,985 s and 3,788 s with theirs; another job on the other core), about 6 h for 5 seeds of one protocol',
 };
 
 /** " (about T a seed under P)" from the same detector and data set under another protocol, or "". */
