@@ -14,7 +14,8 @@
  * (the harness's jobs); the native kernels then use --threads threads, 1 unless given (the process's count,
  * shared by the jobs). Results reproduce for the same seed, backend and kernel thread count; each JSON records
  * both (threads, and jobs when above 1). --extend adds seeds to an existing file that holds fewer than asked
- * (e.g. --slow-runs 20 after a 5-seed file): it runs only the missing seeds and merges (mergeRuns). The file is
+ * (e.g. --slow-runs 20 after a 5-seed file): it runs only the missing seeds and merges (mergeRuns), and refuses
+ * before the first seed when the backend, kernel threads or --jobs differ from the file's runs. The file is
  * rewritten after every --jobs seeds, so a stopped job loses at most the group in progress.
  * A file with fewer than 20 runs carries a runsNote saying why; --runs-note TEXT gives the reason when the
  * generic one (a large set, or a slow model) is not it (e.g. a deterministic detector on a protocol that uses
@@ -26,7 +27,7 @@ import { join } from 'node:path';
 import { useBestBackend, backendInfo } from '../src/backend-node.js';
 import { PAPER_DATASETS } from '../src/data/datasets/bundled.js';
 import { detectorNames } from '../src/detectors/registry.js';
-import { checkJobs, kernelThreadsForJobs, mergeRuns, PROTOCOLS, type BenchResult, type Protocol } from '../src/harness/paper.js';
+import { checkJobs, extendMismatch, kernelThreadsForJobs, mergeRuns, PROTOCOLS, type BenchResult, type Protocol } from '../src/harness/paper.js';
 import { ALL_DATASETS, DEFAULT_SUITE_DIR, loadBenchData, SLOW_ROWS } from './datasets.js';
 
 const argv = process.argv.slice(2);
@@ -68,6 +69,8 @@ for (const name of datasets) {
       const existing = existsSync(file) && !force ? JSON.parse(readFileSync(file, 'utf8')) as BenchResult : null;
       if (existing && !(extend && existing.runs.length < n)) { process.stderr.write(`${file}: exists (${existing.runs.length} runs), kept\n`); continue; }
       if (existing && existing.runs[0]?.seed !== seed) throw new Error(`${file}: its runs start at seed ${existing.runs[0]?.seed}, not --seed ${seed}; cannot extend`);
+      const mismatch = existing && extendMismatch(existing, { ...backendInfo(), jobs });
+      if (mismatch) throw new Error(`${file}: cannot extend, different ${mismatch} (give --jobs, --threads or ABERRANT_THREADS as the existing runs had them)`);
       const have = existing?.runs.length ?? 0;
       process.stderr.write(`${model} on ${name}, ${protocol} protocol, ${existing ? `runs ${have + 1}..${n} added to ${have}` : `${n} runs`} ...\n`);
       // --jobs seeds at a time, the file rewritten after each group (as paper-sweeps): a stopped job keeps every

@@ -219,7 +219,8 @@ export function mergeRuns<T extends BenchResult>(first: T, more: T): T {
     if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${what}: cannot merge runs with different ${k} (${JSON.stringify(a)} vs ${JSON.stringify(b)})`);
   };
   same('model', first.model, more.model); same('data set', first.dataset, more.dataset); same('protocol', first.protocol, more.protocol);
-  same('backend', first.backend, more.backend); same('kernel threads', first.threads, more.threads); same('jobs', first.jobs ?? 1, more.jobs ?? 1);
+  const how = extendMismatch(first, { backend: more.backend, threads: more.threads, jobs: more.jobs ?? 1 });
+  if (how) throw new Error(`${what}: cannot merge runs with different ${how}`);
   // The resolved configuration holds the last run's fitted details (e.g. a solver's iterations): not compared.
   const withoutResolved = (c: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(c).filter(([k]) => k !== 'resolved'));
   same('configuration', withoutResolved(first.config), withoutResolved(more.config));
@@ -231,6 +232,15 @@ export function mergeRuns<T extends BenchResult>(first: T, more: T): T {
     control: { ...first.control, runs: controlRuns, mean: cagg.mean, std: cagg.std },
     seconds: first.seconds + more.seconds,
   };
+}
+
+/**
+ * How runs made with `how` differ from `existing` in what mergeRuns requires to match (backend, kernel threads,
+ * seeds run at once), or null. The --extend paths check it before running, so a mismatch costs no seed's compute.
+ */
+export function extendMismatch(existing: Pick<BenchResult, 'backend' | 'threads' | 'jobs'>, how: { backend?: string; threads?: number; jobs: number }): string | null {
+  const diff = (k: string, a: unknown, b: unknown): string | null => JSON.stringify(a) === JSON.stringify(b) ? null : `${k}: ${JSON.stringify(a)} in the existing runs, ${JSON.stringify(b)} in the added ones`;
+  return diff('backend', existing.backend, how.backend) ?? diff('kernel threads', existing.threads, how.threads) ?? diff('jobs', existing.jobs ?? 1, how.jobs);
 }
 
 /** The number of seeds run at once (BenchOptions.jobs): a positive integer, 1 when not given. */

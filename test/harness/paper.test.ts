@@ -6,7 +6,7 @@ import { parseCsv } from '../../src/data/readers/index.js';
 import { labelsFromColumn } from '../../src/data/labels.js';
 import { TsKernels, withKernels } from '../../src/engine/backend/index.js';
 import { Rng } from '../../src/engine/rng.js';
-import { matrixSource, mergeRuns, runBenchmark, runPaperBenchmark, splitRun, type BenchResult } from '../../src/harness/paper.js';
+import { extendMismatch, matrixSource, mergeRuns, runBenchmark, runPaperBenchmark, splitRun, type BenchResult } from '../../src/harness/paper.js';
 import { runLabelledBenchmark } from '../../src/harness/labelled.js';
 import { summarize } from '../../src/harness/stats.js';
 import { createDetector } from '../../src/detectors/registry.js';
@@ -58,6 +58,17 @@ describe('benchmark harness', () => {
     assert.throws(() => mergeRuns(first, runBenchmark(src, { ...o, runs: 1, seed: 6 })), /start at seed 6, not 5/);
     assert.throws(() => mergeRuns(first, runBenchmark(src, { ...o, runs: 1, seed: 5, epochs: 3 })), /different configuration/);
     assert.throws(() => mergeRuns(first, runBenchmark(src, { ...o, runs: 1, seed: 5, noControl: true })), /different untrained control/);
+    const next = runBenchmark(src, { ...o, runs: 1, seed: 5 });
+    assert.throws(() => mergeRuns(first, { ...next, jobs: 2 }), /different jobs: 1 in the existing runs, 2 in the added ones/);
+    assert.throws(() => mergeRuns({ ...first, threads: 1 }, { ...next, threads: 2 }), /different kernel threads: 1 in the existing runs, 2/);
+  });
+  it('extendMismatch names what an --extend run would fail to merge on, before any seed runs', () => {
+    const had = { backend: 'native', threads: 1 };
+    assert.equal(extendMismatch(had, { ...had, jobs: 1 }), null);
+    assert.equal(extendMismatch({ ...had, jobs: 2 }, { ...had, jobs: 2 }), null);
+    assert.equal(extendMismatch(had, { ...had, jobs: 2 }), 'jobs: 1 in the existing runs, 2 in the added ones');
+    assert.equal(extendMismatch(had, { backend: 'typescript', threads: 1, jobs: 1 }), 'backend: "native" in the existing runs, "typescript" in the added ones');
+    assert.equal(extendMismatch(had, { backend: 'native', threads: 2, jobs: 1 }), 'kernel threads: 1 in the existing runs, 2 in the added ones');
   });
   it('half-normal flags the test anomaly rate and says that it uses the test labels', () => {
     const r = runBenchmark(src, { ...dagmm, runs: 1, seed: 1, protocol: 'half-normal', epochs: 2, noControl: true });
