@@ -243,12 +243,12 @@ export function extendMismatch(existing: Pick<BenchResult, 'backend' | 'threads'
   return diff('backend', existing.backend, how.backend) ?? diff('kernel threads', existing.threads, how.threads) ?? diff('jobs', existing.jobs ?? 1, how.jobs);
 }
 
-/** The number of seeds run at once (BenchOptions.jobs): a positive integer, 1 when not given. */
 /** Native kernel threads for a run: the given count, else 1 when several jobs share the cores, else the default. */
 export function kernelThreadsForJobs(jobs: number, threads?: number): number | undefined {
   return threads ?? (jobs > 1 ? 1 : undefined);
 }
 
+/** The number of seeds run at once (BenchOptions.jobs): a positive integer, 1 when not given. */
 export function checkJobs(jobs: number | undefined): number {
   if (jobs === undefined) return 1;
   if (!(Number.isInteger(jobs) && jobs >= 1)) throw new Error(`jobs must be a positive integer (seeds run at once), got ${String(jobs)}`);
