@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { backendInfo, useBestBackend } from '../src/backend-node.js';
 import { loadPaperDataset, PAPER_DATASETS, type BenchDataset, type PaperDatasetName } from '../src/data/datasets/bundled.js';
 import { detectorNames } from '../src/detectors/registry.js';
-import { checkJobs, extendMismatch, kernelThreadsForJobs, mergeRuns, type BenchOptions, type BenchResult } from '../src/harness/paper.js';
+import { checkExtendable, checkJobs, kernelThreadsForJobs, mergeRuns, type BenchOptions, type BenchResult } from '../src/harness/paper.js';
 import { runPaperBenchmarkAsync } from '../src/harness/parallel.js';
 import { Plot } from '../src/report/svg.js';
 
@@ -104,10 +104,8 @@ export async function runSweeps(o: SweepOptions): Promise<{ written: string[]; k
     const have = existing?.runs.length ?? 0;
     if (existing && !(o.extend && have < o.runs)) { kept.push(cell.file); log(`${cell.file}: exists (${have} runs), kept`); continue; }
     if (existing) {
-      if (existing.runs[0]?.seed !== o.seed) throw new Error(`${cell.file}: its runs start at seed ${existing.runs[0]?.seed}, not --seed ${o.seed}; cannot extend`);
+      checkExtendable(cell.file, existing, { seed: o.seed, ...backendInfo(), jobs: o.jobs });
       if (existing.epochsOverride !== (o.epochs ?? null)) throw new Error(`${cell.file}: ran with epochs override ${existing.epochsOverride}, not ${o.epochs ?? 'none'}; cannot extend`);
-      const mismatch = extendMismatch(existing, { ...backendInfo(), jobs: o.jobs });
-      if (mismatch) throw new Error(`${cell.file}: cannot extend, different ${mismatch} (give --jobs, --threads or ABERRANT_THREADS as the existing runs had them)`);
     }
     ds ??= loadPaperDataset(o.dataset);
     mkdirSync(join(o.out, cell.table), { recursive: true });

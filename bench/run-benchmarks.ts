@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { useBestBackend, backendInfo } from '../src/backend-node.js';
 import { PAPER_DATASETS } from '../src/data/datasets/bundled.js';
 import { detectorNames } from '../src/detectors/registry.js';
-import { checkJobs, extendMismatch, kernelThreadsForJobs, mergeRuns, PROTOCOLS, type BenchResult, type Protocol } from '../src/harness/paper.js';
+import { checkExtendable, checkJobs, kernelThreadsForJobs, mergeRuns, PROTOCOLS, type BenchResult, type Protocol } from '../src/harness/paper.js';
 import { ALL_DATASETS, DEFAULT_SUITE_DIR, loadBenchData, SLOW_ROWS } from './datasets.js';
 
 const argv = process.argv.slice(2);
@@ -68,9 +68,7 @@ for (const name of datasets) {
       const n = slow ? slowRuns : runs;
       const existing = existsSync(file) && !force ? JSON.parse(readFileSync(file, 'utf8')) as BenchResult : null;
       if (existing && !(extend && existing.runs.length < n)) { process.stderr.write(`${file}: exists (${existing.runs.length} runs), kept\n`); continue; }
-      if (existing && existing.runs[0]?.seed !== seed) throw new Error(`${file}: its runs start at seed ${existing.runs[0]?.seed}, not --seed ${seed}; cannot extend`);
-      const mismatch = existing && extendMismatch(existing, { ...backendInfo(), jobs });
-      if (mismatch) throw new Error(`${file}: cannot extend, different ${mismatch} (give --jobs, --threads or ABERRANT_THREADS as the existing runs had them)`);
+      if (existing) checkExtendable(file, existing, { seed, ...backendInfo(), jobs });
       const have = existing?.runs.length ?? 0;
       process.stderr.write(`${model} on ${name}, ${protocol} protocol, ${existing ? `runs ${have + 1}..${n} added to ${have}` : `${n} runs`} ...\n`);
       // --jobs seeds at a time, the file rewritten after each group (as paper-sweeps): a stopped job keeps every

@@ -248,6 +248,13 @@ export function kernelThreadsForJobs(jobs: number, threads?: number): number | u
   return threads ?? (jobs > 1 ? 1 : undefined);
 }
 
+/** Throws, before any seed runs, when seeds run as `how` cannot be added to `file`'s existing runs by mergeRuns. */
+export function checkExtendable(file: string, existing: Pick<BenchResult, 'runs' | 'backend' | 'threads' | 'jobs'>, how: { seed: number; backend?: string; threads?: number; jobs: number }): void {
+  if (existing.runs[0]?.seed !== how.seed) throw new Error(`${file}: its runs start at seed ${existing.runs[0]?.seed}, not --seed ${how.seed}; cannot extend`);
+  const mismatch = extendMismatch(existing, how);
+  if (mismatch) throw new Error(`${file}: cannot extend, different ${mismatch} (give --jobs, --threads or ABERRANT_THREADS as the existing runs had them)`);
+}
+
 /** The number of seeds run at once (BenchOptions.jobs): a positive integer, 1 when not given. */
 export function checkJobs(jobs: number | undefined): number {
   if (jobs === undefined) return 1;
