@@ -8,11 +8,12 @@
  *
  *   node dist/bench/auto-study.js [--datasets thyroid,wdbc] [--protocols paper,unsupervised] [--runs 5]
  *     [--slow-runs 2] [--suite-dir ../shared/data/dev-suite] [--out docs/results/auto-study.json]
+ *     [--dump DIR] [--skip-auto]   (DIR: per-run labels and tempered candidate scores; --skip-auto: no auto check fit)
  *
  * Output: JSON with, per data set and protocol, mean AUROC / AP over seeds for every single candidate and
  * every combination variant. Labels enter only the metrics.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { useBestBackend, backendInfo } from '../src/backend-node.js';
 import { Rng } from '../src/engine/rng.js';
 import { AUTO_DEFAULT_MEMBERS, combineMembers, memberStats, normalise, type AutoParams } from '../src/detectors/auto/detector.js';
@@ -36,6 +37,8 @@ const datasets = list('datasets', ALL_DATASETS);
 const protocols = list('protocols', ['paper', 'unsupervised']) as Protocol[];
 const runs = Number(opt('runs', '5')), slowRuns = Number(opt('slow-runs', '2'));
 const out = opt('out', 'docs/results/auto-study.json');
+/** --dump DIR: also write each run's labels and every candidate's tempered test scores (Float32, one file per data set, protocol and seed) for offline analysis of combinations. */
+const dumpDir = opt('dump', '');
 const members = AUTO_DEFAULT_MEMBERS.map((m) => (typeof m === 'string' ? { detector: m, params: {} } : m));
 
 useBestBackend('auto');
@@ -90,7 +93,19 @@ for (const name of datasets) {
           }
         }
       }
-      {
+      if (dumpDir) {
+        mkdirSync(dumpDir, { recursive: true });
+        const names = [...fitted.keys(), ...[...memberFits.keys()].filter((m) => memberFits.get(m) !== fitted.get(m)).map((m) => `${m} (member)`)];
+        const fitsOf = (k: string) => (k.endsWith(' (member)') ? memberFits.get(k.slice(0, -9))! : fitted.get(k)!);
+        const header = { dataset: name, protocol, seed, rows: split.test.length, names };
+        const parts = [Buffer.from(Float32Array.from(split.testLabels).buffer), ...names.map((k) => {
+          const f = fitsOf(k), st = memberStats(f.train);
+          return Buffer.from(Float32Array.from(f.test, (s) => normalise('tempered', st, s)).buffer);
+        })];
+        writeFileSync(`${dumpDir}/${name}-${protocol}-${seed}.json`, `${JSON.stringify(header)}\n`);
+        writeFileSync(`${dumpDir}/${name}-${protocol}-${seed}.f32`, Buffer.concat(parts));
+      }
+      if (!argv.includes('--skip-auto')) {
         const t = performance.now();
         const det = createDetector('auto', { seed }).fit(fitRows, data.source.fitOptions);
         const s = protocolScores(det, protocol, testRows, split.test.length);

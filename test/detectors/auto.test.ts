@@ -142,6 +142,9 @@ describe('auto', () => {
     assert.throws(() => new AutoDetector({ members: ['auto'] }), /auto cannot be its own member/);
     assert.throws(() => new AutoDetector({ members: ['pca', 'pca'] }), /member 2 .* repeats member 1/);
     assert.throws(() => new AutoDetector({ members: [] }), /members/);
+    // A member that cannot be fitted (knn needs more rows than neighbours) is named, with the way out.
+    const twoRows = { data: Float32Array.from([0, 1, 2, 3]), rows: 2, cols: 2 };
+    assert.throws(() => new AutoDetector({ seed: 1 }).fit(twoRows), /auto: member 2 \(knn\) could not be fitted on 2 rows x 2 columns: .*nNeighbors \(5\).*--model iforest/);
     // The same detector with different parameters is two members.
     assert.doesNotThrow(() => new AutoDetector({ members: ['pca', { detector: 'pca', params: { score: 'reconstruction' } }] }));
   });

@@ -184,7 +184,13 @@ export class AutoDetector extends DetectorBase<AutoParams> {
       const spec = memberSpec(m);
       const seed = ctx.rng.fork(`member ${i} ${spec.detector}`).nextU32() & 0x7fffffff;
       const params = { ...spec.params, seed };
-      const model = entryOf(spec.detector).create(params).fit(input, { numeric: names });
+      let model: Detector;
+      try {
+        model = entryOf(spec.detector).create(params).fit(input, { numeric: names });
+      } catch (e) {
+        // auto is the default, so the user may never have named this member: say whose error it is and the way out.
+        throw new Error(`auto: member ${i + 1} (${spec.detector}) could not be fitted on ${rows} rows x ${cols} columns: ${(e as Error).message}; choose a single detector (e.g. --model iforest) or other members`, { cause: e });
+      }
       ctx.onProgress?.(i + 1, this.params.members.length, `member ${spec.detector} fitted`);
       return { detector: spec.detector, params, model, stats: memberStats(model.trainingScores!) };
     });
