@@ -60,6 +60,61 @@ function autoStudySection(file: string): string[] {
   return out;
 }
 
+type WeightsStudy = {
+  members: string[]; steps: number | null; sets?: string[][]; protocols: string[]; datasets: string[]; runs: Record<string, number>;
+  singles: Record<string, Record<string, number>>;
+  equalWeights: { weights: number[]; margin: number; auroc: Record<string, number> } | null;
+  bestInHindsight: { weights: number[]; margin: number; auroc: Record<string, number> };
+  perCell?: Record<string, number[]>;
+  leaveOneOut: { auroc: Record<string, number>; perDataset: { dataset: string; weights: number[]; auroc: Record<string, number> }[] };
+};
+
+/** How far fixed member weights could take auto: bench/auto-weights.ts's JSONs (docs/results/studies/auto-weights-*.json), one row each. */
+function autoWeightsSection(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const files = readdirSync(dir).filter((f) => /^auto-weights-.*\.json$/.test(f)).sort();
+  if (files.length === 0) return [];
+  const studies = files.map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as WeightsStudy] as const);
+  const both = (r: Record<string, number>, ps: string[]) => ps.map((p) => f(r[p])).join(' / ');
+  const out = ['## How far fixed weights could take auto', '',
+    'From `node dist/bench/auto-weights.js` over the per-run scores that `node dist/bench/auto-study.js --dump DIR --skip-auto`',
+    '(and, for the `-trim` members, `node dist/bench/auto-trim.js --dump DIR`) write: every weight vector on a grid over the',
+    'members\' tempered scores, its mean AUROC per protocol over the data sets, against each protocol\'s best single',
+    'candidate (iforest, eif, knn, lof, pca, ecod, copod, hbos, gmm) on the same runs. "Best in hindsight" is chosen with the',
+    'labels (the largest worse-protocol margin over the best single): no label-free fixed weighting of those members can do',
+    'better on these runs. "Leave one data set out" chooses the weights that way on the other sets and meets the held-out',
+    'one: what tuning the weights to a benchmark gives on a table it has not seen. `knn-trim` and `lof-trim` are knn and lof',
+    'refitted without the 10% of fitted rows auto\'s own training scores rank highest (a label-free answer to masking by',
+    'anomalies that sit together in the fitted rows). Cells are paper / unsupervised mean AUROC; margins below 0 mean',
+    'short of the best single detector under at least one protocol. The runs are fewer than in the tables above (3 seeds',
+    'on the small sets, fewer on the large: the runs column counts them), so differences of a few thousandths are noise.', '',
+    'With `--sets` the choice is between whole member sets, each weighted equally, and the baseline is the first set.', '',
+    '| members | data sets (runs) | best single | equal weights (baseline) | best in hindsight (weights) | its margin | leave one data set out | its margin |',
+    '|---|---|---|---|---|---|---|---|'];
+  for (const [file, s] of studies) {
+    const ps = s.protocols;
+    const best = ps.map((p) => Object.entries(s.singles[p]).sort((a, b) => b[1] - a[1])[0]);
+    const lodoMargin = Math.min(...ps.map((p, i) => s.leaveOneOut.auroc[p] - best[i][1]));
+    const what = s.sets ? `equal weights over one of: ${s.sets.map((x) => `{${x.join(', ')}}`).join('; ')}` : `${s.members.join(', ')}, grid 1/${s.steps}`;
+    out.push(`| ${what} (\`${file}\`) | ${s.datasets.length} (${Object.values(s.runs).reduce((a, b) => a + b, 0)}) | ${best.map(([n, v]) => `${n} ${f(v)}`).join(' / ')} | ${s.equalWeights ? both(s.equalWeights.auroc, ps) : 'n/a'} | ${both(s.bestInHindsight.auroc, ps)} (${s.bestInHindsight.weights.map((w) => w.toFixed(2)).join('/')}) | ${f(s.bestInHindsight.margin)} | ${both(s.leaveOneOut.auroc, ps)} | ${f(lodoMargin)} |`);
+  }
+  for (const [file, s] of studies) {
+    if (!s.sets || !s.perCell) continue;
+    out.push('', `Per data set (\`${file}\`): mean AUROC of each member set with equal weights, paper / unsupervised; the set leave-one-out chose when that data set was held out is marked.`, '',
+      `| data set | ${s.sets.map((x) => x.join(', ')).join(' | ')} |`, `|---|${s.sets.map(() => '---').join('|')}|`);
+    for (const d of s.datasets) {
+      const chosen = s.leaveOneOut.perDataset.find((r) => r.dataset === d)!.weights;
+      const pick = s.sets.findIndex((set) => s.members.every((m, j) => Math.abs(chosen[j] - (set.includes(m) ? 1 / set.length : 0)) < 1e-9));
+      out.push(`| ${d} | ${s.sets.map((_, i) => `${s.protocols.map((p) => f(s.perCell![`${d}/${p}`][i])).join(' / ')}${i === pick ? ' (chosen)' : ''}`).join(' | ')} |`);
+    }
+  }
+  const reach = studies.filter(([, s]) => s.bestInHindsight.margin > 0).map(([f]) => f);
+  out.push('', reach.length === 0
+    ? 'No member set above reaches the goal even with weights chosen by the labels: on these runs, no fixed weighting of its members has a mean AUROC above every single candidate\'s under both protocols.'
+    : `Weights chosen by the labels reach the goal on these runs for ${reach.join(', ')}; the leave-one-data-set-out column says whether such a choice carries to an unseen table.`, '');
+  return out;
+}
+
 type ThroughputSide = { fitSeconds: number; scoreSeconds: number; fitCpuSeconds: number; scoreCpuSeconds: number; auroc: number; estimator?: string; error?: string };
 
 /** bench/classical-throughput.ts's JSON as a table: each classical detector against scikit-learn on the same rows. */
@@ -288,6 +343,7 @@ export function benchmarksMarkdown(dir: string): string {
   out.push(...autoHeadToHeadSection(results));
   out.push(...againstControlAndAe(results, models));
   out.push(...autoStudySection(join(dir, '..', 'auto-study.json')));
+  out.push(...autoWeightsSection(join(dir, '..', 'studies')));
   out.push(...throughputSection(join(dir, '..', 'throughput', 'classical-500k.json')));
   // Where each detector wins: computed from the table, so it cannot drift from the numbers.
   const deep = models.filter((m) => !m.startsWith('sklearn-'));

@@ -12,6 +12,10 @@ describe('docs/benchmarks.md', () => {
     const expected = benchmarksMarkdown(`${root}docs/results/benchmarks`);
     assert.equal(readFileSync(`${root}docs/benchmarks.md`, 'utf8'), expected);
     assert.match(expected, /\| dagmm \| 20 \|/, 'the DAGMM reproduction runs are in the table');
+    // The fixed-weights study: one row per committed JSON, and the per-data-set table of the member-set comparison.
+    assert.match(expected, /## How far fixed weights could take auto/);
+    assert.match(expected, /\| iforest, knn, pca, ecod, grid 1\/20 \(`auto-weights-1-grid.json`\) \| 11 \(\d+\) \|/);
+    assert.match(expected, /\| landsat \| [0-9.]+ \/ [0-9.]+( \(chosen\))? \|/);
   });
 });
 
