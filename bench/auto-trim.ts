@@ -15,7 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { useBestBackend } from '../src/backend-node.js';
 import { Rng } from '../src/engine/rng.js';
-import { memberStats, normalise } from '../src/detectors/auto/detector.js';
+import { AUTO_DEFAULT_MEMBERS, memberStats, normalise } from '../src/detectors/auto/detector.js';
 import { createDetector } from '../src/detectors/registry.js';
 import { protocolScores, splitRun, type Protocol } from '../src/harness/paper.js';
 import { checkArgs } from './args.js';
@@ -33,7 +33,8 @@ const runs = Number(opt('runs', '3')), slowRuns = Number(opt('slow-runs', '2')),
 if (!(frac > 0 && frac < 1)) throw new Error(`--trim must be a fraction in (0, 1), got ${opt('trim', '')}`);
 /** As auto-study: above this many fitted rows knn and lof keep a seeded 10,000-row reference set (auto's knn member does too). */
 const NEIGHBOUR_LIMIT = 50000, NEIGHBOUR_ROWS = 10000;
-const AUTO_MEMBERS = ['iforest', 'knn', 'pca', 'ecod'];
+// auto's member names; their parameters here are the study's (knn keeps its own reference set only above NEIGHBOUR_LIMIT rows, where auto always caps it at AUTO_KNN_REFERENCE_ROWS).
+const AUTO_MEMBERS = AUTO_DEFAULT_MEMBERS.map((m) => (typeof m === 'string' ? m : m.detector));
 
 useBestBackend('auto');
 mkdirSync(dump, { recursive: true });
