@@ -17,7 +17,8 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { aurocSplit, argMax, leaveOneOut, simplexGrid, weightMargins, type WeightCell } from '../src/harness/weights.js';
+import { auroc } from '../src/metrics/ranking.js';
+import { argMax, leaveOneOut, simplexGrid, weightMargins, type WeightCell } from '../src/harness/weights.js';
 import { checkArgs } from './args.js';
 
 const argv = process.argv.slice(2);
@@ -76,10 +77,10 @@ for (const d of datasets) {
       grid.forEach((w, g) => {
         s.fill(0);
         per.forEach((x, j) => { if (w[j] > 0) for (let i = 0; i < s.length; i++) s[i] += w[j] * x[i]; });
-        combo[g] += aurocSplit(s, r.labels) / rs.length;
+        combo[g] += auroc(s, r.labels) / rs.length;
       });
     }
-    const single = Object.fromEntries(singles.map((k) => [k, mean(rs.map((r) => aurocSplit(r.scores.get(k)!, r.labels)))]));
+    const single = Object.fromEntries(singles.map((k) => [k, mean(rs.map((r) => auroc(r.scores.get(k)!, r.labels)))]));
     cells.push({ dataset: d, protocol: p, combo, single });
     process.stderr.write(`${d}/${p}: ${rs.length} runs${equal >= 0 ? `, equal weights ${combo[equal].toFixed(3)}` : ''}\n`);
   }

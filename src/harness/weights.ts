@@ -1,38 +1,10 @@
 /**
  * How far fixed member weights could take auto: the hindsight bound of a weighted mean of normalised member
  * scores, and an honest estimate of choosing the weights on some data sets and meeting others (leave one data
- * set out). Used by bench/auto-weights.ts on the scores auto-study dumps; labels enter only here, which is the
- * point: the best weights found with them bound what any label-free weighting of the same members can reach.
+ * set out). Used by bench/auto-weights.ts on the scores auto-study dumps; labels enter only through the test
+ * AUROCs it is given, which is the point: the best weights found with them bound what any label-free weighting
+ * of the same members can reach.
  */
-
-/**
- * AUROC from the positives' and negatives' scores sorted apart (ties count one half, as the rank formula):
- * O(n log n) on typed arrays, fast enough for a grid of weights over millions of scored rows.
- */
-export function aurocSplit(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  if (scores.length !== labels.length) throw new Error(`aurocSplit: ${scores.length} scores but ${labels.length} labels`);
-  let nPos = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i]) nPos++;
-  const nNeg = scores.length - nPos;
-  if (nPos === 0 || nNeg === 0) return NaN;
-  const pos = new Float64Array(nPos), neg = new Float64Array(nNeg);
-  for (let i = 0, p = 0, q = 0; i < scores.length; i++) {
-    const s = scores[i];
-    if (Number.isNaN(s)) throw new Error(`aurocSplit: score ${i} is NaN`);
-    if (labels[i]) pos[p++] = s; else neg[q++] = s;
-  }
-  pos.sort(); neg.sort();
-  // For each positive: negatives strictly below count 1, equal ones 1/2.
-  let below = 0, upTo = 0, wins = 0;
-  for (let i = 0; i < nPos; i++) {
-    const s = pos[i];
-    while (below < nNeg && neg[below] < s) below++;
-    if (upTo < below) upTo = below;
-    while (upTo < nNeg && neg[upTo] <= s) upTo++;
-    wins += below + (upTo - below) / 2;
-  }
-  return wins / (nPos * nNeg);
-}
 
 /** Every weight vector over `k` members with entries that are multiples of 1/steps and sum to 1. */
 export function simplexGrid(k: number, steps: number): Float64Array[] {

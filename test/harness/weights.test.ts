@@ -1,27 +1,9 @@
-/** The auto-weights analysis: the fast AUROC against the rank formula, the simplex grid, the margin objective and leave-one-out. */
+/** The auto-weights analysis: the simplex grid, the margin objective and leave-one-out. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng } from '../../src/engine/rng.js';
-import { argMax, aurocSplit, leaveOneOut, simplexGrid, weightMargins, type WeightCell } from '../../src/harness/weights.js';
-import { auroc } from '../../src/metrics/ranking.js';
+import { argMax, leaveOneOut, simplexGrid, weightMargins, type WeightCell } from '../../src/harness/weights.js';
 
 describe('auto-weights analysis', () => {
-  it('aurocSplit equals the rank-formula AUROC, ties included', () => {
-    const rng = new Rng(3);
-    for (const n of [2, 7, 100, 1000]) {
-      // Coarse scores make many ties across the classes.
-      const scores = Float64Array.from({ length: n }, () => Math.floor(rng.uniform() * 5));
-      const labels = Uint8Array.from({ length: n }, (_, i) => (i < 2 ? i : rng.uniform() < 0.3 ? 1 : 0));
-      assert.ok(Math.abs(aurocSplit(scores, labels) - auroc(scores, labels)) < 1e-12, `n=${n}`);
-    }
-    assert.equal(aurocSplit([1, 2, 3], [0, 1, 1]), 1);
-    assert.equal(aurocSplit([3, 2, 1], [0, 1, 1]), 0);
-    assert.equal(aurocSplit([1, 1], [0, 1]), 0.5);
-    assert.ok(Number.isNaN(aurocSplit([1, 2], [1, 1])));
-    assert.throws(() => aurocSplit([1, NaN], [0, 1]), /score 1 is NaN/);
-    assert.throws(() => aurocSplit([1], [0, 1]), /1 scores but 2 labels/);
-  });
-
   it('simplexGrid lists every weight vector on the grid once, each summing to 1', () => {
     const g = simplexGrid(4, 20);
     assert.equal(g.length, 1771); // C(23, 3)

@@ -1,6 +1,7 @@
 /** Metrics against hand-computed cases. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Rng } from '../../src/engine/rng.js';
 import { auroc, averagePrecision } from '../../src/metrics/ranking.js';
 import { flaggedCount, topKMetrics } from '../../src/metrics/threshold.js';
 
@@ -52,6 +53,39 @@ describe('AUROC and average precision', () => {
   it('average precision matches scikit-learn on its documented example', () => {
     // sklearn: average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) = 0.8333...
     near(averagePrecision([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]), 5 / 6, 'AP');
+  });
+  it('agree with pair counting and a threshold-by-threshold sum on random scores with many ties', () => {
+    // Oracles straight from the definitions, O(n^2): every (anomaly, normal) pair, and every distinct threshold.
+    const pairAuroc = (s: Float64Array, l: Uint8Array): number => {
+      let wins = 0, pairs = 0;
+      for (let i = 0; i < s.length; i++) if (l[i]) for (let j = 0; j < s.length; j++) if (!l[j]) { pairs++; wins += s[i] > s[j] ? 1 : s[i] === s[j] ? 0.5 : 0; }
+      return wins / pairs;
+    };
+    const thresholdAp = (s: Float64Array, l: Uint8Array): number => {
+      const pos = l.reduce((a, b) => a + b, 0);
+      let ap = 0, prevRecall = 0;
+      for (const t of [...new Set(s)].sort((a, b) => b - a)) {
+        let tp = 0, flagged = 0;
+        for (let i = 0; i < s.length; i++) if (s[i] >= t) { flagged++; tp += l[i]; }
+        ap += (tp / pos - prevRecall) * (tp / flagged);
+        prevRecall = tp / pos;
+      }
+      return ap;
+    };
+    const rng = new Rng(3);
+    for (const [n, levels] of [[2, 2], [7, 3], [100, 5], [400, 1000], [400, 2]] as const) {
+      const s = Float64Array.from({ length: n }, () => Math.floor(rng.uniform() * levels) - levels / 2);
+      const l = Uint8Array.from({ length: n }, (_, i) => (i < 2 ? i : rng.uniform() < 0.3 ? 1 : 0));
+      near(auroc(s, l), pairAuroc(s, l), `AUROC n=${n} levels=${levels}`);
+      near(averagePrecision(s, l), thresholdAp(s, l), `AP n=${n} levels=${levels}`);
+    }
+  });
+  it('infinite scores rank as extremes; a NaN score or a length mismatch is an error naming it', () => {
+    assert.equal(auroc([-Infinity, 0, Infinity], [0, 1, 1]), 1);
+    assert.equal(averagePrecision([Infinity, 0, -Infinity], [1, 0, 0]), 1);
+    assert.throws(() => auroc([1, NaN, 2], [0, 1, 0]), { message: 'auroc: the score of row 2 is NaN' });
+    assert.throws(() => averagePrecision([NaN], [1]), { message: 'averagePrecision: the score of row 1 is NaN' });
+    assert.throws(() => auroc([1], [0, 1]), { message: 'auroc: 1 scores but 2 labels' });
   });
   it('NaN when one class is missing', () => {
     assert.ok(Number.isNaN(auroc([1, 2], [0, 0])));
