@@ -62,3 +62,21 @@ describe('headToHead (auto against one detector on shared data sets)', () => {
     assert.equal(headToHead('x', new Map([['a', { auto: 0.9, other: 0.1 }]])).worst, null);
   });
 });
+
+describe('expectedCell (the "Not yet run" list of docs/benchmarks.md)', () => {
+  it('asks every detector on the paper sets, and the classical ones, auto, NeuTraL AD and ICL on every set under paper and unsupervised', async () => {
+    const { expectedCell } = await import('../../bench/benchmarks-table.js');
+    for (const m of ['dagmm', 'icl', 'knn', 'auto']) {
+      assert.equal(expectedCell(m, 'thyroid', 'paper'), true, m);
+      assert.equal(expectedCell(m, 'thyroid', 'half-normal'), true, m);
+      assert.equal(expectedCell(m, 'landsat', 'half-normal'), false, `${m}: half-normal is for the paper sets only`);
+    }
+    for (const m of ['icl', 'neutralad', 'knn', 'auto']) {
+      assert.equal(expectedCell(m, 'landsat', 'paper'), true, m);
+      assert.equal(expectedCell(m, 'landsat', 'unsupervised'), true, m);
+      assert.equal(expectedCell(m, 'arrhythmia', 'unsupervised'), true, m);
+    }
+    assert.equal(expectedCell('dagmm', 'landsat', 'paper'), false);
+    assert.equal(expectedCell('dagmm', 'thyroid', 'unsupervised'), false);
+  });
+});
