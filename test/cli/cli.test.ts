@@ -153,6 +153,9 @@ describe('aberrant CLI', () => {
     const res = run(['fit', data, '--label-column', 'label', '--seed', '3', '--out', m]);
     assert.equal(res.code, 0, res.err);
     assert.match(res.err, /auto combined iforest, knn, pca, ecod: one detector per family/);
+    // each member on its own line with its resolved parameters
+    assert.match(res.err, /^ {4}1\. iforest +\{"nEstimators":100,/m);
+    assert.match(res.err, /^ {4}4\. ecod +\{/m);
     const manifest = JSON.parse(run(['inspect', m, '--json']).out) as { detector: string; config: { resolved: { members: { detector: string }[] } } };
     assert.equal(manifest.detector, 'auto');
     assert.deepEqual(manifest.config.resolved.members.map((x) => x.detector), ['iforest', 'knn', 'pca', 'ecod']);

@@ -17,6 +17,20 @@ interface FitOpts extends DetectorOptionValues, ReadOptionValues {
 /** Lines of score output are written in chunks of about this many characters. */
 const OUTPUT_CHUNK_CHARS = 1 << 20;
 
+/** JSON for one line: numbers to 6 significant digits, long arrays cut to their first 6 values and a count. */
+function compactJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => {
+    if (typeof x === 'number' && Number.isFinite(x) && !Number.isInteger(x)) return Number(x.toPrecision(6));
+    if (Array.isArray(x) && x.length > 6) return [...x.slice(0, 6), `... ${x.length} values`];
+    return x;
+  });
+}
+
+/** A resolved `members` list (auto's): entries that name a detector. */
+function isMemberList(v: unknown): v is { detector: string; params?: unknown; resolved?: unknown }[] {
+  return Array.isArray(v) && v.length > 0 && v.every((m) => typeof m === 'object' && m !== null && typeof (m as { detector?: unknown }).detector === 'string');
+}
+
 export function registerModelCommands(program: Command, setup: () => void): void {
   const paramHelp = detectorNames().map((n) => `\nParameters of ${n} (--param key=value):\n${parameterDocs(n).map((p) => `  ${p.name.padEnd(24)} ${p.description}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}`).join('\n')}`).join('\n');
 
@@ -65,7 +79,13 @@ export function registerModelCommands(program: Command, setup: () => void): void
       }
       err('configuration (auto = chosen from the data\'s shape):');
       const auto = new Set((r.auto as string[] | undefined) ?? []);
-      for (const [k, v] of Object.entries(r)) if (k !== 'auto') err(`  ${k.padEnd(22)} ${JSON.stringify(v)}${auto.has(k) ? '  (auto)' : ''}`);
+      for (const [k, v] of Object.entries(r)) {
+        if (k === 'auto') continue;
+        if (isMemberList(v)) { // auto's members: one line each, so the list reads like the rest of the table
+          err(`  ${k}${auto.has(k) ? '  (auto)' : ''}`);
+          v.forEach((m, i) => err(`    ${i + 1}. ${m.detector.padEnd(10)} ${compactJson(m.resolved ?? m.params ?? {})}`));
+        } else err(`  ${k.padEnd(22)} ${JSON.stringify(v)}${auto.has(k) ? '  (auto)' : ''}`);
+      }
       const why = det.explain();
       if (why) err(why);
       err(`threshold ${fmt(det.threshold, 6)} (${det.thresholdRule})`);
