@@ -159,6 +159,10 @@ describe('aberrant CLI', () => {
     const manifest = JSON.parse(run(['inspect', m, '--json']).out) as { detector: string; config: { resolved: { members: { detector: string }[] } } };
     assert.equal(manifest.detector, 'auto');
     assert.deepEqual(manifest.config.resolved.members.map((x) => x.detector), ['iforest', 'knn', 'pca', 'ecod']);
+    const ins = run(['inspect', m]); // the same member lines as fit, read back from the file
+    assert.equal(ins.code, 0, ins.err);
+    assert.match(ins.out, /^ {4}1\. iforest +\{"nEstimators":100,/m);
+    assert.match(ins.out, /^ {4}4\. ecod +\{/m);
     const sc = run(['score', m, data]);
     assert.equal(sc.code, 0, sc.err);
     assert.equal(sc.out.trim().split('\n').length, 401);

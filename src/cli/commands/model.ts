@@ -31,6 +31,24 @@ function isMemberList(v: unknown): v is { detector: string; params?: unknown; re
   return Array.isArray(v) && v.length > 0 && v.every((m) => typeof m === 'object' && m !== null && typeof (m as { detector?: unknown }).detector === 'string');
 }
 
+/**
+ * A resolved configuration as display lines, shared by fit and inspect: keys chosen from the data marked (auto),
+ * auto's members one per line. Values are escaped and cut at `maxChars` (a model file may come from anyone).
+ */
+function configLines(resolved: Record<string, unknown>, maxChars: number): string[] {
+  const chosen = new Set(Array.isArray(resolved.auto) ? resolved.auto : []);
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(resolved)) {
+    if (k === 'auto') continue;
+    const key = shortPrintable(k, 64), mark = chosen.has(k) ? '  (auto)' : '';
+    if (isMemberList(v)) { // auto's members: one line each, so the list reads like the rest of the table
+      lines.push(`  ${key}${mark}`);
+      v.forEach((m, i) => lines.push(`    ${i + 1}. ${shortPrintable(m.detector, 64).padEnd(10)} ${shortPrintable(compactJson(m.resolved ?? m.params ?? {}), maxChars)}`));
+    } else lines.push(`  ${key.padEnd(22)} ${shortPrintable(JSON.stringify(v) ?? 'undefined', maxChars)}${mark}`);
+  }
+  return lines;
+}
+
 export function registerModelCommands(program: Command, setup: () => void): void {
   const paramHelp = detectorNames().map((n) => `\nParameters of ${n} (--param key=value):\n${parameterDocs(n).map((p) => `  ${p.name.padEnd(24)} ${p.description}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}`).join('\n')}`).join('\n');
 
@@ -78,14 +96,7 @@ export function registerModelCommands(program: Command, setup: () => void): void
         if (schema.suggestedLabel && !o.labelColumn) err(`note: column "${schema.suggestedLabel}" looks like a label and was left out; pass --label-column ${schema.suggestedLabel} to say so, or --numeric/--categorical to use it`);
       }
       err('configuration (auto = chosen from the data\'s shape):');
-      const auto = new Set((r.auto as string[] | undefined) ?? []);
-      for (const [k, v] of Object.entries(r)) {
-        if (k === 'auto') continue;
-        if (isMemberList(v)) { // auto's members: one line each, so the list reads like the rest of the table
-          err(`  ${k}${auto.has(k) ? '  (auto)' : ''}`);
-          v.forEach((m, i) => err(`    ${i + 1}. ${m.detector.padEnd(10)} ${compactJson(m.resolved ?? m.params ?? {})}`));
-        } else err(`  ${k.padEnd(22)} ${JSON.stringify(v)}${auto.has(k) ? '  (auto)' : ''}`);
-      }
+      for (const line of configLines(r, Infinity)) err(line);
       const why = det.explain();
       if (why) err(why);
       err(`threshold ${fmt(det.threshold, 6)} (${det.thresholdRule})`);
@@ -171,7 +182,7 @@ export function registerModelCommands(program: Command, setup: () => void): void
       console.log(`${p(modelPath)}: ${info.bytes} bytes, checksum ok, format ${manifest.formatVersion}, written by aberrant ${sp(manifest.libraryVersion)} at ${sp(manifest.createdAt)}`);
       console.log(`detector ${sp(manifest.detector)}`);
       const resolved = (manifest.config as { resolved?: Record<string, unknown> }).resolved ?? {};
-      for (const [k, v] of Object.entries(resolved)) console.log(`  ${sp(k).padEnd(22)} ${shortPrintable(JSON.stringify(v), 200)}`);
+      for (const line of configLines(resolved, 200)) console.log(line);
       console.log(`threshold ${fmt(det.threshold, 6)} (${p(det.thresholdRule)})`);
       console.log(`features (${det.featureNames.length}): ${det.featureNames.slice(0, 20).map(sp).join(', ')}${det.featureNames.length > 20 ? ', ...' : ''}`);
       const tr = det.training;
