@@ -96,6 +96,8 @@ void ab_mean_cross_products(int64_t rows, int64_t cols, const float *x, double *
 void ab_knn_leaf_update(int64_t na, int64_t n, int64_t k, int64_t cols, const float *g, const int32_t *active,
                         const double *err, const float *query, const float *ref, const int32_t *leaf_rows,
                         const int32_t *runs, const double *qnorm, const int32_t *exclude, double *dist2, int32_t *idx);
+/* out (n x m) = (g^T + row shift) - column shift in float32 (distance.c; Kernels.transposeShift). */
+void ab_transpose_shift(int64_t m, int64_t n, const float *g, const float *row_shift, const float *col_shift, float *out);
 /* Isolation-forest path sums over the trees in order (forest.c; Kernels.isolationPathSums); normals NULL =
  * axis splits, else nnormals values; returns -1 when its scratch cannot be allocated. */
 int ab_isolation_path_sums(int64_t rows, int64_t cols, const float *x, const int32_t *feature, const float *threshold,

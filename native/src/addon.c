@@ -995,6 +995,19 @@ static napi_value js_knn_leaf_update(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_transpose_shift(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "transposeShift", 6)) return NULL;
+  int64_t m = get_int(&A, 0, "m"), n = get_int(&A, 1, "n");
+  const float *g = get_f32(&A, 2, "g", m * n, 0);
+  const float *row_shift = get_f32(&A, 3, "rowShift", m, 0);
+  const float *col_shift = get_f32(&A, 4, "colShift", n, 0);
+  float *out = get_f32(&A, 5, "out", m * n, 0);
+  if (A.failed) return NULL;
+  ab_transpose_shift(m, n, g, row_shift, col_shift, out);
+  return NULL;
+}
+
 static napi_value js_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -1072,6 +1085,7 @@ NAPI_MODULE_INIT() {
     { "squaredDistances64", js_sq_dist64 },
     { "meanCrossProducts", js_mean_cross_products },
     { "knnLeafUpdate", js_knn_leaf_update },
+    { "transposeShift", js_transpose_shift },
     { "isolationPathSums", js_isolation_path_sums },
     { "jsExp", js_js_exp },
     { "expAffine", js_exp_affine },

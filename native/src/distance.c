@@ -209,6 +209,36 @@ void ab_knn_leaf_update(int64_t na, int64_t n, int64_t k, int64_t cols, const fl
   }
 }
 
+/* Kernels.transposeShift: transposeShiftInto (kernels.ts) in C, the same float32 sums in the same order, so the
+ * same bits: 4 x 4 blocks transposed in SSE registers, 16 x 16 tiles of them (whole cache lines read and
+ * written); the scalar loop does the edges. */
+void ab_transpose_shift(int64_t m, int64_t n, const float *g, const float *row_shift, const float *col_shift, float *out) {
+  int64_t m4 = 0, n4 = 0;
+#if AB_X86
+  m4 = m & ~(int64_t)3; n4 = n & ~(int64_t)3;
+  for (int64_t i0 = 0; i0 < m4; i0 += 16) {
+    const int64_t i1 = i0 + 16 < m4 ? i0 + 16 : m4;
+    for (int64_t j0 = 0; j0 < n4; j0 += 16) {
+      const int64_t j1 = j0 + 16 < n4 ? j0 + 16 : n4;
+      for (int64_t i = i0; i < i1; i += 4) {
+        const __m128 r = _mm_loadu_ps(row_shift + i);
+        for (int64_t j = j0; j < j1; j += 4) {
+          __m128 a = _mm_loadu_ps(g + i * n + j), b = _mm_loadu_ps(g + (i + 1) * n + j);
+          __m128 c = _mm_loadu_ps(g + (i + 2) * n + j), d = _mm_loadu_ps(g + (i + 3) * n + j);
+          _MM_TRANSPOSE4_PS(a, b, c, d);
+          _mm_storeu_ps(out + j * m + i, _mm_sub_ps(_mm_add_ps(a, r), _mm_set1_ps(col_shift[j])));
+          _mm_storeu_ps(out + (j + 1) * m + i, _mm_sub_ps(_mm_add_ps(b, r), _mm_set1_ps(col_shift[j + 1])));
+          _mm_storeu_ps(out + (j + 2) * m + i, _mm_sub_ps(_mm_add_ps(c, r), _mm_set1_ps(col_shift[j + 2])));
+          _mm_storeu_ps(out + (j + 3) * m + i, _mm_sub_ps(_mm_add_ps(d, r), _mm_set1_ps(col_shift[j + 3])));
+        }
+      }
+    }
+  }
+#endif
+  for (int64_t i = 0; i < m; i++)
+    for (int64_t j = i < m4 ? n4 : 0; j < n; j++) out[j * m + i] = (g[i * n + j] + row_shift[i]) - col_shift[j];
+}
+
 /* Kernels.tripletHinge: GOAD's triplet centre hinge over rows feature vectors z (rows x f, row r belonging to
  * centre r % m), the m centres c (m x f) and zc = z c^T (rows x m, from the gemm). The nearest other centre of
  * row r minimises ||c_j||^2 - 2 zc_rj over j != r % m (first on ties; ||c_j||^2 summed in double in order), the

@@ -10,6 +10,10 @@
  * multiplied. On clustered data most leaves are skipped; on structureless high-dimensional data none
  * are, and the cost is that of plain brute force (queries x reference x (d + 1) multiply-adds).
  *
+ * The reference rows' own neighbours (a fit's leave-one-out search) take each leaf's rows as a query block, and
+ * one block of products serves both leaves of a pair: see searchSelf. Where no leaf is skipped that halves the
+ * multiply-adds.
+ *
  * Distances: for a query block and a leaf, g = ||y||^2 - 2 x.y in float32 (one gemm on augmented rows [x, 1]
  * and [-2y, ||y||^2]), so ||x - y||^2 ~ ||x||^2 + g. That expansion cancels badly for near rows, so it only
  * decides which rows can be neighbours: with E a rigorous bound on its float32 error (Higham's gamma_{d+1}
@@ -21,7 +25,8 @@
  * a neighbour at distance 0 (scikit-learn's semantics).
  *
  * Memory: the index (a permutation, leaf centres and radii), one queryBlock x leafSize float32 block and the
- * results (k per query); never queries x reference.
+ * results (k per query); never queries x reference. A self-search also keeps a copy of the rows in leaf order and
+ * a bit per pair of leaves.
  */
 import { kernels } from '../engine/backend/index.js';
 import { distinctRows } from '../data/distinct-rows.js';
@@ -33,8 +38,10 @@ export interface Neighbors {
   indices: Int32Array;
   /** Euclidean distances in float64, [queries, k], ascending. */
   distances: Float64Array;
-  /** Query-reference pairs the gemm evaluated (queries x reference rows without any leaf skipped). */
+  /** Query-reference pairs screened (queries x reference rows without any leaf skipped). */
   evaluatedPairs: number;
+  /** Entries the gemm computed: evaluatedPairs, less the half of each block a self-search used for both leaves. */
+  multipliedPairs: number;
 }
 
 export interface SearchOptions {
@@ -44,14 +51,19 @@ export interface SearchOptions {
    * excluded: a duplicate of the row at another index is a neighbour at distance 0.
    */
   exclude?: Int32Array;
-  /** Queries per gemm block (default QUERY_BLOCK). */
+  /** Queries per gemm block (default QUERY_BLOCK; a self-search takes one leaf's rows at a time instead). */
   queryBlock?: number;
+  /**
+   * Whether a search of the reference rows among themselves (the same array, exclude the identity) computes each
+   * block of distances once for both leaves (default true; false: the plain search, for comparisons).
+   */
+  symmetric?: boolean;
 }
 
 /**
  * Default sizes: a 512 x 256 float32 block is 512 KiB. Smaller leaves are skipped more often on clustered data
- * (measured: 28% of the pairs evaluated at 256 against 88% at 1024 on bench/neighbors.ts's 20 clusters, 20,000
- * x 50) and cost up to a third more on structureless data, where nothing is skipped.
+ * (measured: 28% of the pairs evaluated at 256 against 88% at 1024 on 20 clusters, 20,000 x 50, with the
+ * benchmark since folded into bench/classical-throughput.ts) and cost up to a third more on structureless data, where nothing is skipped.
  */
 export const QUERY_BLOCK = 512;
 export const LEAF_SIZE = 256;
@@ -259,9 +271,14 @@ export class NeighborIndex {
     if (k > available) {
       throw new Error(`k-nearest neighbours: asked for ${k} neighbours but there are only ${refRows} reference rows${exclude ? ' (each row is not its own neighbour)' : ''}; need k <= ${available}`);
     }
-    if (queryRows === 0) return { k, indices: new Int32Array(0), distances: new Float64Array(0), evaluatedPairs: 0 };
+    if (queryRows === 0) return { k, indices: new Int32Array(0), distances: new Float64Array(0), evaluatedPairs: 0, multipliedPairs: 0 };
     const groups = distinctRows(query, queryRows, cols);
-    if (groups.count > DEDUPLICATE_BELOW * queryRows) return this.searchRows(query, queryRows, k, o);
+    if (groups.count > DEDUPLICATE_BELOW * queryRows) {
+      // The shared blocks keep a bit per pair of leaves: up to 64 MiB of them (5.9 million rows at 256 a leaf).
+      const leaves = this.leafStart.length - 1;
+      const self = o.symmetric !== false && query === this.ref && queryRows === refRows && exclude !== undefined && isIdentity(exclude) && leaves * leaves <= 2 ** 29;
+      return self ? this.searchSelf(k) : this.searchRows(query, queryRows, k, o);
+    }
     // Equal query rows have equal lists: search each distinct row once. With an exclusion map, k + 1 neighbours
     // without it, and each query drops its own excluded index (the k nearest without one row are the k + 1
     // nearest less that row, or the first k when it is not among them).
@@ -277,7 +294,29 @@ export class NeighborIndex {
         indices[i * k + t] = nb.indices[from + p]; distances[i * k + t] = nb.distances[from + p]; t++;
       }
     }
-    return { k, indices, distances, evaluatedPairs: nb.evaluatedPairs };
+    return { k, indices, distances, evaluatedPairs: nb.evaluatedPairs, multipliedPairs: nb.multipliedPairs };
+  }
+
+  /**
+   * Lower bounds lb[t * leaves + l] on the squared distance from each of m queries (augmented rows qa, squared norms
+   * qNorm[offset + t]) to each leaf, ||x - c||^2 >= ||x||^2 + g - E, through g; minLb per leaf over the queries, and
+   * leafOrder sorted by it (nearest first).
+   */
+  private leafBounds(m: number, qa: Float32Array, qNorm: Float64Array, offset: number, g: Float32Array, lb: Float64Array, minLb: Float64Array, leafOrder: number[]): void {
+    const leaves = this.leafStart.length - 1, cols = this.cols;
+    kernels().gemm(false, true, m, leaves, cols + 1, qa, this.centres, 0, g);
+    minLb.fill(Infinity);
+    for (let t = 0; t < m; t++) {
+      const qn = qNorm[offset + t], err = expansionError(cols, qn, this.centreNormMax);
+      for (let l = 0; l < leaves; l++) {
+        // Margins for float64 rounding of the sqrt, the difference and the square.
+        const gap = Math.sqrt(Math.max(0, qn + g[t * leaves + l] - err)) * (1 - 2 ** -50) - this.radii[l];
+        const v = gap > 0 ? gap * gap * (1 - 1e-12) : 0;
+        lb[t * leaves + l] = v;
+        if (v < minLb[l]) minLb[l] = v;
+      }
+    }
+    leafOrder.sort((u, v) => minLb[u] - minLb[v] || u - v);
   }
 
   /** search() row by row: every query row searched on its own. */
@@ -295,7 +334,10 @@ export class NeighborIndex {
     for (let i = 0; i < queryRows; i++) order[count[leafOf[i]]++] = i;
 
     const qa = new Float32Array(bq * w), qact = new Float32Array(bq * w), ra = this.augmentedRows();
-    const activeRows = new Int32Array(bq), errs = new Float64Array(bq);
+    const errs = new Float64Array(bq);
+    // The block's rows, norms, excluded indices and lists, contiguous (in row order they are scattered).
+    const qb = new Float32Array(bq * cols), qNormB = new Float64Array(bq), exB = exclude ? new Int32Array(bq) : null;
+    const d2B = new Float64Array(bq * k), idxB = new Int32Array(bq * k);
     const g = new Float32Array(bq * Math.max(this.leafSize, leaves));
     const lb = new Float64Array(bq * leaves), minLb = new Float64Array(leaves), active = new Int32Array(bq);
     const leafOrder = Array.from({ length: leaves }, (_, l) => l);
@@ -307,30 +349,21 @@ export class NeighborIndex {
         const qi = order[b0 + t];
         qa.set(query.subarray(qi * cols, (qi + 1) * cols), t * w);
         qa[t * w + cols] = 1;
+        qb.set(query.subarray(qi * cols, (qi + 1) * cols), t * cols);
+        qNormB[t] = qNorm[qi];
+        if (exB) exB[t] = exclude![qi];
       }
-      // Lower bounds on the squared distance from each query to each leaf: ||x - c||^2 >= ||x||^2 + g - E.
-      gemm.gemm(false, true, m, leaves, w, qa, this.centres, 0, g);
-      minLb.fill(Infinity);
-      for (let t = 0; t < m; t++) {
-        const qn = qNorm[order[b0 + t]], err = expansionError(cols, qn, this.centreNormMax);
-        for (let l = 0; l < leaves; l++) {
-          // Margins for float64 rounding of the sqrt, the difference and the square.
-          const gap = Math.sqrt(Math.max(0, qn + g[t * leaves + l] - err)) * (1 - 2 ** -50) - this.radii[l];
-          const v = gap > 0 ? gap * gap * (1 - 1e-12) : 0;
-          lb[t * leaves + l] = v;
-          if (v < minLb[l]) minLb[l] = v;
-        }
-      }
-      leafOrder.sort((u, v) => minLb[u] - minLb[v] || u - v);
+      d2B.fill(Infinity, 0, m * k); idxB.fill(-1, 0, m * k);
+      this.leafBounds(m, qa, qNormB, 0, g, lb, minLb, leafOrder);
       for (const l of leafOrder) {
         // Queries that may still find a neighbour in leaf l (<=: a row at the k-th distance with a lower index).
         let na = 0;
-        for (let t = 0; t < m; t++) if (lb[t * leaves + l] <= dist2[order[b0 + t] * k + k - 1]) active[na++] = t;
+        for (let t = 0; t < m; t++) if (lb[t * leaves + l] <= d2B[t * k + k - 1]) active[na++] = t;
         if (na === 0) {
           // Leaves come by their smallest bound: once no query needs one because every bound is beyond every
           // query's k-th distance, no later leaf is needed either.
           let worst = 0;
-          for (let t = 0; t < m; t++) worst = Math.max(worst, dist2[order[b0 + t] * k + k - 1]);
+          for (let t = 0; t < m; t++) worst = Math.max(worst, d2B[t * k + k - 1]);
           if (minLb[l] > worst) break;
           continue;
         }
@@ -338,20 +371,125 @@ export class NeighborIndex {
         gemm.gatherRows(na, w, qa, active, 0, qact);
         gemm.gemm(false, true, na, n, w, qact, ra.subarray(s * w, (s + n) * w), 0, g);
         evaluated += na * n;
-        for (let u = 0; u < na; u++) {
-          const qi = order[b0 + active[u]];
-          activeRows[u] = qi;
-          errs[u] = expansionError(cols, qNorm[qi], this.maxLeafNorm[l]);
-        }
+        for (let u = 0; u < na; u++) errs[u] = expansionError(cols, qNormB[active[u]], this.maxLeafNorm[l]);
         // Row y can enter only if ||x||^2 + g - err <= the current k-th squared distance; candidates are
         // recomputed exactly (Kernels.knnLeafUpdate: the same loop in C on the native backend).
-        gemm.knnLeafUpdate(na, n, k, cols, g, activeRows, errs, query, ref, perm.subarray(s, s + n), this.runs?.subarray(s, s + n) ?? null, qNorm, exclude ?? null, dist2, idx);
+        gemm.knnLeafUpdate(na, n, k, cols, g, active, errs, qb, ref, perm.subarray(s, s + n), this.runs?.subarray(s, s + n) ?? null, qNormB, exB, d2B, idxB);
+      }
+      for (let t = 0; t < m; t++) {
+        const o = order[b0 + t] * k;
+        dist2.set(d2B.subarray(t * k, (t + 1) * k), o); idx.set(idxB.subarray(t * k, (t + 1) * k), o);
       }
     }
     const distances = new Float64Array(queryRows * k);
     for (let t = 0; t < distances.length; t++) distances[t] = Math.sqrt(dist2[t]);
-    return { k, indices: idx, distances, evaluatedPairs: evaluated };
+    return { k, indices: idx, distances, evaluatedPairs: evaluated, multipliedPairs: evaluated };
   }
+
+  /**
+   * The reference rows' own neighbours (exclude: the identity). Leaf by leaf, each leaf's rows are the query
+   * block, visiting leaves nearest first as searchRows does. Where most of the block's rows need a later leaf B,
+   * the whole block against B is multiplied once and serves both sides: the block's rows take B's rows as
+   * candidates, and B's rows take the block's through the transposed values, shifted to B's side
+   * (||x||^2 - 2 x.y = g + ||x||^2 - ||y||^2), and B never meets this leaf again. The exact recomputation is the
+   * same, so the lists are those of searchRows, bit for bit; on data where no leaf is skipped, half the
+   * multiply-adds. The queries' lists and a copy of their rows are kept in leaf order, so that B's rows, a
+   * different leaf at every block, are contiguous in memory (in row order they miss the cache at every block).
+   */
+  private searchSelf(k: number): Neighbors {
+    const { cols, ref, perm, rows: n, norms } = this, leaves = this.leafStart.length - 1, w = cols + 1;
+    // Position p in leaf order is query row perm[p]: its values, squared norm, excluded index (itself) and list.
+    const xp = new Float32Array(n * cols), gemm = kernels();
+    gemm.gatherRows(n, cols, ref, perm, 0, xp);
+    const normsP = Float64Array.from(perm, (r) => norms[r]), norms32 = Float32Array.from(normsP), position = selfExclusion(n);
+    const dist2 = new Float64Array(n * k).fill(Infinity), idx = new Int32Array(n * k).fill(-1);
+    const ra = this.augmentedRows(), size = this.leafSize, runs = this.runs;
+    const qa = new Float32Array(size * w), qact = new Float32Array(size * w);
+    const g = new Float32Array(size * Math.max(size, leaves)), gt = new Float32Array(size * size);
+    const lb = new Float64Array(size * leaves), minLb = new Float64Array(leaves);
+    const active = new Int32Array(size), errs = new Float64Array(size);
+    // covered bit a * leaves + b: leaf a's rows have met every row of leaf b.
+    const covered = new Uint32Array(Math.ceil((leaves * leaves) / 32));
+    const cover = (a: number, b: number): void => { const bit = a * leaves + b; covered[bit >>> 5] |= 1 << (bit & 31); };
+    const leafOrder = Array.from({ length: leaves }, (_, l) => l);
+    let evaluated = 0, multiplied = 0;
+    const leafBlock = (a: number): number => {
+      const sa = this.leafStart[a], na = this.leafStart[a + 1] - sa;
+      for (let t = 0; t < na; t++) {
+        qa.set(xp.subarray((sa + t) * cols, (sa + t + 1) * cols), t * w);
+        qa[t * w + cols] = 1;
+      }
+      return na;
+    };
+    // Leaf a's rows (positions sa..) take leaf b's rows (positions sb..) as candidates, values [na, nb].
+    const update = (na: number, nb: number, values: Float32Array, sa: number, sb: number): void => {
+      gemm.knnLeafUpdate(na, nb, k, cols, values, position.subarray(sa, sa + na), errs, xp, ref, perm.subarray(sb, sb + nb),
+        runs?.subarray(sb, sb + nb) ?? null, normsP, perm, dist2, idx);
+    };
+    // First every leaf against itself: each row starts the main pass with a k-th distance from its own leaf.
+    for (let a = 0; a < leaves; a++) {
+      const sa = this.leafStart[a], na = leafBlock(a);
+      gemm.gemm(false, true, na, na, w, qa, ra.subarray(sa * w, (sa + na) * w), 0, g);
+      evaluated += na * na; multiplied += na * na;
+      for (let t = 0; t < na; t++) errs[t] = expansionError(cols, normsP[sa + t], this.maxLeafNorm[a]);
+      update(na, na, g, sa, sa);
+      cover(a, a);
+    }
+    for (let a = 0; a < leaves; a++) {
+      const sa = this.leafStart[a], na = leafBlock(a);
+      this.leafBounds(na, qa, normsP, sa, g, lb, minLb, leafOrder);
+      for (const b of leafOrder) {
+        let nact = 0;
+        for (let t = 0; t < na; t++) if (lb[t * leaves + b] <= dist2[(sa + t) * k + k - 1]) active[nact++] = t;
+        if (nact === 0) {
+          let worst = 0;
+          for (let t = 0; t < na; t++) worst = Math.max(worst, dist2[(sa + t) * k + k - 1]);
+          if (minLb[b] > worst) break;
+          continue;
+        }
+        const bit = a * leaves + b;
+        if (covered[bit >>> 5] & (1 << (bit & 31))) continue;
+        const sb = this.leafStart[b], nb = this.leafStart[b + 1] - sb, rb = ra.subarray(sb * w, (sb + nb) * w);
+        if (b > a && 2 * nact >= na) {
+          // The whole block, for both leaves.
+          gemm.gemm(false, true, na, nb, w, qa, rb, 0, g);
+          evaluated += 2 * na * nb; multiplied += na * nb;
+          let maxA = 0;
+          for (let t = 0; t < na; t++) { errs[t] = expansionError(cols, normsP[sa + t], this.maxLeafNorm[b]); maxA = Math.max(maxA, normsP[sa + t]); }
+          update(na, nb, g, sa, sb);
+          gemm.transposeShift(na, nb, g, norms32.subarray(sa, sa + na), norms32.subarray(sb, sb + nb), gt);
+          // The gemm's bound for the block, plus the shift's roundings: the norms to float32, then the sum and the
+          // difference (|g + ||x||^2| <= 2 ||x||^2 + 2 ||y||^2 + E, the result <= 2 ||x||^2 + 3 ||y||^2 + E), each
+          // within 2^-24 of its value.
+          const maxB = this.maxLeafNorm[b], e = expansionError(cols, maxA, maxB);
+          for (let u = 0; u < nb; u++) errs[u] = e + 2 ** -21 * (e + maxA + maxB);
+          update(nb, na, gt, sb, sa);
+          cover(b, a);
+          continue;
+        }
+        gemm.gatherRows(nact, w, qa, active, 0, qact);
+        gemm.gemm(false, true, nact, nb, w, qact, rb, 0, g);
+        evaluated += nact * nb; multiplied += nact * nb;
+        for (let u = 0; u < nact; u++) {
+          active[u] += sa;
+          errs[u] = expansionError(cols, normsP[active[u]], this.maxLeafNorm[b]);
+        }
+        gemm.knnLeafUpdate(nact, nb, k, cols, g, active, errs, xp, ref, perm.subarray(sb, sb + nb), runs?.subarray(sb, sb + nb) ?? null, normsP, perm, dist2, idx);
+      }
+    }
+    // Back to row order.
+    const indices = new Int32Array(n * k), distances = new Float64Array(n * k);
+    for (let p = 0; p < n; p++) {
+      const o = perm[p] * k;
+      for (let t = 0; t < k; t++) { indices[o + t] = idx[p * k + t]; distances[o + t] = Math.sqrt(dist2[p * k + t]); }
+    }
+    return { k, indices, distances, evaluatedPairs: evaluated, multipliedPairs: multiplied };
+  }
+}
+
+function isIdentity(map: Int32Array): boolean {
+  for (let i = 0; i < map.length; i++) if (map[i] !== i) return false;
+  return true;
 }
 
 /**

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto, tripletHingeInto, tripletHingeBackwardInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, knnLeafUpdateInto, transposeShiftInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto, tripletHingeInto, tripletHingeBackwardInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 import { growForest, leafPathLengths } from '../../src/detectors/iforest/forest.js';
@@ -1052,6 +1052,27 @@ describe('native fused kernels', { skip }, () => {
     const d2 = new Float64Array(queries * kk).fill(Infinity), ix = new Int32Array(queries * kk);
     assert.throws(() => k.addon.knnLeafUpdate!(na, n, kk, cols, g, Int32Array.from(active, () => queries), err, query, ref, leafRows, null, qNorm, null, d2, ix), /active query index is out of range/);
     assert.throws(() => k.addon.knnLeafUpdate!(na, n, kk, cols, g, active, err, query, ref, Int32Array.from(leafRows, () => refRows), null, qNorm, null, d2, ix), /leafRows index is out of range/);
+  });
+
+  test('transposeShift: the reference loop\'s bits (wrapper and addon), tiles and edges, values of every scale', () => {
+    const k = loaded as NativeKernels;
+    for (const [m, n, seed] of [[256, 256, 1], [37, 53, 2], [4, 4, 3], [16, 17, 4], [3, 250, 5], [250, 2, 6]]) {
+      // g like ||y||^2 - 2 x.y of rows with norms near 100, shifts the norms: the sums cancel, so every rounding shows.
+      const g = rand(m * n, seed, -200, 200), rs = rand(m, seed + 10, 50, 150), cs = rand(n, seed + 20, 50, 150);
+      g[0] = 1e-40; g[m * n - 1] = -3e38;
+      const want = new Float32Array(m * n);
+      transposeShiftInto(m, n, g, rs, cs, want);
+      assert.equal(want[1], Math.fround(Math.fround(g[n] + rs[1]) - cs[0]), 'the reference rounds each operation to float32');
+      for (const viaAddon of [false, true]) {
+        const got = new Float32Array(m * n).fill(NaN);
+        if (viaAddon) k.addon.transposeShift!(m, n, g, rs, cs, got);
+        else k.transposeShift(m, n, g, rs, cs, got);
+        assert.ok(bitsEqual(got, want), `${m} x ${n} ${viaAddon ? 'addon' : 'wrapper'}`);
+      }
+    }
+    assert.throws(() => k.transposeShift(4, 4, new Float32Array(15), new Float32Array(4), new Float32Array(4), new Float32Array(16)), /g has length 15/);
+    assert.throws(() => k.transposeShift(4, 4, new Float32Array(16), new Float64Array(4) as unknown as Float32Array, new Float32Array(4), new Float32Array(16)), /rowShift and colShift must be Float32Arrays/);
+    assert.throws(() => k.transposeShift(4, 4, new Float32Array(16), new Float32Array(4), new Float32Array(3), new Float32Array(16)), /at least m = 4 and n = 4/);
   });
 
   test('knnLeafUpdate with runs of equal rows: the same lists as row by row (reference, wrapper, addon), exclusion and ties inside runs', () => {

@@ -218,6 +218,13 @@ export interface Kernels {
   squaredDistances64(m: number, n: number, k: number, x: Float32Array, v: Float32Array | Float64Array, out: Float64Array): void;
 
   /**
+   * out (n x m) = g^T shifted: out[j * m + i] = (g[i * n + j] + rowShift[i]) - colShift[j], each operation
+   * rounded to float32 (transposeShiftInto is the reference loop; the same bits on every backend). The exact kNN
+   * search's self-search turns one block of ||y||^2 - 2 x.y into the other side's ||x||^2 - 2 x.y with it.
+   */
+  transposeShift(m: number, n: number, g: Float32Array, rowShift: Float32Array, colShift: Float32Array, out: Float32Array): void;
+
+  /**
    * One leaf's update of an exact k-nearest-neighbour search (src/neighbors/knn-search.ts; knnLeafUpdateInto is
    * the reference loop): for each of na queries u (query row active[u]) and each of the leaf's n rows j in order,
    * a row whose approximate value g[u * n + j] is at most limit = (dist2[last] - qNorm[q]) + err[u] (recomputed
@@ -467,6 +474,14 @@ export function knnLeafUpdateInto(na: number, n: number, k: number, cols: number
       limit = dist2[last] - qNorm[qi] + e;
       j = end - 1;
     }
+  }
+}
+
+/** The reference loop of Kernels.transposeShift. */
+export function transposeShiftInto(m: number, n: number, g: Float32Array, rowShift: Float32Array, colShift: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < m; i++) {
+    const gi = i * n, r = rowShift[i];
+    for (let j = 0; j < n; j++) out[j * m + i] = Math.fround(g[gi + j] + r) - colShift[j];
   }
 }
 

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf, expAffineInto, tripletHingeInto, tripletHingeBackwardInto } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, transposeShiftInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf, expAffineInto, tripletHingeInto, tripletHingeBackwardInto } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -30,6 +30,7 @@ export interface NativeAddon {
     query: Float32Array, ref: Float32Array, leafRows: Int32Array, runs: Int32Array | null, qNorm: Float64Array, exclude: Int32Array | null,
     dist2: Float64Array, idx: Int32Array): void;
   meanCrossProducts?(rows: number, cols: number, x: Float32Array, mean: Float64Array, cov: Float64Array): void;
+  transposeShift?(m: number, n: number, g: Float32Array, rowShift: Float32Array, colShift: Float32Array, out: Float32Array): void;
   /** exp as V8's Math.exp computes it (fdlibm's algorithm), for the kernels that use it; a test hook too. */
   jsExp?(n: number, x: Float64Array, out: Float64Array): void;
   expAffine?(n: number, a: number, b: number, x: Float64Array, out: Float64Array): void;
@@ -268,6 +269,17 @@ export class NativeKernels implements Kernels {
     // The addon checks every index it follows (query rows, reference rows, run ends) against the arrays' lengths.
     if (typeof this.addon.knnLeafUpdate !== 'function' || na * n < 256) knnLeafUpdateInto(na, n, k, cols, g, active, err, query, ref, leafRows, runs, qNorm, exclude, dist2, idx);
     else this.addon.knnLeafUpdate(na, n, k, cols, g, active, err, query, ref, leafRows, runs, qNorm, exclude, dist2, idx);
+  }
+
+  transposeShift(m: number, n: number, g: Float32Array, rowShift: Float32Array, colShift: Float32Array, out: Float32Array): void {
+    const K = 'transposeShift';
+    dim(K, 'm', m); dim(K, 'n', n);
+    need(K, 'g', g, m * n); need(K, 'out', out, m * n);
+    if (!(rowShift instanceof Float32Array) || rowShift.length < m || !(colShift instanceof Float32Array) || colShift.length < n) {
+      throw new Error(`native ${K}: rowShift and colShift must be Float32Arrays of at least m = ${m} and n = ${n} values`);
+    }
+    if (typeof this.addon.transposeShift !== 'function' || m * n < 256) transposeShiftInto(m, n, g, rowShift, colShift, out);
+    else this.addon.transposeShift(m, n, g, rowShift, colShift, out);
   }
 
   isolationPathSums(rows: number, cols: number, x: Float32Array, feature: Int32Array, threshold: Float32Array,

@@ -1,5 +1,5 @@
 import { keepMaskInto, normalsInto } from '../rng.js';
-import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf, expAffineInto, tripletHingeInto, tripletHingeBackwardInto } from './kernels.js';
+import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, transposeShiftInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf, expAffineInto, tripletHingeInto, tripletHingeBackwardInto } from './kernels.js';
 
 /**
  * Pure-TypeScript kernels: run anywhere (Node, browsers) and serve as the oracle for the native ones.
@@ -236,6 +236,10 @@ export class TsKernels implements Kernels {
     query: Float32Array, ref: Float32Array, leafRows: Int32Array, runs: Int32Array | null, qNorm: Float64Array, exclude: Int32Array | null,
     dist2: Float64Array, idx: Int32Array): void {
     knnLeafUpdateInto(na, n, k, cols, g, active, err, query, ref, leafRows, runs, qNorm, exclude, dist2, idx);
+  }
+
+  transposeShift(m: number, n: number, g: Float32Array, rowShift: Float32Array, colShift: Float32Array, out: Float32Array): void {
+    transposeShiftInto(m, n, g, rowShift, colShift, out);
   }
 
   isolationPathSums(rows: number, cols: number, x: Float32Array, feature: Int32Array, threshold: Float32Array,
