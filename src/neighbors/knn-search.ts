@@ -63,7 +63,8 @@ export interface SearchOptions {
 /**
  * Default sizes: a 512 x 256 float32 block is 512 KiB. Smaller leaves are skipped more often on clustered data
  * (measured: 28% of the pairs evaluated at 256 against 88% at 1024 on 20 clusters, 20,000 x 50, with the
- * benchmark since folded into bench/classical-throughput.ts) and cost up to a third more on structureless data, where nothing is skipped.
+ * benchmark since folded into bench/classical-throughput.ts) and cost up to a third more on structureless data,
+ * where nothing is skipped.
  */
 export const QUERY_BLOCK = 512;
 export const LEAF_SIZE = 256;
