@@ -422,18 +422,19 @@ export class NeighborIndex {
       }
       return na;
     };
-    // Leaf a's rows (positions sa..) take leaf b's rows (positions sb..) as candidates, values [na, nb].
-    const update = (na: number, nb: number, values: Float32Array, sa: number, sb: number): void => {
-      gemm.knnLeafUpdate(na, nb, k, cols, values, position.subarray(sa, sa + na), errs, xp, ref, perm.subarray(sb, sb + nb),
+    // The queries at positions active[0..na) take the nb rows from position sb on as candidates, values [na, nb].
+    const update = (values: Float32Array, active: Int32Array, na: number, sb: number, nb: number): void => {
+      gemm.knnLeafUpdate(na, nb, k, cols, values, active, errs, xp, ref, perm.subarray(sb, sb + nb),
         runs?.subarray(sb, sb + nb) ?? null, normsP, perm, dist2, idx);
     };
+    const leafPositions = (s: number, m: number): Int32Array => position.subarray(s, s + m);
     // First every leaf against itself: each row starts the main pass with a k-th distance from its own leaf.
     for (let a = 0; a < leaves; a++) {
       const sa = this.leafStart[a], na = leafBlock(a);
       gemm.gemm(false, true, na, na, w, qa, ra.subarray(sa * w, (sa + na) * w), 0, g);
       evaluated += na * na; multiplied += na * na;
       for (let t = 0; t < na; t++) errs[t] = expansionError(cols, normsP[sa + t], this.maxLeafNorm[a]);
-      update(na, na, g, sa, sa);
+      update(g, leafPositions(sa, na), na, sa, na);
       cover(a, a);
     }
     for (let a = 0; a < leaves; a++) {
@@ -457,14 +458,14 @@ export class NeighborIndex {
           evaluated += 2 * na * nb; multiplied += na * nb;
           let maxA = 0;
           for (let t = 0; t < na; t++) { errs[t] = expansionError(cols, normsP[sa + t], this.maxLeafNorm[b]); maxA = Math.max(maxA, normsP[sa + t]); }
-          update(na, nb, g, sa, sb);
+          update(g, leafPositions(sa, na), na, sb, nb);
           gemm.transposeShift(na, nb, g, norms32.subarray(sa, sa + na), norms32.subarray(sb, sb + nb), gt);
           // The gemm's bound for the block, plus the shift's roundings: the norms to float32, then the sum and the
           // difference (|g + ||x||^2| <= 2 ||x||^2 + 2 ||y||^2 + E, the result <= 2 ||x||^2 + 3 ||y||^2 + E), each
           // within 2^-24 of its value.
           const maxB = this.maxLeafNorm[b], e = expansionError(cols, maxA, maxB);
           for (let u = 0; u < nb; u++) errs[u] = e + 2 ** -21 * (e + maxA + maxB);
-          update(nb, na, gt, sb, sa);
+          update(gt, leafPositions(sb, nb), nb, sa, na);
           cover(b, a);
           continue;
         }
@@ -475,7 +476,7 @@ export class NeighborIndex {
           active[u] += sa;
           errs[u] = expansionError(cols, normsP[active[u]], this.maxLeafNorm[b]);
         }
-        gemm.knnLeafUpdate(nact, nb, k, cols, g, active, errs, xp, ref, perm.subarray(sb, sb + nb), runs?.subarray(sb, sb + nb) ?? null, normsP, perm, dist2, idx);
+        update(g, active, nact, sb, nb);
       }
     }
     // Back to row order.
