@@ -784,7 +784,7 @@ static napi_value js_isolation_path_sums(napi_env env, napi_callback_info info) 
   }
   if (ab_isolation_path_sums(rows, cols, x, feature, threshold, left, right, (int64_t)trees, roots,
                              (int64_t)nnormals, leaf, normals, sums) != 0)
-    napi_throw_error(env, NULL, "aberrant_native.isolationPathSums: out of memory for the double copy of the normals");
+    napi_throw_error(env, NULL, "aberrant_native.isolationPathSums: out of memory for the padded normals and row copies");
   return NULL;
 }
 

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, knnLeafUpdateInto, transposeShiftInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto, tripletHingeInto, tripletHingeBackwardInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, knnLeafUpdateInto, transposeShiftInto, isolationPathSumsInto, hyperplaneDot, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto, tripletHingeInto, tripletHingeBackwardInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 import { growForest, leafPathLengths } from '../../src/detectors/iforest/forest.js';
@@ -974,14 +974,14 @@ describe('native fused kernels', { skip }, () => {
       const want = new Float64Array(m).fill(7);
       isolationPathSumsInto(m, cols, x, f.feature, f.threshold, f.left, f.right, f.roots, leaf, f.normals ?? null, want);
       assert.ok(want.every((v) => v > 0 || Number.isNaN(v)), 'every row gathers positive path lengths');
-      for (const threads of [1, 2, 3]) {
+      for (const mode of modes()) {
         for (const viaAddon of [false, true]) {
           const got = new Float64Array(m).fill(-1);
-          withMode({ simd: k.addon.simd() as 'avx2' | 'scalar', threads }, (kk) => {
+          withMode(mode, (kk) => {
             if (viaAddon) kk.addon.isolationPathSums!(m, cols, x, f.feature, f.threshold, f.left, f.right, f.roots, leaf, f.normals ?? null, got);
             else kk.isolationPathSums(m, cols, x, f.feature, f.threshold, f.left, f.right, f.roots, leaf, f.normals ?? null, got);
           });
-          assert.ok(got.every((v, i) => Object.is(v, want[i])), `${rows} x ${cols} level ${level}, ${threads} threads, ${viaAddon ? 'addon' : 'wrapper'}`);
+          assert.ok(got.every((v, i) => Object.is(v, want[i])), `${rows} x ${cols} level ${level}, ${mode.simd} ${mode.threads} threads, ${viaAddon ? 'addon' : 'wrapper'}`);
         }
       }
     }
@@ -995,6 +995,26 @@ describe('native fused kernels', { skip }, () => {
     // The hyperplane form of the same stump: the normal (2) doubles the value, so 0.2 -> 0.4 <= 0.5 but 0.4 -> 0.8.
     ts.isolationPathSums(3, 1, Float32Array.from([0.2, 0.4, 0.9]), Int32Array.from([0, -1, -1, 0, -1, -1]), threshold, left, right, roots, leaf, Float32Array.from([2]), sums);
     assert.deepEqual([...sums], [31, 33, 33]);
+    // The projection's order: four partial sums, (s0 + s2) + (s1 + s3). With F = 2^60, 1 + F rounds to F, so the
+    // column-order sum of [1, F, 1, -F] is 0; the partial sums give (1 + 1) + (F - F) = 2. A stump at 1 tells the
+    // two apart: the row goes right (leaf length 3) only with the partial sums, on every path and lane position.
+    const F = 2 ** 60, quad = Float32Array.from([1, F, 1, -F]);
+    assert.equal(hyperplaneDot(Float32Array.from([1, 1, 1, 1]), 0, quad, 0, 4), 2);
+    assert.equal(hyperplaneDot(Float32Array.from([0, 1, 1, 1, 1]), 1, Float32Array.from([9, 9, 1, F, 1, -F]), 2, 4), 2);
+    for (const n of [1, 9]) { // one lane, and every lane of a block plus one
+      const xq = new Float32Array(n * 6);
+      for (let i = 0; i < n; i++) xq.set([1, F, 1, -F, 0, 0], i * 6); // 6 columns: a masked tail of 2 as well
+      const stump = [Int32Array.from([0, -1, -1]), Float32Array.from([1, 0, 0]), Int32Array.from([1, -1, -1]), Int32Array.from([2, -1, -1]), Int32Array.from([0])] as const;
+      const want = new Float64Array(n).fill(3), normals = Float32Array.from([1, 1, 1, 1, 1, 1]);
+      const ref = new Float64Array(n);
+      isolationPathSumsInto(n, 6, xq, ...stump, Float64Array.from([0, 1, 3]), normals, ref);
+      assert.deepEqual([...ref], [...want]);
+      for (const mode of modes()) {
+        const got = new Float64Array(n);
+        withMode(mode, (kk) => kk.isolationPathSums(n, 6, xq, ...stump, Float64Array.from([0, 1, 3]), normals, got));
+        assert.deepEqual([...got], [...want], `${mode.simd} ${mode.threads} threads, ${n} rows`);
+      }
+    }
     // The addon refuses any index it would follow out of range, or a child that does not come after its parent.
     const xs = new Float32Array(600);
     const call = (fe: Int32Array, l: Int32Array, r: Int32Array, ro: Int32Array, normals: Float32Array | null = null) =>

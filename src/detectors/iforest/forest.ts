@@ -6,6 +6,7 @@
  * see ../eif/detector.ts). Both kinds share the tree layout, subsampling, path lengths and the score.
  */
 import { kernels } from '../../engine/backend/index.js';
+import { hyperplaneDot } from '../../engine/backend/kernels.js';
 import type { Rng } from '../../engine/rng.js';
 
 export interface Forest {
@@ -35,12 +36,9 @@ export interface Forest {
   normals?: Float32Array;
 }
 
-/** x . normal for row r of x and row k of the normals, summed in float64 in index order (growing and scoring agree). */
+/** x . normal for row r of x and row k of the normals, in the scoring kernel's order (growing and scoring agree). */
 export function projectRow(normals: Float32Array, k: number, x: Float32Array, r: number, cols: number): number {
-  const o = k * cols, base = r * cols;
-  let s = 0;
-  for (let j = 0; j < cols; j++) s += normals[o + j] * x[base + j];
-  return s;
+  return hyperplaneDot(normals, k * cols, x, r * cols, cols);
 }
 
 const EULER_GAMMA = 0.5772156649015329;
