@@ -12,7 +12,6 @@
  */
 import * as z from '../zod.js';
 import { labelsFromColumn } from './labels.js';
-import { fitMinMax } from './scaling.js';
 import { categoryKey, cellBoolean, cellNumber, describeZodError, featureColumns, type Schema } from './schema.js';
 import { quoteCell, type Cell, type Column, type Table } from './table.js';
 
@@ -331,16 +330,22 @@ function fitNumeric(table: Table, name: string, col: Column, scaling: Scaling, m
   }
   if (firstMissing >= 0 && missing === 'error') throw missingError(table, name, firstMissing);
   if (count === 0) throw new Error(`${table.source}, column "${name}": every training value is missing`);
+  if (scaling !== 'standard') {
+    // Min-max needs only the extremes of the float32 values the model sees; fround is monotonic and the imputed
+    // median lies between them, so they are fround of the present values' extremes. present is not needed after
+    // the median, which may reorder it in place.
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < count; i++) { const v = present[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
+    const impute = missing === 'impute' ? median(present.subarray(0, count)) : null;
+    if (scaling === 'none') return { kind: 'numeric', name, impute, offset: 0, scale: 1 };
+    const min = Math.fround(lo);
+    return { kind: 'numeric', name, impute, offset: min, scale: Math.fround(hi) - min };
+  }
   const impute = missing === 'impute' ? median(present.slice(0, count)) : null;
   // The values the model sees: missing filled in, rounded to float32.
   const v = new Float32Array(rows);
   if (count === rows) v.set(present);
   else for (let i = 0, p = 0; i < rows; i++) v[i] = isMissing[i] ? impute! : present[p++];
-  if (scaling === 'none') return { kind: 'numeric', name, impute, offset: 0, scale: 1 };
-  if (scaling === 'minmax') {
-    const s = fitMinMax(v, rows, 1);
-    return { kind: 'numeric', name, impute, offset: s.min[0], scale: s.range[0] };
-  }
   let mean = 0;
   for (let i = 0; i < rows; i++) mean += v[i];
   mean /= rows;
