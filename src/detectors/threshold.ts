@@ -59,7 +59,7 @@ export type ScoreCalibration = z.infer<typeof ScoreCalibrationSchema>;
 export function calibrate(spec: ThresholdSpec, trainScores: ArrayLike<number>, holdoutScores: ArrayLike<number> | null): ScoreCalibration {
   const ref = holdoutScores && holdoutScores.length > 0 ? holdoutScores : trainScores;
   const sorted = sortedCopy(ref);
-  const trainingQuantile = (q: number) => quantileSorted(sortedCopy(trainScores), q);
+  const trainingQuantile = (q: number) => quantileSorted(ref === trainScores ? sorted : sortedCopy(trainScores), q);
   let threshold: number;
   if ('contamination' in spec) threshold = trainingQuantile(1 - spec.contamination);
   else if ('value' in spec) threshold = spec.value;
