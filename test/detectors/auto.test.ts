@@ -137,14 +137,32 @@ describe('auto', () => {
     assert.notDeepEqual(Array.from(other), Array.from(again));
   });
 
+  it('on a handful of rows lowers the k it chose for knn to the other rows, keeps it in the model file, and keeps a k it was given', () => {
+    for (const rows of [2, 3, 5]) {
+      const data = Float32Array.from({ length: rows * 2 }, (_, i) => (i * 7919) % 13);
+      const auto = new AutoDetector({ seed: 2 }).fit({ data, rows, cols: 2 });
+      const knn = auto.fittedMembers.find((m) => m.detector === 'knn')!;
+      assert.equal(knn.params.nNeighbors, rows - 1);
+      assert.equal(knn.model.resolvedConfig().nNeighbors, rows - 1);
+      const scores = auto.scoreSamples({ data, rows, cols: 2 });
+      assert.ok(scores.every(Number.isFinite));
+      const back = loadDetector(auto.toBytes()) as AutoDetector;
+      assert.deepEqual(Array.from(back.scoreSamples({ data, rows, cols: 2 })), Array.from(scores));
+    }
+    // Six rows leave the default k (5) as it is.
+    const six = new AutoDetector({ seed: 2 }).fit({ data: Float32Array.from({ length: 12 }, (_, i) => (i * 7919) % 13), rows: 6, cols: 2 });
+    assert.equal(six.fittedMembers.find((m) => m.detector === 'knn')!.params.nNeighbors, undefined);
+  });
+
   it('rejects unknown, self and repeated members, naming them', () => {
     assert.throws(() => new AutoDetector({ members: ['iforest', 'nosuch'] }), /unknown member detector "nosuch"/);
     assert.throws(() => new AutoDetector({ members: ['auto'] }), /auto cannot be its own member/);
     assert.throws(() => new AutoDetector({ members: ['pca', 'pca'] }), /member 2 .* repeats member 1/);
     assert.throws(() => new AutoDetector({ members: [] }), /members/);
-    // A member that cannot be fitted (knn needs more rows than neighbours) is named, with the way out.
+    // A member that cannot be fitted (knn with a k the user gave needs more rows) is named, with the way out.
     const twoRows = { data: Float32Array.from([0, 1, 2, 3]), rows: 2, cols: 2 };
-    assert.throws(() => new AutoDetector({ seed: 1 }).fit(twoRows), /auto: member 2 \(knn\) could not be fitted on 2 rows x 2 columns: .*nNeighbors \(5\).*--model iforest/);
+    const withK = ['iforest', { detector: 'knn', params: { nNeighbors: 5 } }];
+    assert.throws(() => new AutoDetector({ seed: 1, members: withK }).fit(twoRows), /auto: member 2 \(knn\) could not be fitted on 2 rows x 2 columns: .*nNeighbors \(5\).*--model iforest/);
     // The same detector with different parameters is two members.
     assert.doesNotThrow(() => new AutoDetector({ members: ['pca', { detector: 'pca', params: { score: 'reconstruction' } }] }));
   });

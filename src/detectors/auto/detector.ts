@@ -63,7 +63,7 @@ const MemberSchema = z.union([
 export const AutoParamsSchema = z.strictObject({
   ...CommonParamsSchema.shape,
   members: z._default(z.array(MemberSchema).check(z.minLength(1)), AUTO_DEFAULT_MEMBERS.map((m) => (typeof m === 'string' ? m : { ...m, params: { ...m.params } })))
-    .check(z.describe(`detectors to combine: names or {detector, params}; default ${AUTO_DEFAULT_MEMBERS.map(memberName).join(', ')} (one per family; knn keeps a seeded ${AUTO_KNN_REFERENCE_ROWS}-row reference set); each gets a seed derived from auto's`)),
+    .check(z.describe(`detectors to combine: names or {detector, params}; default ${AUTO_DEFAULT_MEMBERS.map(memberName).join(', ')} (one per family; knn keeps a seeded ${AUTO_KNN_REFERENCE_ROWS}-row reference set, and a k it was not given drops to rows - 1 on tables too small for it); each gets a seed derived from auto's`)),
   normalisation: z._default(z.enum(['zscore', 'tempered', 'rank', 'robust']), 'tempered')
     .check(z.describe(`how member scores are put on one scale, from each member's training scores: zscore = (s - mean) / std; tempered = zscore, logarithmic beyond +-${TEMPER_AT} and 0 for a member whose training scores do not spread; rank = fraction of training scores below (1 above the maximum); robust = (s - median) / IQR`)),
   combine: z._default(z.enum(['mean', 'max', 'thresh']), 'mean')
@@ -189,7 +189,14 @@ export class AutoDetector extends DetectorBase<AutoParams> {
     this.members = this.params.members.map((m, i) => {
       const spec = memberSpec(m);
       const seed = ctx.rng.fork(`member ${i} ${spec.detector}`).nextU32() & 0x7fffffff;
-      const params = { ...spec.params, seed };
+      const params: Record<string, unknown> = { ...spec.params, seed };
+      // A handful of rows: knn's default k would reach past the other rows. auto, the default detector, lowers a k
+      // it did not get to rows - 1 (lof does so itself, as scikit-learn's LocalOutlierFactor does) and keeps it in
+      // the member's parameters; a k the user gave is kept, and fails as it would alone.
+      if (spec.detector === 'knn' && spec.params.nNeighbors === undefined) {
+        const k = (entryOf('knn').paramsSchema.parse({}) as Record<string, unknown>).nNeighbors;
+        if (typeof k === 'number' && k >= rows) params.nNeighbors = rows - 1;
+      }
       let model: Detector;
       try {
         model = entryOf(spec.detector).create(params).fit(input, { numeric: names });
