@@ -1,7 +1,7 @@
 /** Preprocessing: encoded values checked by hand, missing and unseen policies, labels, JSON round trip, errors. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Preprocessor } from '../../src/data/preprocess.js';
+import { kthSmallest, Preprocessor } from '../../src/data/preprocess.js';
 import { parseCsv } from '../../src/data/readers/index.js';
 import { inferSchema } from '../../src/data/schema.js';
 import { tableFromMatrix, tableFromRows } from '../../src/data/table.js';
@@ -66,6 +66,25 @@ describe('Preprocessor.fit / transform', () => {
       const imputed = Preprocessor.fit(t, inferSchema(t), { scaling: 'none' }).transform(t).x[n];
       assert.equal(imputed, Math.fround(expected), `n = ${n}`);
     }
+  });
+
+  it('kthSmallest agrees with sorting on signs, zeros, subnormals, ties and an organ-pipe column; refuses k out of range', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const special = [0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, -1.7976931348623157e308, 1.7976931348623157e308, 1, -1, 0.1, -0.1];
+    const cases: number[][] = [[3], [2, 1], special, Array.from({ length: 1000 }, () => special[Math.floor(next() * special.length)])];
+    cases.push(Array.from({ length: 3001 }, () => (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20)));
+    cases.push(Array.from({ length: 2000 }, () => 1 + Math.floor(next() * 7) * 2 ** -52)); // ties in the low bits only
+    cases.push(Array.from({ length: 5000 }, (_, i) => (i < 2500 ? i : 5000 - i))); // quadratic for a middle-pivot quickselect
+    for (const values of cases) {
+      const sorted = Float64Array.from(values).sort();
+      for (const k of new Set([0, values.length >> 1, values.length - 1, Math.floor(next() * values.length)])) {
+        const got = kthSmallest(Float64Array.from(values), k);
+        assert.ok(got === sorted[k], `n = ${values.length}, k = ${k}: ${got} vs ${sorted[k]}`);
+      }
+    }
+    assert.throws(() => kthSmallest(Float64Array.of(1, 2), 2), /k = 2 outside 0\.\.1/);
+    assert.throws(() => kthSmallest(new Float64Array(0), 0), /outside/);
   });
 
   it('encodes a column constant in training as the sign of the departure, for min-max and standard', () => {
