@@ -1,7 +1,7 @@
 /** Preprocessing: encoded values checked by hand, missing and unseen policies, labels, JSON round trip, errors. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kthSmallest, Preprocessor } from '../../src/data/preprocess.js';
+import { kthSmallest, Preprocessor, selectKth } from '../../src/data/preprocess.js';
 import { parseCsv } from '../../src/data/readers/index.js';
 import { inferSchema } from '../../src/data/schema.js';
 import { tableFromMatrix, tableFromRows } from '../../src/data/table.js';
@@ -85,6 +85,24 @@ describe('Preprocessor.fit / transform', () => {
     }
     assert.throws(() => kthSmallest(Float64Array.of(1, 2), 2), /k = 2 outside 0\.\.1/);
     assert.throws(() => kthSmallest(new Float64Array(0), 0), /outside/);
+  });
+
+  it('selectKth partitions typical columns and hands an organ pipe to kthSmallest; the imputed median is sorting\'s either way', () => {
+    let seed = 5;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const random = Float64Array.from({ length: 4000 }, () => next());
+    const organ = Float64Array.from({ length: 4000 }, (_, i) => (i < 2000 ? i : 4000 - i));
+    for (const [values, partitioned] of [[random, true], [organ, false]] as const) {
+      const sorted = Float64Array.from(values).sort(), a = Float64Array.from(values);
+      const got = selectKth(a, 2000);
+      assert.equal(got.value, sorted[2000]);
+      assert.equal(got.partitioned, partitioned, 'the 8n budget runs out on the organ pipe only');
+      if (partitioned) assert.ok(a.subarray(0, 2000).every((v) => v <= got.value) && a.subarray(2001).every((v) => v >= got.value));
+      // Through the preprocessor: an even count, so the mean of the two middle values.
+      const t = tableFromRows([...Array.from(values, (v) => [v]), [NaN]], ['v']);
+      const imputed = Preprocessor.fit(t, inferSchema(t), { scaling: 'none' }).transform(t).x[4000];
+      assert.equal(imputed, Math.fround((sorted[1999] + sorted[2000]) / 2));
+    }
   });
 
   it('encodes a column constant in training as the sign of the departure, for min-max and standard', () => {
