@@ -7,9 +7,10 @@
  * and from choosing each child without a branch: which side a row takes is a coin flip to a branch predictor. */
 #include <stdlib.h>
 
-#include <immintrin.h>
-
 #include "aberrant.h"
+#if AB_X86
+#include <immintrin.h>
+#endif
 
 #define IF_BLOCK 256
 #define IF_LANES 8
@@ -68,6 +69,7 @@ static void if_dots_scalar(int64_t cp, const float *const *nv, const double *g, 
   }
 }
 
+#if AB_X86
 AB_AVX2 static inline double if_hsum(__m256d a) {
   const __m128d h = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1)); /* (s0 + s2, s1 + s3) */
   return _mm_cvtsd_f64(h) + _mm_cvtsd_f64(_mm_unpackhi_pd(h, h));
@@ -87,6 +89,7 @@ AB_AVX2 static void if_dots_avx2(int64_t cp, const float *const *nv, const doubl
   s[0] = if_hsum(a0); s[1] = if_hsum(a1); s[2] = if_hsum(a2); s[3] = if_hsum(a3);
   s[4] = if_hsum(a4); s[5] = if_hsum(a5); s[6] = if_hsum(a6); s[7] = if_hsum(a7);
 }
+#endif
 
 static void if_hyper(const if_job *j, const double *g, int32_t root, int64_t r0, int nl) {
   const int64_t cp = j->cp;
@@ -105,8 +108,11 @@ static void if_hyper(const if_job *j, const double *g, int32_t root, int64_t r0,
     }
     if (!any) break;
     double s[IF_LANES];
+#if AB_X86
     if (ab_simd) if_dots_avx2(cp, nv, g, s);
-    else if_dots_scalar(cp, nv, g, s);
+    else
+#endif
+      if_dots_scalar(cp, nv, g, s);
     /* Without branches: the comparisons are coin flips to a predictor. NaN <= t is false: right. A lane at a
      * leaf stays there. */
     for (int q = 0; q < nl; q++) {

@@ -446,7 +446,6 @@ static void bwd_task(void *ctx, int t, int nt) {
   gemm_block(&g, 0, k, 0, (n + NR - 1) / NR);
   ab_col_sum_serial(rows, n, dpre, 0, pdb);
 }
-#endif /* AB_X86 */
 
 /* Epilogue work in FMA-equivalents (a vector tanh costs about as much as 40 FMAs per element). */
 static double epi_cost(const ab_epi *ep, int64_t m, int64_t n) {
@@ -454,6 +453,7 @@ static double epi_cost(const ab_epi *ep, int64_t m, int64_t n) {
   const int heavy = ep->act == AB_ACT_TANH || ep->act == AB_ACT_SIGMOID || ep->act == AB_ACT_SOFTPLUS;
   return (double)m * (double)n * (heavy ? 40.0 : 2.0);
 }
+#endif /* AB_X86 */
 
 void ab_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, const float *b, int beta, float *c,
              const ab_epi *ep) {

@@ -3,12 +3,14 @@
  * contraction, SSE2 doubles) give the same bits. This lets a kernel that the TypeScript reference writes with
  * Math.exp run in C without changing one result; the tests compare it with Math.exp bit for bit. Written from
  * the published algorithm (Sun's fdlibm, freely redistributable), constants given by their bit patterns. */
-#include <immintrin.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "aberrant.h"
+#if AB_X86
+#include <immintrin.h>
+#endif
 
 static inline double from_bits(uint64_t u) { double d; memcpy(&d, &u, sizeof d); return d; }
 static inline uint64_t to_bits(double d) { uint64_t u; memcpy(&u, &d, sizeof u); return u; }
@@ -72,6 +74,7 @@ double ab_js_exp(double x) {
   return y * twopk * twom1000;
 }
 
+#if AB_X86
 /* Four lanes of ab_js_exp with AVX2 doubles: the same IEEE operations in the same order (intrinsics, no FMA:
  * ISO C mode does not contract), so the same bits. The common path is branch-free: |x| <= 0.5 ln2 (k = 0, its
  * own final formula), 0.5 ln2 < |x| < 1.5 ln2 (k = +-1; hi = x - k ln2_hi and lo = k ln2_lo are what the
@@ -139,12 +142,16 @@ static AB_AVX2 void js_exp_affine_avx2(int64_t n, double a, double b, const doub
   for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, js_exp4_exact(_mm256_add_pd(_mm256_mul_pd(av, _mm256_loadu_pd(x + i)), bv)));
   for (; i < n; i++) out[i] = ab_js_exp(a * x[i] + b);
 }
+#endif
 
 void ab_js_exp_affine(int64_t n, double a, double b, const double *x, double *out) {
+#if AB_X86
   if (ab_simd) { js_exp_affine_avx2(n, a, b, x, out); return; }
+#endif
   for (int64_t i = 0; i < n; i++) out[i] = ab_js_exp(a * x[i] + b);
 }
 
+#if AB_X86
 /* out[i] += g[i] * exp(-b[i]) in double, rounded once to float (Kernels.accumulate's softplus slope). */
 static AB_AVX2 void softplus_slope_avx2(int64_t len, const float *g, const float *b, float *out) {
   int64_t i = 0;
@@ -156,9 +163,12 @@ static AB_AVX2 void softplus_slope_avx2(int64_t len, const float *g, const float
   }
   for (; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] * ab_js_exp(-(double)b[i]));
 }
+#endif
 
 void ab_softplus_slope_accumulate(int64_t len, const float *g, const float *b, float *out) {
+#if AB_X86
   if (ab_simd) { softplus_slope_avx2(len, g, b, out); return; }
+#endif
   for (int64_t i = 0; i < len; i++) out[i] = (float)((double)out[i] + (double)g[i] * ab_js_exp(-(double)b[i]));
 }
 
@@ -224,6 +234,7 @@ void ab_js_log_array(int64_t n, const double *x, double *out) {
   for (int64_t i = 0; i < n; i++) out[i] = ab_js_log(x[i]);
 }
 
+#if AB_X86
 /* e[j] = exp(x[j] - c) for j < n (float x, double c), Math.exp's bits; four lanes at a time when enabled. */
 static AB_AVX2 void shifted_exp_avx2(int64_t n, const float *x, double c, double *e) {
   const __m256d cv = _mm256_set1_pd(c);
@@ -233,9 +244,12 @@ static AB_AVX2 void shifted_exp_avx2(int64_t n, const float *x, double c, double
   }
   for (; j < n; j++) e[j] = ab_js_exp((double)x[j] - c);
 }
+#endif
 
 static void shifted_exp(int64_t n, const float *x, double c, double *e) {
+#if AB_X86
   if (ab_simd) { shifted_exp_avx2(n, x, c, e); return; }
+#endif
   for (int64_t j = 0; j < n; j++) e[j] = ab_js_exp((double)x[j] - c);
 }
 
