@@ -17,7 +17,7 @@
 
 typedef struct {
   int64_t rows, cols, trees;
-  const float *x, *threshold, *normals;
+  const float *x, *threshold;
   int64_t cp;              /* cols rounded up to 4 */
   const float *normals_p;  /* normals in rows of cp, zero-padded */
   double *scratch;         /* per task: IF_BLOCK rows of x in double, in lane groups */
@@ -156,7 +156,7 @@ int ab_isolation_path_sums(int64_t rows, int64_t cols, const float *x, const int
                            const int32_t *left, const int32_t *right, int64_t trees, const int32_t *roots,
                            int64_t nnormals, const double *leaf, const float *normals, double *sums) {
   if (rows <= 0) return 0;
-  if_job j = { .rows = rows, .cols = cols, .trees = trees, .x = x, .threshold = threshold, .normals = normals,
+  if_job j = { .rows = rows, .cols = cols, .trees = trees, .x = x, .threshold = threshold,
                .feature = feature, .left = left, .right = right, .roots = roots, .leaf = leaf, .sums = sums };
   int nt = ab_threads();
   const int64_t blocks = (rows + IF_BLOCK - 1) / IF_BLOCK;

@@ -373,7 +373,7 @@ function fitNumeric(table: Table, name: string, col: Column, scaling: Scaling, m
   const present = new Float64Array(rows);
   const isMissing = new Uint8Array(rows);
   const numbers = col instanceof Float64Array ? col : null;
-  let count = 0, firstMissing = -1;
+  let count = 0, firstMissing = -1, lo = Infinity, hi = -Infinity;
   for (let i = 0; i < rows; i++) {
     const v = numbers ? numbers[i] : numberAt(table, name, col, i);
     if (Number.isNaN(v)) { if (firstMissing < 0) firstMissing = i; isMissing[i] = 1; continue; }
@@ -381,14 +381,14 @@ function fitNumeric(table: Table, name: string, col: Column, scaling: Scaling, m
       throw new Error(`${table.where(i)}, column "${name}": training value ${v} is beyond the range the models compute in (about +-3.4e38); remove the row or rescale the column`);
     }
     present[count++] = v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
   }
   if (firstMissing >= 0 && missing === 'error') throw missingError(table, name, firstMissing);
   if (count === 0) throw new Error(`${table.source}, column "${name}": every training value is missing`);
   if (scaling !== 'standard') {
     // Min-max needs only the extremes of the float32 values the model sees; fround is monotonic and the imputed
-    // median lies between them, so they are fround of the present values' extremes.
-    let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < count; i++) { const v = present[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
+    // median lies between them, so they are fround of the present values' extremes (lo, hi above).
     const impute = missing === 'impute' ? median(present.subarray(0, count)) : null; // present is not needed after
     if (scaling === 'none') return { kind: 'numeric', name, impute, offset: 0, scale: 1 };
     const min = Math.fround(lo);
