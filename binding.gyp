@@ -14,6 +14,7 @@
         "native/src/distance.c",
         "native/src/forest.c",
         "native/src/normalize.c",
+        "native/src/scale.c",
         "native/src/jsexp.c"
       ],
       "cflags": ["-O3", "-std=c11", "-D_GNU_SOURCE", "-fvisibility=hidden", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],

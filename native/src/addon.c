@@ -815,6 +815,24 @@ static napi_value js_unit_normalize_backward(napi_env env, napi_callback_info in
   return NULL;
 }
 
+static napi_value js_scale_columns(napi_env env, napi_callback_info info) {
+  args_t A;
+  if (!get_args(&A, env, info, "scaleColumns", 8)) return NULL;
+  int64_t rows = get_int(&A, 0, "rows"), cols = get_int(&A, 1, "cols");
+  const float *x = get_f32(&A, 2, "x", rows * cols, 0);
+  const double *offset = get_f64(&A, 3, "offset", cols, 0);
+  const double *scale = get_f64(&A, 4, "scale", cols, 0);
+  double limit = get_num(&A, 5, "limit");
+  float *out = get_f32(&A, 6, "out", rows * cols, 0);
+  double *clamped = get_f64(&A, 7, "clamped", cols, 0);
+  if (A.failed) return NULL;
+  int64_t first = ab_scale_columns(rows, cols, x, offset, scale, limit, out, clamped);
+  if (first == -2) { napi_throw_error(env, NULL, "aberrant_native.scaleColumns: out of memory for its counts"); return NULL; }
+  napi_value r;
+  if (napi_create_double(env, (double)first, &r) != napi_ok) return NULL;
+  return r;
+}
+
 static napi_value js_js_exp(napi_env env, napi_callback_info info) {
   args_t A;
   if (!get_args(&A, env, info, "jsExp", 3)) return NULL;
@@ -1089,6 +1107,7 @@ NAPI_MODULE_INIT() {
     { "isolationPathSums", js_isolation_path_sums },
     { "jsExp", js_js_exp },
     { "expAffine", js_exp_affine },
+    { "scaleColumns", js_scale_columns },
     { "tripletHinge", js_triplet_hinge },
     { "tripletHingeBackward", js_triplet_hinge_backward },
     { "jsLog", js_js_log },

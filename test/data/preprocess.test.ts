@@ -1,11 +1,13 @@
 /** Preprocessing: encoded values checked by hand, missing and unseen policies, labels, JSON round trip, errors. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kthSmallest, Preprocessor, selectKth } from '../../src/data/preprocess.js';
+import { kthSmallest, median, Preprocessor, selectKth } from '../../src/data/preprocess.js';
 import { parseCsv } from '../../src/data/readers/index.js';
 import { inferSchema } from '../../src/data/schema.js';
 import { tableFromMatrix, tableFromRows } from '../../src/data/table.js';
 import { IsolationForestDetector } from '../../src/detectors/iforest/detector.js';
+import { TsKernels, withKernels } from '../../src/engine/backend/index.js';
+import { loadNativeKernels } from '../../src/engine/backend/native.js';
 
 const train = parseCsv('dur,proto,vip,label\n1,tcp,yes,0\n3,udp,no,0\nNA,tcp,yes,1\n5,,no,0\n', { source: 't.csv' });
 const schema = inferSchema(train, { labelColumn: 'label' });
@@ -102,6 +104,33 @@ describe('Preprocessor.fit / transform', () => {
       const t = tableFromRows([...Array.from(values, (v) => [v]), [NaN]], ['v']);
       const imputed = Preprocessor.fit(t, inferSchema(t), { scaling: 'none' }).transform(t).x[4000];
       assert.equal(imputed, Math.fround((sorted[1999] + sorted[2000]) / 2));
+    }
+  });
+
+  it('median on long columns (a sampled band, else a full selection) equals sorting\'s, ties, strides and organ pipes included', () => {
+    let seed = 3;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const sortedMedian = (v: Float64Array) => {
+      const s = Float64Array.from(v).sort(), h = s.length >> 1;
+      return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+    };
+    for (const n of [32767, 32768, 32769, 100000, 100001]) {
+      const step = n / 4096; // the sample's stride
+      // The rows the sample reads all hold the column's largest value: the band misses the middle.
+      const sampledLargest = (v: Float64Array, at: number) => { for (let j = 0; j < 4096; j++) v[Math.floor(j * at)] = 1e9; return v; };
+      const cases: [string, Float64Array][] = [
+        ['uniform', Float64Array.from({ length: n }, () => next())],
+        ['skewed', Float64Array.from({ length: n }, () => -Math.log(next() + 1e-12) * (next() < 0.5 ? -1 : 1e6))],
+        ['0/1, mostly 0', Float64Array.from({ length: n }, () => (next() < 0.7 ? 0 : 1))],
+        ['0/1, half each', Float64Array.from({ length: n }, (_, i) => (i < n >> 1 ? 1 : 0))],
+        ['sampled rows unlike the rest', sampledLargest(Float64Array.from({ length: n }, () => next()), step)],
+        ['organ pipe', Float64Array.from({ length: n }, (_, i) => (i < n / 2 ? i : n - i))],
+        ['sorted descending', Float64Array.from({ length: n }, (_, i) => n - i)],
+      ];
+      for (const [what, values] of cases) {
+        const expected = sortedMedian(values);
+        assert.equal(median(Float64Array.from(values)), expected, `${what}, n = ${n}`);
+      }
     }
   });
 
@@ -234,6 +263,19 @@ describe('Preprocessor.transformMatrix (the numeric-matrix fast path)', () => {
       assert.ok(fast, scaling);
       same(fast, pre.transform(tableFromMatrix(q, rows, cols)), scaling);
       if (scaling !== 'none') assert.ok(fast.clamped >= 2, `${scaling}: the extremes were clamped (${fast.clamped})`);
+    }
+    // Without a missing value a float32 matrix goes through the backend's scaleColumns: the same bits on each.
+    for (const [name, k] of [['typescript', new TsKernels()], ['native', loadNativeKernels()]] as const) {
+      if (!k) continue;
+      for (const scaling of ['minmax', 'standard', 'none'] as const) {
+        const pre = fitOn(matrix(), scaling);
+        const q = matrix();
+        q[5 * cols + 0] = 1e30; q[6 * cols + 2] = -Infinity; q[7 * cols + 3] = 8; q[8 * cols + 3] = -0; q[9 * cols + 4] = 3e38;
+        const fast = withKernels(k, () => pre.transformMatrix(q, rows, cols));
+        assert.ok(fast, `${name} ${scaling}`);
+        same(fast, pre.transform(tableFromMatrix(q, rows, cols)), `${name} ${scaling}`);
+        if (scaling !== 'none') assert.ok(fast.clamped >= 2, `${name} ${scaling}: the extremes were clamped (${fast.clamped})`);
+      }
     }
     // float64 input beyond float32's range takes the same path as through a table.
     const pre = fitOn(matrix(), 'minmax');

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/engine/backend/native.js';
 import { TsKernels } from '../../src/engine/backend/ts-kernels.js';
-import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, knnLeafUpdateInto, transposeShiftInto, isolationPathSumsInto, hyperplaneDot, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto, tripletHingeInto, tripletHingeBackwardInto } from '../../src/engine/backend/kernels.js';
+import { Acc, type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, meanCrossProductsInto, scaleColumnsInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, knnLeafUpdateInto, transposeShiftInto, isolationPathSumsInto, hyperplaneDot, unitNormalizeInto, unitNormalizeBackwardInto, squaredErrorSumOf, Act, Bin, type ActCode, type BinCode, squaredDistancesInto, tripletHingeInto, tripletHingeBackwardInto } from '../../src/engine/backend/kernels.js';
 import { tsGmmKernels, type GmmKernels } from '../../src/engine/backend/gmm-kernels.js';
 import { Rng, keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../../src/engine/rng.js';
 import { growForest, leafPathLengths } from '../../src/detectors/iforest/forest.js';
@@ -959,6 +959,44 @@ describe('native fused kernels', { skip }, () => {
     assert.throws(() => k.unitNormalize(64, 5, 200, new Float32Array(63999), floor, new Float64Array(12800), new Float32Array(64000)), /x has length 63999/);
     assert.throws(() => k.unitNormalizeBackward(64, 5, 200, new Float32Array(64000), new Float32Array(64000), new Float64Array(12799), new Float32Array(64000)), /r must be a Float64Array/);
     assert.throws(() => k.addon.unitNormalize!(64, 5, 200, new Float32Array(64000), floor, new Float64Array(12800), new Float32Array(6400)), /out/);
+  });
+
+  test('scaleColumns: bit-equal to the reference loop and to JavaScript\'s arithmetic (every SIMD path, 1-3 threads), constant columns, clamps and NaN included', () => {
+    const k = loaded as NativeKernels;
+    const limit = 1e6;
+    for (const [rows, cols] of [[2000, 50], [777, 3], [300, 1], [65, 7], [5000, 13]] as const) {
+      const x = rand(rows * cols, rows + cols, -5, 5);
+      const offset = Float64Array.from({ length: cols }, (_, j) => (j % 3) - 0.3 * j);
+      const scale = Float64Array.from({ length: cols }, (_, j) => (j % 4 === 1 ? 0 : 0.01 + j * 0.7));
+      // Values to clamp both ways, infinities, signed zeros at the offset of a constant column (sign(-0 - 0) = -0).
+      x[3 * cols] = 3e38; x[cols] = -Infinity; x[x.length - 1] = Infinity; // column 0 is scaled
+      if (cols > 1) { x[2 * cols + 1] = -0; offset[1] = 0; x[4 * cols + 1] = 0; }
+      const want = new Float32Array(rows * cols), wantClamped = new Float64Array(cols);
+      assert.equal(scaleColumnsInto(rows, cols, x, offset, scale, limit, want, wantClamped), -1);
+      // The reference is JavaScript's own arithmetic on each value, as the preprocessor's scalar path computes it.
+      for (let i = 0; i < rows * cols; i += 97) {
+        const j = i % cols, d = x[i] - offset[j];
+        assert.ok(Object.is(want[i], Math.fround(Math.max(-limit, Math.min(limit, scale[j] > 0 ? d / scale[j] : Math.sign(d))))), `value ${i}`);
+      }
+      assert.ok(wantClamped.reduce((a, b) => a + b, 0) >= 2, 'some values clamped');
+      for (const mode of modes()) {
+        for (const viaAddon of [false, true]) {
+          const out = new Float32Array(rows * cols).fill(7), clamped = new Float64Array(cols).fill(1);
+          const r = withMode(mode, (kk) => (viaAddon ? kk.addon.scaleColumns!(rows, cols, x, offset, scale, limit, out, clamped) : kk.scaleColumns(rows, cols, x, offset, scale, limit, out, clamped)));
+          const what = `${rows} x ${cols}, ${mode.simd}, ${mode.threads} threads, ${viaAddon ? 'addon' : 'wrapper'}`;
+          assert.equal(r, -1, what);
+          assert.ok(bitsEqual(out, want), what);
+          assert.ok(clamped.every((v, j) => v === wantClamped[j] + 1), `clamp counts add to what was there: ${what}`);
+          // A NaN: its flat index (the first of two), wherever the row falls among the threads.
+          const nan = Float32Array.from(x); nan[rows * cols - cols] = NaN; nan[(rows >> 1) * cols + cols - 1] = NaN;
+          const first = Math.min(rows * cols - cols, (rows >> 1) * cols + cols - 1);
+          assert.equal(withMode(mode, (kk) => kk.addon.scaleColumns!(rows, cols, nan, offset, scale, limit, out, new Float64Array(cols))), first, `NaN ${what}`);
+        }
+      }
+    }
+    assert.throws(() => k.scaleColumns(100, 5, new Float32Array(499), new Float64Array(5), new Float64Array(5), 1e6, new Float32Array(500), new Float64Array(5)), /x has length 499/);
+    assert.throws(() => k.scaleColumns(100, 5, new Float32Array(500), new Float64Array(5), new Float64Array(4), 1e6, new Float32Array(500), new Float64Array(5)), /scale must be a Float64Array of at least 5/);
+    assert.throws(() => k.addon.scaleColumns!(100, 5, new Float32Array(500), new Float64Array(5), new Float64Array(5), 1e6, new Float32Array(50), new Float64Array(5)), /out/);
   });
 
   test('isolationPathSums: bit-equal to the reference loop (wrapper and addon, 1-3 threads), both split kinds, NaN and infinities included', () => {

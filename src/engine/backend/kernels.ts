@@ -210,6 +210,14 @@ export interface Kernels {
   expAffine(n: number, a: number, b: number, x: Float64Array, out: Float64Array): void;
 
   /**
+   * The preprocessor's map of a row-major float32 matrix: out[i * cols + k] = (x - offset[k]) / scale[k] in double
+   * (Math.sign(x - offset[k]) where scale[k] is not above 0), clamped to +-limit, rounded once to float32;
+   * clamped[k] += the values clamped in column k. Returns -1, or the flat index of the first NaN in x (out is then
+   * not usable: missing values are the caller's to fill). Identical on every backend (scaleColumnsInto).
+   */
+  scaleColumns(rows: number, cols: number, x: Float32Array, offset: Float64Array, scale: Float64Array, limit: number, out: Float32Array, clamped: Float64Array): number;
+
+  /**
    * out[i * n + j] = sum over c = 0..k-1, in that order, of (x[i * k + c] - v[j * k + c])^2 in float64 (each term
    * and each partial sum rounded to double): squared distances between the m rows of x and the n rows of v
    * (the RBF kernel's; GOAD's to its float64 centres), identical on every backend (squaredDistancesInto is the
@@ -527,6 +535,22 @@ export function tripletHingeBackwardInto(rows: number, m: number, f: number, n: 
       gz[zo + a] += own + dc[k * f + a] / n;
     }
   }
+}
+
+/** The reference loop of Kernels.scaleColumns. */
+export function scaleColumnsInto(rows: number, cols: number, x: Float32Array, offset: Float64Array, scale: Float64Array, limit: number, out: Float32Array, clamped: Float64Array): number {
+  for (let i = 0; i < rows; i++) {
+    const base = i * cols;
+    for (let k = 0; k < cols; k++) {
+      const v = x[base + k];
+      if (v !== v) return base + k;
+      const d = v - offset[k];
+      let s = scale[k] > 0 ? d / scale[k] : Math.sign(d);
+      if (s > limit) { s = limit; clamped[k]++; } else if (s < -limit) { s = -limit; clamped[k]++; }
+      out[base + k] = s;
+    }
+  }
+  return -1;
 }
 
 /** The reference loop of Kernels.expAffine. */

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GmmKernels } from './gmm-kernels.js';
 import type { AccCode, ActCode, BinCode, Kernels } from './kernels.js';
 import { keepMaskInto, normalsInto, ZIGGURAT, zigguratTail } from '../rng.js';
-import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, transposeShiftInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf, expAffineInto, tripletHingeInto, tripletHingeBackwardInto } from './kernels.js';
+import { Acc, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, scaleColumnsInto, knnLeafUpdateInto, transposeShiftInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, squaredDistancesInto, squaredErrorSumOf, expAffineInto, tripletHingeInto, tripletHingeBackwardInto } from './kernels.js';
 
 /** The raw addon interface (see native/src/addon.c). */
 export interface NativeAddon {
@@ -34,6 +34,7 @@ export interface NativeAddon {
   /** exp as V8's Math.exp computes it (fdlibm's algorithm), for the kernels that use it; a test hook too. */
   jsExp?(n: number, x: Float64Array, out: Float64Array): void;
   expAffine?(n: number, a: number, b: number, x: Float64Array, out: Float64Array): void;
+  scaleColumns?(rows: number, cols: number, x: Float32Array, offset: Float64Array, scale: Float64Array, limit: number, out: Float32Array, clamped: Float64Array): number;
   tripletHinge?(rows: number, m: number, f: number, z: Float32Array, c: Float32Array, zc: Float32Array, margin: number, nearest: Int32Array): number;
   tripletHingeBackward?(rows: number, m: number, f: number, n: number, z: Float32Array, c: Float32Array, nearest: Int32Array, s: number, gz: Float32Array): void;
   unitNormalize?(outer: number, len: number, inner: number, x: Float32Array, floor: number, r: Float64Array, out: Float32Array): void;
@@ -308,6 +309,18 @@ export class NativeKernels implements Kernels {
     if (typeof a !== 'number' || typeof b !== 'number') throw new Error(`native ${K}: a and b must be numbers`);
     if (n < 64 || typeof this.addon.expAffine !== 'function') expAffineInto(n, a, b, x, out);
     else this.addon.expAffine(n, a, b, x, out);
+  }
+
+  scaleColumns(rows: number, cols: number, x: Float32Array, offset: Float64Array, scale: Float64Array, limit: number, out: Float32Array, clamped: Float64Array): number {
+    const K = 'scaleColumns';
+    dim(K, 'rows', rows); dim(K, 'cols', cols);
+    need(K, 'x', x, rows * cols); need(K, 'out', out, rows * cols);
+    for (const [name, arr] of [['offset', offset], ['scale', scale], ['clamped', clamped]] as const) {
+      if (!(arr instanceof Float64Array) || arr.length < cols) throw new Error(`native ${K}: ${name} must be a Float64Array of at least ${cols} values`);
+    }
+    if (typeof limit !== 'number') throw new Error(`native ${K}: limit must be a number`);
+    if (rows * cols < 256 || typeof this.addon.scaleColumns !== 'function') return scaleColumnsInto(rows, cols, x, offset, scale, limit, out, clamped);
+    return this.addon.scaleColumns(rows, cols, x, offset, scale, limit, out, clamped);
   }
 
   tripletHinge(rows: number, m: number, f: number, z: Float32Array, c: Float32Array, zc: Float32Array, margin: number, nearest: Int32Array): number {

@@ -1,5 +1,5 @@
 import { keepMaskInto, normalsInto } from '../rng.js';
-import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, knnLeafUpdateInto, transposeShiftInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf, expAffineInto, tripletHingeInto, tripletHingeBackwardInto } from './kernels.js';
+import { type AccCode, accumulateInto, accumulateScaledDifferenceInto, addScaledInto, columnAccumulateInto, rowBroadcastAddInto, rowSumInto, rowSumBackwardInto, logSoftmaxInto, logSoftmaxBackwardInto, logSumExpInto, logSumExpBackwardInto, meanCrossProductsInto, scaleColumnsInto, knnLeafUpdateInto, transposeShiftInto, isolationPathSumsInto, unitNormalizeInto, unitNormalizeBackwardInto, Act, type ActCode, actGradFromOutput, actScalar, Bin, type BinCode, type Kernels, squaredDistancesInto, squaredErrorSumOf, expAffineInto, tripletHingeInto, tripletHingeBackwardInto } from './kernels.js';
 
 /**
  * Pure-TypeScript kernels: run anywhere (Node, browsers) and serve as the oracle for the native ones.
@@ -261,6 +261,10 @@ export class TsKernels implements Kernels {
   }
 
   expAffine(n: number, a: number, b: number, x: Float64Array, out: Float64Array): void { expAffineInto(n, a, b, x, out); }
+
+  scaleColumns(rows: number, cols: number, x: Float32Array, offset: Float64Array, scale: Float64Array, limit: number, out: Float32Array, clamped: Float64Array): number {
+    return scaleColumnsInto(rows, cols, x, offset, scale, limit, out, clamped);
+  }
 
   tripletHinge(rows: number, m: number, f: number, z: Float32Array, c: Float32Array, zc: Float32Array, margin: number, nearest: Int32Array): number {
     return tripletHingeInto(rows, m, f, z, c, zc, margin, nearest);
