@@ -13,8 +13,8 @@
 import { kernels } from '../engine/backend/index.js';
 import * as z from '../zod.js';
 import { labelsFromColumn } from './labels.js';
-import { categoryKey, cellBoolean, cellNumber, describeZodError, featureColumns, type Schema } from './schema.js';
-import { quoteCell, type Cell, type Column, type Table } from './table.js';
+import { categoryKey, cellBoolean, cellNumber, constantReason, describeZodError, featureColumns, type ColumnSchema, type Schema } from './schema.js';
+import { defaultNames, makeTable, quoteCell, type Cell, type Column, type Table } from './table.js';
 
 export type Scaling = 'minmax' | 'standard' | 'none';
 
@@ -170,6 +170,9 @@ export function selectKth(a: Float64Array, k: number): { value: number; partitio
   return { value: a[k], partitioned: true };
 }
 
+/** Columns Preprocessor.fitMatrix copies and fits at a time (a 32 MB buffer at 500,000 rows). */
+const MATRIX_BLOCK = 8;
+
 /** Values from which median() starts with a sampled band; below this a quickselect is as fast. */
 const BAND_SELECT_MIN = 32768;
 /** Evenly spaced values median() sorts to bracket the middle ones; the band is its middle +-BAND_HALF_WIDTH of them. */
@@ -266,7 +269,9 @@ export class Preprocessor {
       const col = table.column(c.name);
       if (c.kind === 'numeric') {
         scratch ??= { present: new Float64Array(rows), median: medianScratch(rows) };
-        return fitNumeric(table, c.name, col, scaling, missing, scratch);
+        const fitted = fitNumeric(table, c.name, col, scaling, missing, scratch);
+        if (!fitted) throw new Error(`${table.source}, column "${c.name}": every training value is missing`);
+        return fitted.feature;
       }
       if (c.kind === 'boolean') return fitBoolean(table, c.name, col, missing);
       return fitCategorical(table, c.name, col, missing);
@@ -275,6 +280,48 @@ export class Preprocessor {
       format: 'aberrant-preprocessor', version: 1, scaling, unseenCategory: opts.unseenCategory ?? 'ignore', missing,
       labelColumn: schema.labelColumn, positive: opts.positive ?? null, features,
     });
+  }
+
+  /**
+   * inferSchema and fit of a row-major numeric matrix read as a table (tableFromMatrix: columns f0..f{cols-1},
+   * no column options), the same schema and preprocessor, without that table's float64 copy of every column
+   * (200 MB at 500,000 x 50): MATRIX_BLOCK columns at a time are copied into one reused buffer and fitted there,
+   * their schema facts (count, extremes) taken in the same pass. null where a column has no value at all (the
+   * table path drops it and says why).
+   */
+  static fitMatrix(x: Float32Array | Float64Array, rows: number, cols: number, opts: PreprocessOptions = {}): { schema: Schema; preprocessor: Preprocessor } | null {
+    const scaling = opts.scaling ?? 'minmax', missing = opts.missing ?? 'impute';
+    if (x.length !== rows * cols) throw new Error(`matrix: ${x.length} values, expected rows * cols = ${rows * cols}`);
+    if (rows === 0) throw new Error('matrix: no rows to fit the preprocessor on');
+    if (cols === 0) return null;
+    const names = defaultNames(cols), width = Math.min(MATRIX_BLOCK, cols);
+    const block = new Float64Array(width * rows);
+    const scratch: NumericScratch = { present: new Float64Array(rows), median: medianScratch(rows) };
+    const columns: ColumnSchema[] = [], features: Feature[] = [];
+    for (let j0 = 0; j0 < cols; j0 += width) {
+      const w = Math.min(width, cols - j0);
+      for (let i = 0; i < rows; i++) {
+        const base = i * cols + j0;
+        for (let b = 0; b < w; b++) block[b * rows + i] = x[base + b];
+      }
+      const views = Array.from({ length: w }, (_, b) => block.subarray(b * rows, (b + 1) * rows));
+      const table = makeTable('matrix', names.slice(j0, j0 + w), views, rows);
+      for (let b = 0; b < w; b++) {
+        const name = names[j0 + b];
+        const fitted = fitNumeric(table, name, views[b], scaling, missing, scratch);
+        if (fitted === null) return null;
+        // inferSchema's facts of a number column: constant when its present values' extremes are equal.
+        const column: ColumnSchema = { name, kind: 'numeric', role: 'feature' };
+        if (fitted.lo === fitted.hi) column.reason = constantReason(String(fitted.lo));
+        columns.push(column);
+        features.push(fitted.feature);
+      }
+    }
+    const preprocessor = new Preprocessor({
+      format: 'aberrant-preprocessor', version: 1, scaling, unseenCategory: opts.unseenCategory ?? 'ignore', missing,
+      labelColumn: null, positive: opts.positive ?? null, features,
+    });
+    return { schema: { columns, labelColumn: null, suggestedLabel: null }, preprocessor };
   }
 
   /**
@@ -427,7 +474,8 @@ function checkColumns(table: Table, names: string[]): void {
 /** Buffers fitNumeric reuses across the columns of one fit (fresh ones per column cost page faults at 500,000 rows). */
 interface NumericScratch { present: Float64Array; median: MedianScratch }
 
-function fitNumeric(table: Table, name: string, col: Column, scaling: Scaling, missing: 'error' | 'impute', scratch: NumericScratch): Feature {
+/** A numeric column's feature and its present values' extremes; null when every value is missing. */
+function fitNumeric(table: Table, name: string, col: Column, scaling: Scaling, missing: 'error' | 'impute', scratch: NumericScratch): { feature: Feature; lo: number; hi: number } | null {
   const rows = table.rowCount;
   const present = scratch.present;
   // Standard scaling needs the values in row order after the median has rearranged present.
@@ -445,14 +493,14 @@ function fitNumeric(table: Table, name: string, col: Column, scaling: Scaling, m
     if (v > hi) hi = v;
   }
   if (firstMissing >= 0 && missing === 'error') throw missingError(table, name, firstMissing);
-  if (count === 0) throw new Error(`${table.source}, column "${name}": every training value is missing`);
+  if (count === 0) return null;
   if (!isMissing) {
     // Min-max needs only the extremes of the float32 values the model sees; fround is monotonic and the imputed
     // median lies between them, so they are fround of the present values' extremes (lo, hi above).
     const impute = missing === 'impute' ? median(present.subarray(0, count), scratch.median) : null;
-    if (scaling === 'none') return { kind: 'numeric', name, impute, offset: 0, scale: 1 };
+    if (scaling === 'none') return { feature: { kind: 'numeric', name, impute, offset: 0, scale: 1 }, lo, hi };
     const min = Math.fround(lo);
-    return { kind: 'numeric', name, impute, offset: min, scale: Math.fround(hi) - min };
+    return { feature: { kind: 'numeric', name, impute, offset: min, scale: Math.fround(hi) - min }, lo, hi };
   }
   // The values the model sees, rounded to float32; missing ones are filled in once the median is known.
   const v = new Float32Array(rows);
@@ -465,7 +513,7 @@ function fitNumeric(table: Table, name: string, col: Column, scaling: Scaling, m
   mean /= rows;
   let ss = 0;
   for (let i = 0; i < rows; i++) ss += (v[i] - mean) ** 2;
-  return { kind: 'numeric', name, impute, offset: mean, scale: Math.sqrt(ss / rows) };
+  return { feature: { kind: 'numeric', name, impute, offset: mean, scale: Math.sqrt(ss / rows) }, lo, hi };
 }
 
 function fitBoolean(table: Table, name: string, col: Column, missing: 'error' | 'impute'): Feature {

@@ -124,6 +124,11 @@ function factsOf(col: Column, needDistinct: boolean): ColumnFacts {
   return { nonMissing, numericCount, allNumeric, allBoolean, firstText, distinct, constant };
 }
 
+/** Why a constant feature column is noted (it stays a feature). */
+export function constantReason(value: string): string {
+  return `constant: every value is ${value} (kept; it may vary in new data)`;
+}
+
 function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -184,7 +189,7 @@ export function inferSchema(table: Table, opts: InferSchemaOptions = {}): Schema
       }
       col.categories = [...distinct].sort(byText);
     }
-    if (facts.constant !== null) col.reason = `constant: every value is ${facts.constant} (kept; it may vary in new data)`;
+    if (facts.constant !== null) col.reason = constantReason(facts.constant);
     return col;
   });
   if (!columns.some((c) => c.role === 'feature')) {

@@ -143,24 +143,37 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
 
   fit(data: DataInput, options: FitOptions = {}): this {
     const t0 = performance.now();
-    const table = toTable(data, 'training data');
-    if (table.rowCount < 2) throw new Error(`${this.name}: need at least 2 training rows, got ${table.rowCount}`);
-    const schema = inferSchema(table, {
-      labelColumn: options.labelColumn, drop: options.drop, categorical: options.categorical, numeric: options.numeric, maxCategories: options.maxCategories,
-    });
-    const rng = new Rng(this.params.seed);
     const spec = this.params.threshold;
-    let fitTable = table, holdTable: Table | null = null;
-    if ('holdout' in spec) {
-      const perm = rng.fork('holdout').permutation(table.rowCount);
-      const nHold = Math.max(1, Math.round(spec.holdout * table.rowCount));
-      if (table.rowCount - nHold < 2) throw new Error(`${this.name}: holding out ${nHold} of ${table.rowCount} rows leaves too few to fit`);
-      holdTable = selectRows(table, perm.subarray(0, nHold));
-      fitTable = selectRows(table, perm.subarray(nHold));
+    const matrix = matrixOf(data);
+    // A plain matrix (no hold-out, no column options) is fitted without a float64 table of its columns:
+    // Preprocessor.fitMatrix gives the schema and preprocessor the table would. The table is made only to
+    // name a row in an error.
+    const columnOptions = options.labelColumn !== undefined || [options.drop, options.categorical, options.numeric].some((o) => (o?.length ?? 0) > 0);
+    const direct = matrix && matrix.rows >= 2 && matrix.data.length === matrix.rows * matrix.cols && !('holdout' in spec) && !columnOptions
+      ? Preprocessor.fitMatrix(matrix.data, matrix.rows, matrix.cols, this.params.preprocessing) : null;
+    let table: Table | null = null;
+    const tableOf = (): Table => (table ??= toTable(data, 'training data'));
+    const rng = new Rng(this.params.seed);
+    let schema: Schema, pre: Preprocessor, fitTable: Table | (() => Table) = tableOf, holdTable: Table | null = null;
+    if (direct) ({ schema, preprocessor: pre } = direct);
+    else {
+      const all = tableOf();
+      if (all.rowCount < 2) throw new Error(`${this.name}: need at least 2 training rows, got ${all.rowCount}`);
+      schema = inferSchema(all, {
+        labelColumn: options.labelColumn, drop: options.drop, categorical: options.categorical, numeric: options.numeric, maxCategories: options.maxCategories,
+      });
+      fitTable = all;
+      if ('holdout' in spec) {
+        const perm = rng.fork('holdout').permutation(all.rowCount);
+        const nHold = Math.max(1, Math.round(spec.holdout * all.rowCount));
+        if (all.rowCount - nHold < 2) throw new Error(`${this.name}: holding out ${nHold} of ${all.rowCount} rows leaves too few to fit`);
+        holdTable = selectRows(all, perm.subarray(0, nHold));
+        fitTable = selectRows(all, perm.subarray(nHold));
+      }
+      pre = Preprocessor.fit(fitTable, schema, this.params.preprocessing);
     }
-    const pre = Preprocessor.fit(fitTable, schema, this.params.preprocessing);
-    const matrix = fitTable === table ? matrixOf(data) : null;
-    const m = (matrix && pre.transformMatrix(matrix.data, matrix.rows, matrix.cols)) ?? pre.transform(fitTable);
+    const whole = holdTable === null ? matrix : null; // the fitted rows are the input's
+    const m = (whole && pre.transformMatrix(whole.data, whole.rows, whole.cols)) ?? pre.transform(typeof fitTable === 'function' ? fitTable() : fitTable);
     // The model gets the root stream (forks are pure functions of seed and name, so the hold-out above is
     // independent of it); DAGMM's initialisation, shuffling and dropout have always forked from Rng(seed).
     const { steps } = this.fitMatrix(m.x, m.rows, m.cols, { rng, onProgress: options.onProgress });

@@ -238,6 +238,72 @@ describe('Preprocessor JSON', () => {
   });
 });
 
+describe('Preprocessor.fitMatrix (a matrix fitted without a table of its columns)', () => {
+  const make = (rows: number, cols: number, seed: number, f64 = false): Float32Array | Float64Array => {
+    let s = seed;
+    const next = () => (s = (s * 48271) % 2147483647) / 2147483647;
+    const x = f64 ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        // Column 2: constant; column 5: 0/1; every 7th column: a few missing values; the rest spread over scales.
+        x[i * cols + j] = j === 2 ? 4 : j === 5 ? (next() < 0.3 ? 1 : 0) : j % 7 === 6 && i % 13 === 0 ? NaN : (next() - 0.4) * 10 ** (j % 4);
+      }
+    }
+    return x;
+  };
+  const viaTable = (x: Float32Array | Float64Array, rows: number, cols: number, opts: Parameters<typeof Preprocessor.fit>[2]) => {
+    const t = tableFromMatrix(x, rows, cols), schema = inferSchema(t, {});
+    return { schema, preprocessor: Preprocessor.fit(t, schema, opts) };
+  };
+
+  it('gives inferSchema\'s schema and fit\'s preprocessor: every scaling, constant and missing values, widths around its 8-column block', () => {
+    for (const [rows, cols] of [[40, 1], [300, 8], [300, 9], [1000, 17], [40000, 3]] as const) {
+      for (const f64 of [false, true]) {
+        const x = make(rows, cols, rows + cols, f64);
+        if (f64 && cols > 1) { x[1] = -0; x[cols + 1] = 0; }
+        for (const scaling of ['minmax', 'standard', 'none'] as const) {
+          const got = Preprocessor.fitMatrix(x, rows, cols, { scaling });
+          const want = viaTable(x, rows, cols, { scaling });
+          const what = `${rows} x ${cols}, ${f64 ? 'float64' : 'float32'}, ${scaling}`;
+          assert.ok(got, what);
+          assert.deepEqual(got.schema, want.schema, what);
+          assert.deepEqual(got.preprocessor.toJSON(), want.preprocessor.toJSON(), what);
+        }
+      }
+    }
+  });
+
+  it('declines a column with no value (the table path drops it) and keeps the table path\'s errors', () => {
+    const x = make(50, 4, 9);
+    for (let i = 0; i < 50; i++) x[i * 4 + 3] = NaN;
+    assert.equal(Preprocessor.fitMatrix(x, 50, 4), null);
+    const y = make(50, 4, 9);
+    y[7 * 4 + 3] = NaN;
+    assert.throws(() => Preprocessor.fitMatrix(y, 50, 4, { missing: 'error' }), (e: Error) => {
+      assert.throws(() => viaTable(y, 50, 4, { missing: 'error' }), { message: e.message });
+      return /matrix row 8/.test(e.message);
+    });
+    const z = Float64Array.from(make(50, 4, 9));
+    z[9 * 4 + 1] = 1e300;
+    assert.throws(() => Preprocessor.fitMatrix(z, 50, 4), (e: Error) => {
+      assert.throws(() => viaTable(z, 50, 4, {}), { message: e.message });
+      return /matrix row 10, column "f1": training value 1e\+300 is beyond/.test(e.message);
+    });
+    assert.throws(() => Preprocessor.fitMatrix(new Float32Array(5), 2, 3), /5 values, expected rows \* cols = 6/);
+  });
+
+  it('a detector fitted on a matrix saves the model it saves when fitted on the same rows as arrays', () => {
+    const rows = 300, cols = 9, x = make(rows, cols, 5) as Float32Array;
+    const arrays = Array.from({ length: rows }, (_, i) => Array.from(x.subarray(i * cols, (i + 1) * cols)));
+    const a = new IsolationForestDetector({ seed: 3 }).fit({ data: x, rows, cols });
+    const b = new IsolationForestDetector({ seed: 3 }).fit(arrays);
+    assert.deepEqual(a.dataSchema, b.dataSchema);
+    assert.deepEqual(a.preprocessing.toJSON(), b.preprocessing.toJSON());
+    assert.deepEqual(Array.from(a.trainingScores!), Array.from(b.trainingScores!));
+    assert.equal(a.threshold, b.threshold);
+  });
+});
+
 describe('Preprocessor.transformMatrix (the numeric-matrix fast path)', () => {
   const rows = 400, cols = 5;
   const matrix = (): Float32Array => {
