@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseArrowIpc, parseCsv, parseJsonLines, parseParquet } from '../../src/data/readers/index.js';
 import { formatOfPath, readTable } from '../../src/data/readers/read-node.js';
+import { parseNumberToken } from '../../src/data/readers/tokens.js';
 import { selectRows, tableFromMatrix, tableFromRecords, tableFromRows, type Column, type Table } from '../../src/data/table.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/data/${name}`, import.meta.url));
@@ -28,6 +29,34 @@ function expectMixedCsv(t: Table, source: string): void {
   // The last record spans lines 6-7 (a quoted newline): it is reported by the line it starts on.
   assert.equal(t.where(4), `${source} row 5 (line 6)`);
 }
+
+describe('parseNumberToken', () => {
+  // The rule as Number() states it: a finite number, no whitespace around it, no 0x / 0b / 0o prefix.
+  const byNumber = (t: string): number => {
+    if (t.length === 0 || t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32) return NaN;
+    const v = Number(t);
+    return Number.isFinite(v) && !/^0[xbo]/i.test(t) ? v : NaN;
+  };
+
+  it('reads every token as Number() does: plain decimals (its fast path) and everything else, bit for bit', () => {
+    const fixed = ['0', '-0', '+0', '-0.0', '0.', '.5', '-.5', '5.', '.', '-', '+', '+-1', '--1', '007', '0.1', '0.3', '-12.3456',
+      '123456789012345', '1234567890123456', '12345678901234567', '0.000000000000001', '999999999999999.9', '9007199254740993',
+      '1e5', '1E-5', '-1.5e+300', '1e400', 'Infinity', '-Infinity', 'NaN', '0x1F', '0b1', '0o7', '1_000', ' 1', '1 ', '1.2.3',
+      '\u0661', '12a', 'a12', '1,5', '0.1234567890123456789', '4.35', '2.675', '1.0000000000000002', '0.30000000000000004'];
+    let seed = 17;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const random: string[] = [];
+    for (let i = 0; i < 200000; i++) {
+      const digits = 1 + Math.floor(next() * 18);
+      let body = '';
+      for (let d = 0; d < digits; d++) body += String(Math.floor(next() * 10));
+      const dot = Math.floor(next() * (digits + 2)) - 1; // -1: no dot
+      if (dot >= 0) body = `${body.slice(0, dot)}.${body.slice(dot)}`;
+      random.push((next() < 0.3 ? '-' : next() < 0.05 ? '+' : '') + body + (next() < 0.02 ? `e${Math.floor(next() * 40) - 20}` : ''));
+    }
+    for (const t of [...fixed, ...random]) assert.ok(Object.is(parseNumberToken(t), byNumber(t)), `${JSON.stringify(t)}: ${parseNumberToken(t)} vs ${byNumber(t)}`);
+  });
+});
 
 describe('CSV', () => {
   it('parses quotes, embedded newlines, missing markers and text columns', () => {
