@@ -8,7 +8,6 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createClient } from 'redis';
 import type { Detector } from '../detectors/detector.js';
 import { scoreTextRecords, type TextRecord } from '../scoring/score-records.js';
 
@@ -109,7 +108,14 @@ return acked
 `;
 const WRITE_AND_ACK_SHA = createHash('sha1').update(WRITE_AND_ACK).digest('hex');
 
-type Client = ReturnType<typeof createClient>;
+type Client = ReturnType<typeof import('redis').createClient>;
+
+/**
+ * node-redis, loaded when a worker first connects rather than with this module (and so with the CLI): loading it
+ * declares a String subclass with a class field (its VerbatimString), after which V8 runs every string operation
+ * in the process on a slower path; CSV reading in `aberrant fit` took 3.1 s instead of 1.6 s on an 84 MB file.
+ */
+let redisModule: Promise<typeof import('redis')> | null = null;
 type Raw = unknown;
 
 /** [[id, [f1, v1, ...] | null], ...] (RESP2) as entries; a null field list is an entry deleted from the stream. */
@@ -128,7 +134,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export class StreamWorker {
   readonly totals: StreamTotals = { read: 0, scored: 0, dead: 0, deleted: 0, reread: 0, claimed: 0, batches: 0, fallbacks: 0 };
-  private readonly client: Client;
+  private client: Client | null = null;
   private stopping = false;
   private statsTimer: NodeJS.Timeout | null = null;
   private lastStats = { at: 0, scored: 0, dead: 0 };
@@ -140,18 +146,19 @@ export class StreamWorker {
     }
     for (const k of ['input', 'output', 'group', 'consumer', 'deadLetter'] as const) if (!o[k]) throw new Error(`${k} must not be empty`);
     if (new Set([o.input, o.output, o.deadLetter]).size < 3) throw new Error(`the input, output and dead-letter streams must differ (got ${o.input}, ${o.output}, ${o.deadLetter})`);
-    this.client = createClient({ url: o.redis });
-    this.client.on('error', (e: Error) => this.log.error('redis connection error', { err: e.message }));
   }
 
   /** Asks the loop to finish the batch in hand (score, write, acknowledge) and return. */
   stop(): void { this.stopping = true; }
 
-  private cmd(args: string[]): Promise<Raw> { return this.client.sendCommand(args); }
+  private cmd(args: string[]): Promise<Raw> { return this.client!.sendCommand(args); }
 
   /** Runs until stop(): pending entries of this consumer first, then new ones, reclaiming idle ones periodically. */
   async run(): Promise<StreamTotals> {
-    await this.client.connect();
+    const { createClient } = await (redisModule ??= import('redis'));
+    const client = this.client = createClient({ url: this.o.redis });
+    client.on('error', (e: Error) => this.log.error('redis connection error', { err: e.message }));
+    await client.connect();
     try {
       await this.ensureGroup();
       const o = this.o;
@@ -178,7 +185,7 @@ export class StreamWorker {
           backoff = 100;
         } catch (e) {
           const message = (e as Error).message;
-          if (this.stopping && !this.client.isReady) break;
+          if (this.stopping && !client.isReady) break;
           this.log.error('stream step failed; retrying after re-reading this consumer\'s pending entries', { err: message, retry_ms: backoff });
           await sleep(backoff);
           backoff = Math.min(backoff * 2, 5000);
@@ -189,7 +196,7 @@ export class StreamWorker {
     } finally {
       if (this.statsTimer) clearInterval(this.statsTimer);
       this.log.info('stream worker stopped', { ...this.totals, seconds: +((performance.now() - this.started) / 1000).toFixed(3) });
-      await this.client.close().catch(() => undefined);
+      await client.close().catch(() => undefined);
     }
     return this.totals;
   }
