@@ -301,6 +301,11 @@ describe('Preprocessor.fitMatrix (a matrix fitted without a table of its columns
     assert.deepEqual(a.preprocessing.toJSON(), b.preprocessing.toJSON());
     assert.deepEqual(Array.from(a.trainingScores!), Array.from(b.trainingScores!));
     assert.equal(a.threshold, b.threshold);
+    // Naming the matrix's own columns numeric (as auto does for its members) keeps that path and that result;
+    // a name it does not have is the table path's error.
+    const c = new IsolationForestDetector({ seed: 3 }).fit({ data: x, rows, cols }, { numeric: ['f0', 'f8'] });
+    assert.deepEqual(Array.from(c.trainingScores!), Array.from(a.trainingScores!));
+    assert.throws(() => new IsolationForestDetector({ seed: 3 }).fit({ data: x, rows, cols }, { numeric: ['f9'] }), /no column "f9" \(given as numeric\)/);
   });
 });
 
