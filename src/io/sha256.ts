@@ -1,7 +1,9 @@
 /**
  * SHA-256 (FIPS 180-4) in plain TypeScript. The model loader must be synchronous and must behave the same in
  * Node and in browsers, where the only built-in digest (crypto.subtle) is asynchronous, hence our own.
- * Full 64-byte blocks are hashed straight from the input; only the padded tail is copied.
+ * Full 64-byte blocks are hashed straight from the input; only the padded tail is copied. Where Node offers its
+ * crypto module synchronously (process.getBuiltinModule, Node 20.16+), sha256() uses it: the same digest, about
+ * ten times faster (a 40 MB model file: 1 s in TypeScript).
  */
 
 // First 32 bits of the fractional parts of the cube roots of the first 64 primes.
@@ -57,8 +59,21 @@ function compressBlocks(state: Int32Array, schedule: Int32Array, bytes: Uint8Arr
   state[4] = h4; state[5] = h5; state[6] = h6; state[7] = h7;
 }
 
-/** The 32-byte SHA-256 digest of `bytes`. */
+interface NodeHash { update(data: Uint8Array): NodeHash; digest(): Uint8Array }
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
+  { createHash(algorithm: 'sha256'): NodeHash } | undefined;
+
+/** Which implementation sha256() runs here. */
+export const SHA256_IMPLEMENTATION: 'node:crypto' | 'typescript' = nodeCrypto ? 'node:crypto' : 'typescript';
+
+/** The 32-byte SHA-256 digest of `bytes`: Node's crypto where it is available, else sha256Portable. */
 export function sha256(bytes: Uint8Array): Uint8Array {
+  if (nodeCrypto) return new Uint8Array(nodeCrypto.createHash('sha256').update(bytes).digest());
+  return sha256Portable(bytes);
+}
+
+/** The 32-byte SHA-256 digest of `bytes`, in TypeScript (browsers; the reference in tests). */
+export function sha256Portable(bytes: Uint8Array): Uint8Array {
   const state = Int32Array.from(INITIAL_STATE);
   const schedule = new Int32Array(64);
   const wholeBlocksEnd = bytes.length - (bytes.length % 64);
