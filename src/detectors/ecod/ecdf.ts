@@ -170,12 +170,24 @@ function countsBelowIndexed(col: Float32Array, ix: ColumnIndex, values: Float32A
 }
 
 /** Indexes built for a model's columns, kept while the model lives (not part of the model file). */
-const indexes = new WeakMap<Float32Array, ColumnIndex[]>();
+const indexes = new WeakMap<Float32Array, { columns: ColumnIndex[]; logs: Float64Array | null }>();
+/** Most training rows for which scoring keeps a table of log(1..n+1) (8 bytes a row; beyond it, Math.log per value). */
+const LOG_TABLE_MAX_ROWS = 1 << 22;
 
-function indexesOf(m: EcdfModel): ColumnIndex[] {
+/**
+ * The model's column indexes, and logs[k] = Math.log(k) for k <= n + 1: every tail probability's logarithm is the
+ * log of a count plus one, so two Math.log calls per value become two table reads (the same numbers).
+ */
+function indexesOf(m: EcdfModel): { columns: ColumnIndex[]; logs: Float64Array | null } {
   let ix = indexes.get(m.sorted);
   if (!ix) {
-    ix = Array.from({ length: m.cols }, (_, f) => columnIndex(m.sorted.subarray(f * m.rows, (f + 1) * m.rows)));
+    const columns = Array.from({ length: m.cols }, (_, f) => columnIndex(m.sorted.subarray(f * m.rows, (f + 1) * m.rows)));
+    let logs: Float64Array | null = null;
+    if (m.rows <= LOG_TABLE_MAX_ROWS) {
+      logs = new Float64Array(m.rows + 2);
+      for (let k = 0; k < logs.length; k++) logs[k] = Math.log(k);
+    }
+    ix = { columns, logs };
     indexes.set(m.sorted, ix);
   }
   return ix;
@@ -189,7 +201,7 @@ function indexesOf(m: EcdfModel): ColumnIndex[] {
 export function ecdfScores(m: EcdfModel, combine: TailCombination, x: Float32Array, rows: number, cols: number): Float64Array {
   const n = m.rows, logN1 = Math.log(n + 1), out = new Float64Array(rows);
   const left = combine === 'paper' ? new Float64Array(rows) : null, right = left ? new Float64Array(rows) : null;
-  const index = indexesOf(m), values = new Float32Array(Math.min(rows, BLOCK)), belows = new Int32Array(values.length);
+  const { columns: index, logs } = indexesOf(m), values = new Float32Array(Math.min(rows, BLOCK)), belows = new Int32Array(values.length);
   for (let b = 0; b < rows; b += BLOCK) {
     const e = Math.min(rows, b + BLOCK);
     for (let f = 0; f < cols; f++) {
@@ -199,8 +211,9 @@ export function ecdfScores(m: EcdfModel, combine: TailCombination, x: Float32Arr
       countsBelowIndexed(col, index[f], values, e - b, belows);
       for (let r = b; r < e; r++) {
         const v = values[r - b], below = belows[r - b];
-        const ul = v < min && v <= -SCALED_VALUE_LIMIT ? Infinity : logN1 - Math.log(countAtMost(col, v, below) + 1);
-        const ur = v > max && v >= SCALED_VALUE_LIMIT ? Infinity : logN1 - Math.log(n - below + 1);
+        const atMost = countAtMost(col, v, below);
+        const ul = v < min && v <= -SCALED_VALUE_LIMIT ? Infinity : logN1 - (logs ? logs[atMost + 1] : Math.log(atMost + 1));
+        const ur = v > max && v >= SCALED_VALUE_LIMIT ? Infinity : logN1 - (logs ? logs[n - below + 1] : Math.log(n - below + 1));
         if (combine === 'paper') {
           left![r] += ul; right![r] += ur; out[r] += sign < 0 ? ul : ur;
           continue;
