@@ -103,13 +103,13 @@ void ab_transpose_shift(int64_t m, int64_t n, const float *g, const float *row_s
 int ab_isolation_path_sums(int64_t rows, int64_t cols, const float *x, const int32_t *feature, const float *threshold,
                            const int32_t *left, const int32_t *right, int64_t trees, const int32_t *roots,
                            int64_t nnormals, const double *leaf, const float *normals, double *sums);
-/* Unit-length slices of an outer x len x inner array and their gradient (normalize.c; Kernels.unitNormalize,
- * unitNormalizeBackward); the backward returns -1 when its scratch cannot be allocated. */
 /* out = (x - offset) / scale per column (sign of x - offset where scale <= 0), clamped to +-limit, in double,
  * rounded once to float32 (Kernels.scaleColumns); clamped[k] += values clamped in column k. Returns -1, the flat
  * index of the first NaN in x (out then holds no usable values), or -2 when out of memory. */
 int64_t ab_scale_columns(int64_t rows, int64_t cols, const float *x, const double *offset, const double *scale,
                          double limit, float *out, double *clamped);
+/* Unit-length slices of an outer x len x inner array and their gradient (normalize.c; Kernels.unitNormalize,
+ * unitNormalizeBackward); the backward returns -1 when its scratch cannot be allocated. */
 void ab_unit_normalize(int64_t outer, int64_t len, int64_t inner, const float *x, double floor, double *r, float *out);
 int ab_unit_normalize_backward(int64_t outer, int64_t len, int64_t inner, const float *x, const float *g, const double *r,
                                float *gx);
