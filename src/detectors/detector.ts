@@ -146,9 +146,9 @@ export abstract class Detector<P extends CommonParams = CommonParams> {
     const spec = this.params.threshold;
     const matrix = matrixOf(data);
     // A plain matrix (no hold-out, no column options) is fitted without a float64 table of its columns:
-    // Preprocessor.fitMatrix gives the schema and preprocessor the table would. The table is made only to
-    // name a row in an error.
-    // numeric: naming a matrix's own columns changes nothing (they are numbers); other names are the table path's error.
+    // Preprocessor.fitMatrix gives the schema and preprocessor the table would; the table is made only to name
+    // a row in an error. A numeric list naming the matrix's own columns changes nothing (they are numbers);
+    // another name is the table path's error.
     const ownColumn = (name: string): boolean => /^f(0|[1-9][0-9]*)$/.test(name) && Number(name.slice(1)) < (matrix?.cols ?? 0);
     const columnOptions = options.labelColumn !== undefined || [options.drop, options.categorical].some((o) => (o?.length ?? 0) > 0)
       || !(options.numeric ?? []).every(ownColumn);
