@@ -12,6 +12,7 @@
  * memberships as float32 (as DAGMM's does), so the log-likelihood rises monotonically up to that rounding.
  */
 import type { Rng } from '../engine/rng.js';
+import { diagonalEnergies, diagonalParamsFromMemberships, type DiagonalGmm } from './diagonal.js';
 import { gmmParamsFromMemberships, gmmPosteriors, type GmmOptions, type GmmParams } from './gmm.js';
 import { kmeansPlusPlus, nearestCentre } from './kmeans.js';
 
@@ -29,8 +30,8 @@ export interface EmOptions extends GmmOptions {
   chunk?: number;
 }
 
-export interface EmResult {
-  params: GmmParams;
+export interface EmResult<P = GmmParams> {
+  params: P;
   /** EM iterations run (each an E-step and an M-step). */
   iterations: number;
   converged: boolean;
@@ -61,57 +62,93 @@ function initialMemberships(z: Float32Array, n: number, d: number, k: number, rn
   return gamma;
 }
 
-/** The M-step over chunks: eq. (5) with the given memberships; an emptied component is a clear error. */
-function mStep(z: Float32Array, gamma: Float32Array, n: number, d: number, k: number, chunk: number, o: GmmOptions, iteration: number): GmmParams {
+/** The M-step over chunks: eq. (5) with the given memberships. */
+function mStep(z: Float32Array, gamma: Float32Array, n: number, d: number, k: number, chunk: number, o: GmmOptions): GmmParams {
   const parts: { z: Float32Array; gamma: Float32Array; n: number }[] = [];
   for (let s = 0; s < n; s += chunk) {
     const e = Math.min(n, s + chunk);
     parts.push({ z: z.subarray(s * d, e * d), gamma: gamma.subarray(s * k, e * k), n: e - s });
   }
-  try {
-    return gmmParamsFromMemberships(parts, k, d, o);
-  } catch (e) {
-    throw new Error(`EM (iteration ${iteration}): ${(e as Error).message.replace(/^gmmParamsFromMemberships: /, '')}; try fewer components or another seed`, { cause: e });
-  }
+  return gmmParamsFromMemberships(parts, k, d, o);
 }
 
-function maxChange(a: GmmParams, b: GmmParams): number {
+function maxChange(pairs: readonly (readonly [Float64Array, Float64Array])[]): number {
   let m = 0;
-  for (const [x, y] of [[a.phi, b.phi], [a.mu, b.mu], [a.cov, b.cov]] as const) {
+  for (const [x, y] of pairs) {
     for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
   }
   return m;
 }
 
-/** Fits a K-component GMM (full covariances, or diagonal ones with `diagonal`) to z [n, d] (row-major) by EM. */
-export function fitGmmEm(z: Float32Array, n: number, d: number, k: number, rng: Rng, o: EmOptions = {}): EmResult {
+/** One mixture family for the EM loop: its M-step, its E-step (posteriors into gamma, mean log-likelihood), its parameters' change. */
+interface EmFamily<P> {
+  mStep(gamma: Float32Array): P;
+  eStep(p: P, gamma: Float32Array): number;
+  change(a: P, b: P): number;
+}
+
+/** The EM loop shared by the full and the diagonal mixtures (see the module comment for start and stop). */
+function runEm<P>(family: EmFamily<P>, z: Float32Array, n: number, d: number, k: number, rng: Rng, o: EmOptions): EmResult<P> {
   checkArgs(z, n, d, k, o);
   const llTolerance = o.logLikelihoodTolerance;
-  const tolerance = llTolerance ?? o.tolerance ?? 1e-6, maxIterations = o.maxIterations ?? 1000, chunk = o.chunk ?? 8192;
-  const gmmOptions: GmmOptions = { covEps: o.covEps, jitter: o.jitter, diagonal: o.diagonal };
-  let params = mStep(z, initialMemberships(z, n, d, k, rng), n, d, k, chunk, gmmOptions, 0);
-  const gamma = new Float32Array(n * k), resp = new Float64Array(Math.min(n, chunk) * k), energy = new Float64Array(Math.min(n, chunk));
-  const logLikelihood: number[] = [];
+  const tolerance = llTolerance ?? o.tolerance ?? 1e-6, maxIterations = o.maxIterations ?? 1000;
   let iterations = 0, change = Infinity;
-  /** E-step: posteriors into gamma; returns the mean log-likelihood of the current parameters. */
-  const eStep = (p: GmmParams): number => {
-    let ll = 0;
-    for (let s = 0; s < n; s += chunk) {
-      const m = Math.min(n, s + chunk) - s;
-      gmmPosteriors(z.subarray(s * d, (s + m) * d), m, p, resp.subarray(0, m * k), energy.subarray(0, m));
-      for (let i = 0; i < m * k; i++) gamma[s * k + i] = resp[i];
-      for (let i = 0; i < m; i++) ll -= energy[i];
+  const mStepAt = (gamma: Float32Array): P => {
+    try {
+      return family.mStep(gamma);
+    } catch (e) {
+      throw new Error(`EM (iteration ${iterations}): ${(e as Error).message.replace(/^gmmParamsFromMemberships: /, '')}; try fewer components or another seed`, { cause: e });
     }
-    return ll / n;
   };
+  let params = mStepAt(initialMemberships(z, n, d, k, rng));
+  const gamma = new Float32Array(n * k), logLikelihood: number[] = [];
   while (iterations < maxIterations && change >= tolerance) {
-    logLikelihood.push(eStep(params));
-    const next = mStep(z, gamma, n, d, k, chunk, gmmOptions, iterations + 1);
-    const m = logLikelihood.length;
-    change = llTolerance === undefined ? maxChange(params, next) : m > 1 ? Math.abs(logLikelihood[m - 1] - logLikelihood[m - 2]) : Infinity;
-    params = next;
+    logLikelihood.push(family.eStep(params, gamma));
     iterations++;
+    const next = mStepAt(gamma);
+    const m = logLikelihood.length;
+    change = llTolerance === undefined ? family.change(params, next) : m > 1 ? Math.abs(logLikelihood[m - 1] - logLikelihood[m - 2]) : Infinity;
+    params = next;
   }
-  logLikelihood.push(eStep(params));
+  logLikelihood.push(family.eStep(params, gamma));
   return { params, iterations, converged: change < tolerance, logLikelihood, lastChange: change };
+}
+
+/** Fits a K-component GMM with full covariances to z [n, d] (row-major) by EM. */
+export function fitGmmEm(z: Float32Array, n: number, d: number, k: number, rng: Rng, o: EmOptions = {}): EmResult {
+  const chunk = o.chunk ?? 8192, gmmOptions: GmmOptions = { covEps: o.covEps, jitter: o.jitter };
+  const resp = new Float64Array(Math.min(n, chunk) * k), energy = new Float64Array(Math.min(n, chunk));
+  return runEm<GmmParams>({
+    mStep: (gamma) => mStep(z, gamma, n, d, k, chunk, gmmOptions),
+    eStep: (p, gamma) => {
+      let ll = 0;
+      for (let s = 0; s < n; s += chunk) {
+        const m = Math.min(n, s + chunk) - s;
+        gmmPosteriors(z.subarray(s * d, (s + m) * d), m, p, resp.subarray(0, m * k), energy.subarray(0, m));
+        for (let i = 0; i < m * k; i++) gamma[s * k + i] = resp[i];
+        for (let i = 0; i < m; i++) ll -= energy[i];
+      }
+      return ll / n;
+    },
+    change: (a, b) => maxChange([[a.phi, b.phi], [a.mu, b.mu], [a.cov, b.cov]]),
+  }, z, n, d, k, rng, o);
+}
+
+/**
+ * Fits a K-component GMM with diagonal covariances (diagonal.ts) to z [n, d] by EM: the same start, stopping
+ * rules and float32 memberships as fitGmmEm, at O(n k d) per iteration. `covEps` is the variances' added term.
+ */
+export function fitDiagonalGmmEm(z: Float32Array, n: number, d: number, k: number, rng: Rng, o: EmOptions = {}): EmResult<DiagonalGmm> {
+  const regCovar = o.covEps ?? 1e-6, resp = new Float64Array(n * k), energy = new Float64Array(n);
+  return runEm<DiagonalGmm>({
+    mStep: (gamma) => diagonalParamsFromMemberships(z, gamma, n, d, k, regCovar),
+    eStep: (p, gamma) => {
+      diagonalEnergies(z, n, p, energy, resp);
+      let ll = 0;
+      for (let i = 0; i < n * k; i++) gamma[i] = resp[i];
+      for (let i = 0; i < n; i++) ll -= energy[i];
+      return ll / n;
+    },
+    change: (a, b) => maxChange([[a.phi, b.phi], [a.mu, b.mu], [a.variance, b.variance]]),
+  }, z, n, d, k, rng, o);
 }

@@ -38,11 +38,6 @@ export interface GmmOptions {
   covEps?: number;
   /** What to do when a covariance is still not positive-definite. */
   jitter?: JitterPolicy;
-  /**
-   * Diagonal covariances (scikit-learn's covariance_type 'diag'): the off-diagonal entries of each estimated
-   * covariance are set to 0 (default false: full covariances).
-   */
-  diagonal?: boolean;
 }
 
 function checkInputs(z: Tensor, gamma: Tensor, op: string): { n: number; d: number; k: number } {
@@ -120,7 +115,6 @@ export function gmmParamsFromMemberships(batches: Iterable<{ z: Float32Array; ga
     if (!(s[c] > 0)) throw new Error(`gmmParamsFromMemberships: mixture component ${c} has zero total membership`);
     p.phi[c] = s[c] / total;
   }
-  if (options.diagonal) for (let q = 0; q < k * d * d; q++) if (Math.floor(q / d) % d !== q % d) p.cov[q] = 0;
   factorise(p, options.covEps ?? 1e-6, options.jitter ?? DEFAULT_JITTER);
   return p;
 }

@@ -144,6 +144,26 @@ describe('gmm detector', () => {
     assert.throws(() => loadDetector(shape, 's.json'), /s\.json: gmm model: tensor shape \[2, 3\], expected \[3, 2\]/);
   });
 
+  it('a diagonal mixture is saved as standard deviations [k, d], not k d x d factors; a diagonal one saved as factors still loads', () => {
+    const det = new GmmDetector({ ...none, components: 3, covariance: 'diag' }).fit(blobs);
+    const j = det.toJSON();
+    assert.deepEqual(j.tensors.map((t) => [t.name, t.shape]), [['phi', [3]], ['mu', [3, 2]], ['sd', [3, 2]]]);
+    const back = loadDetector(det.toBytes(), 'm.abr');
+    assert.deepEqual(Array.from(back.scoreSamples(Q)), Array.from(det.scoreSamples(Q)));
+    // The same mixture written the way earlier versions wrote diagonal models (Cholesky factors with zeros off
+    // the diagonal) scores the same to float64 rounding.
+    const sd = j.tensors[2].data as number[], chol = JSON.parse(JSON.stringify(j));
+    chol.tensors[2] = { name: 'chol', shape: [3, 2, 2], data: [0, 1, 2].flatMap((c) => [sd[2 * c], 0, 0, sd[2 * c + 1]]) };
+    const old = loadDetector(chol, 'old.json').scoreSamples(Q);
+    det.scoreSamples(Q).forEach((e, i) => assert.ok(Math.abs(e - old[i]) <= 1e-12 * Math.max(1, Math.abs(e)), `query ${i}: ${e} vs ${old[i]}`));
+    const neg = JSON.parse(JSON.stringify(j));
+    neg.tensors[2].data[3] = -1;
+    assert.throws(() => loadDetector(neg, 'n.json'), /n\.json: gmm model: standard deviation of component 1 at feature 1 is -1, not positive and finite/);
+    const shape = JSON.parse(JSON.stringify(j));
+    shape.tensors[2].shape = [2, 3];
+    assert.throws(() => loadDetector(shape, 's.json'), /s\.json: gmm model: tensor shape \[2, 3\], expected \[3, 2\]/);
+  });
+
   it('rejects bad parameters and impossible fits, naming the problem', () => {
     for (const components of [0, 1.5, 'aic']) assert.throws(() => new GmmDetector({ components: components as number }), /gmm: invalid parameters\n {2}components:/);
     assert.throws(() => new GmmDetector({ maxComponents: 0 }), /maxComponents/);

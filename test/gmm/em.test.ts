@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/engine/rng.js';
-import { fitGmmEm } from '../../src/gmm/em.js';
+import { fitDiagonalGmmEm, fitGmmEm } from '../../src/gmm/em.js';
+import { diagonalEnergies } from '../../src/gmm/diagonal.js';
 
 /** A 2-d mixture whose components overlap (EM needs tens of iterations): weights, means, covariances [a, b; b, c]. */
 const TRUE = {
@@ -96,14 +97,34 @@ describe('EM for a Gaussian mixture', () => {
     assert.deepEqual(Array.from(fitGmmEm(z, n, 2, 3, new Rng(5), { tolerance: 1e-6 }).params.mu), Array.from(fit.params.mu));
   });
 
-  it('diagonal: covariances are the per-feature variances (off-diagonal entries 0)', () => {
-    const f = fitGmmEm(z, n, 2, 1, new Rng(1), { covEps: 1e-6, diagonal: true });
+  it('diagonal (fitDiagonalGmmEm): variances are the full fit\'s diagonal; energies and posteriors the closed form', () => {
+    const f = fitDiagonalGmmEm(z, n, 2, 1, new Rng(1), { covEps: 1e-6 });
     const full = fitGmmEm(z, n, 2, 1, new Rng(1), { covEps: 1e-6 });
-    assert.equal(f.params.cov[1], 0);
-    assert.equal(f.params.cov[2], 0);
     assert.ok(full.params.cov[1] > 0.1, 'the data are correlated');
-    for (const j of [0, 3]) assert.ok(Math.abs(f.params.cov[j] - full.params.cov[j]) < 1e-12);
-    assert.ok(Math.abs(f.params.logDet[0] - Math.log(f.params.cov[0] * f.params.cov[3])) < 1e-12);
+    assert.ok(Math.abs(f.params.variance[0] - full.params.cov[0]) < 1e-12 && Math.abs(f.params.variance[1] - full.params.cov[3]) < 1e-12);
+    assert.ok(Math.abs(f.params.base[0] - (-0.5 * (2 * Math.log(2 * Math.PI) + Math.log(full.params.cov[0] * full.params.cov[3])))) < 1e-12);
+    // Three components: energy -log sum_c phi_c prod_j N(z_j | mu_cj, var_cj) computed directly, posteriors sum to 1.
+    const three = fitDiagonalGmmEm(z, n, 2, 3, new Rng(5), { logLikelihoodTolerance: 1e-3, maxIterations: 100 });
+    const g = three.params, resp = new Float64Array(n * 3), energy = diagonalEnergies(z, n, g, new Float64Array(n), resp);
+    for (let i = 0; i < n; i += 97) {
+      let p = 0;
+      for (let c = 0; c < 3; c++) {
+        let q = g.phi[c];
+        for (let j = 0; j < 2; j++) {
+          const v = g.variance[c * 2 + j], e = z[i * 2 + j] - g.mu[c * 2 + j];
+          q *= Math.exp(-0.5 * e * e / v) / Math.sqrt(2 * Math.PI * v);
+        }
+        p += q;
+      }
+      assert.ok(Math.abs(energy[i] + Math.log(p)) < 1e-12, `row ${i}: ${energy[i]} vs ${-Math.log(p)}`);
+      assert.ok(Math.abs(resp[i * 3] + resp[i * 3 + 1] + resp[i * 3 + 2] - 1) < 1e-12);
+    }
+    // EM's guarantee, up to the float32 memberships: the log-likelihood does not fall; stopped by tol.
+    const ll = three.logLikelihood;
+    for (let t = 1; t < ll.length; t++) assert.ok(ll[t] >= ll[t - 1] - 1e-7, `iteration ${t}: ${ll[t]} < ${ll[t - 1]}`);
+    assert.ok(three.converged && three.lastChange < 1e-3);
+    assert.deepEqual(fitDiagonalGmmEm(z, n, 2, 3, new Rng(5), { logLikelihoodTolerance: 1e-3, maxIterations: 100 }).params, g);
+    assert.throws(() => fitDiagonalGmmEm(z, 2, 2, 3, new Rng(1)), /EM: expected 2 rows of 2 values|EM: 2 rows cannot seed 3 components/);
   });
 
   it('is a pure function of the seed', () => {

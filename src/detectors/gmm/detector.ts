@@ -17,13 +17,15 @@
  * 10 d per component (rows / k >= 10 d), else diagonal ones (d variances per component); BIC then compares all
  * candidates alike. Wide data (d near or above the rows) thus gets diagonal mixtures, tall data full ones.
  *
- * Cost: each EM iteration is O(rows k d^2), and BIC fits every candidate. Candidates are fitted on a seeded
+ * Cost: each EM iteration is O(rows k d^2) with full covariances (O(k d^3) more to factor them) and O(rows k d)
+ * with diagonal ones (kept as variances, src/gmm/diagonal.ts), and BIC fits every candidate. Candidates are fitted on a seeded
  * subsample of at most maxSamples rows (default 10,000: then the cost of the search does not grow with the
  * training rows; at 10 components of 50 features, 1,000 rows per component, 20 per feature, estimate each
  * covariance); the chosen candidate's fit is the model (not refitted on all rows). Scoring is one pass.
  */
 import * as z from '../../zod.js';
-import { fitGmmEm, type EmResult } from '../../gmm/em.js';
+import { fitDiagonalGmmEm, fitGmmEm, type EmResult } from '../../gmm/em.js';
+import { diagonalEnergies, diagonalGmm, type DiagonalGmm } from '../../gmm/diagonal.js';
 import { logDetFromCholesky } from '../../engine/linalg64.js';
 import { gmmEnergies, type GmmParams } from '../../gmm/gmm.js';
 import type { DetectorModel, MatrixContext } from '../detector.js';
@@ -93,18 +95,21 @@ export function covarianceFor(setting: GmmDetectorParams['covariance'], k: numbe
   return rows / k >= FULL_ROWS_PER_FEATURE * d ? 'full' : 'diag';
 }
 
+/** A fitted mixture: full covariances (with Cholesky factors) or diagonal ones (variances). */
+export type FittedMixture = { covariance: 'full'; params: GmmParams } | { covariance: 'diag'; params: DiagonalGmm };
+
 export class GmmDetector extends Detector<GmmDetectorParams> {
   readonly name = 'gmm';
   readonly scoreName = 'energy -log p(x) under the Gaussian mixture';
-  private gmm: GmmParams | null = null;
+  private gmm: FittedMixture | null = null;
   private cfg: GmmResolvedConfig | null = null;
 
   constructor(params: z.input<typeof GmmParamsSchema> = {}) {
     super(parseParams('gmm', GmmParamsSchema, params));
   }
 
-  /** The fitted mixture (covariances include regCovar; as saved: float32 weights, means and Cholesky factors). */
-  get mixture(): GmmParams | null { return this.gmm; }
+  /** The fitted mixture (covariances include regCovar; as saved: float32 weights, means and Cholesky factors or standard deviations). */
+  get mixture(): FittedMixture | null { return this.gmm; }
 
   resolvedConfig(): Record<string, unknown> { return this.cfg ? { ...this.cfg, candidates: this.cfg.candidates.map((c) => ({ ...c })) } : {}; }
 
@@ -123,16 +128,15 @@ export class GmmDetector extends Detector<GmmDetectorParams> {
     }
     const ks = p.components === 'bic' ? Array.from({ length: Math.min(p.maxComponents, n) }, (_, i) => i + 1) : [p.components];
     const candidates: GmmCandidate[] = [];
-    let best: { params: GmmParams; bic: number; candidate: GmmCandidate } | null = null;
+    let best: { mixture: FittedMixture; bic: number; candidate: GmmCandidate } | null = null;
     let steps = 0;
     for (const k of ks) {
       const covariance = covarianceFor(p.covariance, k, n, cols);
-      let fit: EmResult | null = null, error = '';
+      let fit: EmResult<GmmParams | DiagonalGmm> | null = null, error = '';
       for (let r = 0; r < p.nInit; r++) {
         try {
-          const f = fitGmmEm(z, n, cols, k, ctx.rng.fork(`em-k${k}-init${r}`), {
-            covEps: p.regCovar, diagonal: covariance === 'diag', logLikelihoodTolerance: p.tol, maxIterations: p.maxIterations,
-          });
+          const rng = ctx.rng.fork(`em-k${k}-init${r}`), o = { covEps: p.regCovar, logLikelihoodTolerance: p.tol, maxIterations: p.maxIterations };
+          const f = covariance === 'diag' ? fitDiagonalGmmEm(z, n, cols, k, rng, o) : fitGmmEm(z, n, cols, k, rng, o);
           steps += f.iterations;
           if (!fit || ll(f) > ll(fit)) fit = f;
         } catch (e) { error = (e as Error).message; }
@@ -142,44 +146,53 @@ export class GmmDetector extends Detector<GmmDetectorParams> {
         : { k, covariance, bic: null, logLikelihood: null, iterations: 0, converged: false, error };
       candidates.push(candidate);
       ctx.onProgress?.(candidates.length, ks.length, `k=${k} BIC ${candidate.bic ?? 'failed'}`);
-      if (fit && candidate.bic !== null && Number.isFinite(candidate.bic) && (!best || candidate.bic < best.bic)) best = { params: fit.params, bic: candidate.bic, candidate };
+      if (fit && candidate.bic !== null && Number.isFinite(candidate.bic) && (!best || candidate.bic < best.bic)) {
+        best = { mixture: covariance === 'diag' ? { covariance, params: fit.params as DiagonalGmm } : { covariance, params: fit.params as GmmParams }, bic: candidate.bic, candidate };
+      }
     }
     if (!best) throw new Error(`gmm: EM failed for every candidate (${candidates.map((c) => `k=${c.k}: ${c.error ?? 'non-finite BIC'}`).join('; ')})`);
-    const b = best.params;
-    this.gmm = mixtureFromFloat32(Float32Array.from(b.phi), Float32Array.from(b.mu), Float32Array.from(b.chol), b.k, b.d, 'gmm');
+    const m = best.mixture, b = m.params;
+    this.gmm = m.covariance === 'diag'
+      ? { covariance: 'diag', params: diagonalFromFloat32(Float32Array.from(b.phi), Float32Array.from(b.mu), Float32Array.from(m.params.variance, Math.sqrt), b.k, b.d, 'gmm') }
+      : { covariance: 'full', params: mixtureFromFloat32(Float32Array.from(b.phi), Float32Array.from(b.mu), Float32Array.from(m.params.chol), b.k, b.d, 'gmm') };
     this.cfg = { components: best.candidate.k, covariance: best.candidate.covariance, fitRows: n, candidates };
     return { steps };
   }
 
   protected scoreMatrix(x: Float32Array, rows: number): Float64Array {
     if (!this.gmm) throw new Error('gmm: the detector is not fitted');
-    return gmmEnergies(x, rows, this.gmm);
+    return this.gmm.covariance === 'diag' ? diagonalEnergies(x, rows, this.gmm.params) : gmmEnergies(x, rows, this.gmm.params);
   }
 
   protected exportModel(): DetectorModel {
-    const g = this.gmm!, { k, d } = g;
+    const m = this.gmm!, g = m.params, { k, d } = g;
     return {
       config: this.resolvedConfig(), state: {},
       tensors: [
         { name: 'phi', shape: [k], data: Float32Array.from(g.phi) },
         { name: 'mu', shape: [k, d], data: Float32Array.from(g.mu) },
-        { name: 'chol', shape: [k, d, d], data: Float32Array.from(g.chol) },
+        m.covariance === 'diag'
+          ? { name: 'sd', shape: [k, d], data: Float32Array.from(m.params.variance, Math.sqrt) }
+          : { name: 'chol', shape: [k, d, d], data: Float32Array.from(m.params.chol) },
       ],
     };
   }
 
   protected importModel(model: DetectorModel, features: number): void {
     const what = 'gmm model';
-    if (model.tensors.length !== 3) throw new Error(`${what}: expected exactly the tensors phi, mu, chol`);
+    const diag = model.tensors.some((x) => x.name === 'sd');
+    if (model.tensors.length !== 3) throw new Error(`${what}: expected exactly the tensors phi, mu and chol (full covariances) or sd (diagonal ones)`);
     const get = (name: string, rank: number): { shape: number[]; data: Float32Array } => {
       const t = model.tensors.find((x) => x.name === name);
       if (!t || t.shape.length !== rank) throw new Error(`${what}: expected a tensor "${name}" of rank ${rank}`);
       return t;
     };
-    const phi = get('phi', 1), mu = get('mu', 2), chol = get('chol', 3), k = phi.shape[0];
-    const shapes = [[mu.shape, [k, features]], [chol.shape, [k, features, features]]] as const;
+    const phi = get('phi', 1), mu = get('mu', 2), spread = diag ? get('sd', 2) : get('chol', 3), k = phi.shape[0];
+    const shapes = [[mu.shape, [k, features]], [spread.shape, diag ? [k, features] : [k, features, features]]] as const;
     for (const [got, want] of shapes) if (got.join() !== want.join()) throw new Error(`${what}: tensor shape [${got.join(', ')}], expected [${want.join(', ')}] for ${k} components of ${features} features`);
-    this.gmm = mixtureFromFloat32(phi.data, mu.data, chol.data, k, features, what);
+    this.gmm = diag
+      ? { covariance: 'diag', params: diagonalFromFloat32(phi.data, mu.data, spread.data, k, features, what) }
+      : { covariance: 'full', params: mixtureFromFloat32(phi.data, mu.data, spread.data, k, features, what) };
     this.cfg = model.config as unknown as GmmResolvedConfig;
   }
 }
@@ -191,9 +204,7 @@ export class GmmDetector extends Detector<GmmDetectorParams> {
  * triangular with a positive diagonal.
  */
 export function mixtureFromFloat32(phi: Float32Array, mu: Float32Array, chol: Float32Array, k: number, d: number, what: string): GmmParams {
-  let sum = 0;
-  phi.forEach((v, c) => { if (!(v >= 0 && v <= 1)) throw new Error(`${what}: mixture weight ${c} is ${v}, not in [0, 1]`); sum += v; });
-  if (!(Math.abs(sum - 1) <= 1e-4)) throw new Error(`${what}: mixture weights sum to ${sum}, not 1`);
+  checkWeights(phi, what);
   const bad = [...mu, ...chol].findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new Error(`${what}: mean or Cholesky value ${bad} is not finite`);
   const p: GmmParams = {
@@ -216,8 +227,27 @@ export function mixtureFromFloat32(phi: Float32Array, mu: Float32Array, chol: Fl
   return p;
 }
 
+/**
+ * A diagonal mixture as saved: weights, means and standard deviations as float32, variances their squares (so a
+ * fitted and a loaded model score alike). Refuses weights that are not a distribution and deviations that are not
+ * positive and finite.
+ */
+export function diagonalFromFloat32(phi: Float32Array, mu: Float32Array, sd: Float32Array, k: number, d: number, what: string): DiagonalGmm {
+  checkWeights(phi, what);
+  const bad = mu.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new Error(`${what}: mean value ${bad} is not finite`);
+  sd.forEach((v, q) => { if (!(v > 0 && v < Infinity)) throw new Error(`${what}: standard deviation of component ${Math.floor(q / d)} at feature ${q % d} is ${v}, not positive and finite`); });
+  return diagonalGmm(Float64Array.from(phi), Float64Array.from(mu), Float64Array.from(sd, (v) => v * v), k, d);
+}
+
+function checkWeights(phi: Float32Array, what: string): void {
+  let sum = 0;
+  phi.forEach((v, c) => { if (!(v >= 0 && v <= 1)) throw new Error(`${what}: mixture weight ${c} is ${v}, not in [0, 1]`); sum += v; });
+  if (!(Math.abs(sum - 1) <= 1e-4)) throw new Error(`${what}: mixture weights sum to ${sum}, not 1`);
+}
+
 /** The final mean log-likelihood of an EM fit. */
-function ll(f: EmResult): number { return f.logLikelihood[f.logLikelihood.length - 1]; }
+function ll(f: EmResult<unknown>): number { return f.logLikelihood[f.logLikelihood.length - 1]; }
 
 registerDetector({
   name: 'gmm',

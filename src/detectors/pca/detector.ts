@@ -2,7 +2,7 @@
  * PCA detector: Shyu, Chen, Sarinnapakorn & Chang, "A Novel Anomaly Detection Scheme Based on Principal
  * Component Classifier", ICDM Foundations and New Directions of Data Mining workshop, 2003; PyOD's PCA
  * (Zhao et al., JMLR 2019) is the common baseline. Principal components v_j with variances lambda_j are the
- * eigenvectors of the training covariance (float64, Jacobi: symmetricEigen); y_j = v_j . (x - mean). Scores:
+ * eigenvectors of the training covariance (float64: symmetricEigen); y_j = v_j . (x - mean). Scores:
  * - mahalanobis (default): sum_j y_j^2 / lambda_j over the kept components, Shyu et al.'s statistic (with every
  *   component, the squared Mahalanobis distance). Deviations along low-variance directions weigh most, the
  *   intent PyOD's docstring states for its eigenvalue-weighted score (weighted=True, all components).
