@@ -53,6 +53,8 @@ export interface InferSchemaOptions {
 export const LABEL_LIKE_NAMES: readonly string[] = ['label', 'y', 'class', 'is_anomaly', 'anomaly', 'outlier', 'target'];
 const ID_LIKE_NAME = /^(id|uuid|index)$|_id$/i;
 const HANDFUL = 5;
+/** Most distinct values a numeric column with a label-like name may have and still be taken for a label. */
+export const LABEL_MAX_CLASSES = 32;
 
 /** A cell as a number: NaN when missing or not a plain number. */
 export function cellNumber(c: Cell): number {
@@ -129,6 +131,16 @@ export function constantReason(value: string): string {
   return `constant: every value is ${value} (kept; it may vary in new data)`;
 }
 
+/** A numeric column of at most LABEL_MAX_CLASSES distinct integers. */
+function looksLikeClasses(col: Column, facts: ColumnFacts): boolean {
+  if (facts.distinct === null || facts.distinct.size > LABEL_MAX_CLASSES) return false;
+  for (let i = 0; i < col.length; i++) {
+    const v = typeof col[i] === 'number' ? col[i] as number : cellNumber(col[i] as Cell);
+    if (!Number.isNaN(v) && !Number.isInteger(v)) return false;
+  }
+  return true;
+}
+
 function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -154,7 +166,9 @@ export function inferSchema(table: Table, opts: InferSchemaOptions = {}): Schema
 
   let suggestedLabel: string | null = null;
   const columns = table.names.map((name): ColumnSchema => {
-    const facts = factsOf(table.column(name), forcedCategorical.has(name) || ID_LIKE_NAME.test(name));
+    // A column the user gives as numeric or categorical is a feature, whatever its name.
+    const labelLikeName = label === null && !forcedNumeric.has(name) && !forcedCategorical.has(name) && LABEL_LIKE_NAMES.includes(name.toLowerCase());
+    const facts = factsOf(table.column(name), forcedCategorical.has(name) || ID_LIKE_NAME.test(name) || labelLikeName);
     if (forcedNumeric.has(name) && !facts.allNumeric) {
       const t = facts.firstText!;
       throw new Error(`column "${name}" is given as numeric, but ${table.where(t.row)} has ${quoteCell(t.value)}`);
@@ -165,7 +179,8 @@ export function inferSchema(table: Table, opts: InferSchemaOptions = {}): Schema
     if (name === label) return { ...col, role: 'label' };
     if (drop.has(name)) return { ...col, role: 'dropped', reason: 'dropped on request (--drop)' };
     if (facts.nonMissing === 0) return { ...col, role: 'dropped', reason: 'every value is missing' };
-    if (label === null && LABEL_LIKE_NAMES.includes(name.toLowerCase())) {
+    // A label holds classes: text, booleans or a few integers. A measurement named y or target stays a feature.
+    if (labelLikeName && (kind !== 'numeric' || looksLikeClasses(table.column(name), facts))) {
       suggestedLabel ??= name;
       return { ...col, role: 'dropped', reason: `looks like a label column; kept out of the features (pass --label-column ${name} to use it as the label, or --drop ${name})` };
     }

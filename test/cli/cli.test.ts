@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
 import { Rng } from '../../src/engine/rng.js';
 import { auroc } from '../../src/metrics/ranking.js';
+import { detectorNames } from '../../src/detectors/registry.js';
 
 const run = (args: string[]) => runCli(args);
 
@@ -185,10 +186,17 @@ describe('aberrant CLI', () => {
     assert.match(res.err, /note: anogan is slow to score: each scored row runs a latent search .*rows\/s/);
   });
 
-  it('fit --help lists every registered detector\'s parameters', () => {
+  it('fit --help lists every registered detector and auto\'s parameters; with --model, that detector\'s parameters', () => {
     const res = run(['fit', '--help']);
-    assert.match(res.out, /Parameters of dagmm/);
-    assert.match(res.out, /Parameters of ae/);
+    for (const name of detectorNames()) assert.match(res.out, new RegExp(`\\n  ${name} +\\S`), name);
+    assert.match(res.out, /Parameters of auto \(--param key=value\):\n {2}seed/);
+    assert.doesNotMatch(res.out, /Parameters of dagmm/);
+    for (const args of [['fit', '--model', 'dagmm', '--help'], ['fit', '--help', '--model', 'dagmm']]) {
+      const one = run(args);
+      assert.equal(one.code, 0, one.err);
+      assert.match(one.out, /Parameters of dagmm \(--param key=value\):\n[^]*\n {2}gmmK +mixture components K/);
+      assert.doesNotMatch(one.out, /Parameters of (auto|ae)\b/);
+    }
   });
 
   it('report writes a self-contained HTML file and SVG plots', () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCsv } from '../../src/data/readers/index.js';
-import { inferSchema, schemaFromJSON, schemaToJSON, type ColumnSchema, type Schema } from '../../src/data/schema.js';
+import { inferSchema, LABEL_MAX_CLASSES, schemaFromJSON, schemaToJSON, type ColumnSchema, type Schema } from '../../src/data/schema.js';
 import { tableFromRecords } from '../../src/data/table.js';
 
 const byName = (s: Schema, name: string): ColumnSchema => s.columns.find((c) => c.name === name)!;
@@ -52,6 +52,19 @@ describe('inferSchema', () => {
     assert.deepEqual([byName(s, 'label').role, byName(s, 'mood').role, byName(s, 'mood').reason], ['label', 'dropped', 'dropped on request (--drop)']);
     assert.equal(byName(s, 'dur').kind, 'categorical');
     assert.deepEqual(byName(s, 'dur').categories, ['1', '2', '4', '5', '6', '7']);
+  });
+
+  it('takes a label-like name for a label only when the column holds classes (text, booleans or at most 32 integers)', () => {
+    const rows = Array.from({ length: 60 }, (_, i) => ({ x: i % 7, y: Math.sin(i), target: i, class: i % 3 === 0 ? 'attack' : 'normal', label: i % 2, outlier: i % 5 === 0 }));
+    const s = inferSchema(tableFromRecords(rows));
+    assert.deepEqual(s.columns.map((c) => [c.name, c.role]), [['x', 'feature'], ['y', 'feature'], ['target', 'feature'], ['class', 'dropped'], ['label', 'dropped'], ['outlier', 'dropped']]);
+    assert.equal(s.suggestedLabel, 'class');
+    // 32 integer classes still read as a label; 33, or one fractional value, as a measurement.
+    const classes = (n: number, frac = false) => inferSchema(tableFromRecords(Array.from({ length: 100 }, (_, i) => ({ x: i, y: (i % n) + (frac && i === 0 ? 0.5 : 0) })))).suggestedLabel;
+    assert.deepEqual([classes(LABEL_MAX_CLASSES), classes(LABEL_MAX_CLASSES + 1), classes(2, true)], ['y', null, null]);
+    // Named as numeric or categorical (what the CLI's note suggests), a label-like column is a feature.
+    const forced = inferSchema(tableFromRecords(rows), { numeric: ['label'], categorical: ['class'] });
+    assert.deepEqual([byName(forced, 'label').role, byName(forced, 'class').role, byName(forced, 'outlier').role, forced.suggestedLabel], ['feature', 'feature', 'dropped', 'outlier']);
   });
 
   it('keeps a text column with repeats, and drops all-distinct text only beyond a handful of rows', () => {

@@ -50,7 +50,14 @@ function configLines(resolved: Record<string, unknown>, maxChars: number): strin
 }
 
 export function registerModelCommands(program: Command, setup: () => void): void {
-  const paramHelp = detectorNames().map((n) => `\nParameters of ${n} (--param key=value):\n${parameterDocs(n).map((p) => `  ${p.name.padEnd(24)} ${p.description}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}`).join('\n')}`).join('\n');
+  const paramHelp = (n: string): string => `\nParameters of ${n} (--param key=value):\n${parameterDocs(n).map((p) => `  ${p.name.padEnd(24)} ${p.description}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ''}`).join('\n')}`;
+  // Every detector's parameters would be hundreds of lines: the list names them, --model X --help shows X's.
+  const modelHelp = (cmd: Command): string => {
+    const chosen = (cmd.opts() as { model?: string }).model;
+    if (chosen && cmd.getOptionValueSource('model') !== 'default') return paramHelp(chosen);
+    const width = Math.max(...detectorNames().map((n) => n.length));
+    return `\nDetectors (aberrant fit --model NAME --help lists NAME's parameters):\n${detectorNames().map((n) => `  ${n.padEnd(width)}  ${detectorEntry(n).summary}`).join('\n')}\n${paramHelp('auto')}`;
+  };
 
   addReadOptions(addDetectorOptions(program.command('fit')
     .description('Fit a detector on a data file (CSV, JSON Lines, Arrow IPC or Parquet) and save it as one model file')
@@ -64,7 +71,7 @@ export function registerModelCommands(program: Command, setup: () => void): void
     .option('--categorical <cols>', 'comma-separated columns to treat as categorical', list)
     .option('--numeric <cols>', 'comma-separated columns to treat as numeric', list)
     .option('--json', 'print the fitted model summary as JSON on stdout')))
-    .addHelpText('after', `\nExamples:\n  aberrant fit data/thyroid.csv --label-column label --out thyroid.abr\n  aberrant fit flows.parquet --drop flow_id --contamination 0.02 --param gmmK=4 --out flows.abr\n${paramHelp}`)
+    .addHelpText('after', ({ command }) => `\nExamples:\n  aberrant fit data/thyroid.csv --label-column label --out thyroid.abr\n  aberrant fit flows.parquet --drop flow_id --contamination 0.02 --param gmmK=4 --out flows.abr\n  aberrant fit flows.csv --model iforest --help   (iforest's parameters)\n${modelHelp(command)}`)
     .action(async (data: string, o: FitOpts) => {
       setup();
       prepareOutputPath(o.out, [data], o.force, 'model');
