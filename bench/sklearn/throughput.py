@@ -53,12 +53,13 @@ elif model == 'lof':
     s = -m.score_samples(xs)
 elif model == 'gmm':
     from sklearn.mixture import GaussianMixture
-    est = 'GaussianMixture(k, covariance_type="full", random_state=seed) for k = 1..10 on a seeded 10,000-row subsample (as Aberrant\'s gmm), lowest BIC; score = -score_samples of every row'
+    est = 'GaussianMixture(k, covariance_type="full" where the subsample has at least 10 x features rows per component, else "diag" (as Aberrant\'s gmm), random_state=seed) for k = 1..10 on a seeded 10,000-row subsample, lowest BIC; score = -score_samples of every row'
     xs = minmax(x)
     sub = xs[np.random.default_rng(seed).permutation(rows)[:10000]]
     best = None
     for k in range(1, 11):
-        g = GaussianMixture(n_components=k, covariance_type='full', random_state=seed).fit(sub)
+        kind = 'full' if len(sub) / k >= 10 * cols else 'diag'
+        g = GaussianMixture(n_components=k, covariance_type=kind, random_state=seed).fit(sub)
         b = g.bic(sub)
         if best is None or b < best[0]:
             best = (b, g)
