@@ -18,10 +18,11 @@
  * candidates alike. Wide data (d near or above the rows) thus gets diagonal mixtures, tall data full ones.
  *
  * Cost: each EM iteration is O(rows k d^2) with full covariances (O(k d^3) more to factor them) and O(rows k d)
- * with diagonal ones (kept as variances, src/gmm/diagonal.ts), and BIC fits every candidate. Candidates are fitted on a seeded
- * subsample of at most maxSamples rows (default 10,000: then the cost of the search does not grow with the
- * training rows; at 10 components of 50 features, 1,000 rows per component, 20 per feature, estimate each
- * covariance); the chosen candidate's fit is the model (not refitted on all rows). Scoring is one pass.
+ * with diagonal ones (kept as variances, src/gmm/diagonal.ts, and saved as standard deviations), and BIC fits
+ * every candidate. Candidates are fitted on a seeded subsample of at most maxSamples rows (default 10,000: then
+ * the cost of the search does not grow with the training rows; at 10 components of 50 features, 1,000 rows per
+ * component, 20 per feature, estimate each covariance); the chosen candidate's fit is the model (not refitted on
+ * all rows). Scoring is one pass.
  */
 import * as z from '../../zod.js';
 import { fitDiagonalGmmEm, fitGmmEm, type EmResult } from '../../gmm/em.js';
