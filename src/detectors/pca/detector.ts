@@ -14,7 +14,10 @@
  * integer k keeps the k largest; a fraction f the fewest whose explained variance exceeds f. Reconstruction
  * needs fewer components than features, so there the default keeps 95% of the variance.
  * Variances below VARIANCE_FLOOR x the largest are raised to it (collinear columns give zero-variance
- * directions; PyOD would divide by zero there). The fit makes no random choice.
+ * directions; PyOD would divide by zero there). The fit makes no random choice. Known limitation: with no more
+ * rows than features the last default component has zero variance and is one vector of a larger null space (as
+ * in scikit-learn), so the default score there depends on the eigensolver's choice (docs/performance.md, "Wide
+ * tables").
  */
 import * as z from '../../zod.js';
 import { kernels } from '../../engine/backend/index.js';
