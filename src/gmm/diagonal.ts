@@ -68,7 +68,11 @@ export function diagonalParamsFromMemberships(z: Float32Array, gamma: Float32Arr
   const phi = new Float64Array(k);
   for (let c = 0; c < k; c++) {
     phi[c] = s[c] / n;
-    for (let j = 0; j < d; j++) variance[c * d + j] = variance[c * d + j] / s[c] + regCovar;
+    for (let j = 0; j < d; j++) {
+      const v = variance[c * d + j] / s[c] + regCovar;
+      if (!(v > 0)) throw new Error(`mixture component ${c} has zero variance at feature ${j} (a regularisation term above 0 keeps variances positive)`);
+      variance[c * d + j] = v;
+    }
   }
   return diagonalGmm(phi, mu, variance, k, d);
 }

@@ -125,6 +125,9 @@ describe('EM for a Gaussian mixture', () => {
     assert.ok(three.converged && three.lastChange < 1e-3);
     assert.deepEqual(fitDiagonalGmmEm(z, n, 2, 3, new Rng(5), { logLikelihoodTolerance: 1e-3, maxIterations: 100 }).params, g);
     assert.throws(() => fitDiagonalGmmEm(z, 2, 2, 3, new Rng(1)), /EM: expected 2 rows of 2 values|EM: 2 rows cannot seed 3 components/);
+    // A constant feature without the regularisation term: an error that names the cure, not a NaN energy.
+    const flat = Float32Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? i : 1));
+    assert.throws(() => fitDiagonalGmmEm(flat, 10, 2, 1, new Rng(1), { covEps: 0 }), /EM \(iteration 0\): mixture component 0 has zero variance at feature 1 \(a regularisation term above 0 keeps variances positive\)/);
   });
 
   it('is a pure function of the seed', () => {
