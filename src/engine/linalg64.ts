@@ -281,15 +281,18 @@ function householderTridiagonal(w: Float64Array, n: number, dg: Float64Array, e:
 /**
  * Eigenvalues of the tridiagonal (dg, e) into dg, and the eigenvectors (rows of w, which holds Q^T on entry)
  * by implicit QL steps with Wilkinson's shift, deflating where a subdiagonal entry is below eps times the largest
- * |dg| + |e| seen so far.
+ * |dg| + |e|.
  */
 function tridiagonalQl(w: Float64Array, n: number, dg: Float64Array, e: Float64Array): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
   const eps = 2.220446049250313e-16;
+  // Negligible against the whole tridiagonal, not only the part seen so far (tred2 / tql2's running maximum): a
+  // block of zeros ahead of the rest (a rank-one matrix) would otherwise let denormal subdiagonals rotate on, and
+  // rotations from denormal lengths are not orthogonal.
   let f = 0, tst1 = 0;
+  for (let i = 0; i < n; i++) tst1 = Math.max(tst1, Math.abs(dg[i]) + Math.abs(e[i]));
   for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(dg[l]) + Math.abs(e[l]));
     let m = l;
     while (m < n - 1 && Math.abs(e[m]) > eps * tst1) m++;
     if (m > l) {
